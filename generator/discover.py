@@ -1,0 +1,170 @@
+"""Find the course file, the folders (decks) and the lesson files, in sorted order."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator import frontmatter
+from generator.diagnostics import Diagnostics
+from generator.model import Defaults, Lesson
+
+INDEX = "_index.md"
+ORDER_PREFIX = re.compile(r"^\d+[-_ .]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Course:
+    """The course as found on disk."""
+
+    root: Path
+    """The content folder."""
+    deck: str
+    """Name of the course deck."""
+    namespace: str
+    """Stable namespace of the course's note GUIDs."""
+    lessons: tuple[Lesson, ...]
+    """Lesson files in sorted order."""
+    decks: tuple[str, ...]
+    """Every deck a lesson lives in, sorted."""
+
+
+def display(root_display: str, rel: str) -> str:
+    return str(Path(root_display) / rel)
+
+
+def humanize(name: str) -> str:
+    text = ORDER_PREFIX.sub("", name).replace("-", " ").replace("_", " ").strip()
+    text = " ".join(text.split()) or name
+    return text[0].upper() + text[1:]
+
+
+def skipped(name: str) -> bool:
+    return name.startswith(("_", "."))
+
+
+def inherit(parent: Defaults, fm: frontmatter.FrontMatter) -> Defaults:
+    return Defaults(
+        tags=tuple(dict.fromkeys([*parent.tags, *fm.tags()])),
+        level=fm.text("level") or parent.level,
+        difficulty=fm.text("difficulty") or parent.difficulty,
+    )
+
+
+def discover(root: Path, root_display: str, diags: Diagnostics) -> Course | None:
+    if not root.is_dir():
+        diags.error(root_display, 0, "content folder not found")
+        return None
+    index = root / INDEX
+    index_display = display(root_display, INDEX)
+    if not index.is_file():
+        diags.error(
+            index_display,
+            0,
+            "missing course file: create it with front matter 'deck: <course name>' and "
+            "'namespace: <a fixed unique text>'",
+        )
+        return None
+    fm = frontmatter.read(
+        read_text(index, index_display, diags),
+        path=index_display,
+        allowed=frontmatter.COURSE_KEYS,
+        diags=diags,
+    )
+    deck, namespace = fm.text("deck"), fm.text("namespace")
+    if deck is None:
+        diags.error(index_display, 1, "the course needs 'deck: <course name>' in its front matter")
+    if namespace is None:
+        diags.error(
+            index_display,
+            1,
+            "the course needs 'namespace: <a fixed unique text>' in its front matter; note "
+            "GUIDs derive from it, so choose it once (e.g. the course name and a random suffix)",
+        )
+    lessons: list[Lesson] = []
+    walk(
+        root,
+        "",
+        deck or "Course",
+        inherit(Defaults(), fm),
+        root_display=root_display,
+        lessons=lessons,
+        diags=diags,
+    )
+    if deck is None or namespace is None:
+        return None
+    return Course(
+        root=root,
+        deck=deck,
+        namespace=namespace,
+        lessons=tuple(lessons),
+        decks=tuple(sorted({lesson.deck for lesson in lessons})),
+    )
+
+
+def walk(
+    folder: Path,
+    rel: str,
+    deck: str,
+    defaults: Defaults,
+    *,
+    root_display: str,
+    lessons: list[Lesson],
+    diags: Diagnostics,
+) -> None:
+    entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+    for entry in entries:
+        if skipped(entry.name) or not entry.is_file() or not entry.name.endswith(".md"):
+            continue
+        lesson_rel = f"{rel}{entry.name}"
+        lessons.append(
+            Lesson(
+                path=display(root_display, lesson_rel),
+                rel=lesson_rel,
+                deck=deck,
+                defaults=defaults,
+            )
+        )
+    for entry in entries:
+        if skipped(entry.name) or not entry.is_dir():
+            continue
+        sub_rel = f"{rel}{entry.name}/"
+        sub_defaults, sub_name = defaults, humanize(entry.name)
+        index = Path(entry.path) / INDEX
+        if index.is_file():
+            index_display = display(root_display, sub_rel + INDEX)
+            fm = frontmatter.read(
+                read_text(index, index_display, diags),
+                path=index_display,
+                allowed=frontmatter.FOLDER_KEYS,
+                diags=diags,
+            )
+            sub_defaults = inherit(defaults, fm)
+            name = fm.text("deck")
+            if name is not None and "::" in name:
+                diags.error(
+                    index_display, 1, "a folder's deck name cannot contain '::' (use a subfolder)"
+                )
+            elif name is not None:
+                sub_name = name
+        walk(
+            Path(entry.path),
+            sub_rel,
+            f"{deck}::{sub_name}",
+            sub_defaults,
+            root_display=root_display,
+            lessons=lessons,
+            diags=diags,
+        )
+
+
+def read_text(path: Path, shown: str, diags: Diagnostics) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        diags.error(shown, 0, f"not UTF-8 text ({exc.reason} at byte {exc.start})")
+    except OSError as exc:
+        diags.error(shown, 0, f"cannot read: {exc.strerror}")
+    return ""

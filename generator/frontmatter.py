@@ -1,0 +1,130 @@
+"""YAML front matter: split it off, parse it with line numbers, check every key and value."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import yaml
+
+from generator.diagnostics import Diagnostics
+from generator.model import DIFFICULTIES, LEVELS
+
+DELIMITER = "---"
+LESSON_KEYS = ("title", "tags", "level", "difficulty")
+FOLDER_KEYS = ("deck", "tags", "level", "difficulty")
+COURSE_KEYS = ("deck", "namespace", "tags", "level", "difficulty")
+
+
+@dataclass(frozen=True, slots=True)
+class FrontMatter:
+    """Checked front-matter values of one file and where its body starts."""
+
+    values: Mapping[str, object] = field(default_factory=dict)
+    """Key → value, only keys that passed their checks."""
+    body: tuple[str, ...] = ()
+    """Lines after the front matter."""
+    body_start: int = 1
+    """Line number of the first body line."""
+
+    def text(self, key: str) -> str | None:
+        value = self.values.get(key)
+        return value if isinstance(value, str) else None
+
+    def tags(self) -> tuple[str, ...]:
+        value = self.values.get("tags", ())
+        return tuple(value) if isinstance(value, (tuple, list)) else ()
+
+
+def read(text: str, *, path: str, allowed: tuple[str, ...], diags: Diagnostics) -> FrontMatter:
+    lines = text.splitlines()
+    if not lines or lines[0].rstrip() != DELIMITER:
+        return FrontMatter(body=tuple(lines))
+    end = next(
+        (i for i in range(1, len(lines)) if lines[i].rstrip() in (DELIMITER, "...")),
+        None,
+    )
+    if end is None:
+        diags.error(path, 1, "front matter is not closed: add a '---' line after it")
+        return FrontMatter(body=())
+    body, body_start = tuple(lines[end + 1 :]), end + 2
+    source = "\n".join(lines[1:end])
+    try:
+        node = yaml.compose(source, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(source)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 2 if mark is not None else 1
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        diags.error(path, line, f"front matter: {problem}")
+        return FrontMatter(body=body, body_start=body_start)
+    if data is None:
+        return FrontMatter(body=body, body_start=body_start)
+    if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
+        diags.error(path, 2, "front matter must be a mapping of 'key: value' lines")
+        return FrontMatter(body=body, body_start=body_start)
+
+    key_lines = {str(key_node.value): key_node.start_mark.line + 2 for key_node, _ in node.value}
+    values: dict[str, object] = {}
+    for key, value in data.items():
+        line = key_lines.get(str(key), 2)
+        name = str(key)
+        if name not in allowed:
+            close = difflib.get_close_matches(name, allowed, n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            diags.error(
+                path,
+                line,
+                f"unknown front-matter key '{name}' (allowed here: {', '.join(allowed)}){hint}",
+            )
+            continue
+        checked = check_value(name, value, path=path, line=line, diags=diags)
+        if checked is not None:
+            values[name] = checked
+    return FrontMatter(values=values, body=body, body_start=body_start)
+
+
+def check_value(
+    key: str, value: object, *, path: str, line: int, diags: Diagnostics
+) -> object | None:
+    if key == "tags":
+        return check_tags(value, path=path, line=line, diags=diags)
+    if not isinstance(value, str) or not value.strip():
+        diags.error(path, line, f"'{key}' must be a non-empty text")
+        return None
+    value = value.strip()
+    if key == "level" and value not in LEVELS:
+        diags.error(path, line, f"level must be one of {', '.join(LEVELS)}, not '{value}'")
+        return None
+    if key == "difficulty" and value not in DIFFICULTIES:
+        diags.error(
+            path, line, f"difficulty must be one of {', '.join(DIFFICULTIES)}, not '{value}'"
+        )
+        return None
+    if key == "deck" and any(not part.strip() for part in value.split("::")):
+        diags.error(path, line, f"deck name '{value}' has an empty part")
+        return None
+    return value
+
+
+def check_tags(
+    value: object, *, path: str, line: int, diags: Diagnostics
+) -> tuple[str, ...] | None:
+    if isinstance(value, str):
+        items: list[object] = list(value.split())
+    elif isinstance(value, list):
+        items = value
+    else:
+        diags.error(path, line, "'tags' must be a list of tags or one space-separated text")
+        return None
+    tags = []
+    for item in items:
+        if not isinstance(item, str) or not item or any(ch.isspace() for ch in item):
+            diags.error(path, line, f"invalid tag {item!r}: tags are words without spaces")
+            continue
+        if '"' in item or any(not part for part in item.split("::")):
+            diags.error(path, line, f"invalid tag '{item}'")
+            continue
+        tags.append(item)
+    return tuple(tags)

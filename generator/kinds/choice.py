@@ -1,0 +1,222 @@
+"""Multiple-choice questions: a question followed by a task list whose ticked items are correct."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import ClassVar
+
+from generator.fields import split_fields
+from generator.kinds.common import (
+    TAIL_FIELDS,
+    CardContext,
+    difficulty_of,
+    level_of,
+    question_html,
+    tail,
+)
+from generator.model import FieldSpec, NoteMeta, NoteType, Renderer
+from generator.scan import indent_of, join, list_items
+
+NOTE_TYPE = NoteType(
+    key="choice",
+    name="ankigen Multiple choice",
+    model_id=1_731_004_202_001,
+    fields=tuple(
+        FieldSpec(name, 1_731_004_202_100 + index)
+        for index, name in enumerate(
+            (
+                "Question",
+                "Options",
+                "Answer",
+                "Explanation",
+                "Solution",
+                "QuickCheck",
+                "Hint",
+                "Mistakes",
+                *TAIL_FIELDS,
+            )
+        )
+    ),
+    template_name="Multiple choice",
+    template_id=1_731_004_202_900,
+    template_dir="choice",
+)
+
+LABELS = {
+    "explanation": "explanation",
+    "solution": "solution",
+    "final answer": "final_answer",
+    "answer": "final_answer",
+    "quick check": "quick_check",
+    "hint": "hint",
+    "common mistakes": "mistakes",
+    "mistakes": "mistakes",
+    "difficulty": "difficulty",
+    "level": "level",
+}
+
+TASK = re.compile(r"^\[(?P<mark>[ xX])\][ \t]+(?P<text>.*)$")
+TASK_LINE = re.compile(r"^[-*+][ \t]+\[[ xX]\][ \t]")
+LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """One answer option."""
+
+    text: str
+    """Markdown of the option."""
+    correct: bool
+    """Ticked in the source."""
+    line: int
+    """Line of the option."""
+
+
+@dataclass(frozen=True, slots=True)
+class ChoiceNote:
+    """A multiple-choice question with its worked solution (all Markdown)."""
+
+    meta: NoteMeta
+    """Identity, deck, tags and source."""
+    question: str
+    """Inline Markdown of the heading."""
+    question_body: str
+    """Markdown between the heading and the options."""
+    options: tuple[Option, ...]
+    """Options in source order."""
+    explanation: str = ""
+    """Why the answer is right."""
+    solution: str = ""
+    """Step-by-step solution."""
+    final_answer: str = ""
+    """Final answer as the author phrased it; defaults to the correct options."""
+    quick_check: str = ""
+    """One-line self-check."""
+    hint: str = ""
+    """Shown behind a click on the front."""
+    mistakes: str = ""
+    """Common mistakes."""
+
+    note_type: ClassVar[str] = NOTE_TYPE.key
+
+    @property
+    def multiple(self) -> bool:
+        return sum(option.correct for option in self.options) > 1
+
+    def render(self, md: Renderer) -> tuple[str, ...]:
+        items = []
+        for index, option in enumerate(self.options):
+            items.append(
+                f'<li class="ak-option" data-correct="{str(option.correct).lower()}"'
+                f' data-letter="{LETTERS[index]}">'
+                f'<span class="ak-letter">{LETTERS[index]}</span>'
+                f'<span class="ak-option-text">{md.inline(option.text)}</span></li>'
+            )
+        options = (
+            f'<ol class="ak-options" data-multiple="{str(self.multiple).lower()}">'
+            + "".join(items)
+            + "</ol>"
+        )
+        if self.final_answer:
+            answer = md.block(self.final_answer)
+        else:
+            answer = "".join(
+                f'<p><span class="ak-letter">{LETTERS[index]}</span> {md.inline(option.text)}</p>'
+                for index, option in enumerate(self.options)
+                if option.correct
+            )
+        return (
+            question_html(md, self.question, self.question_body),
+            options,
+            answer,
+            md.block(self.explanation),
+            md.block(self.solution),
+            md.block(self.quick_check),
+            md.block(self.hint),
+            md.block(self.mistakes),
+            *tail(self.meta),
+        )
+
+
+def has_task_list(ctx: CardContext) -> bool:
+    return any(
+        not line.in_fence and indent_of(line.text) == 0 and TASK_LINE.match(line.text)
+        for line in ctx.block.body
+    )
+
+
+def parse(ctx: CardContext) -> list[ChoiceNote]:
+    heading = ctx.block.heading
+    split = split_fields(ctx.block.body, LABELS, path=ctx.path, diags=ctx.diags)
+    preamble = split.preamble
+    first = next(
+        (
+            index
+            for index, line in enumerate(preamble)
+            if not line.in_fence and indent_of(line.text) == 0 and TASK_LINE.match(line.text)
+        ),
+        None,
+    )
+    if first is None:
+        ctx.error(heading.line, "the options (a task list) must come before the first field")
+        return []
+    items, other = list_items(preamble[first:])
+    for line in other:
+        if line.text.strip():
+            ctx.error(
+                line.number,
+                "text after the options: put it in a field such as '**Explanation:**'",
+            )
+            break
+    options: list[Option] = []
+    for item in items:
+        match = TASK.match(item.text)
+        if not match:
+            ctx.error(item.line, "every item of the options list must be '- [ ] …' or '- [x] …'")
+            continue
+        text = "\n".join([match["text"], *(line.text for line in item.rest)]).strip()
+        if not text:
+            ctx.error(item.line, "empty option")
+        options.append(Option(text, match["mark"] != " ", item.line))
+    for key, field in split.fields.items():
+        if any(TASK_LINE.match(line) for line in field.text.splitlines()):
+            ctx.error(field.line, f"a second task list in one card (in '{key}')")
+    check_options(ctx, options)
+    return [
+        ChoiceNote(
+            meta=ctx.heading_meta(
+                "multiple-choice",
+                level=level_of(ctx, split.fields.get("level"), inherit=False),
+                difficulty=difficulty_of(ctx, split.fields.get("difficulty")),
+            ),
+            question=heading.text,
+            question_body=join(preamble[:first]),
+            options=tuple(options),
+            explanation=split.text("explanation"),
+            solution=split.text("solution"),
+            final_answer=split.text("final_answer"),
+            quick_check=split.text("quick_check"),
+            hint=split.text("hint"),
+            mistakes=split.text("mistakes"),
+        )
+    ]
+
+
+def check_options(ctx: CardContext, options: list[Option]) -> None:
+    line = ctx.block.heading.line
+    if len(options) < 2:
+        ctx.error(
+            line, f"a multiple-choice question needs at least 2 options, found {len(options)}"
+        )
+    if len(options) > len(LETTERS):
+        ctx.error(line, f"at most {len(LETTERS)} options, found {len(options)}")
+    if options and not any(option.correct for option in options):
+        ctx.error(line, "no correct option: tick the right answer as '- [x] …'")
+    seen: dict[str, int] = {}
+    for option in options:
+        key = " ".join(option.text.casefold().split())
+        if key in seen:
+            ctx.error(option.line, f"duplicate option (same as line {seen[key]})")
+        else:
+            seen[key] = option.line

@@ -1,0 +1,146 @@
+"""What every card parser needs: the card's context, note metadata, and shared checks."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from html import escape
+
+from generator.diagnostics import Diagnostics
+from generator.fields import Field
+from generator.ids import slugify, valid_id
+from generator.model import DIFFICULTIES, LEVELS, Lesson, NoteMeta, Renderer
+from generator.scan import CardBlock
+
+
+@dataclass(frozen=True, slots=True)
+class CardContext:
+    """Everything a card parser may look at besides the card itself."""
+
+    lesson: Lesson
+    """The lesson the card is in."""
+    lesson_title: str
+    """Title shown as context on the card."""
+    block: CardBlock
+    """The card's source."""
+    diags: Diagnostics
+    """Where problems go."""
+
+    @property
+    def path(self) -> str:
+        return self.lesson.path
+
+    def error(self, line: int, message: str) -> None:
+        self.diags.error(self.path, line, message)
+
+    def warning(self, line: int, message: str) -> None:
+        self.diags.warning(self.path, line, message)
+
+    @property
+    def card_id(self) -> str:
+        """The heading's id: written, or derived from the lesson path and heading text."""
+        heading = self.block.heading
+        if heading.id is not None:
+            return heading.id
+        stem = self.lesson.rel.removesuffix(".md")
+        return f"{stem}#{slugify(heading.text)}"
+
+    def item_id(self, written: str | None, text: str) -> str:
+        return written if written is not None else f"{self.card_id}/{slugify(text)}"
+
+    def meta(
+        self,
+        construct: str,
+        *,
+        line: int,
+        note_id: str,
+        explicit: bool,
+        level: str | None = None,
+        difficulty: str | None = None,
+    ) -> NoteMeta:
+        if explicit and not valid_id(note_id):
+            self.error(
+                line,
+                f"invalid id '{note_id}': use letters, digits, '-', '_', '.', '/', "
+                "starting with a letter or digit (at most 120 characters)",
+            )
+        tags = set(self.lesson.defaults.tags)
+        tags.add(f"ankigen::{construct}")
+        if level:
+            tags.add(f"level::{level}")
+        if difficulty:
+            tags.add(f"difficulty::{difficulty}")
+        section = self.block.section
+        context = f"{self.lesson_title} › {section}" if section else self.lesson_title
+        return NoteMeta(
+            id=note_id,
+            explicit_id=explicit,
+            path=self.path,
+            source=self.lesson.rel,
+            line=line,
+            deck=self.lesson.deck,
+            construct=construct,
+            tags=tuple(sorted(tags)),
+            badge=" · ".join(v for v in (level, difficulty) if v),
+            context=context,
+        )
+
+    def heading_meta(
+        self, construct: str, *, level: str | None = None, difficulty: str | None = None
+    ) -> NoteMeta:
+        heading = self.block.heading
+        return self.meta(
+            construct,
+            line=heading.line,
+            note_id=self.card_id,
+            explicit=heading.id is not None,
+            level=level,
+            difficulty=difficulty,
+        )
+
+
+def choose(
+    ctx: CardContext, value: str | None, line: int, allowed: tuple[str, ...], what: str
+) -> str | None:
+    """Validate a one-word level/difficulty field; None when absent or invalid."""
+    if value is None:
+        return None
+    word = value.strip().lower()
+    if word not in allowed:
+        ctx.error(line, f"{what} must be one of {', '.join(allowed)}, not '{value.strip()}'")
+        return None
+    return word
+
+
+def level_of(ctx: CardContext, field: Field | None, *, inherit: bool = True) -> str | None:
+    if field is None:
+        return ctx.lesson.defaults.level if inherit else None
+    return choose(ctx, field.text, field.line, LEVELS, "level")
+
+
+def difficulty_of(ctx: CardContext, field: Field | None) -> str | None:
+    if field is None:
+        return ctx.lesson.defaults.difficulty
+    return choose(ctx, field.text, field.line, DIFFICULTIES, "difficulty")
+
+
+BLOCK_START = re.compile(r"^(?:\d+[.)]|[-+*>#=]|`{3}|~{3})")
+TAIL_FIELDS = ("Level", "Context", "Source", "ID", "Extra", "Spare")
+
+
+def tail(meta: NoteMeta) -> tuple[str, ...]:
+    """Values of the fields every note type ends with (see TAIL_FIELDS)."""
+    return (escape(meta.badge), escape(meta.context), escape(meta.source), escape(meta.id), "", "")
+
+
+def heading_markdown(text: str) -> str:
+    """Heading text as inline Markdown: a leading `3.`, `-` or `>` is text, not a block."""
+    return BLOCK_START.sub(lambda match: match[0][:-1] + "\\" + match[0][-1], text, count=1)
+
+
+def question_html(md: Renderer, heading: str, body: str) -> str:
+    """A heading as the question, followed by any code or text written under it."""
+    lead = md.inline(heading_markdown(heading))
+    if not body:
+        return lead
+    return f'<p class="ak-lead">{lead}</p>\n{md.block(body)}'

@@ -1,0 +1,89 @@
+"""Key facts: a definition list under `### Key facts`; each term becomes a note."""
+
+from __future__ import annotations
+
+import re
+
+from generator.kinds.common import CardContext
+from generator.kinds.reveal import RevealNote
+from generator.scan import Line, indent_of, is_blank, join, split_id
+
+DEFINITION = re.compile(r"^:[ \t]+(?P<text>.*)$")
+
+
+def chunks(lines: tuple[Line, ...]) -> list[list[Line]]:
+    """Groups of lines separated by blank lines (blank lines inside code stay in their group)."""
+    groups: list[list[Line]] = [[]]
+    for line in lines:
+        if is_blank(line):
+            if groups[-1]:
+                groups.append([])
+        else:
+            groups[-1].append(line)
+    return [group for group in groups if group]
+
+
+def parse(ctx: CardContext) -> list[RevealNote]:
+    entries: list[tuple[Line, list[Line]]] = []
+    pending: Line | None = None
+    for group in chunks(ctx.block.body):
+        first = group[0]
+        continues = indent_of(first.text) >= 4 and entries and pending is None
+        if DEFINITION.match(first.text) or continues:
+            if pending is not None:
+                entries.append((pending, []))
+                pending = None
+            if entries:
+                entries[-1][1].extend([Line(first.number, "", False), *definition_lines(group)])
+            else:
+                ctx.error(first.number, "a definition with no term above it")
+            continue
+        if pending is not None:
+            ctx.error(pending.number, "a term with no definition (write ':   definition' under it)")
+            pending = None
+        split = next((i for i, line in enumerate(group) if DEFINITION.match(line.text)), None)
+        if split is None:
+            if len(group) == 1:
+                pending = first
+            else:
+                ctx.error(first.number, "text in 'Key facts' that is not a term and definition")
+            continue
+        if split > 1:
+            ctx.error(first.number, "one term per definition: put each term on its own")
+        entries.append((group[split - 1], definition_lines(group[split:])))
+    if pending is not None:
+        ctx.error(pending.number, "a term with no definition (write ':   definition' under it)")
+    if not entries and not ctx.diags.errors:
+        ctx.error(ctx.block.heading.line, "'Key facts' needs a definition list (term, then ': …')")
+
+    notes = []
+    for term_line, definition in entries:
+        term, written = split_id(term_line.text.strip())
+        text = join(definition)
+        if not term:
+            ctx.error(term_line.number, "empty term")
+        if not text.strip():
+            ctx.error(term_line.number, f"'{term}' has an empty definition")
+        notes.append(
+            RevealNote(
+                meta=ctx.meta(
+                    "key-fact",
+                    line=term_line.number,
+                    note_id=ctx.item_id(written, term),
+                    explicit=written is not None,
+                    level=ctx.lesson.defaults.level,
+                ),
+                question=f"What is meant by “{term}”?",
+                answer=text,
+            )
+        )
+    return notes
+
+
+def definition_lines(group: list[Line]) -> list[Line]:
+    out = []
+    for line in group:
+        match = DEFINITION.match(line.text)
+        text = match["text"] if match else line.text[min(4, indent_of(line.text)) :]
+        out.append(Line(line.number, text, line.in_fence))
+    return out

@@ -1,0 +1,104 @@
+"""Reveal cards: a question on the front, the answer and optional extras on the back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from generator.fields import split_fields
+from generator.kinds.common import (
+    TAIL_FIELDS,
+    CardContext,
+    level_of,
+    question_html,
+    tail,
+)
+from generator.model import FieldSpec, NoteMeta, NoteType, Renderer
+from generator.scan import join
+
+NOTE_TYPE = NoteType(
+    key="reveal",
+    name="ankigen Reveal",
+    model_id=1_731_004_201_001,
+    fields=tuple(
+        FieldSpec(name, 1_731_004_201_100 + index)
+        for index, name in enumerate(
+            ("Question", "Answer", "Hint", "Explanation", "Analogy", "Diagram", *TAIL_FIELDS)
+        )
+    ),
+    template_name="Reveal",
+    template_id=1_731_004_201_900,
+    template_dir="reveal",
+)
+
+LABELS = {
+    "answer": "answer",
+    "hint": "hint",
+    "explanation": "explanation",
+    "analogy": "analogy",
+    "diagram": "diagram",
+    "level": "level",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class RevealNote:
+    """A question and its answer, with optional hint and back-side extras (all Markdown)."""
+
+    meta: NoteMeta
+    """Identity, deck, tags and source."""
+    question: str
+    """Inline Markdown of the question (the heading)."""
+    question_body: str = ""
+    """Block Markdown written under the heading before `**Answer:**` (code, tables)."""
+    answer: str = ""
+    """The answer."""
+    hint: str = ""
+    """Shown behind a click on the front."""
+    explanation: str = ""
+    """Extra section on the back."""
+    analogy: str = ""
+    """Extra section on the back."""
+    diagram: str = ""
+    """Extra section on the back; code blocks keep their shape."""
+
+    note_type: ClassVar[str] = NOTE_TYPE.key
+
+    def render(self, md: Renderer) -> tuple[str, ...]:
+        return (
+            question_html(md, self.question, self.question_body),
+            md.block(self.answer),
+            md.block(self.hint),
+            md.block(self.explanation),
+            md.block(self.analogy),
+            md.block(self.diagram),
+            *tail(self.meta),
+        )
+
+
+def parse(ctx: CardContext) -> list[RevealNote]:
+    heading = ctx.block.heading
+    split = split_fields(ctx.block.body, LABELS, path=ctx.path, diags=ctx.diags)
+    fields = split.fields
+    preamble = join(split.preamble)
+    if "answer" in fields:
+        question_body, answer, answer_line = preamble, fields["answer"].text, fields["answer"].line
+    else:
+        question_body, answer, answer_line = "", preamble, heading.line
+    if not heading.text:
+        ctx.error(heading.line, "card heading is empty: write the question after '###'")
+    if not answer.strip():
+        ctx.error(answer_line, "empty answer: write the answer under the question")
+    level = level_of(ctx, fields.get("level"))
+    return [
+        RevealNote(
+            meta=ctx.heading_meta("reveal", level=level),
+            question=heading.text,
+            question_body=question_body,
+            answer=answer,
+            hint=split.text("hint"),
+            explanation=split.text("explanation"),
+            analogy=split.text("analogy"),
+            diagram=split.text("diagram"),
+        )
+    ]

@@ -1,0 +1,115 @@
+"""Typed notes and the context they are parsed in."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+LEVELS = ("beginner", "intermediate", "advanced")
+DIFFICULTIES = ("easy", "medium", "hard")
+
+
+@dataclass(frozen=True, slots=True)
+class Defaults:
+    """Values inherited from front matter: course → folders → lesson."""
+
+    tags: tuple[str, ...] = ()
+    """Tags added to every note."""
+    level: str | None = None
+    """Default level of reveal and self-check notes."""
+    difficulty: str | None = None
+    """Default difficulty of multiple-choice notes."""
+
+
+@dataclass(frozen=True, slots=True)
+class Lesson:
+    """Where a lesson file sits in the course."""
+
+    path: str
+    """Path to report in diagnostics (as the user named the content folder)."""
+    rel: str
+    """Path relative to the content folder, POSIX separators; part of derived ids."""
+    deck: str
+    """Full deck name, `Course::Topic`."""
+    defaults: Defaults
+    """Inherited front-matter values, lesson front matter applied."""
+    title: str | None = None
+    """`title` from the lesson's front matter."""
+
+
+@dataclass(frozen=True, slots=True)
+class NoteMeta:
+    """What every note carries besides its fields."""
+
+    id: str
+    """Stable note id, written by the author or derived from path and heading."""
+    explicit_id: bool
+    """True when the author wrote the id."""
+    path: str
+    """Source file as reported in diagnostics."""
+    source: str
+    """Source file relative to the content folder; stored in the note."""
+    line: int
+    """Line where the note starts."""
+    deck: str
+    """Full deck name."""
+    construct: str
+    """The construct the note came from: reveal, multiple-choice, key-fact, …"""
+    tags: tuple[str, ...]
+    """All tags, hierarchical, sorted."""
+    badge: str
+    """Level and/or difficulty shown on the card, e.g. `beginner` or `medium`."""
+    context: str
+    """Lesson title and section, shown small on the card."""
+
+
+class Renderer(Protocol):
+    def block(self, markdown: str) -> str: ...
+
+    def inline(self, markdown: str) -> str: ...
+
+
+class Note(Protocol):
+    """A parsed note of any kind."""
+
+    @property
+    def meta(self) -> NoteMeta: ...
+
+    @property
+    def note_type(self) -> str: ...
+
+    def render(self, md: Renderer) -> tuple[str, ...]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSpec:
+    """One field of an Anki note type."""
+
+    name: str
+    """Field name as Anki shows it."""
+    id: int
+    """Stable field id; lets Anki match fields across template changes."""
+
+
+@dataclass(frozen=True, slots=True)
+class NoteType:
+    """An Anki note type owned by ankigen. Its schema is frozen once released."""
+
+    key: str
+    """Short name used in code and in the registry."""
+    name: str
+    """Name shown in Anki."""
+    model_id: int
+    """Hard-coded Anki model id."""
+    fields: tuple[FieldSpec, ...]
+    """Fields in order; the first is the sort field."""
+    template_name: str
+    """Name of the single card template."""
+    template_id: int
+    """Stable template id."""
+    template_dir: str
+    """Folder under `generator/templates/` holding front.html and back.html."""
+
+
+ParseCard = Callable[..., list[Note]]

@@ -1,0 +1,183 @@
+"""Write an .apkg: Anki's legacy collection format, deterministic and atomically replaced.
+
+genanki supplies the schema and the note type JSON. Notes, cards and the zip are written here
+because genanki stamps one wall-clock time on everything and orders media by set iteration.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import tempfile
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import genanki
+from genanki.apkg_col import APKG_COL
+from genanki.apkg_schema import APKG_SCHEMA
+
+from generator.ids import stable_int
+from generator.model import NoteType
+from generator.templates import card_template
+
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+FIELD_SEPARATOR = "\x1f"
+
+
+@dataclass(frozen=True, slots=True)
+class PackagedNote:
+    """A note as it goes into the collection."""
+
+    guid: str
+    """Stable GUID from the course namespace and the note id."""
+    note_type: NoteType
+    """Its Anki note type."""
+    fields: tuple[str, ...]
+    """Rendered HTML, in the note type's field order."""
+    tags: tuple[str, ...]
+    """Tags without spaces."""
+    deck: str
+    """Full deck name."""
+    note_id: int
+    """Row id in the package (Anki matches notes by GUID, not by this)."""
+    mod: int
+    """Seconds: when the note's content last changed."""
+
+
+@dataclass(frozen=True, slots=True)
+class PackageSpec:
+    """Everything that goes into one package."""
+
+    namespace: str
+    """Course namespace; seeds deck ids."""
+    decks: tuple[str, ...]
+    """Every deck name that holds notes."""
+    note_types: tuple[tuple[NoteType, int], ...]
+    """Each note type with the time its templates last changed."""
+    notes: tuple[PackagedNote, ...]
+    """Notes in a stable order."""
+
+
+def deck_id(namespace: str, name: str) -> int:
+    return stable_int("deck", namespace, name)
+
+
+def all_decks(decks: Sequence[str]) -> list[str]:
+    """Every deck and each of its parents, so the hierarchy does not depend on the importer."""
+    names: set[str] = set()
+    for deck in decks:
+        parts = deck.split("::")
+        names.update("::".join(parts[: i + 1]) for i in range(len(parts)))
+    return sorted(names)
+
+
+def model_json(note_type: NoteType, mod: int) -> dict[str, object]:
+    template = card_template(note_type)
+    model = genanki.Model(
+        note_type.model_id,
+        note_type.name,
+        fields=[{"name": f.name, "id": f.id} for f in note_type.fields],
+        templates=[
+            {
+                "name": note_type.template_name,
+                "qfmt": template.front,
+                "afmt": template.back,
+                "id": note_type.template_id,
+            }
+        ],
+        css=template.css,
+    )
+    data: dict[str, object] = model.to_json(mod, None)
+    return data
+
+
+def write_collection(path: Path, spec: PackageSpec) -> None:
+    conn = sqlite3.connect(path)
+    try:
+        cursor = conn.cursor()
+        cursor.executescript(APKG_SCHEMA)
+        cursor.executescript(APKG_COL)
+        decks = json.loads(cursor.execute("SELECT decks FROM col").fetchone()[0])
+        for name in all_decks(spec.decks):
+            deck = genanki.Deck(deck_id(spec.namespace, name), name).to_json()
+            deck["mod"] = 0
+            decks[str(deck["id"])] = deck
+        models = {str(nt.model_id): model_json(nt, mod) for nt, mod in spec.note_types}
+        cursor.execute(
+            "UPDATE col SET decks = ?, models = ?",
+            (json.dumps(decks, sort_keys=True), json.dumps(models, sort_keys=True)),
+        )
+        for position, note in enumerate(spec.notes):
+            cursor.execute(
+                "INSERT INTO notes VALUES(?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    note.note_id,
+                    note.guid,
+                    note.note_type.model_id,
+                    note.mod,
+                    -1,
+                    f" {' '.join(note.tags)} " if note.tags else "",
+                    FIELD_SEPARATOR.join(note.fields),
+                    note.fields[0],
+                    0,
+                    0,
+                    "",
+                ),
+            )
+            # New cards are studied in source order: `due` is the position for new cards.
+            cursor.execute(
+                "INSERT INTO cards VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    note.note_id,
+                    note.note_id,
+                    deck_id(spec.namespace, note.deck),
+                    0,
+                    note.mod,
+                    -1,
+                    0,
+                    0,
+                    position + 1,
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                    "",
+                ),
+            )
+        conn.commit()
+    finally:
+        conn.close()
+
+
+def write_package(out: Path, spec: PackageSpec) -> None:
+    """Write `out` atomically: a reader sees the old package or the new one, never a partial one."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        with tempfile.TemporaryDirectory(prefix="ankigen-") as workdir:
+            collection = Path(workdir) / "collection.anki2"
+            write_collection(collection, spec)
+            with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
+                add_entry(archive, "collection.anki2", collection.read_bytes())
+                add_entry(archive, "media", b"{}")
+        tmp.chmod(0o644)
+        tmp.replace(out)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def add_entry(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
+    info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o644 << 16
+    archive.writestr(info, data)

@@ -1,0 +1,239 @@
+"""Line-level structure of a lesson: fences, headings, cards, fields and list items.
+
+Cards are found on source lines rather than on rendered HTML so that every note and every problem
+keeps its line number. Field text is handed to Python-Markdown afterwards, unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+FENCE_OPEN = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
+HEADING = re.compile(r"^ {0,3}(?P<hashes>#{1,6})(?:[ \t]+(?P<text>.*?))?[ \t]*$")
+CLOSING_HASHES = re.compile(r"(?:^|[ \t]+)#+$")
+ID_COMMENT = re.compile(r"[ \t]*<!--[ \t]*id:[ \t]*(?P<id>.*?)[ \t]*-->[ \t]*$")
+LIST_ITEM = re.compile(r"^(?P<marker>[-*+]|\d{1,9}[.)])(?P<space>[ \t]+)(?P<text>.*)$")
+BLANK = re.compile(r"^[ \t]*$")
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One source line."""
+
+    number: int
+    """1-based line number in the file."""
+    text: str
+    """The line without its line ending."""
+    in_fence: bool = False
+    """True for lines inside a fenced code block, including the fence lines themselves."""
+
+
+def mark_fences(lines: Sequence[Line]) -> list[Line]:
+    """Return the lines with `in_fence` set, following CommonMark's fence rules."""
+    out: list[Line] = []
+    fence: str | None = None
+    for line in lines:
+        if fence is None:
+            match = FENCE_OPEN.match(line.text)
+            if match and not (match["fence"][0] == "`" and "`" in match["info"]):
+                fence = match["fence"]
+                out.append(Line(line.number, line.text, True))
+                continue
+            out.append(line)
+        else:
+            stripped = line.text.strip()
+            closes = (
+                len(line.text) - len(line.text.lstrip(" ")) <= 3
+                and stripped.startswith(fence[0] * len(fence))
+                and set(stripped) == {fence[0]}
+            )
+            out.append(Line(line.number, line.text, True))
+            if closes:
+                fence = None
+    return out
+
+
+def split_id(text: str) -> tuple[str, str | None]:
+    """Split a trailing `<!-- id: x -->` comment off a line: (text, id or None)."""
+    match = ID_COMMENT.search(text)
+    if not match:
+        return text, None
+    return text[: match.start()].rstrip(), match["id"]
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    """An ATX heading outside code."""
+
+    level: int
+    """Number of `#`."""
+    text: str
+    """Heading text without the id comment and closing hashes."""
+    id: str | None
+    """Author-written id, if any."""
+    line: int
+    """Line number of the heading."""
+
+
+def parse_heading(line: Line) -> Heading | None:
+    if line.in_fence:
+        return None
+    match = HEADING.match(line.text)
+    if not match:
+        return None
+    text, note_id = split_id(match["text"] or "")
+    text = CLOSING_HASHES.sub("", text).strip()
+    return Heading(len(match["hashes"]), text, note_id, line.number)
+
+
+@dataclass(frozen=True, slots=True)
+class CardBlock:
+    """The source of one `###` card: its heading and every line up to the next card or section."""
+
+    heading: Heading
+    """The `###` heading that starts the card."""
+    section: str
+    """Text of the enclosing `##` heading, or empty."""
+    body: tuple[Line, ...]
+    """Lines after the heading, trailing blank lines removed."""
+
+
+@dataclass(frozen=True, slots=True)
+class LessonOutline:
+    """A lesson split into title, cards and lesson text."""
+
+    title: str | None
+    """Text of the first `#` heading."""
+    cards: tuple[CardBlock, ...]
+    """Cards in source order."""
+    prose: tuple[Line, ...]
+    """Lines outside every card (lesson text)."""
+
+
+def outline(lines: Sequence[Line]) -> LessonOutline:
+    lines = mark_fences(lines)
+    title: str | None = None
+    section = ""
+    cards: list[CardBlock] = []
+    prose: list[Line] = []
+    current: Heading | None = None
+    body: list[Line] = []
+
+    def close() -> None:
+        if current is not None:
+            cards.append(CardBlock(current, section, tuple(trim_blank(body))))
+
+    for line in lines:
+        heading = parse_heading(line)
+        if heading is not None and heading.level <= 3:
+            close()
+            current, body = None, []
+            if heading.level == 1:
+                title = title or heading.text
+                section = ""
+            elif heading.level == 2:
+                section = heading.text
+            else:
+                current = heading
+            continue
+        if current is None:
+            prose.append(line)
+        else:
+            body.append(line)
+    close()
+    return LessonOutline(title, tuple(cards), tuple(prose))
+
+
+def trim_blank(lines: Sequence[Line]) -> list[Line]:
+    start, end = 0, len(lines)
+    while start < end and is_blank(lines[start]):
+        start += 1
+    while end > start and is_blank(lines[end - 1]):
+        end -= 1
+    return list(lines[start:end])
+
+
+def is_blank(line: Line) -> bool:
+    return not line.in_fence and BLANK.match(line.text) is not None
+
+
+def join(lines: Sequence[Line]) -> str:
+    return "\n".join(line.text for line in trim_blank(lines))
+
+
+def indent_of(text: str) -> int:
+    return len(text) - len(text.lstrip(" "))
+
+
+@dataclass(frozen=True, slots=True)
+class ListItem:
+    """One top-level list item with its continuation lines."""
+
+    line: int
+    """Line number of the item's first line."""
+    text: str
+    """Text after the list marker on the first line."""
+    rest: tuple[Line, ...]
+    """Continuation lines, dedented by the item's content indent."""
+
+
+def list_items(lines: Sequence[Line]) -> tuple[list[ListItem], list[Line]]:
+    """Split lines into top-level list items and the lines that belong to no item.
+
+    A continuation line is a blank line or a line indented at least as far as the item's text
+    (a lazy continuation right after the item text counts too), as Markdown does.
+    """
+    items: list[ListItem] = []
+    other: list[Line] = []
+    first: Line | None = None
+    first_text = ""
+    width = 0
+    rest: list[Line] = []
+    lazy = False
+
+    def close() -> None:
+        if first is not None:
+            items.append(ListItem(first.number, first_text, tuple(trim_blank(rest))))
+
+    for line in lines:
+        match = None if line.in_fence else LIST_ITEM.match(line.text)
+        if match and indent_of(line.text) == 0:
+            close()
+            first, first_text = line, match["text"]
+            width = len(match["marker"]) + len(match["space"])
+            rest, lazy = [], True
+            continue
+        if first is not None:
+            if is_blank(line):
+                rest.append(line)
+                lazy = False
+                continue
+            if indent_of(line.text) >= min(width, 4) or (
+                line.in_fence and rest and rest[-1].in_fence
+            ):
+                rest.append(Line(line.number, dedent(line.text, width), line.in_fence))
+                continue
+            if lazy and not line.in_fence:
+                rest.append(Line(line.number, line.text.strip(), False))
+                continue
+            close()
+            first = None
+        other.append(line)
+    close()
+    return items, other
+
+
+def dedent(text: str, width: int) -> str:
+    return text[min(width, indent_of(text)) :]
+
+
+def paragraphs_start(lines: Sequence[Line]) -> Iterator[tuple[int, Line]]:
+    """Yield (index, line) for each line that starts a paragraph at indent 0, outside code."""
+    previous_blank = True
+    for index, line in enumerate(lines):
+        blank = is_blank(line)
+        if previous_blank and not blank and not line.in_fence and indent_of(line.text) == 0:
+            yield index, line
+        previous_blank = blank

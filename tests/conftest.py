@@ -1,0 +1,36 @@
+"""Shared fixtures: building a content folder and importing packages into a real collection."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from generator.config import BuildConfig
+from generator.pipeline import BuildResult, build
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTENT = ROOT / "content"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def build_into(content: Path, out_dir: Path, *, strict: bool = False) -> BuildResult:
+    return build(BuildConfig(content=content, out_dir=out_dir, strict=strict, jobs=1))
+
+
+@pytest.fixture(scope="session")
+def seed_build(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
+    """The course in content/, built once per test session."""
+    result = build_into(CONTENT, tmp_path_factory.mktemp("seed-build"))
+    assert result.output is not None, [d.format() for d in result.diagnostics.sorted()]
+    return result
+
+
+@pytest.fixture
+def course(tmp_path: Path) -> Iterator[Path]:
+    """A scratch copy of tests/fixtures/course to edit in a test."""
+    target = tmp_path / "content"
+    shutil.copytree(FIXTURES / "course", target)
+    yield target
