@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
 import click
 
-from generator import __version__
+from generator import __version__, report
 from generator.config import BuildConfig
-from generator.kinds import NOTE_TYPES
 from generator.pipeline import BuildResult, build
+from generator.stamp import stamp_ids
 
-KIND_LABELS = {"reveal": "reveal", "choice": "multiple choice", "selfcheck": "self-check"}
+CONTENT_ARGUMENT = click.argument(
+    "content", default="content", type=click.Path(file_okay=False, path_type=Path)
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -22,11 +25,7 @@ def main() -> None:
 
 
 @main.command("build")
-@click.argument(
-    "content",
-    default="content",
-    type=click.Path(file_okay=False, path_type=Path),
-)
+@CONTENT_ARGUMENT
 @click.option(
     "--out",
     "out_dir",
@@ -36,6 +35,19 @@ def main() -> None:
     help="Folder the .apkg is written to.",
 )
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("--verbose", "-v", is_flag=True, help="List every new, changed and removed note.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON on stdout.")
+@click.option("--dry-run", is_flag=True, help="Show the change plan; write nothing.")
+@click.option(
+    "--forget-removed",
+    is_flag=True,
+    help="Stop packaging notes removed from the sources (after deleting them in Anki).",
+)
+@click.option(
+    "--lock",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="State file (default: CONTENT/ankigen.lock).",
+)
 @click.option(
     "--jobs",
     "-j",
@@ -43,45 +55,87 @@ def main() -> None:
     type=click.IntRange(min=0),
     help="Worker processes for parsing and rendering (0: one per core for large courses).",
 )
-def build_command(content: Path, out_dir: Path, strict: bool, jobs: int) -> None:
-    """Build CONTENT (default: content/) into OUT/<course>.apkg.
+def build_command(
+    *,
+    content: Path,
+    out_dir: Path,
+    strict: bool,
+    verbose: bool,
+    as_json: bool,
+    dry_run: bool,
+    forget_removed: bool,
+    lock: Path | None,
+    jobs: int,
+) -> None:
+    """Build CONTENT (default: content/) into OUT/<course>.apkg and say what will change.
 
     Every problem is reported as 'path:line: error: message'. On any error nothing is
     written and the previous package stays as it was.
     """
-    result = build(BuildConfig(content=content, out_dir=out_dir, strict=strict, jobs=jobs))
-    report_diagnostics(result)
-    if result.output is None:
+    config = BuildConfig(
+        content=content,
+        out_dir=out_dir,
+        strict=strict,
+        jobs=jobs,
+        lock=lock,
+        dry_run=dry_run,
+        forget_removed=forget_removed,
+    )
+    result = build(config)
+    for diagnostic in result.diagnostics.sorted():
+        click.echo(diagnostic.format(), err=True)
+    failed = result.diagnostics.has_errors(strict=strict) or (result.output is None and not dry_run)
+    if as_json:
+        click.echo(json.dumps(report.as_json(result), indent=2, ensure_ascii=False))
+    else:
+        print_human(result, failed=failed, strict=strict, verbose=verbose)
+    if failed:
+        sys.exit(1)
+
+
+@main.command("ids")
+@CONTENT_ARGUMENT
+@click.option("--force", is_flag=True, help="Stamp files that have uncommitted git changes too.")
+@click.option("--dry-run", is_flag=True, help="List what would be stamped; change nothing.")
+def ids_command(content: Path, force: bool, dry_run: bool) -> None:
+    """Write every derived note id into CONTENT as '<!-- id: … -->'.
+
+    A derived id changes when a heading is reworded or a file is moved, and Anki then sees a new
+    note. Stamping pins each note's current id (so nothing changes in Anki) by appending a comment
+    to the line that starts the note. Files with uncommitted git changes are refused unless
+    --force, so the stamping is a reviewable diff of its own.
+    """
+    result = stamp_ids(content, force=force, dry_run=dry_run)
+    for diagnostic in result.diagnostics.sorted():
+        click.echo(diagnostic.format(), err=True)
+    if result.diagnostics.errors:
+        click.echo("ids: nothing stamped", err=True)
+        sys.exit(1)
+    total = sum(len(metas) for metas in result.stamped.values())
+    for _path, metas in sorted(result.stamped.items()):
+        for meta in metas:
+            click.echo(f"  {meta.path}:{meta.line}  {meta.id}")
+    verb = "would stamp" if dry_run else "stamped"
+    click.echo(f"{verb} {total} id(s) in {len(result.stamped)} file(s)")
+
+
+def print_human(result: BuildResult, *, failed: bool, strict: bool, verbose: bool) -> None:
+    if failed:
         errors = len(result.diagnostics.errors)
-        warnings = len(result.diagnostics.warnings)
         if strict and not errors:
+            warnings = len(result.diagnostics.warnings)
             click.echo(f"build failed: {warnings} warning(s) with --strict", err=True)
         else:
             click.echo(f"build failed: {errors} error(s), nothing written", err=True)
-        sys.exit(1)
-    report_counts(result)
-
-
-def report_diagnostics(result: BuildResult) -> None:
-    for diagnostic in result.diagnostics.sorted():
-        click.echo(diagnostic.format(), err=True)
-
-
-def report_counts(result: BuildResult) -> None:
-    kinds = list(NOTE_TYPES)
-    table = result.counts()
-    width = max((len(deck) for deck in table), default=4)
-    headers = [KIND_LABELS[kind] for kind in kinds]
-    click.echo(f"{'deck':<{width}}  " + "  ".join(f"{h:>{len(h)}}" for h in headers) + "  total")
-    totals = dict.fromkeys(kinds, 0)
-    for deck, counter in table.items():
-        cells = []
-        for kind, header in zip(kinds, headers, strict=True):
-            totals[kind] += counter[kind]
-            cells.append(f"{counter[kind]:>{len(header)}}")
-        click.echo(f"{deck:<{width}}  " + "  ".join(cells) + f"  {sum(counter.values()):>5}")
-    cells = [f"{totals[k]:>{len(h)}}" for k, h in zip(kinds, headers, strict=True)]
-    click.echo(f"{'total':<{width}}  " + "  ".join(cells) + f"  {sum(totals.values()):>5}")
-    assert result.output is not None
+        return
+    for line in report.deck_table(result):
+        click.echo(line)
+    if result.plan is not None:
+        click.echo(report.plan_summary(result.plan))
+        for line in report.plan_details(result.plan, verbose=verbose):
+            click.echo(line)
+    if result.output is None:
+        click.echo("dry run: nothing written")
+        return
     size = result.output.stat().st_size
     click.echo(f"wrote {result.output} ({len(result.notes)} notes, {size / 1024:.1f} KiB)")

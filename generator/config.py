@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator.state import LOCK_NAME
+
 
 @dataclass(frozen=True, slots=True)
 class BuildConfig:
@@ -18,6 +20,18 @@ class BuildConfig:
     """Treat warnings as errors."""
     jobs: int = 0
     """Worker processes for parsing and rendering; 0 picks one per core for large courses."""
+    lock: Path | None = None
+    """State file; defaults to `<content>/ankigen.lock`."""
+    now: int | None = None
+    """Clock for new and changed notes; defaults to SOURCE_DATE_EPOCH or the current time."""
+    dry_run: bool = False
+    """Plan only: write neither the package nor the state file."""
+    forget_removed: bool = False
+    """Drop removed notes from the state file instead of packaging them once more."""
+
+    @property
+    def lock_path(self) -> Path:
+        return self.lock if self.lock is not None else self.content / LOCK_NAME
 
     @property
     def content_display(self) -> str:

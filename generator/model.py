@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -112,4 +111,15 @@ class NoteType:
     """Folder under `generator/templates/` holding front.html and back.html."""
 
 
-ParseCard = Callable[..., list[Note]]
+@dataclass(frozen=True, slots=True)
+class RenderedNote:
+    """A note with its fields rendered to HTML."""
+
+    meta: NoteMeta
+    """Identity, deck, tags and source."""
+    note_type: str
+    """Key of its note type in the registry."""
+    fields: tuple[str, ...]
+    """HTML in the note type's field order."""
+    cards: tuple[int, ...] = (0,)
+    """Card ordinals the note produces (one card, ordinal 0, for non-cloze note types)."""

@@ -45,6 +45,8 @@ class PackagedNote:
     """Row id in the package (Anki matches notes by GUID, not by this)."""
     mod: int
     """Seconds: when the note's content last changed."""
+    cards: tuple[int, ...] = (0,)
+    """Card ordinals; card ids are the note id plus the ordinal."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,30 +129,24 @@ def write_collection(path: Path, spec: PackageSpec) -> None:
                     "",
                 ),
             )
-            # New cards are studied in source order: `due` is the position for new cards.
-            cursor.execute(
-                "INSERT INTO cards VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (
-                    note.note_id,
-                    note.note_id,
-                    deck_id(spec.namespace, note.deck),
-                    0,
-                    note.mod,
-                    -1,
-                    0,
-                    0,
-                    position + 1,
-                    0,
-                    0,
-                    0,
-                    0,
-                    0,
-                    0,
-                    0,
-                    0,
-                    "",
-                ),
-            )
+            for ordinal in note.cards:
+                # New cards are studied in source order: `due` is the position for new cards.
+                cursor.execute(
+                    "INSERT INTO cards VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (
+                        note.note_id + ordinal,
+                        note.note_id,
+                        deck_id(spec.namespace, note.deck),
+                        ordinal,
+                        note.mod,
+                        -1,
+                        0,
+                        0,
+                        position + 1,
+                        *(0,) * 8,
+                        "",
+                    ),
+                )
         conn.commit()
     finally:
         conn.close()
@@ -181,3 +177,34 @@ def add_entry(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
     info.compress_type = zipfile.ZIP_DEFLATED
     info.external_attr = 0o644 << 16
     archive.writestr(info, data)
+
+
+@dataclass(frozen=True, slots=True)
+class PreviousNote:
+    """A note as an earlier package holds it."""
+
+    model_id: int
+    """Its note type."""
+    fields: tuple[str, ...]
+    """Field values."""
+    tags: tuple[str, ...]
+    """Tags."""
+
+
+def read_notes(package: Path) -> dict[str, PreviousNote]:
+    """GUID → note of an earlier package; empty when there is none or it cannot be read."""
+    try:
+        with zipfile.ZipFile(package) as archive, tempfile.TemporaryDirectory() as workdir:
+            collection = Path(workdir) / "collection.anki2"
+            collection.write_bytes(archive.read("collection.anki2"))
+            conn = sqlite3.connect(collection)
+            try:
+                rows = conn.execute("SELECT guid, mid, flds, tags FROM notes").fetchall()
+            finally:
+                conn.close()
+    except (OSError, zipfile.BadZipFile, KeyError, sqlite3.DatabaseError):
+        return {}
+    return {
+        guid: PreviousNote(int(mid), tuple(flds.split(FIELD_SEPARATOR)), tuple(tags.split()))
+        for guid, mid, flds, tags in rows
+    }

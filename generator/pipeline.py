@@ -10,29 +10,25 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from generator import state
 from generator.config import BuildConfig
 from generator.diagnostics import Diagnostic, Diagnostics
 from generator.discover import Course, discover
-from generator.ids import guid, id_key, slugify
+from generator.ids import id_key, slugify
 from generator.kinds import NOTE_TYPES
-from generator.model import Lesson, NoteMeta
-from generator.package import PackagedNote, PackageSpec, write_package
+from generator.model import Lesson, NoteMeta, RenderedNote
+from generator.package import (
+    PackagedNote,
+    PackageSpec,
+    PreviousNote,
+    read_notes,
+    write_package,
+)
 from generator.parse import parse_lesson
+from generator.plan import REMOVED_TAG, Plan, make_plan
 from generator.render import MarkdownRenderer
 
 PARALLEL_MIN_LESSONS = 24
-
-
-@dataclass(frozen=True, slots=True)
-class RenderedNote:
-    """A note with its fields rendered to HTML."""
-
-    meta: NoteMeta
-    """Identity, deck, tags and source."""
-    note_type: str
-    """Key of its note type in the registry."""
-    fields: tuple[str, ...]
-    """HTML in the note type's field order."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,8 +53,10 @@ class BuildResult:
     """The course, when discovery succeeded."""
     notes: list[RenderedNote] = field(default_factory=list)
     """All notes in package order."""
+    plan: Plan | None = None
+    """The change plan, when the build got that far."""
     output: Path | None = None
-    """The package written, or None when the build failed."""
+    """The package written, or None when the build failed or was a dry run."""
 
     def counts(self) -> dict[str, Counter[str]]:
         """Deck → note type → number of notes."""
@@ -103,39 +101,66 @@ def compile_all(root: Path, lessons: tuple[Lesson, ...], jobs: int) -> list[Comp
 
 
 def check_unique_ids(notes: Iterable[RenderedNote], diags: Diagnostics) -> None:
+    check_unique_ids_meta((note.meta for note in notes), diags)
+
+
+def check_unique_ids_meta(metas: Iterable[NoteMeta], diags: Diagnostics) -> None:
     first: dict[str, NoteMeta] = {}
-    for note in notes:
-        key = id_key(note.meta.id)
+    for meta in metas:
+        key = id_key(meta.id)
         other = first.get(key)
         if other is None:
-            first[key] = note.meta
+            first[key] = meta
             continue
-        how = "" if note.meta.explicit_id else " (derived; write an id to tell them apart)"
+        how = "" if meta.explicit_id else " (derived; write an id to tell them apart)"
         diags.error(
-            note.meta.path,
-            note.meta.line,
-            f"duplicate id '{note.meta.id}'{how}: already used at {other.path}:{other.line}",
+            meta.path,
+            meta.line,
+            f"duplicate id '{meta.id}'{how}: already used at {other.path}:{other.line}",
         )
 
 
-def package_notes(course: Course, notes: list[RenderedNote], now: int) -> PackageSpec:
-    packaged = tuple(
-        PackagedNote(
-            guid=guid(course.namespace, note.meta.id),
-            note_type=NOTE_TYPES[note.note_type],
-            fields=note.fields,
-            tags=note.meta.tags,
-            deck=note.meta.deck,
-            note_id=now * 1000 + index,
-            mod=now,
+def package_spec(
+    course: Course,
+    plan: Plan,
+    previous: dict[str, PreviousNote],
+    *,
+    lock_shown: str,
+    diags: Diagnostics,
+) -> PackageSpec:
+    changes = {change.id: change for change in plan.changes}
+    packaged = []
+    for change, note in zip(plan.changes, plan.notes, strict=True):
+        fields, tags = note.fields, note.tags
+        if fields is None:
+            old = previous.get(note.guid)
+            if old is None or old.model_id != NOTE_TYPES[note.note_type].model_id:
+                if changes[change.id].first_removal:
+                    diags.warning(
+                        lock_shown,
+                        0,
+                        f"removed note '{change.id}' is not in the previous package, so it cannot "
+                        f'be tagged {REMOVED_TAG}; find it in Anki with "ID:{change.id}"',
+                    )
+                continue
+            fields, tags = old.fields, tuple(sorted({*old.tags, REMOVED_TAG}))
+        packaged.append(
+            PackagedNote(
+                guid=note.guid,
+                note_type=NOTE_TYPES[note.note_type],
+                fields=fields,
+                tags=tags,
+                deck=note.deck,
+                note_id=note.nid,
+                mod=note.mod,
+                cards=note.cards,
+            )
         )
-        for index, note in enumerate(notes)
-    )
     return PackageSpec(
         namespace=course.namespace,
-        decks=course.decks,
-        note_types=tuple((nt, now) for nt in NOTE_TYPES.values()),
-        notes=packaged,
+        decks=tuple(sorted({*course.decks, *(note.deck for note in packaged)})),
+        note_types=tuple((nt, plan.note_type_mods[key]) for key, nt in NOTE_TYPES.items()),
+        notes=tuple(packaged),
     )
 
 
@@ -159,10 +184,26 @@ def build(config: BuildConfig) -> BuildResult:
     if not result.notes:
         diags.error(config.content_display, 0, "no cards found: nothing to package")
         return result
-    # Until notes carry the time their content last changed, every build stamps the build time,
-    # so Anki treats every note as updated.
-    now = int(os.environ.get("SOURCE_DATE_EPOCH") or time.time())
+    lock_shown = str(config.lock_path)
+    old = state.load(config.lock_path, lock_shown, diags)
+    now = config.now or int(os.environ.get("SOURCE_DATE_EPOCH") or time.time())
+    plan = make_plan(
+        result.notes,
+        old,
+        namespace=course.namespace,
+        note_types=NOTE_TYPES,
+        now=now,
+        lock_path=lock_shown,
+        diags=diags,
+        forget_removed=config.forget_removed,
+    )
+    result.plan = plan
+    if diags.has_errors(strict=config.strict) or config.dry_run:
+        return result
     out = output_path(config, course)
-    write_package(out, package_notes(course, result.notes, now))
+    needs_previous = any(note.fields is None for note in plan.notes)
+    previous = read_notes(out) if needs_previous else {}
+    write_package(out, package_spec(course, plan, previous, lock_shown=lock_shown, diags=diags))
+    state.save(config.lock_path, plan.state)
     result.output = out
     return result

@@ -16,8 +16,19 @@ CONTENT = ROOT / "content"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
-def build_into(content: Path, out_dir: Path, *, strict: bool = False) -> BuildResult:
-    return build(BuildConfig(content=content, out_dir=out_dir, strict=strict, jobs=1))
+def build_into(
+    content: Path, out_dir: Path, *, strict: bool = False, now: int | None = None
+) -> BuildResult:
+    """Build with the state file kept in `out_dir`, so tests never write into the sources."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    lock = out_dir / "ankigen.lock"
+    committed = content / "ankigen.lock"
+    if not lock.exists() and committed.exists():
+        shutil.copyfile(committed, lock)
+    config = BuildConfig(
+        content=content, out_dir=out_dir, strict=strict, jobs=1, lock=lock, now=now
+    )
+    return build(config)
 
 
 @pytest.fixture(scope="session")

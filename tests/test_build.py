@@ -69,8 +69,8 @@ def test_same_sources_give_same_notes(course: Path, tmp_path: Path) -> None:
 
 
 def test_parallel_build_equals_serial(course: Path, tmp_path: Path) -> None:
-    serial = build(BuildConfig(content=course, out_dir=tmp_path / "s", jobs=1))
-    parallel = build(BuildConfig(content=course, out_dir=tmp_path / "p", jobs=2))
+    serial = build(BuildConfig(content=course, out_dir=tmp_path / "s", jobs=1, now=1))
+    parallel = build(BuildConfig(content=course, out_dir=tmp_path / "p", jobs=2, now=1))
     assert serial.output is not None and parallel.output is not None
     assert read_rows(serial.output) == read_rows(parallel.output)
 
@@ -84,7 +84,9 @@ def test_cli_build_reports_counts_per_deck(course: Path, tmp_path: Path) -> None
     assert lines[1].split() == ["Fixture", "Course::Basics", "2", "1", "1", "4"]
     assert lines[2].split() == ["Fixture", "Course::More", "topics", "5", "0", "0", "5"]
     assert lines[3].split() == ["total", "7", "1", "1", "9"]
-    assert lines[4].startswith(f"wrote {out / 'fixture-course.apkg'} (9 notes,")
+    assert lines[4] == "changes: 9 new, 0 changed, 0 unchanged, 0 removed, 0 moved to another deck"
+    assert lines[5].startswith(f"wrote {out / 'fixture-course.apkg'} (9 notes,")
+    assert (course / "ankigen.lock").is_file()
     assert sorted(p.name for p in out.iterdir()) == ["fixture-course.apkg"]
 
 

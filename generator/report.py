@@ -1,0 +1,87 @@
+"""What a build tells the user: counts per deck, the change plan, the same as JSON. Pure text."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from generator.kinds import NOTE_TYPES
+from generator.pipeline import BuildResult
+from generator.plan import REMOVED_TAG, Plan, Status
+
+KIND_LABELS = {"reveal": "reveal", "choice": "multiple choice", "selfcheck": "self-check"}
+
+
+def deck_table(result: BuildResult) -> list[str]:
+    kinds = list(NOTE_TYPES)
+    headers = [KIND_LABELS[kind] for kind in kinds]
+    table = result.counts()
+    width = max([len(deck) for deck in table] + [len("total")])
+    lines = [f"{'deck':<{width}}  " + "  ".join(headers) + "  total"]
+    totals = dict.fromkeys(kinds, 0)
+    for deck, counter in table.items():
+        cells = []
+        for kind, header in zip(kinds, headers, strict=True):
+            totals[kind] += counter[kind]
+            cells.append(f"{counter[kind]:>{len(header)}}")
+        lines.append(f"{deck:<{width}}  " + "  ".join(cells) + f"  {sum(counter.values()):>5}")
+    cells = [f"{totals[k]:>{len(h)}}" for k, h in zip(kinds, headers, strict=True)]
+    lines.append(f"{'total':<{width}}  " + "  ".join(cells) + f"  {sum(totals.values()):>5}")
+    return lines
+
+
+def plan_summary(plan: Plan) -> str:
+    counts = plan.summary()
+    return (
+        f"changes: {counts['new']} new, {counts['changed']} changed, "
+        f"{counts['unchanged']} unchanged, {counts['removed']} removed, "
+        f"{counts['moved']} moved to another deck"
+    )
+
+
+def plan_details(plan: Plan, *, verbose: bool) -> list[str]:
+    lines = []
+    if verbose:
+        for change in plan.changes:
+            if change.status is Status.UNCHANGED and not change.moved:
+                continue
+            where = f"{change.path}:{change.line}" if change.path else f"(was in {change.deck})"
+            moved = f" (moved from {change.old_deck})" if change.moved else ""
+            lines.append(f"  {change.status.value:<9} {where}  {change.id}{moved}")
+    if plan.count(Status.REMOVED):
+        lines.append(
+            f"removed notes stay in Anki, tagged {REMOVED_TAG} after this import: search "
+            f'"tag:{REMOVED_TAG}" in the Browser, check them and delete them '
+            "(build with --forget-removed to stop packaging them)"
+        )
+    return lines
+
+
+def as_json(result: BuildResult) -> dict[str, Any]:
+    plan = result.plan
+    return {
+        "ok": result.output is not None or (plan is not None and not result.diagnostics.errors),
+        "output": str(result.output) if result.output else None,
+        "decks": {deck: dict(counter) for deck, counter in result.counts().items()},
+        "changes": plan.summary() if plan else None,
+        "notes": [
+            {
+                "status": change.status.value,
+                "id": change.id,
+                "path": change.path or None,
+                "line": change.line or None,
+                "deck": change.deck,
+                "old_deck": change.old_deck,
+                "lost_cards": [ordinal + 1 for ordinal in change.lost_cards],
+            }
+            for change in (plan.changes if plan else [])
+        ],
+        "diagnostics": [
+            {
+                "path": d.path,
+                "line": d.line,
+                "severity": d.severity.value,
+                "message": d.message,
+            }
+            for d in result.diagnostics.sorted()
+        ],
+    }

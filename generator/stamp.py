@@ -1,0 +1,113 @@
+"""`ankigen ids`: write every derived id into the sources, so later edits cannot change it.
+
+The stamped id is exactly the id the note has now, so its GUID (and the note in Anki) stays the
+same. Only the end of the line that starts each note changes; nothing else in the file moves.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator.diagnostics import Diagnostics
+from generator.discover import discover
+from generator.model import NoteMeta
+from generator.parse import parse_lesson
+from generator.pipeline import check_unique_ids_meta
+
+
+@dataclass(slots=True)
+class StampResult:
+    """What `ankigen ids` did or would do."""
+
+    diagnostics: Diagnostics
+    """Problems; stamping happens only when there are no errors."""
+    stamped: dict[Path, list[NoteMeta]] = field(default_factory=dict)
+    """File → notes whose id was (or would be) written."""
+
+
+def uncommitted(files: list[Path]) -> set[Path] | None:
+    """Files with changes git has not committed; None when git cannot tell (no repository)."""
+    if not files:
+        return set()
+    folder = files[0].parent
+    try:
+        top = subprocess.run(
+            ["git", "rev-parse", "--show-toplevel"],
+            cwd=folder,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        status = subprocess.run(
+            ["git", "status", "--porcelain", "-z", "--untracked-files=all", "--", *map(str, files)],
+            cwd=folder,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    dirty = set()
+    for entry in status.split("\0"):
+        if len(entry) > 3:
+            dirty.add((Path(top) / entry[3:]).resolve())
+    return {path for path in files if path.resolve() in dirty}
+
+
+def stamp_line(line: str, note_id: str) -> str:
+    body = line.rstrip("\r\n")
+    ending = line[len(body) :]
+    return f"{body.rstrip()} <!-- id: {note_id} -->{ending}"
+
+
+def stamp_ids(content: Path, *, force: bool = False, dry_run: bool = False) -> StampResult:
+    diags = Diagnostics()
+    result = StampResult(diags)
+    course = discover(content, str(content), diags)
+    if course is None:
+        return result
+    pending: dict[Path, list[NoteMeta]] = defaultdict(list)
+    metas: list[NoteMeta] = []
+    texts: dict[Path, str] = {}
+    shown: dict[Path, str] = {}
+    for lesson in course.lessons:
+        path = content / lesson.rel
+        shown[path] = lesson.path
+        try:
+            texts[path] = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            diags.error(lesson.path, 0, f"cannot read: {exc}")
+            continue
+        parsed = parse_lesson(lesson, texts[path])
+        diags.extend(list(parsed.diagnostics))
+        for note in parsed.notes:
+            metas.append(note.meta)
+            if not note.meta.explicit_id:
+                pending[path].append(note.meta)
+    check_unique_ids_meta(metas, diags)
+    if diags.errors:
+        return result
+    files = sorted(pending)
+    if not force:
+        dirty = uncommitted(files)
+        for path in sorted(dirty or ()):
+            diags.error(
+                shown[path],
+                0,
+                "has uncommitted changes: commit them first so the stamped ids are a reviewable "
+                "diff, or use --force",
+            )
+        if diags.errors:
+            return result
+    for path in files:
+        result.stamped[path] = pending[path]
+        if dry_run:
+            continue
+        lines = texts[path].splitlines(keepends=True)
+        for meta in pending[path]:
+            lines[meta.line - 1] = stamp_line(lines[meta.line - 1], meta.id)
+        path.write_text("".join(lines), encoding="utf-8", newline="")
+    return result

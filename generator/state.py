@@ -1,0 +1,158 @@
+"""The state file (`content/ankigen.lock`): what each note and note type looked like last build.
+
+Anki applies an incoming note only when its `mod` is newer than the collection's copy. So a note's
+`mod` must be the time its content last changed: unchanged notes keep their time (re-importing
+does not rewrite them), changed notes get a newer one. This file remembers those times between
+builds. One note per line keeps diffs small; keys are sorted so the file is stable.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from generator.diagnostics import Diagnostics
+
+LOCK_NAME = "ankigen.lock"
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class NoteState:
+    """What the last build recorded for one note."""
+
+    guid: str
+    """GUID given to Anki."""
+    nid: int
+    """Note id in the package, allocated when the note first appeared."""
+    hash: str
+    """Hash of the note's content (fields that matter and tags)."""
+    mod: int
+    """Seconds: when that content last changed."""
+    deck: str
+    """Deck the note's cards were created in."""
+    kind: str
+    """Construct the note came from."""
+    note_type: str
+    """Registry key of its note type."""
+    cards: tuple[int, ...] = (0,)
+    """Card ordinals (cloze numbers minus one for cloze notes)."""
+    removed: bool = False
+    """True once the note is gone from the sources; it is kept as a tombstone."""
+
+
+@dataclass(frozen=True, slots=True)
+class NoteTypeState:
+    """What the last build recorded for one note type."""
+
+    model_id: int
+    """Anki model id."""
+    name: str
+    """Name in Anki."""
+    hash: str
+    """Hash of templates and CSS."""
+    mod: int
+    """Seconds: when templates or CSS last changed."""
+    fields: tuple[tuple[str, int], ...]
+    """Schema: field names and ids, in order."""
+    templates: tuple[tuple[str, int], ...]
+    """Schema: template names and ids, in order."""
+
+
+@dataclass(slots=True)
+class State:
+    """The whole state file."""
+
+    namespace: str = ""
+    """Course namespace the GUIDs were made with."""
+    notes: dict[str, NoteState] = field(default_factory=dict)
+    """Note id → state."""
+    note_types: dict[str, NoteTypeState] = field(default_factory=dict)
+    """Note type key → state."""
+
+
+def load(path: Path, shown: str, diags: Diagnostics) -> State:
+    """Read the state file; a missing file is an empty state (every note counts as new)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return State()
+    except OSError as exc:
+        diags.error(shown, 0, f"cannot read state file: {exc.strerror}")
+        return State()
+    try:
+        data = json.loads(text)
+        if data.get("version") != FORMAT_VERSION:
+            diags.error(shown, 1, f"unsupported state file version {data.get('version')!r}")
+            return State()
+        return State(
+            namespace=str(data["namespace"]),
+            notes={
+                key: NoteState(**{**value, "cards": tuple(value.get("cards", (0,)))})
+                for key, value in data["notes"].items()
+            },
+            note_types={
+                key: NoteTypeState(
+                    **{
+                        **value,
+                        "fields": tuple((str(n), int(i)) for n, i in value["fields"]),
+                        "templates": tuple((str(n), int(i)) for n, i in value["templates"]),
+                    }
+                )
+                for key, value in data["note_types"].items()
+            },
+        )
+    except json.JSONDecodeError as exc:
+        diags.error(shown, exc.lineno, f"state file is not valid JSON: {exc.msg}")
+    except (KeyError, TypeError, AttributeError, ValueError) as exc:
+        diags.error(
+            shown,
+            1,
+            f"state file is malformed ({exc!r}); restore it from version control, or delete it "
+            "to rebuild every note as changed",
+        )
+    return State()
+
+
+def dumps(state: State) -> str:
+    lines = ["{", f'"version": {FORMAT_VERSION},', f'"namespace": {json.dumps(state.namespace)},']
+    lines.append('"note_types": {')
+    entries = [
+        f"{json.dumps(key)}: {json.dumps(asdict(value), sort_keys=True, ensure_ascii=False)}"
+        for key, value in sorted(state.note_types.items())
+    ]
+    lines.append(",\n".join(entries))
+    lines.append("},")
+    lines.append('"notes": {')
+    entries = [
+        f"{json.dumps(key, ensure_ascii=False)}: "
+        f"{json.dumps(asdict(value), sort_keys=True, ensure_ascii=False)}"
+        for key, value in sorted(state.notes.items())
+    ]
+    lines.append(",\n".join(entries))
+    lines.append("}")
+    lines.append("}")
+    return "\n".join(line for line in lines if line) + "\n"
+
+
+def save(path: Path, state: State) -> bool:
+    """Write the state file atomically; returns False when the content did not change."""
+    text = dumps(state)
+    try:
+        if path.read_text(encoding="utf-8") == text:
+            return False
+    except OSError:
+        pass
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        Path(tmp_name).chmod(0o644)
+        Path(tmp_name).replace(path)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    return True

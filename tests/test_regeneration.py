@@ -1,0 +1,185 @@
+"""Regeneration safety against the real `anki` package: edits update in place, history survives."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from generator import templates
+from generator.plan import REMOVED_TAG, Status
+from generator.stamp import stamp_ids
+from tests.anki_helpers import collection
+from tests.lifecycle import (
+    build_and_import,
+    edit,
+    note_ids_by_nid,
+    review_all,
+    review_log,
+    scheduling,
+)
+
+pytestmark = pytest.mark.anki
+
+T1, T2, T3 = 1_800_000_000, 1_800_086_400, 1_800_172_800
+CSS_MARKER = ".ak-lifecycle-marker{color:#123456}"
+TEMPLATE_MARKER = '<div class="ak-lifecycle-marker"></div>'
+
+
+@pytest.fixture
+def changed_templates(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[], None]]:
+    """Call to make the next build ship a changed stylesheet and reveal back template."""
+
+    def apply() -> None:
+        original = templates.read
+
+        def read(name: str) -> str:
+            text = original(name)
+            if name == "base.css":
+                return text + "\n" + CSS_MARKER + "\n"
+            if name == "reveal/back.html":
+                return text.replace("</div>\n", f"{TEMPLATE_MARKER}</div>\n", 1)
+            return text
+
+        monkeypatch.setattr(templates, "read", read)
+        templates.stylesheet.cache_clear()
+        templates.card_template.cache_clear()
+
+    yield apply
+    templates.stylesheet.cache_clear()
+    templates.card_template.cache_clear()
+
+
+def test_edit_rebuild_reimport_keeps_history(
+    course: Path, tmp_path: Path, changed_templates: Callable[[], None]
+) -> None:
+    stamped = stamp_ids(course, force=True)
+    assert not stamped.diagnostics.errors
+    basics, more = course / "10-basics", course / "20-more-topics"
+    with collection(tmp_path) as col:
+        _, first = build_and_import(col, course, tmp_path / "out", now=T1)
+        assert len(first.new) == 9 and not first.updated and not first.conflicting
+        review_all(col)
+        schedule_before, log_before = scheduling(col), review_log(col)
+        assert len(log_before) == 9
+
+        # Edit an answer, a question that has an id, and the lesson's tags.
+        cards = basics / "cards.md"
+        edit(cards, "Paris.", "Paris, on the Seine.")
+        edit(cards, "### What does this print?", "### What does this code print?")
+        edit(cards, "difficulty: medium\n", "difficulty: medium\ntags: [geo]\n")
+        # Remove a note, move one to another deck, add one; rename and reorder a file.
+        review = more / "review.md"
+        text = review.read_text(encoding="utf-8")
+        confusions = re.search(r"### Common confusions.*?(?=### )", text, re.DOTALL)
+        analogy = re.search(r"### Analogy:.*?(?=### )", text, re.DOTALL)
+        summary = re.search(r"### Summary.*", text, re.DOTALL)
+        assert confusions and analogy and summary
+        head = text[: text.index("### Key facts")]
+        facts = text[text.index("### Key facts") : confusions.start()]
+        new_card = "### What is a lens? <!-- id: fx-lens -->\n\nA curved piece of glass.\n\n"
+        review.unlink()
+        (more / "05-review.md").write_text(
+            head + summary.group(0).rstrip() + "\n\n" + new_card + facts, encoding="utf-8"
+        )
+        cards.write_text(
+            cards.read_text(encoding="utf-8") + "\n" + analogy.group(0), encoding="utf-8"
+        )
+        changed_templates()
+
+        result, second = build_and_import(col, course, tmp_path / "out", now=T2)
+
+        assert second.new == {"fx-lens"}
+        assert second.conflicting == 0
+        assert second.updated == {
+            "fx-capital",  # answer edited
+            "fx-print",  # question edited
+            "fx-primes",  # tags changed
+            "fx-sky",  # tags changed
+            "fx-circuit",  # moved into a lesson with other tags
+            "fx-fall",  # removed: tagged once more
+        }
+        assert second.duplicate == {
+            "fx-photon",
+            "20-more-topics/review#key-facts/wavelength",
+            "20-more-topics/review#summary",
+        }
+        plan = result.plan
+        assert plan is not None
+        assert plan.summary() == {
+            "new": 1,
+            "changed": 5,
+            "unchanged": 3,
+            "removed": 1,
+            "moved": 1,
+        }
+        assert [c.id for c in plan.changes if c.status is Status.REMOVED] == ["fx-fall"]
+        assert [(c.id, c.old_deck, c.deck) for c in plan.moved] == [
+            ("fx-circuit", "Fixture Course::More topics", "Fixture Course::Basics")
+        ]
+        moved = [d.message for d in result.diagnostics.warnings if "moved from deck" in d.message]
+        assert moved and '"ID:fx-circuit"' in moved[0]
+
+        # Nothing duplicated, nothing deleted, scheduling and review log untouched.
+        ids = note_ids_by_nid(col)
+        assert sorted(ids.values()) == sorted({*ids.values()})
+        assert len(ids) == 10
+        schedule_after = scheduling(col)
+        assert {cid: schedule_after[cid] for cid in schedule_before} == schedule_before
+        assert review_log(col) == log_before
+
+        by_id = {note_id: col.get_note(nid) for nid, note_id in ids.items()}
+        assert "Paris, on the Seine." in by_id["fx-capital"]["Answer"]
+        assert "code print" in by_id["fx-print"]["Question"]
+        assert "geo" in by_id["fx-primes"].tags
+        assert REMOVED_TAG in by_id["fx-fall"].tags
+        assert "Heavier objects fall faster" in by_id["fx-fall"]["Question"]
+
+        # One note type per kind, updated in place; the CSS/template change is visible.
+        names = sorted(m["name"] for m in col.models.all() if m["name"].startswith("ankigen"))
+        assert names == ["ankigen Multiple choice", "ankigen Reveal", "ankigen Self-check"]
+        for card_id in col.find_cards(""):
+            card = col.get_card(card_id)
+            assert CSS_MARKER in card.question()
+            if card.note_type()["name"] == "ankigen Reveal":
+                assert TEMPLATE_MARKER in card.answer()
+
+        # The moved note's existing card stays where it was, as Anki does.
+        circuit_card = col.get_card(by_id["fx-circuit"].card_ids()[0])
+        assert col.decks.name(circuit_card.did) == "Fixture Course::More topics"
+
+        # Rebuilding with no change gives the same bytes and changes nothing in Anki.
+        assert result.output is not None
+        second_bytes = result.output.read_bytes()
+        third_result, third = build_and_import(col, course, tmp_path / "out", now=T3)
+        assert third_result.output is not None
+        assert third_result.output.read_bytes() == second_bytes
+        assert not third.new and not third.updated and not third.conflicting
+        assert scheduling(col) == schedule_after
+
+
+def test_one_answer_edit_updates_exactly_that_note(course: Path, tmp_path: Path) -> None:
+    with collection(tmp_path) as col:
+        build_and_import(col, course, tmp_path / "out", now=T1)
+        review_all(col)
+        before = scheduling(col)
+        edit(course / "10-basics" / "cards.md", "Paris.", "Paris (Île-de-France).")
+        _, imported = build_and_import(col, course, tmp_path / "out", now=T2)
+        assert imported.updated == {"fx-capital"}
+        assert not imported.new and not imported.conflicting
+        assert len(imported.duplicate) == 8
+        assert scheduling(col) == before
+
+
+def test_fresh_clone_without_state_still_imports_cleanly(course: Path, tmp_path: Path) -> None:
+    """Without the state file every note counts as changed: updated, never duplicated."""
+    with collection(tmp_path) as col:
+        build_and_import(col, course, tmp_path / "first", now=T1)
+        review_all(col)
+        before = scheduling(col)
+        _, imported = build_and_import(col, course, tmp_path / "fresh", now=T2)
+        assert not imported.new and not imported.conflicting
+        assert len(imported.updated) == 9
+        assert scheduling(col) == before
