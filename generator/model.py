@@ -109,6 +109,10 @@ class NoteType:
     """Stable template id."""
     template_dir: str
     """Folder under `generator/templates/` holding front.html and back.html."""
+    replaces: str | None = None
+    """Key of the released note type this one supersedes (a deliberate schema change)."""
+    migration: str = ""
+    """What users must do when this type replaces another; printed once by the build."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -157,12 +157,21 @@ def plan_note_types(
                 )
             mod = previous.mod if previous.hash == digest else max(now, previous.mod + 1)
         elif previous is not None:
+            diags.error(
+                lock_path,
+                0,
+                f"note type '{note_type.name}' changed its model id: existing notes would stop "
+                "updating. A new schema needs a new note type key that declares `replaces`.",
+            )
+        replaced = old.get(note_type.replaces) if note_type.replaces else None
+        if replaced is not None and note_type.replaces not in note_types:
             diags.warning(
                 lock_path,
                 0,
-                f"note type '{previous.name}' was replaced by '{note_type.name}'. Existing notes "
-                f"keep the old type: in Anki, Browse › search 'note:\"{previous.name}\"' › "
-                f"select all › Notes › Change Note Type › '{note_type.name}', then import again.",
+                f"note type '{replaced.name}' is replaced by '{note_type.name}'. "
+                f"{note_type.migration} Existing notes keep the old type until you change it: "
+                f"in the Browser search 'note:\"{replaced.name}\"', select all, Notes › Change "
+                f"Note Type › '{note_type.name}', then import the package again.",
             )
         result[key] = NoteTypeState(
             model_id=note_type.model_id,
