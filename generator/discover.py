@@ -45,14 +45,6 @@ def skipped(name: str) -> bool:
     return name.startswith(("_", "."))
 
 
-def inherit(parent: Defaults, fm: frontmatter.FrontMatter) -> Defaults:
-    return Defaults(
-        tags=tuple(dict.fromkeys([*parent.tags, *fm.tags()])),
-        level=fm.text("level") or parent.level,
-        difficulty=fm.text("difficulty") or parent.difficulty,
-    )
-
-
 def discover(root: Path, root_display: str, diags: Diagnostics) -> Course | None:
     if not root.is_dir():
         diags.error(root_display, 0, "content folder not found")
@@ -88,7 +80,7 @@ def discover(root: Path, root_display: str, diags: Diagnostics) -> Course | None
         root,
         "",
         deck or "Course",
-        inherit(Defaults(), fm),
+        fm.apply(Defaults()),
         root_display=root_display,
         lessons=lessons,
         diags=diags,
@@ -141,11 +133,13 @@ def walk(
                 allowed=frontmatter.FOLDER_KEYS,
                 diags=diags,
             )
-            sub_defaults = inherit(defaults, fm)
+            sub_defaults = fm.apply(defaults)
             name = fm.text("deck")
             if name is not None and "::" in name:
                 diags.error(
-                    index_display, 1, "a folder's deck name cannot contain '::' (use a subfolder)"
+                    index_display,
+                    fm.line("deck"),
+                    "a folder's deck name cannot contain '::' (use a subfolder)",
                 )
             elif name is not None:
                 sub_name = name

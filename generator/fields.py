@@ -63,7 +63,7 @@ def split_fields(
         if key is not None:
             starts.append((index, key, match["rest"]))
             continue
-        close = difflib.get_close_matches(label, list(labels), n=1, cutoff=0.8)
+        close = difflib.get_close_matches(label, list(labels), n=1, cutoff=0.7)
         if close:
             diags.warning(
                 path,

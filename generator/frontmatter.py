@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import difflib
+import reprlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import yaml
 
 from generator.diagnostics import Diagnostics
-from generator.model import DIFFICULTIES, LEVELS
+from generator.model import DIFFICULTIES, LEVELS, Defaults
+from generator.scan import source_lines
 
 DELIMITER = "---"
-LESSON_KEYS = ("title", "tags", "level", "difficulty")
-FOLDER_KEYS = ("deck", "tags", "level", "difficulty")
-COURSE_KEYS = ("deck", "namespace", "tags", "level", "difficulty")
+OPTION_KEYS = ("tags", "level", "difficulty", "key_facts", "cloze_choices", "choice_options")
+LESSON_KEYS = ("title", *OPTION_KEYS)
+FOLDER_KEYS = ("deck", *OPTION_KEYS)
+COURSE_KEYS = ("deck", "namespace", *OPTION_KEYS)
+KEY_FACT_NOTES = ("reveal", "cloze", "choice")
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +31,11 @@ class FrontMatter:
     """Lines after the front matter."""
     body_start: int = 1
     """Line number of the first body line."""
+    lines: Mapping[str, int] = field(default_factory=dict)
+    """Key → line number, for reporting problems with a value."""
+
+    def line(self, key: str) -> int:
+        return self.lines.get(key, 1)
 
     def text(self, key: str) -> str | None:
         value = self.values.get(key)
@@ -36,9 +45,23 @@ class FrontMatter:
         value = self.values.get("tags", ())
         return tuple(value) if isinstance(value, (tuple, list)) else ()
 
+    def apply(self, parent: Defaults) -> Defaults:
+        """Inherit: tags add up, every other option replaces the parent's."""
+        facts = self.values.get("key_facts")
+        choices = self.values.get("cloze_choices")
+        count = self.values.get("choice_options")
+        return Defaults(
+            tags=tuple(dict.fromkeys([*parent.tags, *self.tags()])),
+            level=self.text("level") or parent.level,
+            difficulty=self.text("difficulty") or parent.difficulty,
+            key_facts=facts if isinstance(facts, tuple) else parent.key_facts,
+            cloze_choices=choices if isinstance(choices, bool) else parent.cloze_choices,
+            choice_options=count if isinstance(count, int) else parent.choice_options,
+        )
+
 
 def read(text: str, *, path: str, allowed: tuple[str, ...], diags: Diagnostics) -> FrontMatter:
-    lines = text.splitlines()
+    lines = source_lines(text)
     if not lines or lines[0].rstrip() != DELIMITER:
         return FrontMatter(body=tuple(lines))
     end = next(
@@ -53,6 +76,9 @@ def read(text: str, *, path: str, allowed: tuple[str, ...], diags: Diagnostics) 
     try:
         node = yaml.compose(source, Loader=yaml.SafeLoader)
         data = yaml.safe_load(source)
+    except RecursionError:
+        diags.error(path, 2, "front matter is nested too deeply")
+        return FrontMatter(body=body, body_start=body_start)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1
@@ -82,7 +108,7 @@ def read(text: str, *, path: str, allowed: tuple[str, ...], diags: Diagnostics) 
         checked = check_value(name, value, path=path, line=line, diags=diags)
         if checked is not None:
             values[name] = checked
-    return FrontMatter(values=values, body=body, body_start=body_start)
+    return FrontMatter(values=values, body=body, body_start=body_start, lines=key_lines)
 
 
 def check_value(
@@ -90,10 +116,32 @@ def check_value(
 ) -> object | None:
     if key == "tags":
         return check_tags(value, path=path, line=line, diags=diags)
+    if key == "key_facts":
+        items = value if isinstance(value, list) else None
+        if items is None or not all(item in KEY_FACT_NOTES for item in items):
+            diags.error(
+                path,
+                line,
+                f"'key_facts' must be a list of {', '.join(KEY_FACT_NOTES)} (e.g. [reveal, cloze])",
+            )
+            return None
+        return tuple(dict.fromkeys(items))
+    if key == "cloze_choices":
+        if not isinstance(value, bool):
+            diags.error(path, line, "'cloze_choices' must be true or false")
+            return None
+        return value
+    if key == "choice_options":
+        if isinstance(value, bool) or not isinstance(value, int) or not 2 <= value <= 8:
+            diags.error(path, line, "'choice_options' must be a whole number from 2 to 8")
+            return None
+        return value
     if not isinstance(value, str) or not value.strip():
         diags.error(path, line, f"'{key}' must be a non-empty text")
         return None
     value = value.strip()
+    if key in ("level", "difficulty"):
+        value = value.lower()
     if key == "level" and value not in LEVELS:
         diags.error(path, line, f"level must be one of {', '.join(LEVELS)}, not '{value}'")
         return None
@@ -121,7 +169,8 @@ def check_tags(
     tags = []
     for item in items:
         if not isinstance(item, str) or not item or any(ch.isspace() for ch in item):
-            diags.error(path, line, f"invalid tag {item!r}: tags are words without spaces")
+            shown = reprlib.repr(item)
+            diags.error(path, line, f"invalid tag {shown}: tags are words without spaces")
             continue
         if '"' in item or any(not part for part in item.split("::")):
             diags.error(path, line, f"invalid tag '{item}'")

@@ -19,6 +19,12 @@ class Defaults:
     """Default level of reveal and self-check notes."""
     difficulty: str | None = None
     """Default difficulty of multiple-choice notes."""
+    key_facts: tuple[str, ...] = ("reveal", "cloze", "choice")
+    """Which notes each key fact produces."""
+    cloze_choices: bool = True
+    """Whether every cloze group also gets a multiple-choice card."""
+    choice_options: int = 4
+    """Options on a generated multiple-choice card: the answer and this many minus one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +74,8 @@ class Renderer(Protocol):
 
     def inline(self, markdown: str) -> str: ...
 
+    def cloze(self, markdown: str, mode: str = "anki", target: int = 0) -> str: ...
+
 
 class Note(Protocol):
     """A parsed note of any kind."""
@@ -113,6 +121,8 @@ class NoteType:
     """Key of the released note type this one supersedes (a deliberate schema change)."""
     migration: str = ""
     """What users must do when this type replaces another; printed once by the build."""
+    cloze: bool = False
+    """An Anki cloze note type: one card per deletion group."""
 
 
 @dataclass(frozen=True, slots=True)

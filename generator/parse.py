@@ -11,7 +11,7 @@ from generator.diagnostics import Diagnostic, Diagnostics
 from generator.discover import humanize
 from generator.kinds import parse_card
 from generator.kinds.common import CardContext
-from generator.model import Defaults, Lesson, Note
+from generator.model import Lesson, Note
 from generator.scan import Line, indent_of, outline
 
 TASK_ITEM = re.compile(r"^[-*+][ \t]+\[[ xX]\][ \t]")
@@ -38,11 +38,7 @@ def parse_lesson(lesson: Lesson, text: str) -> ParsedLesson:
     lesson = replace(
         lesson,
         title=fm.text("title"),
-        defaults=Defaults(
-            tags=tuple(dict.fromkeys([*lesson.defaults.tags, *fm.tags()])),
-            level=fm.text("level") or lesson.defaults.level,
-            difficulty=fm.text("difficulty") or lesson.defaults.difficulty,
-        ),
+        defaults=fm.apply(lesson.defaults),
     )
     lines = [Line(number, line) for number, line in enumerate(fm.body, start=fm.body_start)]
     shape = outline(lines)

@@ -7,6 +7,8 @@ from typing import Any
 
 import markdown
 
+from generator.cloze import ClozeExtension
+
 EXTENSIONS = [
     "abbr",
     "attr_list",
@@ -30,13 +32,25 @@ class MarkdownRenderer:
     """One Markdown instance reused (reset between documents): creating one costs ~5 ms."""
 
     def __init__(self) -> None:
+        self._cloze = ClozeExtension()
         self._md = markdown.Markdown(
-            extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS, output_format="html"
+            extensions=[*EXTENSIONS, self._cloze],
+            extension_configs=EXTENSION_CONFIGS,
+            output_format="html",
         )
 
     def block(self, text: str) -> str:
+        return self._convert(text, "mark", 0)
+
+    def cloze(self, text: str, mode: str = "anki", target: int = 0) -> str:
+        """Render deletions as Anki cloze syntax ('anki'), or one group as a blank ('blank') or
+        as the marked answer ('reveal'), the other groups as plain text."""
+        return self._convert(text, mode, target)
+
+    def _convert(self, text: str, mode: str, target: int) -> str:
         if not text.strip():
             return ""
+        self._cloze.mode, self._cloze.target = mode, target
         self._md.reset()
         return self._md.convert(text)
 

@@ -30,6 +30,16 @@ class Line:
     """True for lines inside a fenced code block, including the fence lines themselves."""
 
 
+def source_lines(text: str) -> list[str]:
+    """Lines as Markdown sees them: only \n, \r\n and \r end a line (unlike str.splitlines),
+    and a leading byte-order mark is not text."""
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
 def mark_fences(lines: Sequence[Line]) -> list[Line]:
     """Return the lines with `in_fence` set, following CommonMark's fence rules."""
     out: list[Line] = []
@@ -155,6 +165,13 @@ def trim_blank(lines: Sequence[Line]) -> list[Line]:
     return list(lines[start:end])
 
 
+def trim_trailing_blank(lines: Sequence[Line]) -> list[Line]:
+    end = len(lines)
+    while end and is_blank(lines[end - 1]):
+        end -= 1
+    return list(lines[:end])
+
+
 def is_blank(line: Line) -> bool:
     return not line.in_fence and BLANK.match(line.text) is not None
 
@@ -195,7 +212,7 @@ def list_items(lines: Sequence[Line]) -> tuple[list[ListItem], list[Line]]:
 
     def close() -> None:
         if first is not None:
-            items.append(ListItem(first.number, first_text, tuple(trim_blank(rest))))
+            items.append(ListItem(first.number, first_text, tuple(trim_trailing_blank(rest))))
 
     for line in lines:
         match = None if line.in_fence else LIST_ITEM.match(line.text)
@@ -231,9 +248,10 @@ def dedent(text: str, width: int) -> str:
 
 def paragraphs_start(lines: Sequence[Line]) -> Iterator[tuple[int, Line]]:
     """Yield (index, line) for each line that starts a paragraph at indent 0, outside code."""
-    previous_blank = True
+    previous_ends_block = True
     for index, line in enumerate(lines):
         blank = is_blank(line)
-        if previous_blank and not blank and not line.in_fence and indent_of(line.text) == 0:
+        if previous_ends_block and not blank and not line.in_fence and indent_of(line.text) == 0:
             yield index, line
-        previous_blank = blank
+        # A closing fence ends its block, so the next line starts a paragraph (CommonMark).
+        previous_ends_block = blank or line.in_fence

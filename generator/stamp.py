@@ -6,6 +6,7 @@ same. Only the end of the line that starts each note changes; nothing else in th
 
 from __future__ import annotations
 
+import re
 import subprocess
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -26,6 +27,9 @@ class StampResult:
     """Problems; stamping happens only when there are no errors."""
     stamped: dict[Path, list[NoteMeta]] = field(default_factory=dict)
     """File → notes whose id was (or would be) written."""
+
+
+LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 
 
 def uncommitted(files: list[Path]) -> set[Path] | None:
@@ -77,7 +81,8 @@ def stamp_ids(content: Path, *, force: bool = False, dry_run: bool = False) -> S
         path = content / lesson.rel
         shown[path] = lesson.path
         try:
-            texts[path] = path.read_text(encoding="utf-8")
+            with path.open(encoding="utf-8", newline="") as handle:
+                texts[path] = handle.read()
         except (OSError, UnicodeDecodeError) as exc:
             diags.error(lesson.path, 0, f"cannot read: {exc}")
             continue
@@ -106,7 +111,7 @@ def stamp_ids(content: Path, *, force: bool = False, dry_run: bool = False) -> S
         result.stamped[path] = pending[path]
         if dry_run:
             continue
-        lines = texts[path].splitlines(keepends=True)
+        lines = LINE.findall(texts[path])
         for meta in pending[path]:
             lines[meta.line - 1] = stamp_line(lines[meta.line - 1], meta.id)
         path.write_text("".join(lines), encoding="utf-8", newline="")

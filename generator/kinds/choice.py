@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -105,19 +106,7 @@ class ChoiceNote:
         return sum(option.correct for option in self.options) > 1
 
     def render(self, md: Renderer) -> tuple[str, ...]:
-        items = []
-        for index, option in enumerate(self.options):
-            items.append(
-                f'<li class="ak-option" data-correct="{str(option.correct).lower()}"'
-                f' data-letter="{LETTERS[index]}">'
-                f'<span class="ak-letter">{LETTERS[index]}</span>'
-                f'<span class="ak-option-text">{md.inline(option.text)}</span></li>'
-            )
-        options = (
-            f'<ol class="ak-options" data-multiple="{str(self.multiple).lower()}">'
-            + "".join(items)
-            + "</ol>"
-        )
+        options = options_html(md, [(option.text, option.correct) for option in self.options])
         if self.final_answer:
             answer = md.block(self.final_answer)
         else:
@@ -137,6 +126,21 @@ class ChoiceNote:
             md.block(self.mistakes),
             *tail(self.meta),
         )
+
+
+def options_html(md: Renderer, options: Sequence[tuple[str, bool]]) -> str:
+    """Options as an ordered list; correctness lives in data attributes so the back can mark it
+    with CSS alone (JavaScript off) and the front never shows it."""
+    items = []
+    for index, (text, correct) in enumerate(options):
+        items.append(
+            f'<li class="ak-option" data-correct="{str(correct).lower()}"'
+            f' data-letter="{LETTERS[index]}">'
+            f'<span class="ak-letter">{LETTERS[index]}</span>'
+            f'<span class="ak-option-text">{md.inline(text)}</span></li>'
+        )
+    multiple = sum(correct for _, correct in options) > 1
+    return f'<ol class="ak-options" data-multiple="{str(multiple).lower()}">{"".join(items)}</ol>'
 
 
 def has_task_list(ctx: CardContext) -> bool:
@@ -180,7 +184,10 @@ def parse(ctx: CardContext) -> list[ChoiceNote]:
             ctx.error(item.line, "empty option")
         options.append(Option(text, match["mark"] != " ", item.line))
     for key, field in split.fields.items():
-        if any(TASK_LINE.match(line) for line in field.text.splitlines()):
+        if any(
+            not line.in_fence and indent_of(line.text) == 0 and TASK_LINE.match(line.text)
+            for line in field.lines
+        ):
             ctx.error(field.line, f"a second task list in one card (in '{key}')")
     check_options(ctx, options)
     return [

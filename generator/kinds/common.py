@@ -61,7 +61,7 @@ class CardContext:
         if explicit and not valid_id(note_id):
             self.error(
                 line,
-                f"invalid id '{note_id}': use letters, digits, '-', '_', '.', '/', "
+                f"invalid id '{note_id}': use letters, digits, '-', '_', '.', '/', '#', "
                 "starting with a letter or digit (at most 120 characters)",
             )
         tags = set(self.lesson.defaults.tags)
@@ -89,6 +89,8 @@ class CardContext:
         self, construct: str, *, level: str | None = None, difficulty: str | None = None
     ) -> NoteMeta:
         heading = self.block.heading
+        if not heading.text:
+            self.error(heading.line, "card heading is empty: write the question after '###'")
         return self.meta(
             construct,
             line=heading.line,

@@ -26,6 +26,7 @@ def chunks(lines: tuple[Line, ...]) -> list[list[Line]]:
 def parse(ctx: CardContext) -> list[RevealNote]:
     entries: list[tuple[Line, list[Line]]] = []
     pending: Line | None = None
+    errors_before = len(ctx.diags.errors)
     for group in chunks(ctx.block.body):
         first = group[0]
         continues = indent_of(first.text) >= 4 and entries and pending is None
@@ -53,7 +54,7 @@ def parse(ctx: CardContext) -> list[RevealNote]:
         entries.append((group[split - 1], definition_lines(group[split:])))
     if pending is not None:
         ctx.error(pending.number, "a term with no definition (write ':   definition' under it)")
-    if not entries and not ctx.diags.errors:
+    if not entries and len(ctx.diags.errors) == errors_before:
         ctx.error(ctx.block.heading.line, "'Key facts' needs a definition list (term, then ': …')")
 
     notes = []

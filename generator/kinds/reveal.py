@@ -85,8 +85,6 @@ def parse(ctx: CardContext) -> list[RevealNote]:
         question_body, answer, answer_line = preamble, fields["answer"].text, fields["answer"].line
     else:
         question_body, answer, answer_line = "", preamble, heading.line
-    if not heading.text:
-        ctx.error(heading.line, "card heading is empty: write the question after '###'")
     if not answer.strip():
         ctx.error(answer_line, "empty answer: write the answer under the question")
     level = level_of(ctx, fields.get("level"))

@@ -12,7 +12,8 @@ def parse(ctx: CardContext) -> list[RevealNote]:
     items, _ = list_items(ctx.block.body)
     if not items:
         ctx.error(heading.line, "'Summary' needs a list of key points")
-    subject = heading.text.split(":", 1)[1].strip() if ":" in heading.text else ctx.lesson_title
+    subtitle = heading.text.split(":", 1)[1].strip() if ":" in heading.text else ""
+    subject = subtitle or ctx.lesson_title
     return [
         RevealNote(
             meta=ctx.heading_meta("summary", level=ctx.lesson.defaults.level),

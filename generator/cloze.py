@@ -1,0 +1,220 @@
+"""Cloze deletions in lesson Markdown: `==answer==`, `==answer::hint==`, `==c2::answer==`,
+and explicit distractors for the multiple-choice variant: `==answer || wrong | other==`.
+
+Parsing works on source text (code spans and fenced code are left alone) and numbers deletions
+in order; the Python-Markdown extension below uses the same parser, so the groups a note reports
+are the groups Anki sees.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as etree
+from dataclasses import dataclass
+from html import escape
+
+from markdown import Markdown
+from markdown.extensions import Extension
+from markdown.inlinepatterns import InlineProcessor
+from markdown.postprocessors import Postprocessor
+from markdown.preprocessors import Preprocessor
+
+MARK = re.compile(r"==(?=[^=\s])(?P<inner>(?:[^=\n]|=(?!=))+?)(?<=\S)==")
+CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`).+?(?<!`)\1(?!`)", re.DOTALL)
+FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+GROUP = re.compile(r"^c(?P<n>\d+)::", re.IGNORECASE)
+CANONICAL = re.compile(r"^c(?P<n>\d+)::(?P<answer>.*?)(?:::(?P<hint>.*))?$", re.DOTALL)
+MAX_GROUP = 99
+TAG = "ak-cloze"
+RENDERED = re.compile(rf"<{TAG}(?P<attrs>[^>]*)>(?P<inner>.*?)</{TAG}>", re.DOTALL)
+ATTRIBUTE = re.compile(r'(?P<name>[a-z]+)="(?P<value>[^"]*)"')
+
+
+@dataclass(frozen=True, slots=True)
+class Deletion:
+    """One `==…==` in the source."""
+
+    group: int
+    """Card number (Anki's cN); deletions with the same number share a card."""
+    answer: str
+    """Markdown of the hidden text."""
+    hint: str
+    """Hint shown in the blank, or empty."""
+    distractors: tuple[str, ...]
+    """Wrong options written by the author for the multiple-choice variant."""
+    offset: int
+    """Line offset inside the text where the deletion starts (0 = first line)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A `==…==` that cannot be a deletion."""
+
+    offset: int
+    """Line offset inside the text."""
+    message: str
+    """What is wrong."""
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """Deletions found in a text, and the text with every deletion numbered explicitly."""
+
+    deletions: tuple[Deletion, ...]
+    """In source order."""
+    canonical: str
+    """Same Markdown with `==cN::answer::hint==`; distractors dropped."""
+    problems: tuple[Problem, ...]
+    """Deletions that were rejected."""
+
+    @property
+    def groups(self) -> tuple[int, ...]:
+        return tuple(sorted({deletion.group for deletion in self.deletions}))
+
+
+def code_ranges(text: str) -> list[tuple[int, int]]:
+    """Character ranges of fenced code blocks and code spans, where `==` is literal."""
+    ranges: list[tuple[int, int]] = []
+    position, fence, start = 0, None, 0
+    for line in re.findall(r"[^\n]*\n|[^\n]+$", text):
+        match = FENCE.match(line)
+        if fence is None and match:
+            fence, start = match[1], position
+        elif fence is not None and line.strip() and not line.strip().strip(fence[0]):
+            ranges.append((start, position + len(line)))
+            fence = None
+        position += len(line)
+    if fence is not None:
+        ranges.append((start, len(text)))
+    for match in CODE_SPAN.finditer(text):
+        if not any(a <= match.start() < b for a, b in ranges):
+            ranges.append(match.span())
+    return ranges
+
+
+def split_inner(inner: str) -> tuple[int | None, str, str, tuple[str, ...]]:
+    """`c2::answer::hint || d1 | d2` → (2, answer, hint, (d1, d2))."""
+    group = None
+    match = GROUP.match(inner)
+    if match:
+        group = int(match["n"])
+        inner = inner[match.end() :]
+    distractors: tuple[str, ...] = ()
+    if "||" in inner:
+        inner, _, rest = inner.partition("||")
+        distractors = tuple(part.strip() for part in rest.split("|"))
+    answer, _, hint = inner.partition("::")
+    return group, answer.strip(), hint.strip(), distractors
+
+
+def parse(text: str) -> Parsed:
+    code = code_ranges(text)
+    found: list[tuple[re.Match[str], int | None, str, str, tuple[str, ...]]] = []
+    problems: list[Problem] = []
+    for match in MARK.finditer(text):
+        if any(a <= match.start() < b for a, b in code):
+            continue
+        offset = text.count("\n", 0, match.start())
+        group, answer, hint, distractors = split_inner(match["inner"])
+        if not answer:
+            problems.append(Problem(offset, "empty cloze deletion"))
+            continue
+        if group is not None and not 1 <= group <= MAX_GROUP:
+            problems.append(Problem(offset, f"cloze number must be 1–{MAX_GROUP}, not {group}"))
+            continue
+        if any(not d for d in distractors):
+            problems.append(Problem(offset, "empty distractor in '|| … | …'"))
+            continue
+        found.append((match, group, answer, hint, distractors))
+    explicit = {group for _, group, *_ in found if group is not None}
+    counter = 1
+    deletions: list[Deletion] = []
+    pieces: list[str] = []
+    last = 0
+    for match, written, answer, hint, distractors in found:
+        group = written
+        if group is None:
+            while counter in explicit:
+                counter += 1
+            group = counter
+            counter += 1
+        offset = text.count("\n", 0, match.start())
+        deletions.append(Deletion(group, answer, hint, distractors, offset))
+        canonical = f"c{group}::{answer}" + (f"::{hint}" if hint else "")
+        pieces.extend([text[last : match.start()], f"=={canonical}=="])
+        last = match.end()
+    pieces.append(text[last:])
+    return Parsed(tuple(deletions), "".join(pieces), tuple(problems))
+
+
+def strip_marks(text: str) -> str:
+    """The text a reader sees: every deletion replaced by its answer."""
+    return MARK.sub(lambda match: split_inner(match["inner"])[1], text)
+
+
+class NumberDeletions(Preprocessor):
+    def run(self, lines: list[str]) -> list[str]:
+        return parse("\n".join(lines)).canonical.split("\n")
+
+
+class DeletionPattern(InlineProcessor):
+    def handleMatch(  # type: ignore[override]
+        self, m: re.Match[str], data: str
+    ) -> tuple[etree.Element, int, int]:
+        found = CANONICAL.match(m["inner"])
+        if not found:
+            el = etree.Element("mark")
+            el.text = m["inner"]
+            return el, m.start(0), m.end(0)
+        el = etree.Element(TAG, {"n": found["n"], "hint": found["hint"] or ""})
+        el.text = found["answer"]
+        return el, m.start(0), m.end(0)
+
+
+class EmitDeletions(Postprocessor):
+    """Turn the marked deletions into the output of the current mode."""
+
+    def __init__(self, md: Markdown, extension: ClozeExtension) -> None:
+        super().__init__(md)
+        self.extension = extension
+
+    def run(self, text: str) -> str:
+        # Text that only looks like cloze syntax must never become a deletion in Anki.
+        text = text.replace("{{", "{&#123;").replace("}}", "}&#125;")
+        mode, target = self.extension.mode, self.extension.target
+
+        def emit(match: re.Match[str]) -> str:
+            attrs = {a["name"]: a["value"] for a in ATTRIBUTE.finditer(match["attrs"])}
+            n, hint, inner = int(attrs["n"]), attrs.get("hint", ""), match["inner"]
+            if mode == "anki":
+                return f"{{{{c{n}::{inner}" + (f"::{hint}" if hint else "") + "}}"
+            if mode == "blank" and n == target:
+                label = hint or "…"
+                return f'<span class="ak-blank" data-group="{n}">[{label}]</span>'
+            if mode == "reveal" and n == target:
+                return f'<mark class="ak-cloze-answer" data-group="{n}">{inner}</mark>'
+            if mode in ("blank", "reveal"):
+                return inner
+            return f"<mark>{inner}</mark>"
+
+        return RENDERED.sub(emit, text)
+
+
+class ClozeExtension(Extension):
+    """Deletions as Anki cloze syntax (mode 'anki'), a blank or an answer for one group
+    ('blank'/'reveal' with `target`), or a highlight in notes that are not clozes ('mark')."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.mode = "mark"
+        self.target = 0
+
+    def extendMarkdown(self, md: Markdown) -> None:
+        # After fenced code (25) has stashed code blocks, so their `==` stay literal.
+        md.preprocessors.register(NumberDeletions(md), "ankigen-cloze-number", 20)
+        md.inlinePatterns.register(DeletionPattern(MARK.pattern, md), "ankigen-cloze", 65)
+        md.postprocessors.register(EmitDeletions(md, self), "ankigen-cloze-emit", 5)
+
+
+def hint_escape(text: str) -> str:
+    return escape(text, quote=True)
