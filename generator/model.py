@@ -50,7 +50,9 @@ class NoteMeta:
     id: str
     """Stable note id, written by the author or derived from path and heading."""
     explicit_id: bool
-    """True when the author wrote the id."""
+    """True when the author wrote the id (or the id of the item this note derives from)."""
+    stamp: tuple[int, str] | None
+    """Line and id that `ankigen ids` writes to pin a derived id; None when the id is written."""
     path: str
     """Source file as reported in diagnostics."""
     source: str
@@ -123,6 +125,12 @@ class NoteType:
     """What users must do when this type replaces another; printed once by the build."""
     cloze: bool = False
     """An Anki cloze note type: one card per deletion group."""
+
+
+def card_ordinals(note: Note) -> tuple[int, ...]:
+    """Card ordinals of a note: cloze notes have one per group, the others one card."""
+    cards = getattr(note, "cards", (0,))
+    return tuple(cards)
 
 
 @dataclass(frozen=True, slots=True)

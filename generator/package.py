@@ -91,6 +91,7 @@ def model_json(note_type: NoteType, mod: int) -> dict[str, object]:
             }
         ],
         css=template.css,
+        model_type=genanki.Model.CLOZE if note_type.cloze else genanki.Model.FRONT_BACK,
     )
     data: dict[str, object] = model.to_json(mod, None)
     return data

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 
@@ -10,9 +11,19 @@ from generator import frontmatter
 from generator.diagnostics import Diagnostic, Diagnostics
 from generator.discover import humanize
 from generator.kinds import parse_card
+from generator.kinds.cloze import Variant, prose_clozes
 from generator.kinds.common import CardContext
 from generator.model import Lesson, Note
-from generator.scan import Line, indent_of, outline
+from generator.scan import (
+    CardBlock,
+    Heading,
+    Line,
+    indent_of,
+    is_blank,
+    list_items,
+    outline,
+    parse_heading,
+)
 
 TASK_ITEM = re.compile(r"^[-*+][ \t]+\[[ xX]\][ \t]")
 DEFINITION = re.compile(r"^:[ \t]+\S")
@@ -28,6 +39,8 @@ class ParsedLesson:
     """Lesson title."""
     notes: tuple[Note, ...]
     """Notes in source order."""
+    variants: tuple[Variant, ...]
+    """Multiple-choice cards whose options are drawn after every lesson is parsed."""
     diagnostics: tuple[Diagnostic, ...]
     """Problems found in this file."""
 
@@ -43,16 +56,49 @@ def parse_lesson(lesson: Lesson, text: str) -> ParsedLesson:
     lines = [Line(number, line) for number, line in enumerate(fm.body, start=fm.body_start)]
     shape = outline(lines)
     title = lesson.title or shape.title or humanize(PurePosixPath(lesson.rel).stem)
-    notes: list[Note] = []
+    found: list[Note | Variant] = []
     for block in shape.cards:
-        notes.extend(parse_card(CardContext(lesson, title, block, diags)))
-    warn_stray(lesson.path, shape.prose, diags)
-    if not shape.cards:
-        diags.warning(lesson.path, 0, "no cards in this lesson (cards start at '###' headings)")
-    return ParsedLesson(lesson, title, tuple(notes), tuple(diags.items))
+        found.extend(parse_card(CardContext(lesson, title, block, diags)))
+    for section in shape.sections:
+        heading = Heading(2, section.title, None, section.lines[0].number if section.lines else 1)
+        ctx = CardContext(lesson, title, CardBlock(heading, section.title, ()), diags)
+        found.extend(prose_clozes(ctx, prose_units(section.lines)))
+        warn_stray(lesson.path, section.lines, diags)
+    if not shape.cards and not found:
+        diags.warning(
+            lesson.path, 0, "no cards in this lesson (cards start at '###' headings or '==…==')"
+        )
+    notes = tuple(note for note in found if not isinstance(note, Variant))
+    variants = tuple(note for note in found if isinstance(note, Variant))
+    return ParsedLesson(lesson, title, notes, variants, tuple(diags.items))
 
 
-def warn_stray(path: str, prose: tuple[Line, ...], diags: Diagnostics) -> None:
+def prose_units(lines: tuple[Line, ...]) -> list[tuple[Line, ...]]:
+    """Paragraphs and top-level list items of lesson text (code blocks and headings excluded)."""
+    units: list[tuple[Line, ...]] = []
+    paragraph: list[Line] = []
+
+    def close() -> None:
+        if paragraph:
+            items, rest = list_items(paragraph)
+            if items:
+                units.extend((Line(item.line, item.text), *item.rest) for item in items)
+                if any(line.text.strip() for line in rest):
+                    units.append(tuple(rest))
+            else:
+                units.append(tuple(paragraph))
+            paragraph.clear()
+
+    for line in lines:
+        if line.in_fence or is_blank(line) or parse_heading(line) is not None:
+            close()
+            continue
+        paragraph.append(line)
+    close()
+    return units
+
+
+def warn_stray(path: str, prose: Sequence[Line], diags: Diagnostics) -> None:
     """Lesson text that looks like a card is most likely a card missing its `###` heading."""
     for line in prose:
         if line.in_fence or indent_of(line.text):

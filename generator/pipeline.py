@@ -7,16 +7,19 @@ import time
 from collections import Counter
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from generator import state
 from generator.config import BuildConfig
 from generator.diagnostics import Diagnostic, Diagnostics
 from generator.discover import Course, discover
+from generator.distractors import Choice, choose_all
 from generator.ids import id_key, slugify
 from generator.kinds import NOTE_TYPES
-from generator.model import Lesson, NoteMeta, RenderedNote
+from generator.kinds.choice import ChoiceNote, Option
+from generator.kinds.cloze import ClozeChoiceNote, Variant
+from generator.model import Lesson, Note, NoteMeta, RenderedNote, Renderer, card_ordinals
 from generator.package import (
     PackagedNote,
     PackageSpec,
@@ -41,6 +44,8 @@ class CompiledLesson:
     """Rendered notes in source order."""
     diagnostics: tuple[Diagnostic, ...]
     """Problems found in the file."""
+    variants: tuple[Variant, ...] = ()
+    """Multiple-choice cards that still need options drawn from the whole course."""
 
 
 @dataclass(slots=True)
@@ -85,10 +90,46 @@ def compile_lesson(root: Path, lesson: Lesson) -> CompiledLesson:
         problem.error(lesson.path, 0, f"cannot read: {exc.strerror}")
         return CompiledLesson(lesson, (), tuple(problem.items))
     parsed = parse_lesson(lesson, text)
-    notes = tuple(
-        RenderedNote(note.meta, note.note_type, note.render(_renderer)) for note in parsed.notes
+    notes = tuple(rendered(note, _renderer) for note in parsed.notes)
+    return CompiledLesson(lesson, notes, parsed.diagnostics, parsed.variants)
+
+
+def rendered(note: Note, md: Renderer) -> RenderedNote:
+    return RenderedNote(note.meta, note.note_type, note.render(md), card_ordinals(note))
+
+
+def variant_note(choice: Choice) -> Note:
+    variant = choice.variant
+    if variant.text:
+        return ClozeChoiceNote(variant, choice.options, choice.correct)
+    return ChoiceNote(
+        meta=variant.meta,
+        question=variant.question,
+        question_body="",
+        options=tuple(
+            Option(text, index == choice.correct, variant.meta.line)
+            for index, text in enumerate(choice.options)
+        ),
+        explanation=variant.back_extra,
+        hint=variant.hint,
     )
-    return CompiledLesson(lesson, notes, parsed.diagnostics)
+
+
+def with_variants(compiled: list[CompiledLesson], diags: Diagnostics) -> list[RenderedNote]:
+    """All notes in lesson order, each lesson's multiple-choice variants after its notes."""
+    global _renderer  # noqa: PLW0603 - shared with compile_lesson in this process
+    if _renderer is None:
+        _renderer = MarkdownRenderer()
+    variants = [variant for lesson in compiled for variant in lesson.variants]
+    choices = iter(choose_all(variants, diags))
+    notes: list[RenderedNote] = []
+    for lesson in compiled:
+        notes.extend(lesson.notes)
+        for _ in lesson.variants:
+            choice = next(choices)
+            if choice is not None:
+                notes.append(rendered(variant_note(choice), _renderer))
+    return notes
 
 
 def compile_all(root: Path, lessons: tuple[Lesson, ...], jobs: int) -> list[CompiledLesson]:
@@ -175,9 +216,13 @@ def build(config: BuildConfig) -> BuildResult:
     if course is None:
         return result
     result.course = course
-    for compiled in compile_all(config.content, course.lessons, config.jobs):
-        diags.extend(list(compiled.diagnostics))
-        result.notes.extend(compiled.notes)
+    compiled = compile_all(config.content, course.lessons, config.jobs)
+    for lesson in compiled:
+        diags.extend(list(lesson.diagnostics))
+    if diags.errors:
+        # Distractors are drawn from the whole course; with broken lessons they would mislead.
+        compiled = [replace(lesson, variants=()) for lesson in compiled]
+    result.notes.extend(with_variants(compiled, diags))
     check_unique_ids(result.notes, diags)
     if diags.has_errors(strict=config.strict):
         return result

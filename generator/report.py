@@ -8,7 +8,13 @@ from generator.kinds import NOTE_TYPES
 from generator.pipeline import BuildResult
 from generator.plan import REMOVED_TAG, Plan, Status
 
-KIND_LABELS = {"reveal": "reveal", "choice": "multiple choice", "selfcheck": "self-check"}
+KIND_LABELS = {
+    "reveal": "reveal",
+    "choice": "multiple choice",
+    "selfcheck": "self-check",
+    "cloze": "cloze",
+    "clozechoice": "cloze choice",
+}
 
 
 def deck_table(result: BuildResult) -> list[str]:

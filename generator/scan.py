@@ -111,6 +111,16 @@ class CardBlock:
 
 
 @dataclass(frozen=True, slots=True)
+class Section:
+    """Lesson text under one `#`/`##` heading, outside every card."""
+
+    title: str
+    """The `##` heading's text, or empty before the first one."""
+    lines: tuple[Line, ...]
+    """Its lines."""
+
+
+@dataclass(frozen=True, slots=True)
 class LessonOutline:
     """A lesson split into title, cards and lesson text."""
 
@@ -118,8 +128,8 @@ class LessonOutline:
     """Text of the first `#` heading."""
     cards: tuple[CardBlock, ...]
     """Cards in source order."""
-    prose: tuple[Line, ...]
-    """Lines outside every card (lesson text)."""
+    sections: tuple[Section, ...]
+    """Lesson text outside every card, by section."""
 
 
 def outline(lines: Sequence[Line]) -> LessonOutline:
@@ -127,6 +137,7 @@ def outline(lines: Sequence[Line]) -> LessonOutline:
     title: str | None = None
     section = ""
     cards: list[CardBlock] = []
+    sections: list[Section] = []
     prose: list[Line] = []
     current: Heading | None = None
     body: list[Line] = []
@@ -140,6 +151,9 @@ def outline(lines: Sequence[Line]) -> LessonOutline:
         if heading is not None and heading.level <= 3:
             close()
             current, body = None, []
+            if prose:
+                sections.append(Section(section, tuple(prose)))
+                prose = []
             if heading.level == 1:
                 title = title or heading.text
                 section = ""
@@ -153,7 +167,9 @@ def outline(lines: Sequence[Line]) -> LessonOutline:
         else:
             body.append(line)
     close()
-    return LessonOutline(title, tuple(cards), tuple(prose))
+    if prose:
+        sections.append(Section(section, tuple(prose)))
+    return LessonOutline(title, tuple(cards), tuple(sections))
 
 
 def trim_blank(lines: Sequence[Line]) -> list[Line]:

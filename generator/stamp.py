@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import subprocess
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from generator.diagnostics import Diagnostics
@@ -36,7 +36,7 @@ def uncommitted(files: list[Path]) -> set[Path] | None:
     """Files with changes git has not committed; None when git cannot tell (no repository)."""
     if not files:
         return set()
-    folder = files[0].parent
+    folder = files[0].resolve().parent
     try:
         top = subprocess.run(
             ["git", "rev-parse", "--show-toplevel"],
@@ -46,7 +46,15 @@ def uncommitted(files: list[Path]) -> set[Path] | None:
             check=True,
         ).stdout.strip()
         status = subprocess.run(
-            ["git", "status", "--porcelain", "-z", "--untracked-files=all", "--", *map(str, files)],
+            [
+                "git",
+                "status",
+                "--porcelain",
+                "-z",
+                "--untracked-files=all",
+                "--",
+                *(str(path.resolve()) for path in files),
+            ],
             cwd=folder,
             capture_output=True,
             text=True,
@@ -73,7 +81,7 @@ def stamp_ids(content: Path, *, force: bool = False, dry_run: bool = False) -> S
     course = discover(content, str(content), diags)
     if course is None:
         return result
-    pending: dict[Path, list[NoteMeta]] = defaultdict(list)
+    pending: dict[Path, dict[int, NoteMeta]] = defaultdict(dict)
     metas: list[NoteMeta] = []
     texts: dict[Path, str] = {}
     shown: dict[Path, str] = {}
@@ -88,10 +96,11 @@ def stamp_ids(content: Path, *, force: bool = False, dry_run: bool = False) -> S
             continue
         parsed = parse_lesson(lesson, texts[path])
         diags.extend(list(parsed.diagnostics))
-        for note in parsed.notes:
-            metas.append(note.meta)
-            if not note.meta.explicit_id:
-                pending[path].append(note.meta)
+        for meta in [note.meta for note in parsed.notes] + [v.meta for v in parsed.variants]:
+            metas.append(meta)
+            if meta.stamp is not None:
+                line, note_id = meta.stamp
+                pending[path].setdefault(line, replace(meta, line=line, id=note_id))
     check_unique_ids_meta(metas, diags)
     if diags.errors:
         return result
@@ -108,11 +117,11 @@ def stamp_ids(content: Path, *, force: bool = False, dry_run: bool = False) -> S
         if diags.errors:
             return result
     for path in files:
-        result.stamped[path] = pending[path]
+        result.stamped[path] = sorted(pending[path].values(), key=lambda meta: meta.line)
         if dry_run:
             continue
         lines = LINE.findall(texts[path])
-        for meta in pending[path]:
+        for meta in result.stamped[path]:
             lines[meta.line - 1] = stamp_line(lines[meta.line - 1], meta.id)
         path.write_text("".join(lines), encoding="utf-8", newline="")
     return result

@@ -80,12 +80,13 @@ def test_cli_build_reports_counts_per_deck(course: Path, tmp_path: Path) -> None
     result = CliRunner().invoke(main, ["build", str(course), "--out", str(out)])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[0].split() == ["deck", "reveal", "multiple", "choice", "self-check", "total"]
-    assert lines[1].split() == ["Fixture", "Course::Basics", "2", "1", "1", "4"]
-    assert lines[2].split() == ["Fixture", "Course::More", "topics", "5", "0", "0", "5"]
-    assert lines[3].split() == ["total", "7", "1", "1", "9"]
-    assert lines[4] == "changes: 9 new, 0 changed, 0 unchanged, 0 removed, 0 moved to another deck"
-    assert lines[5].startswith(f"wrote {out / 'fixture-course.apkg'} (9 notes,")
+    header = "deck reveal multiple choice self-check cloze cloze choice total"
+    assert lines[0].split() == header.split()
+    assert lines[1].split() == ["Fixture", "Course::Basics", "2", "1", "1", "1", "1", "6"]
+    assert lines[2].split() == ["Fixture", "Course::More", "topics", "8", "4", "0", "6", "6", "24"]
+    assert lines[3].split() == ["total", "10", "5", "1", "7", "7", "30"]
+    assert lines[4] == "changes: 30 new, 0 changed, 0 unchanged, 0 removed, 0 moved to another deck"
+    assert lines[5].startswith(f"wrote {out / 'fixture-course.apkg'} (30 notes,")
     assert (course / "ankigen.lock").is_file()
     assert sorted(p.name for p in out.iterdir()) == ["fixture-course.apkg"]
 

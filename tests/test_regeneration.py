@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from generator import templates
+from generator.kinds import NOTE_TYPES
 from generator.plan import REMOVED_TAG, Status
 from generator.stamp import stamp_ids
 from tests.anki_helpers import collection
@@ -60,10 +61,10 @@ def test_edit_rebuild_reimport_keeps_history(
     basics, more = course / "10-basics", course / "20-more-topics"
     with collection(tmp_path) as col:
         _, first = build_and_import(col, course, tmp_path / "out", now=T1)
-        assert len(first.new) == 9 and not first.updated and not first.conflicting
+        assert len(first.new) == 30 and not first.updated and not first.conflicting
         review_all(col)
         schedule_before, log_before = scheduling(col), review_log(col)
-        assert len(log_before) == 9
+        assert len(log_before) == 30  # one card per note: each cloze here has one group
 
         # Edit an answer, a question that has an id, and the lesson's tags.
         cards = basics / "cards.md"
@@ -93,39 +94,56 @@ def test_edit_rebuild_reimport_keeps_history(
 
         assert second.new == {"fx-lens"}
         assert second.conflicting == 0
+        circuit = ["fx-circuit", "fx-circuit/voltage", "fx-circuit/current"]
         assert second.updated == {
             "fx-capital",  # answer edited
             "fx-print",  # question edited
             "fx-primes",  # tags changed
             "fx-sky",  # tags changed
-            "fx-circuit",  # moved into a lesson with other tags
+            "fx-boiling",  # tags changed
+            "fx-boiling/choice-c1",  # tags changed
+            *circuit,  # moved into a lesson with other tags
+            "fx-circuit/voltage/choice",
+            "fx-circuit/current/choice",
             "fx-fall",  # removed: tagged once more
+            "fx-light-speed",  # removed: tagged once more
         }
+        wavelength = "20-more-topics/review#key-facts/wavelength"
+        falling = "20-more-topics/review#summary/objects-fall-at-the-same-rate-in-a-vacuum"
         assert second.duplicate == {
-            "fx-photon",
-            "20-more-topics/review#key-facts/wavelength",
+            *(
+                f"{term}{suffix}"
+                for term in ("fx-photon", "fx-frequency", "fx-amplitude", wavelength)
+                for suffix in ("", "/cloze", "/cloze/choice-c1")
+            ),
             "20-more-topics/review#summary",
+            "fx-summary-light",
+            "fx-summary-light/choice-c1",
+            falling,
+            f"{falling}/choice-c1",
         }
         plan = result.plan
         assert plan is not None
         assert plan.summary() == {
             "new": 1,
-            "changed": 5,
-            "unchanged": 3,
-            "removed": 1,
-            "moved": 1,
+            "changed": 11,
+            "unchanged": 17,
+            "removed": 2,
+            "moved": 5,
         }
-        assert [c.id for c in plan.changes if c.status is Status.REMOVED] == ["fx-fall"]
-        assert [(c.id, c.old_deck, c.deck) for c in plan.moved] == [
-            ("fx-circuit", "Fixture Course::More topics", "Fixture Course::Basics")
-        ]
+        removed = [c.id for c in plan.changes if c.status is Status.REMOVED]
+        assert removed == ["fx-fall", "fx-light-speed"]
+        assert {(c.id, c.old_deck, c.deck) for c in plan.moved} == {
+            (note_id, "Fixture Course::More topics", "Fixture Course::Basics")
+            for note_id in [*circuit, "fx-circuit/voltage/choice", "fx-circuit/current/choice"]
+        }
         moved = [d.message for d in result.diagnostics.warnings if "moved from deck" in d.message]
         assert moved and '"ID:fx-circuit"' in moved[0]
 
         # Nothing duplicated, nothing deleted, scheduling and review log untouched.
         ids = note_ids_by_nid(col)
         assert sorted(ids.values()) == sorted({*ids.values()})
-        assert len(ids) == 10
+        assert len(ids) == 31
         schedule_after = scheduling(col)
         assert {cid: schedule_after[cid] for cid in schedule_before} == schedule_before
         assert review_log(col) == log_before
@@ -139,7 +157,7 @@ def test_edit_rebuild_reimport_keeps_history(
 
         # One note type per kind, updated in place; the CSS/template change is visible.
         names = sorted(m["name"] for m in col.models.all() if m["name"].startswith("ankigen"))
-        assert names == ["ankigen Multiple choice", "ankigen Reveal", "ankigen Self-check"]
+        assert names == sorted(note_type.name for note_type in NOTE_TYPES.values())
         for card_id in col.find_cards(""):
             card = col.get_card(card_id)
             assert CSS_MARKER in card.question()
@@ -169,7 +187,7 @@ def test_one_answer_edit_updates_exactly_that_note(course: Path, tmp_path: Path)
         _, imported = build_and_import(col, course, tmp_path / "out", now=T2)
         assert imported.updated == {"fx-capital"}
         assert not imported.new and not imported.conflicting
-        assert len(imported.duplicate) == 8
+        assert len(imported.duplicate) == 29
         assert scheduling(col) == before
 
 
@@ -181,5 +199,5 @@ def test_fresh_clone_without_state_still_imports_cleanly(course: Path, tmp_path:
         before = scheduling(col)
         _, imported = build_and_import(col, course, tmp_path / "fresh", now=T2)
         assert not imported.new and not imported.conflicting
-        assert len(imported.updated) == 9
+        assert len(imported.updated) == 30
         assert scheduling(col) == before

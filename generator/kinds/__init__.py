@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from generator.kinds import (
     analogy,
     choice,
+    cloze,
     confusions,
     keyfacts,
     reveal,
@@ -22,7 +23,13 @@ from generator.model import Note, NoteType
 
 NOTE_TYPES: dict[str, NoteType] = {
     note_type.key: note_type
-    for note_type in (reveal.NOTE_TYPE, choice.NOTE_TYPE, selfcheck.NOTE_TYPE)
+    for note_type in (
+        reveal.NOTE_TYPE,
+        choice.NOTE_TYPE,
+        selfcheck.NOTE_TYPE,
+        cloze.NOTE_TYPE,
+        cloze.CHOICE_NOTE_TYPE,
+    )
 }
 
 
@@ -34,7 +41,7 @@ class Construct:
     """Name used in tags (`ankigen::<name>`) and build reports."""
     matches: Callable[[CardContext], bool]
     """Whether a `###` card is of this construct."""
-    parse: Callable[[CardContext], Sequence[Note]]
+    parse: Callable[[CardContext], Sequence[Note | cloze.Variant]]
     """Turns the card into notes, reporting problems to the context."""
 
 
@@ -64,6 +71,6 @@ CONSTRUCTS: tuple[Construct, ...] = (
 )
 
 
-def parse_card(ctx: CardContext) -> list[Note]:
+def parse_card(ctx: CardContext) -> list[Note | cloze.Variant]:
     construct = next(c for c in CONSTRUCTS if c.matches(ctx))
     return list(construct.parse(ctx))

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 
+from generator.kinds.cloze import Variant
 from generator.kinds.common import CardContext
 from generator.kinds.reveal import RevealNote
-from generator.scan import join, list_items
+from generator.scan import join, list_items, split_id
 
 ARROW = re.compile(r"[ \t]*(?:→|->)[ \t]*")
 
@@ -15,28 +16,58 @@ def cell(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|")
 
 
-def parse(ctx: CardContext) -> list[RevealNote]:
+def parse(ctx: CardContext) -> list[RevealNote | Variant]:
     heading = ctx.block.heading
     question = heading.text.split(":", 1)[1].strip()
     if not question:
         ctx.error(heading.line, "write the question after 'Analogy:'")
     items, prose = list_items(ctx.block.body)
     rows = []
+    mappings: list[tuple[int, str | None, str, str, tuple[str, ...]]] = []
     for item in items:
-        text = " ".join([item.text, *(line.text for line in item.rest)])
-        parts = ARROW.split(text, maxsplit=1)
+        text, written = split_id(" ".join([item.text, *(line.text for line in item.rest)]))
+        text, _, wrong = text.partition("||")
+        distractors = tuple(part.strip() for part in wrong.split("|")) if wrong else ()
+        if any(not part for part in distractors):
+            ctx.error(item.line, "empty distractor in '|| … | …'")
+        parts = ARROW.split(text.strip(), maxsplit=1)
         if len(parts) != 2 or not parts[0].strip() or not parts[1].strip():
             ctx.error(item.line, "a mapping is 'concept → analogue' with both sides filled in")
             continue
         rows.append(f"| {cell(parts[0])} | {cell(parts[1])} |")
+        mappings.append((item.line, written, parts[0].strip(), parts[1].strip(), distractors))
     if not items:
         ctx.error(heading.line, "an analogy needs a list of mappings 'concept → analogue'")
     table = "| Concept | In the analogy |\n| --- | --- |\n" + "\n".join(rows) if rows else ""
     answer = "\n\n".join(part for part in (join(prose), table) if part)
-    return [
-        RevealNote(
-            meta=ctx.heading_meta("analogy", level=ctx.lesson.defaults.level),
-            question=question,
-            answer=answer,
-        )
+    level = ctx.lesson.defaults.level
+    notes: list[RevealNote | Variant] = [
+        RevealNote(meta=ctx.heading_meta("analogy", level=level), question=question, answer=answer)
     ]
+    analogues = [mapping[3] for mapping in mappings]
+    for line, written, concept, analogue, distractors in mappings:
+        note_id = ctx.item_id(written, concept)
+        ask = f"What corresponds to “{concept}” in this analogy?"
+        context = f"Analogy: *{question}*"
+        meta = ctx.meta("analogy", line=line, note_id=note_id, explicit=bool(written), level=level)
+        notes.append(RevealNote(meta=meta, question=ask, question_body=context, answer=analogue))
+        notes.append(
+            Variant(
+                meta=ctx.meta(
+                    "analogy-choice",
+                    line=line,
+                    note_id=f"{note_id}/choice",
+                    explicit=bool(written),
+                    level=level,
+                    anchor=(line, note_id),
+                ),
+                answer=analogue,
+                pool="analogy",
+                lesson=ctx.lesson.rel,
+                siblings=tuple(a for a in analogues if a != analogue),
+                distractors=distractors,
+                question=f"{ask} ({question})",
+                count=ctx.lesson.defaults.choice_options,
+            )
+        )
+    return notes

@@ -93,6 +93,8 @@ class Variant:
     """Hint for the blank."""
     back_extra: str = ""
     """Markdown shown on the back."""
+    count: int = 4
+    """How many options to show, the answer included."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +140,8 @@ def cloze_notes(
     back_extra: str = "",
     pool: str = "cloze",
     siblings: Sequence[str] = (),
+    choices: bool | None = None,
+    anchor: tuple[int, str] | None = None,
 ) -> list[ClozeNote | Variant]:
     """The cloze note for `text` and, unless turned off, one multiple-choice variant per group."""
     parsed = cloze.parse(text)
@@ -148,11 +152,13 @@ def cloze_notes(
             ctx.error(line, "no valid cloze deletion left: Anki would refuse this note")
         return []
     level = ctx.lesson.defaults.level
-    meta = ctx.meta(construct, line=line, note_id=note_id, explicit=explicit, level=level)
+    meta = ctx.meta(
+        construct, line=line, note_id=note_id, explicit=explicit, level=level, anchor=anchor
+    )
     notes: list[ClozeNote | Variant] = [
         ClozeNote(meta, parsed.canonical, parsed.groups, back_extra)
     ]
-    if not ctx.lesson.defaults.cloze_choices:
+    if not (ctx.lesson.defaults.cloze_choices if choices is None else choices):
         return notes
     for group in parsed.groups:
         members = [d for d in parsed.deletions if d.group == group]
@@ -167,6 +173,7 @@ def cloze_notes(
                     note_id=f"{note_id}/choice-c{group}",
                     explicit=explicit,
                     level=level,
+                    anchor=anchor or (line, note_id),
                 ),
                 answer=deletion.answer,
                 pool=pool,
@@ -177,6 +184,7 @@ def cloze_notes(
                 group=group,
                 hint=deletion.hint,
                 back_extra=back_extra,
+                count=ctx.lesson.defaults.choice_options,
             )
         )
     return notes
@@ -196,8 +204,7 @@ def prose_clozes(ctx: CardContext, units: Sequence[tuple[Line, ...]]) -> list[Cl
         parsed = cloze.parse(text)
         if not parsed.deletions and not parsed.problems:
             continue
-        stem = ctx.lesson.rel.removesuffix(".md")
-        derived = f"{stem}#cloze-{slugify_words(cloze.strip_marks(text))}"
+        derived = f"{ctx.lesson_stem}#cloze-{slugify_words(cloze.strip_marks(text))}"
         notes.extend(
             cloze_notes(
                 ctx,

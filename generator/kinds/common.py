@@ -42,8 +42,13 @@ class CardContext:
         heading = self.block.heading
         if heading.id is not None:
             return heading.id
-        stem = self.lesson.rel.removesuffix(".md")
-        return f"{stem}#{slugify(heading.text)}"
+        return f"{self.lesson_stem}#{slugify(heading.text)}"
+
+    @property
+    def lesson_stem(self) -> str:
+        """The lesson path as an id prefix: every part slugged, so derived ids are valid ids."""
+        parts = self.lesson.rel.removesuffix(".md").split("/")
+        return "/".join(slugify(part, limit=40) for part in parts)[:70]
 
     def item_id(self, written: str | None, text: str) -> str:
         return written if written is not None else f"{self.card_id}/{slugify(text)}"
@@ -57,12 +62,15 @@ class CardContext:
         explicit: bool,
         level: str | None = None,
         difficulty: str | None = None,
+        anchor: tuple[int, str] | None = None,
     ) -> NoteMeta:
-        if explicit and not valid_id(note_id):
+        """Metadata of a note. `anchor` is the (line, id) of the source item a derived note
+        comes from (a key fact's cloze comes from its term); by default the note itself."""
+        if explicit and anchor is None and not valid_id(note_id):
             self.error(
                 line,
                 f"invalid id '{note_id}': use letters, digits, '-', '_', '.', '/', '#', "
-                "starting with a letter or digit (at most 120 characters)",
+                "starting with a letter or digit (at most 200 characters)",
             )
         tags = set(self.lesson.defaults.tags)
         tags.add(f"ankigen::{construct}")
@@ -75,6 +83,7 @@ class CardContext:
         return NoteMeta(
             id=note_id,
             explicit_id=explicit,
+            stamp=None if explicit else (anchor or (line, note_id)),
             path=self.path,
             source=self.lesson.rel,
             line=line,

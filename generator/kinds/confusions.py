@@ -1,17 +1,19 @@
-"""Common confusions: `- ~~misconception~~ correction`; each item becomes a note."""
+"""Common confusions: true/false cards. `- ~~false claim~~ correction` states a misconception;
+`- **true claim** explanation` states something true."""
 
 from __future__ import annotations
 
 import re
 
+from generator.kinds.choice import ChoiceNote, Option
 from generator.kinds.common import CardContext
-from generator.kinds.reveal import RevealNote
 from generator.scan import join, list_items, split_id
 
-CLAIM = re.compile(r"^~~(?P<claim>.+?)~~[ \t]*(?P<after>.*)$")
+FALSE_CLAIM = re.compile(r"^~~(?P<claim>.+?)~~[ \t]*(?P<after>.*)$")
+TRUE_CLAIM = re.compile(r"^\*\*(?P<claim>.+?)\*\*[ \t]*(?P<after>.*)$")
 
 
-def parse(ctx: CardContext) -> list[RevealNote]:
+def parse(ctx: CardContext) -> list[ChoiceNote]:
     items, other = list_items(ctx.block.body)
     for line in other:
         if line.text.strip():
@@ -24,18 +26,21 @@ def parse(ctx: CardContext) -> list[RevealNote]:
     notes = []
     for item in items:
         first, written = split_id(item.text)
-        match = CLAIM.match(first.strip())
+        match = FALSE_CLAIM.match(first.strip()) or TRUE_CLAIM.match(first.strip())
         if not match:
             ctx.error(
-                item.line, "a confusion starts with the misconception struck through: '~~…~~'"
+                item.line,
+                "a confusion starts with a false claim struck through ('~~…~~') "
+                "or a true claim in bold ('**…**')",
             )
             continue
+        true = match.re is TRUE_CLAIM
         claim = match["claim"].strip()
-        correction = "\n".join(part for part in (match["after"], join(item.rest)) if part)
-        if not correction.strip():
+        explanation = "\n".join(part for part in (match["after"], join(item.rest)) if part)
+        if not true and not explanation.strip():
             ctx.error(item.line, "a confusion needs the correction after the struck-through claim")
         notes.append(
-            RevealNote(
+            ChoiceNote(
                 meta=ctx.meta(
                     "confusion",
                     line=item.line,
@@ -44,7 +49,10 @@ def parse(ctx: CardContext) -> list[RevealNote]:
                     level=ctx.lesson.defaults.level,
                 ),
                 question=f"True or false? {claim}",
-                answer=f"**False.** {correction}",
+                question_body="",
+                options=(Option("True", true, item.line), Option("False", not true, item.line)),
+                explanation=explanation,
+                final_answer="**True.**" if true else "**False.**",
             )
         )
     return notes

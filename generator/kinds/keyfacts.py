@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from generator.kinds.cloze import ClozeNote, Variant, cloze_notes
 from generator.kinds.common import CardContext
 from generator.kinds.reveal import RevealNote
 from generator.scan import Line, indent_of, is_blank, join, split_id
@@ -23,7 +24,7 @@ def chunks(lines: tuple[Line, ...]) -> list[list[Line]]:
     return [group for group in groups if group]
 
 
-def parse(ctx: CardContext) -> list[RevealNote]:
+def parse(ctx: CardContext) -> list[RevealNote | ClozeNote | Variant]:
     entries: list[tuple[Line, list[Line]]] = []
     pending: Line | None = None
     errors_before = len(ctx.diags.errors)
@@ -57,7 +58,9 @@ def parse(ctx: CardContext) -> list[RevealNote]:
     if not entries and len(ctx.diags.errors) == errors_before:
         ctx.error(ctx.block.heading.line, "'Key facts' needs a definition list (term, then ': …')")
 
-    notes = []
+    terms = [split_id(line.text.strip())[0] for line, _ in entries]
+    wanted = ctx.lesson.defaults.key_facts
+    notes: list[RevealNote | ClozeNote | Variant] = []
     for term_line, definition in entries:
         term, written = split_id(term_line.text.strip())
         text = join(definition)
@@ -65,19 +68,36 @@ def parse(ctx: CardContext) -> list[RevealNote]:
             ctx.error(term_line.number, "empty term")
         if not text.strip():
             ctx.error(term_line.number, f"'{term}' has an empty definition")
-        notes.append(
-            RevealNote(
-                meta=ctx.meta(
-                    "key-fact",
-                    line=term_line.number,
-                    note_id=ctx.item_id(written, term),
-                    explicit=written is not None,
-                    level=ctx.lesson.defaults.level,
-                ),
-                question=f"What is meant by “{term}”?",
-                answer=text,
+        note_id = ctx.item_id(written, term)
+        if "reveal" in wanted:
+            notes.append(
+                RevealNote(
+                    meta=ctx.meta(
+                        "key-fact",
+                        line=term_line.number,
+                        note_id=note_id,
+                        explicit=written is not None,
+                        level=ctx.lesson.defaults.level,
+                    ),
+                    question=f"What is meant by “{term}”?",
+                    answer=text,
+                )
             )
-        )
+        if "cloze" in wanted and term and text.strip():
+            notes.extend(
+                cloze_notes(
+                    ctx,
+                    text=f"=={term}==: {text}",
+                    line=term_line.number,
+                    note_id=f"{note_id}/cloze",
+                    explicit=written is not None,
+                    construct="key-fact",
+                    pool="key-fact",
+                    siblings=terms,
+                    choices="choice" in wanted,
+                    anchor=(term_line.number, note_id),
+                )
+            )
     return notes
 
 
