@@ -32,6 +32,7 @@ from generator.plan import REMOVED_TAG, Plan, make_plan
 from generator.render import MarkdownRenderer
 
 PARALLEL_MIN_LESSONS = 24
+MAX_WORKERS = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +134,8 @@ def with_variants(compiled: list[CompiledLesson], diags: Diagnostics) -> list[Re
 
 
 def compile_all(root: Path, lessons: tuple[Lesson, ...], jobs: int) -> list[CompiledLesson]:
-    workers = jobs or (os.cpu_count() or 1)
+    # Each worker holds its own renderer (~30 MB); more than eight buys little and costs memory.
+    workers = jobs or min(MAX_WORKERS, os.cpu_count() or 1)
     if workers <= 1 or (not jobs and len(lessons) < PARALLEL_MIN_LESSONS):
         return [compile_lesson(root, lesson) for lesson in lessons]
     chunk = max(1, len(lessons) // (workers * 8))

@@ -26,6 +26,10 @@ EXTENSION_CONFIGS: dict[str, dict[str, Any]] = {
     "pymdownx.tilde": {"subscript": False},
 }
 SINGLE_PARAGRAPH = re.compile(r"^<p>(?P<inner>(?:(?!</?p>).)*)</p>$", re.DOTALL)
+# One line of text with nothing Markdown (or the extensions) would act on: rendered verbatim.
+# Most fields are such sentences; skipping Python-Markdown for them halves build time.
+PLAIN = re.compile(r"[^\W\d_](?:[^\W_]|[ '’,.;:?()/%+@“”\"‘–—…·°-])*")
+CACHE_LIMIT = 8192
 
 
 class MarkdownRenderer:
@@ -33,6 +37,7 @@ class MarkdownRenderer:
 
     def __init__(self) -> None:
         self._cloze = ClozeExtension()
+        self._cache: dict[tuple[str, int, str], str] = {}
         self._md = markdown.Markdown(
             extensions=[*EXTENSIONS, self._cloze],
             extension_configs=EXTENSION_CONFIGS,
@@ -48,11 +53,23 @@ class MarkdownRenderer:
         return self._convert(text, mode, target)
 
     def _convert(self, text: str, mode: str, target: int) -> str:
-        if not text.strip():
+        stripped = text.strip()
+        if not stripped:
             return ""
+        if stripped == text and PLAIN.fullmatch(text):
+            return f"<p>{stripped}</p>"
+        # Generated cards repeat their source's text (a key fact's term, a sentence per blank).
+        cache_key = (mode, target, text)
+        cached = self._cache.get(cache_key)
+        if cached is not None:
+            return cached
         self._cloze.mode, self._cloze.target = mode, target
         self._md.reset()
-        return self._md.convert(text)
+        html = self._md.convert(text)
+        if len(self._cache) >= CACHE_LIMIT:
+            self._cache.clear()
+        self._cache[cache_key] = html
+        return html
 
     def inline(self, text: str) -> str:
         """Render without the wrapping paragraph when the text is a single paragraph."""
