@@ -11,6 +11,7 @@ import click
 from generator import __version__, report
 from generator.config import BuildConfig
 from generator.pipeline import BuildResult, build
+from generator.preview import write_preview
 from generator.stamp import stamp_ids
 
 CONTENT_ARGUMENT = click.argument(
@@ -91,6 +92,32 @@ def build_command(
         print_human(result, failed=failed, strict=strict, verbose=verbose)
     if failed:
         sys.exit(1)
+
+
+@main.command("preview")
+@CONTENT_ARGUMENT
+@click.option(
+    "--out",
+    "out_dir",
+    default="build/preview",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder the site is written to (index.html).",
+)
+def preview_command(content: Path, out_dir: Path) -> None:
+    """Write a static site showing every card of CONTENT, interactive, to open from disk.
+
+    Cards use the same templates and CSS as in Anki. Nothing else is written: no package, no
+    state file.
+    """
+    result = build(BuildConfig(content=content, out_dir=out_dir, dry_run=True))
+    for diagnostic in result.diagnostics.sorted():
+        click.echo(diagnostic.format(), err=True)
+    if result.diagnostics.errors or result.course is None:
+        click.echo(f"preview failed: {len(result.diagnostics.errors)} error(s)", err=True)
+        sys.exit(1)
+    target = write_preview(out_dir, result.course.deck, result.notes)
+    click.echo(f"wrote {target} ({len(result.notes)} notes)")
 
 
 @main.command("ids")

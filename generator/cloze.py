@@ -12,12 +12,15 @@ import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass
 from html import escape
+from itertools import pairwise
 
 from markdown import Markdown
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 from markdown.postprocessors import Postprocessor
 from markdown.preprocessors import Preprocessor
+
+from generator.mathext import find_math
 
 MARK = re.compile(r"==(?=[^=\s])(?P<inner>(?:[^=\n]|=(?!=))+?)(?<=\S)==")
 CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`).+?(?<!`)\1(?!`)", re.DOTALL)
@@ -92,30 +95,56 @@ def code_ranges(text: str) -> list[tuple[int, int]]:
     return ranges
 
 
-def split_inner(inner: str) -> tuple[int | None, str, str, tuple[str, ...]]:
-    """`c2::answer::hint || d1 | d2` → (2, answer, hint, (d1, d2))."""
+def literal_ranges(text: str) -> list[tuple[int, int]]:
+    """Where `==`, `::` and `|` are literal: code (see code_ranges) and math (generator.mathext),
+    which the renderer stashes before cloze numbering sees the text."""
+    code = code_ranges(text)
+    spans = find_math(text, code).spans
+    return code + [(span.start, span.end) for span in spans] if spans else code
+
+
+def mask(text: str, ranges: list[tuple[int, int]]) -> str:
+    """`text` with every character of `ranges` replaced by NUL: offsets stay the same, and a
+    masked span reads like the one-token stash placeholder Markdown sees at render time."""
+    if not ranges:
+        return text
+    chars = list(text)
+    for start, end in ranges:
+        chars[start:end] = "\0" * (end - start)
+    return "".join(chars)
+
+
+def split_inner(
+    inner: str, masked: str | None = None
+) -> tuple[int | None, str, str, tuple[str, ...]]:
+    """`c2::answer::hint || d1 | d2` → (2, answer, hint, (d1, d2)). Separators are looked for in
+    `masked` (the same text with code and math masked), so `::` or `|` in math is no separator."""
+    seen = inner if masked is None else masked
     group = None
-    match = GROUP.match(inner)
+    match = GROUP.match(seen)
     if match:
         group = int(match["n"])
-        inner = inner[match.end() :]
+        inner, seen = inner[match.end() :], seen[match.end() :]
     distractors: tuple[str, ...] = ()
-    if "||" in inner:
-        inner, _, rest = inner.partition("||")
-        distractors = tuple(part.strip() for part in rest.split("|"))
-    answer, _, hint = inner.partition("::")
+    if "||" in seen:
+        cut = seen.index("||")
+        rest, rest_seen = inner[cut + 2 :], seen[cut + 2 :]
+        inner, seen = inner[:cut], seen[:cut]
+        bars = [-1, *(i for i, char in enumerate(rest_seen) if char == "|"), len(rest)]
+        distractors = tuple(rest[a + 1 : b].strip() for a, b in pairwise(bars))
+    cut = seen.find("::")
+    answer, hint = (inner, "") if cut < 0 else (inner[:cut], inner[cut + 2 :])
     return group, answer.strip(), hint.strip(), distractors
 
 
 def parse(text: str) -> Parsed:
-    code = code_ranges(text)
+    masked = mask(text, literal_ranges(text))
     found: list[tuple[re.Match[str], int | None, str, str, tuple[str, ...]]] = []
     problems: list[Problem] = []
-    for match in MARK.finditer(text):
-        if any(a <= match.start() < b for a, b in code):
-            continue
+    for match in MARK.finditer(masked):
         offset = text.count("\n", 0, match.start())
-        group, answer, hint, distractors = split_inner(match["inner"])
+        inner = slice(*match.span("inner"))
+        group, answer, hint, distractors = split_inner(text[inner], masked[inner])
         if not answer:
             problems.append(Problem(offset, "empty cloze deletion"))
             continue

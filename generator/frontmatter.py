@@ -14,7 +14,15 @@ from generator.model import DIFFICULTIES, LEVELS, Defaults
 from generator.scan import source_lines
 
 DELIMITER = "---"
-OPTION_KEYS = ("tags", "level", "difficulty", "key_facts", "cloze_choices", "choice_options")
+OPTION_KEYS = (
+    "tags",
+    "level",
+    "difficulty",
+    "key_facts",
+    "cloze_choices",
+    "choice_options",
+    "shuffle",
+)
 LESSON_KEYS = ("title", *OPTION_KEYS)
 FOLDER_KEYS = ("deck", *OPTION_KEYS)
 COURSE_KEYS = ("deck", "namespace", *OPTION_KEYS)
@@ -50,6 +58,7 @@ class FrontMatter:
         facts = self.values.get("key_facts")
         choices = self.values.get("cloze_choices")
         count = self.values.get("choice_options")
+        shuffle = self.values.get("shuffle")
         return Defaults(
             tags=tuple(dict.fromkeys([*parent.tags, *self.tags()])),
             level=self.text("level") or parent.level,
@@ -57,6 +66,7 @@ class FrontMatter:
             key_facts=facts if isinstance(facts, tuple) else parent.key_facts,
             cloze_choices=choices if isinstance(choices, bool) else parent.cloze_choices,
             choice_options=count if isinstance(count, int) else parent.choice_options,
+            shuffle=shuffle if isinstance(shuffle, bool) else parent.shuffle,
         )
 
 
@@ -126,9 +136,9 @@ def check_value(
             )
             return None
         return tuple(dict.fromkeys(items))
-    if key == "cloze_choices":
+    if key in ("cloze_choices", "shuffle"):
         if not isinstance(value, bool):
-            diags.error(path, line, "'cloze_choices' must be true or false")
+            diags.error(path, line, f"'{key}' must be true or false")
             return None
         return value
     if key == "choice_options":

@@ -25,6 +25,8 @@ class Defaults:
     """Whether every cloze group also gets a multiple-choice card."""
     choice_options: int = 4
     """Options on a generated multiple-choice card: the answer and this many minus one."""
+    shuffle: bool = True
+    """Shuffle the options of authored multiple-choice questions on each card."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,3 +147,19 @@ class RenderedNote:
     """HTML in the note type's field order."""
     cards: tuple[int, ...] = (0,)
     """Card ordinals the note produces (one card, ordinal 0, for non-cloze note types)."""
+    media: tuple[tuple[str, str], ...] = ()
+    """Images and sounds its fields use: (packaged name, path relative to the content folder),
+    sorted by name."""
+
+
+@dataclass(frozen=True, slots=True)
+class ContentProblem:
+    """A problem found while rendering a field. Fields do not know their lines, so the pipeline
+    looks for `needle` in the lesson, from the note's first line on, to report it."""
+
+    error: bool
+    """An error (the build fails) rather than a warning."""
+    message: str
+    """What is wrong and how to fix it."""
+    needle: str
+    """Source text where the problem is: a file reference, a tag or an attribute."""

@@ -61,6 +61,8 @@ class PackageSpec:
     """Each note type with the time its templates last changed."""
     notes: tuple[PackagedNote, ...]
     """Notes in a stable order."""
+    media: tuple[tuple[str, bytes], ...] = ()
+    """Images and sounds: (flat packaged name, bytes), sorted by name."""
 
 
 def deck_id(namespace: str, name: str) -> int:
@@ -165,7 +167,11 @@ def write_package(out: Path, spec: PackageSpec) -> None:
             write_collection(collection, spec)
             with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
                 add_entry(archive, "collection.anki2", collection.read_bytes())
-                add_entry(archive, "media", b"{}")
+                # Anki's legacy layout: file i is the zip entry "i"; `media` maps "i" to its name.
+                names = {str(index): name for index, (name, _) in enumerate(spec.media)}
+                add_entry(archive, "media", json.dumps(names).encode())
+                for index, (name, data) in enumerate(spec.media):
+                    add_entry(archive, str(index), data, compress=name.endswith(".svg"))
         tmp.chmod(0o644)
         tmp.replace(out)
     except BaseException:
@@ -173,9 +179,10 @@ def write_package(out: Path, spec: PackageSpec) -> None:
         raise
 
 
-def add_entry(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
+def add_entry(archive: zipfile.ZipFile, name: str, data: bytes, *, compress: bool = True) -> None:
     info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
-    info.compress_type = zipfile.ZIP_DEFLATED
+    # Images other than SVG and sounds are compressed already; deflating them again gains nothing.
+    info.compress_type = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
     info.external_attr = 0o644 << 16
     archive.writestr(info, data)
 

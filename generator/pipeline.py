@@ -13,13 +13,14 @@ from pathlib import Path
 from generator import state
 from generator.config import BuildConfig
 from generator.diagnostics import Diagnostic, Diagnostics
-from generator.discover import Course, discover
+from generator.discover import Course, discover, display
 from generator.distractors import Choice, choose_all
 from generator.ids import id_key, slugify
 from generator.kinds import NOTE_TYPES
 from generator.kinds.choice import ChoiceNote, Option
 from generator.kinds.cloze import ClozeChoiceNote, Variant
-from generator.model import Lesson, Note, NoteMeta, RenderedNote, Renderer, card_ordinals
+from generator.media import MediaResolver, extension_of, packaged_name, unreferenced
+from generator.model import ContentProblem, Lesson, Note, NoteMeta, RenderedNote, card_ordinals
 from generator.package import (
     PackagedNote,
     PackageSpec,
@@ -30,6 +31,7 @@ from generator.package import (
 from generator.parse import parse_lesson
 from generator.plan import REMOVED_TAG, Plan, make_plan
 from generator.render import MarkdownRenderer
+from generator.scan import source_lines
 
 PARALLEL_MIN_LESSONS = 24
 MAX_WORKERS = 8
@@ -91,12 +93,48 @@ def compile_lesson(root: Path, lesson: Lesson) -> CompiledLesson:
         problem.error(lesson.path, 0, f"cannot read: {exc.strerror}")
         return CompiledLesson(lesson, (), tuple(problem.items))
     parsed = parse_lesson(lesson, text)
-    notes = tuple(rendered(note, _renderer) for note in parsed.notes)
-    return CompiledLesson(lesson, notes, parsed.diagnostics, parsed.variants)
+    diags = Diagnostics(list(parsed.diagnostics))
+    lines: list[str] | None = None
+    notes: list[RenderedNote] = []
+    _renderer.use_media(MediaResolver(root, lesson.rel))
+    for note in parsed.notes:
+        done, problems = rendered(note, _renderer)
+        notes.append(done)
+        if problems:
+            lines = lines or source_lines(text)
+            for found in problems:
+                line = locate(lines, found.needle, note.meta.line)
+                report(diags, lesson.path, line, found)
+    _renderer.use_media(None)
+    return CompiledLesson(lesson, tuple(notes), tuple(diags.items), parsed.variants)
 
 
-def rendered(note: Note, md: Renderer) -> RenderedNote:
-    return RenderedNote(note.meta, note.note_type, note.render(md), card_ordinals(note))
+def rendered(note: Note, md: MarkdownRenderer) -> tuple[RenderedNote, tuple[ContentProblem, ...]]:
+    """The note with its fields rendered, and the problems its fields have."""
+    md.take()
+    fields = note.render(md)
+    files, problems = md.take()
+    media = tuple((file.name, file.source) for file in files)
+    return RenderedNote(note.meta, note.note_type, fields, card_ordinals(note), media), problems
+
+
+def locate(lines: list[str], needle: str, start: int) -> int:
+    """The first line from `start` on that holds `needle` (ignoring case); else `start`.
+
+    Fields are rendered from Markdown that no longer knows its lines, so a problem found while
+    rendering names the text it is about, and the note's own line bounds the search."""
+    key = needle.lower()
+    for number in range(max(start, 1), len(lines) + 1):
+        if key in lines[number - 1].lower():
+            return number
+    return start
+
+
+def report(diags: Diagnostics, path: str, line: int, problem: ContentProblem) -> None:
+    if problem.error:
+        diags.error(path, line, problem.message)
+    else:
+        diags.warning(path, line, problem.message)
 
 
 def variant_note(choice: Choice) -> Note:
@@ -116,8 +154,11 @@ def variant_note(choice: Choice) -> Note:
     )
 
 
-def with_variants(compiled: list[CompiledLesson], diags: Diagnostics) -> list[RenderedNote]:
-    """All notes in lesson order, each lesson's multiple-choice variants after its notes."""
+def with_variants(
+    compiled: list[CompiledLesson], diags: Diagnostics, root: Path | None = None
+) -> list[RenderedNote]:
+    """All notes in lesson order, each lesson's multiple-choice variants after its notes.
+    Images in them resolve from `root` and the variant's lesson (none when `root` is None)."""
     global _renderer  # noqa: PLW0603 - shared with compile_lesson in this process
     if _renderer is None:
         _renderer = MarkdownRenderer()
@@ -126,10 +167,20 @@ def with_variants(compiled: list[CompiledLesson], diags: Diagnostics) -> list[Re
     notes: list[RenderedNote] = []
     for lesson in compiled:
         notes.extend(lesson.notes)
+        if lesson.variants and root is not None:
+            _renderer.use_media(MediaResolver(root, lesson.lesson.rel))
         for _ in lesson.variants:
             choice = next(choices)
-            if choice is not None:
-                notes.append(rendered(variant_note(choice), _renderer))
+            if choice is None:
+                continue
+            note, problems = rendered(variant_note(choice), _renderer)
+            notes.append(note)
+            # The lesson's own notes reported its warnings; an error here comes from a wrong
+            # option borrowed from another lesson whose path does not resolve from this one.
+            for problem in problems:
+                if problem.error:
+                    report(diags, note.meta.path, note.meta.line, problem)
+        _renderer.use_media(None)
     return notes
 
 
@@ -207,6 +258,44 @@ def package_spec(
     )
 
 
+def warn_unused_media(
+    config: BuildConfig, notes: Iterable[RenderedNote], diags: Diagnostics
+) -> None:
+    used = {source for note in notes for _, source in note.media}
+    for rel in unreferenced(config.content, used):
+        diags.warning(
+            display(config.content_display, rel),
+            0,
+            "media file not used by any card: delete it, or keep it in a folder whose name "
+            "starts with '_' (those are not checked)",
+        )
+
+
+def package_media(
+    config: BuildConfig, notes: Iterable[RenderedNote], diags: Diagnostics
+) -> tuple[tuple[str, bytes], ...]:
+    """(packaged name, bytes) of every file the notes use, sorted by name. A file is read again
+    here, and its name is checked against its bytes: one edited since it was rendered would be
+    packaged under the name of its old content."""
+    sources: dict[str, str] = {}
+    for note in notes:
+        for name, source in note.media:
+            sources.setdefault(name, source)
+    media: list[tuple[str, bytes]] = []
+    for name, source in sorted(sources.items()):
+        shown = display(config.content_display, source)
+        try:
+            data = (config.content / source).read_bytes()
+        except OSError as exc:
+            diags.error(shown, 0, f"cannot read: {exc.strerror}")
+            continue
+        if packaged_name(data, extension_of(source)) != name:
+            diags.error(shown, 0, "changed during the build; build again")
+            continue
+        media.append((name, data))
+    return tuple(media)
+
+
 def output_path(config: BuildConfig, course: Course) -> Path:
     return config.out_dir / f"{slugify(course.deck, limit=80)}.apkg"
 
@@ -224,8 +313,11 @@ def build(config: BuildConfig) -> BuildResult:
     if diags.errors:
         # Distractors are drawn from the whole course; with broken lessons they would mislead.
         compiled = [replace(lesson, variants=()) for lesson in compiled]
-    result.notes.extend(with_variants(compiled, diags))
+    result.notes.extend(with_variants(compiled, diags, config.content))
     check_unique_ids(result.notes, diags)
+    if not diags.errors:
+        # With errors, some lesson may not have been rendered and its files would look unused.
+        warn_unused_media(config, result.notes, diags)
     if diags.has_errors(strict=config.strict):
         return result
     if not result.notes:
@@ -250,7 +342,11 @@ def build(config: BuildConfig) -> BuildResult:
     out = output_path(config, course)
     needs_previous = any(note.fields is None for note in plan.notes)
     previous = read_notes(out) if needs_previous else {}
-    write_package(out, package_spec(course, plan, previous, lock_shown=lock_shown, diags=diags))
+    media = package_media(config, result.notes, diags)
+    if diags.has_errors(strict=config.strict):
+        return result
+    spec = package_spec(course, plan, previous, lock_shown=lock_shown, diags=diags)
+    write_package(out, replace(spec, media=media))
     state.save(config.lock_path, plan.state)
     result.output = out
     return result

@@ -204,7 +204,10 @@ def make_plan(
             "would get a new GUID and be duplicated in Anki. Restore the namespace, or delete "
             "the state file if you really want a new deck.",
         )
+    errors_before = len(diags.errors)
     types = plan_note_types(note_types, old.note_types, now, lock_path=lock_path, diags=diags)
+    if len(diags.errors) > errors_before:
+        return plan  # a schema change: hashing notes against the wrong fields means nothing
     plan.note_type_mods = {key: value.mod for key, value in types.items()}
     next_nid = next_nid_after(old, now)
     next_notes: dict[str, NoteState] = {}
@@ -277,14 +280,15 @@ def make_plan(
             )
         )
 
-    plan.state = State(namespace=namespace, notes=next_notes, note_types=types)
+    last_nid = max([old.last_nid, *(note.nid for note in next_notes.values())])
+    plan.state = State(namespace, next_notes, types, last_nid)
     warn_moves_and_lost_cards(plan, lock_path, diags)
     return plan
 
 
 def next_nid_after(old: State, now: int) -> int:
     """Ids of new notes start at the build time in ms and never reuse an earlier one."""
-    highest = max((note.nid for note in old.notes.values()), default=0)
+    highest = max([old.last_nid, *(note.nid for note in old.notes.values())])
     start = now * 1000
     return max(start, highest + NID_STEP)
 

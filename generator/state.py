@@ -72,6 +72,56 @@ class State:
     """Note id → state."""
     note_types: dict[str, NoteTypeState] = field(default_factory=dict)
     """Note type key → state."""
+    last_nid: int = 0
+    """Highest note id ever given out, so a forgotten note's id is never handed out again."""
+
+
+NOTE_FIELD_TYPES: dict[str, type | tuple[type, ...]] = {
+    "guid": str,
+    "nid": int,
+    "hash": str,
+    "mod": int,
+    "deck": str,
+    "kind": str,
+    "note_type": str,
+    "cards": list,
+    "removed": bool,
+}
+NOTE_TYPE_FIELD_TYPES: dict[str, type | tuple[type, ...]] = {
+    "model_id": int,
+    "name": str,
+    "hash": str,
+    "mod": int,
+    "fields": list,
+    "templates": list,
+}
+
+
+def checked(
+    value: object, types: dict[str, type | tuple[type, ...]], what: str
+) -> dict[str, object]:
+    """The entry as a dict whose values have the expected types; ValueError otherwise."""
+    if (
+        not isinstance(value, dict)
+        or set(value) - set(types)
+        or set(types) - set(value) - {"cards", "removed"}
+    ):
+        raise ValueError(f"{what} has missing or unknown keys")
+    for name, kind in types.items():
+        if name in value:
+            item = value[name]
+            # bool is an int in Python; a count or time must not be a boolean.
+            if not isinstance(item, kind) or (kind is int and isinstance(item, bool)):
+                raise ValueError(f"{what}: '{name}' must be {getattr(kind, '__name__', kind)}")
+    return value
+
+
+def entry_line(text: str, key: str) -> int:
+    needle = json.dumps(key, ensure_ascii=False) + ":"
+    for number, line in enumerate(text.split("\n"), start=1):
+        if line.startswith(needle):
+            return number
+    return 1
 
 
 def load(path: Path, shown: str, diags: Diagnostics) -> State:
@@ -88,23 +138,34 @@ def load(path: Path, shown: str, diags: Diagnostics) -> State:
         if data.get("version") != FORMAT_VERSION:
             diags.error(shown, 1, f"unsupported state file version {data.get('version')!r}")
             return State()
-        return State(
-            namespace=str(data["namespace"]),
-            notes={
-                key: NoteState(**{**value, "cards": tuple(value.get("cards", (0,)))})
-                for key, value in data["notes"].items()
-            },
-            note_types={
-                key: NoteTypeState(
-                    **{
-                        **value,
-                        "fields": tuple((str(n), int(i)) for n, i in value["fields"]),
-                        "templates": tuple((str(n), int(i)) for n, i in value["templates"]),
-                    }
-                )
-                for key, value in data["note_types"].items()
-            },
-        )
+        if not isinstance(data.get("namespace"), str):
+            raise ValueError("'namespace' must be text")
+        notes: dict[str, NoteState] = {}
+        for key, value in data["notes"].items():
+            try:
+                entry = checked(value, NOTE_FIELD_TYPES, f"note '{key}'")
+                cards = entry.get("cards", [0])
+                if not isinstance(cards, list) or not all(
+                    isinstance(c, int) and not isinstance(c, bool) for c in cards
+                ):
+                    raise ValueError(f"note '{key}': 'cards' must be a list of numbers")
+                notes[key] = NoteState(**{**entry, "cards": tuple(cards)})  # type: ignore[arg-type]
+            except (ValueError, TypeError) as exc:
+                diags.error(shown, entry_line(text, key), f"state file entry is malformed: {exc}")
+        note_types: dict[str, NoteTypeState] = {}
+        for key, value in data["note_types"].items():
+            entry = checked(value, NOTE_TYPE_FIELD_TYPES, f"note type '{key}'")
+            note_types[key] = NoteTypeState(
+                **{  # type: ignore[arg-type]
+                    **entry,
+                    "fields": tuple((str(n), int(i)) for n, i in value["fields"]),
+                    "templates": tuple((str(n), int(i)) for n, i in value["templates"]),
+                }
+            )
+        last_nid = data.get("last_nid", 0)
+        if not isinstance(last_nid, int) or isinstance(last_nid, bool):
+            raise ValueError("'last_nid' must be a number")
+        return State(str(data["namespace"]), notes, note_types, last_nid)
     except json.JSONDecodeError as exc:
         diags.error(shown, exc.lineno, f"state file is not valid JSON: {exc.msg}")
     except (KeyError, TypeError, AttributeError, ValueError) as exc:
@@ -123,7 +184,12 @@ def record(value: NoteState | NoteTypeState) -> dict[str, object]:
 
 
 def dumps(state: State) -> str:
-    lines = ["{", f'"version": {FORMAT_VERSION},', f'"namespace": {json.dumps(state.namespace)},']
+    lines = [
+        "{",
+        f'"version": {FORMAT_VERSION},',
+        f'"namespace": {json.dumps(state.namespace)},',
+        f'"last_nid": {state.last_nid},',
+    ]
     lines.append('"note_types": {')
     entries = [
         f"{json.dumps(key)}: {json.dumps(record(value), sort_keys=True, ensure_ascii=False)}"

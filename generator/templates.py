@@ -12,7 +12,7 @@ from pygments.formatters import HtmlFormatter
 from generator.model import NoteType
 
 # Anki's template language has no includes; `{{> name}}` is expanded here from templates/name.html.
-PARTIAL = re.compile(r"\{\{>\s*([a-z_]+)\s*\}\}")
+PARTIAL = re.compile(r"\{\{>\s*([a-z_]+(?:\.js)?)\s*\}\}")
 CODE_STYLE_LIGHT = "friendly"
 CODE_STYLE_NIGHT = "github-dark"
 
@@ -34,7 +34,18 @@ def read(name: str) -> str:
 
 
 def expand(html: str) -> str:
-    return PARTIAL.sub(lambda match: read(f"{match[1]}.html").strip(), html)
+    """Inline `{{> name}}` partials (recursively); `name.js` files are inlined as they are."""
+
+    def include(match: re.Match[str]) -> str:
+        name = match[1] if match[1].endswith(".js") else f"{match[1]}.html"
+        text = read(name).strip()
+        if name.endswith(".js"):
+            if "{{" in text or "}}" in text:
+                raise ValueError(f"{name}: '{{{{' or '}}}}' would be read by Anki as a field")
+            return text
+        return expand(text)
+
+    return PARTIAL.sub(include, html)
 
 
 @cache

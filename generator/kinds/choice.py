@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
-from generator.fields import split_fields
+from generator.fields import Field, split_fields
 from generator.kinds.common import (
     TAIL_FIELDS,
     CardContext,
@@ -55,7 +55,10 @@ LABELS = {
     "mistakes": "mistakes",
     "difficulty": "difficulty",
     "level": "level",
+    "shuffle": "shuffle",
 }
+LAST = re.compile(r"[ \t]*<!--[ \t]*last[ \t]*-->[ \t]*$")
+YES, NO = ("yes", "true", "on"), ("no", "false", "off")
 
 TASK = re.compile(r"^\[(?P<mark>[ xX])\][ \t]+(?P<text>.*)$")
 TASK_LINE = re.compile(r"^[-*+][ \t]+\[[ xX]\][ \t]")
@@ -72,6 +75,10 @@ class Option:
     """Ticked in the source."""
     line: int
     """Line of the option."""
+    note: str = ""
+    """Feedback on this option (`> …` under it), shown on the back."""
+    last: bool = False
+    """Kept last when options are shuffled (`<!-- last -->`), for "all of the above"."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +105,8 @@ class ChoiceNote:
     """Shown behind a click on the front."""
     mistakes: str = ""
     """Common mistakes."""
+    shuffle: bool = False
+    """Shuffle the options per card (the same order on both sides and on every review)."""
 
     note_type: ClassVar[str] = NOTE_TYPE.key
 
@@ -106,12 +115,13 @@ class ChoiceNote:
         return sum(option.correct for option in self.options) > 1
 
     def render(self, md: Renderer) -> tuple[str, ...]:
-        options = options_html(md, [(option.text, option.correct) for option in self.options])
+        options = options_html(md, self.options, shuffle=self.shuffle)
         if self.final_answer:
             answer = md.block(self.final_answer)
         else:
             answer = "".join(
-                f'<p><span class="ak-letter">{LETTERS[index]}</span> {md.inline(option.text)}</p>'
+                f'<p><span class="ak-letter" data-ref="{LETTERS[index]}">{LETTERS[index]}</span> '
+                f"{md.inline(option.text)}</p>"
                 for index, option in enumerate(self.options)
                 if option.correct
             )
@@ -128,19 +138,24 @@ class ChoiceNote:
         )
 
 
-def options_html(md: Renderer, options: Sequence[tuple[str, bool]]) -> str:
+def options_html(md: Renderer, options: Sequence[Option], *, shuffle: bool = False) -> str:
     """Options as an ordered list; correctness lives in data attributes so the back can mark it
     with CSS alone (JavaScript off) and the front never shows it."""
     items = []
-    for index, (text, correct) in enumerate(options):
+    for index, option in enumerate(options):
+        pin = ' data-pin="last"' if option.last else ""
+        note = f'<div class="ak-option-note">{md.block(option.note)}</div>' if option.note else ""
         items.append(
-            f'<li class="ak-option" data-correct="{str(correct).lower()}"'
-            f' data-letter="{LETTERS[index]}">'
+            f'<li class="ak-option" data-correct="{str(option.correct).lower()}"'
+            f' data-letter="{LETTERS[index]}"{pin}>'
             f'<span class="ak-letter">{LETTERS[index]}</span>'
-            f'<span class="ak-option-text">{md.inline(text)}</span></li>'
+            f'<span class="ak-option-text">{md.inline(option.text)}</span>{note}</li>'
         )
-    multiple = sum(correct for _, correct in options) > 1
-    return f'<ol class="ak-options" data-multiple="{str(multiple).lower()}">{"".join(items)}</ol>'
+    multiple = sum(option.correct for option in options) > 1
+    return (
+        f'<ol class="ak-options" data-multiple="{str(multiple).lower()}"'
+        f' data-shuffle="{str(shuffle).lower()}">{"".join(items)}</ol>'
+    )
 
 
 def has_task_list(ctx: CardContext) -> bool:
@@ -179,10 +194,14 @@ def parse(ctx: CardContext) -> list[ChoiceNote]:
         if not match:
             ctx.error(item.line, "every item of the options list must be '- [ ] …' or '- [x] …'")
             continue
-        text = "\n".join([match["text"], *(line.text for line in item.rest)]).strip()
+        head, pinned = LAST.sub("", match["text"]), LAST.search(match["text"]) is not None
+        body = [line.text for line in item.rest if not line.text.startswith(">")]
+        note = [line.text[1:].removeprefix(" ") for line in item.rest if line.text.startswith(">")]
+        text = "\n".join([head, *body]).strip()
         if not text:
             ctx.error(item.line, "empty option")
-        options.append(Option(text, match["mark"] != " ", item.line))
+        feedback = "\n".join(note).strip()
+        options.append(Option(text, match["mark"] != " ", item.line, feedback, pinned))
     for key, field in split.fields.items():
         if any(
             not line.in_fence and indent_of(line.text) == 0 and TASK_LINE.match(line.text)
@@ -206,8 +225,18 @@ def parse(ctx: CardContext) -> list[ChoiceNote]:
             quick_check=split.text("quick_check"),
             hint=split.text("hint"),
             mistakes=split.text("mistakes"),
+            shuffle=shuffle_of(ctx, split.fields.get("shuffle")),
         )
     ]
+
+
+def shuffle_of(ctx: CardContext, field: Field | None) -> bool:
+    if field is None:
+        return ctx.lesson.defaults.shuffle
+    word = field.text.strip().lower()
+    if word not in YES + NO:
+        ctx.error(field.line, f"shuffle must be yes or no, not '{field.text.strip()}'")
+    return word in YES
 
 
 def check_options(ctx: CardContext, options: list[Option]) -> None:

@@ -9,7 +9,7 @@ from typing import ClassVar
 
 from generator import cloze
 from generator.ids import slugify
-from generator.kinds.choice import options_html
+from generator.kinds.choice import Option, options_html
 from generator.kinds.common import TAIL_FIELDS, CardContext, tail
 from generator.model import FieldSpec, NoteMeta, NoteType, Renderer
 from generator.scan import Line, join, split_id
@@ -119,7 +119,11 @@ class ClozeChoiceNote:
         return (
             md.cloze(variant.text, "blank", variant.group),
             options_html(
-                md, [(text, index == self.correct) for index, text in enumerate(self.options)]
+                md,
+                [
+                    Option(text, index == self.correct, variant.meta.line)
+                    for index, text in enumerate(self.options)
+                ],
             ),
             md.inline(variant.answer),
             md.cloze(variant.text, "reveal", variant.group),
