@@ -4,7 +4,11 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip --disable-pip-version-check --quiet
 
-.PHONY: deck test lint bench clean
+CHROMIUM := /usr/bin/chromium
+# apt needs root; use sudo when make runs as another user.
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: deck test lint bench preview chromium clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,11 +31,21 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff format --check generator tests bench
 	$(BIN)/mypy
 
-test: lint
+# The browser tests drive Debian's Chromium (Playwright's own browser download is not used).
+$(CHROMIUM):
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium
+
+chromium: $(CHROMIUM)
+
+test: lint $(CHROMIUM)
 	$(BIN)/pytest
+
+preview: $(VENV)/.installed
+	$(BIN)/ankigen preview content --out build/preview
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/bench.py
 
 clean:
-	rm -rf $(VENV) build/*.apkg build/tmp*
+	rm -rf $(VENV) build/*.apkg build/preview build/screenshots

@@ -1,0 +1,333 @@
+"""Card templates and the preview site in headless Chromium, as desktop Anki and AnkiDroid
+show them.
+
+Cards come from a real collection: the built package is imported with the `anki` package and each
+card's question and answer HTML is taken from Anki's own renderer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page
+
+from generator.config import BuildConfig
+from generator.pipeline import build
+from generator.preview import write_preview
+from tests.anki_helpers import collection, import_package
+from tests.browser import Reviewer, chromium, reviewer
+from tests.conftest import CONTENT, FIXTURES, ROOT, build_into
+
+pytestmark = pytest.mark.browser
+
+SCREENSHOTS = ROOT / "build" / "screenshots"
+Sides = dict[str, tuple[str, str]]
+MODES = [pytest.param(True, id="desktop"), pytest.param(False, id="ankidroid")]
+
+
+def card_sides(content: Path, tmp: Path) -> Sides:
+    """ID field (with '#n' for cloze cards) → (question HTML, answer HTML) from real Anki."""
+    result = build_into(content, tmp / "out")
+    assert result.output is not None, [d.format() for d in result.diagnostics.sorted()]
+    sides: Sides = {}
+    with collection(tmp) as col:
+        import_package(col, result.output)
+        for card_id in col.find_cards(""):
+            card = col.get_card(card_id)
+            note_id = card.note()["ID"]
+            key = f"{note_id}#{card.ord + 1}" if card.note_type()["type"] == 1 else note_id
+            sides[key] = (card.question(), card.answer())
+    return sides
+
+
+@pytest.fixture(scope="module")
+def seed(tmp_path_factory: pytest.TempPathFactory) -> Sides:
+    return card_sides(CONTENT, tmp_path_factory.mktemp("seed-cards"))
+
+
+@pytest.fixture(scope="module")
+def fixture_cards(tmp_path_factory: pytest.TempPathFactory) -> Sides:
+    return card_sides(FIXTURES / "course", tmp_path_factory.mktemp("fixture-cards"))
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with chromium() as launched:
+        yield launched
+
+
+def options(page: Page) -> list[dict[str, str]]:
+    result: list[dict[str, str]] = page.eval_on_selector_all(
+        ".ak-option",
+        """items => items.map(item => ({
+            letter: item.querySelector('.ak-letter').textContent,
+            written: item.dataset.letter,
+            correct: item.dataset.correct,
+            text: item.querySelector('.ak-option-text').textContent,
+        }))""",
+    )
+    return result
+
+
+def shot(review: Reviewer, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    review.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+@pytest.mark.parametrize("desktop", MODES)
+def test_wrong_pick_shows_cross_and_the_right_answer(
+    browser: Browser, seed: Sides, desktop: bool
+) -> None:
+    front, back = seed["pt-ft-quiz-goal-of-pretraining"]
+    with reviewer(browser, desktop=desktop) as review:
+        review.show(front)
+        shown = options(review.page)
+        wrong = next(i for i, option in enumerate(shown) if option["correct"] == "false")
+        right = next(option for option in shown if option["correct"] == "true")
+        review.page.locator(".ak-option").nth(wrong).click()
+        assert "is-picked" in (
+            review.page.locator(".ak-option").nth(wrong).get_attribute("class") or ""
+        )
+        review.show(back)
+        feedback = review.page.locator(".ak-feedback")
+        assert feedback.is_visible()
+        assert "✗ Incorrect" in feedback.inner_text()
+        assert f"Correct option: {right['letter']}" in feedback.inner_text()
+        assert options(review.page) == shown  # same order on both sides
+        picked = review.page.locator(".ak-option.is-wrong")
+        assert picked.count() == 1
+        assert picked.locator(".ak-option-text").inner_text() == shown[wrong]["text"]
+        assert review.errors == []
+
+
+@pytest.mark.parametrize("desktop", MODES)
+def test_right_pick_by_keyboard_shows_tick(browser: Browser, seed: Sides, desktop: bool) -> None:
+    front, back = seed["pt-ft-practice-pretraining-purpose"]
+    with reviewer(browser, desktop=desktop) as review:
+        review.show(front)
+        shown = options(review.page)
+        right = next(i for i, option in enumerate(shown) if option["correct"] == "true")
+        review.page.keyboard.press(str(right + 1))
+        review.show(back)
+        assert review.page.locator(".ak-feedback").inner_text().startswith("✓ Correct")
+        assert review.page.locator(".ak-option.is-right").count() == 1
+        assert review.errors == []
+
+
+def test_shuffle_is_the_same_on_every_review(browser: Browser, seed: Sides) -> None:
+    front, back = seed["pt-ft-quiz-finetuning-described"]
+    orders = []
+    for desktop in (True, False, True):
+        with reviewer(browser, desktop=desktop) as review:
+            review.show(front)
+            orders.append([option["text"] for option in options(review.page)])
+            review.show(back)
+            orders.append([option["text"] for option in options(review.page)])
+    assert all(order == orders[0] for order in orders)
+
+
+def test_answer_letters_follow_the_shuffle(browser: Browser, seed: Sides) -> None:
+    front, back = seed["pt-ft-quiz-goal-of-pretraining"]
+    with reviewer(browser, desktop=True) as review:
+        review.show(front)
+        review.show(back)
+        right = next(option for option in options(review.page) if option["correct"] == "true")
+        assert review.page.locator(".ak-answer .ak-letter").inner_text() == right["letter"]
+
+
+@pytest.mark.parametrize("desktop", MODES)
+def test_several_correct_answers_are_scored_honestly(
+    browser: Browser, fixture_cards: Sides, desktop: bool
+) -> None:
+    front, back = fixture_cards["fx-primes"]
+    with reviewer(browser, desktop=desktop) as review:
+        review.show(front)
+        check = review.page.locator(".ak-check")
+        assert check.is_disabled()
+        shown = options(review.page)
+        right = [i for i, o in enumerate(shown) if o["correct"] == "true"]
+        wrong = [i for i, o in enumerate(shown) if o["correct"] == "false"]
+        review.page.locator(".ak-option").nth(right[0]).click()
+        review.page.locator(".ak-option").nth(wrong[0]).click()
+        assert review.page.get_attribute(".ak-options", "role") == "group"
+        check.click()
+        review.show(back)
+        text = review.page.locator(".ak-feedback").inner_text()
+        assert "Partly correct" in text
+        assert "1 of 2 correct options picked, 1 wrong" in text
+        review.show(front)
+        for index in right:
+            review.page.locator(".ak-option").nth(index).click()
+        review.show(back)
+        assert review.page.locator(".ak-feedback").inner_text().startswith("✓ Correct")
+        assert review.errors == []
+
+
+@pytest.mark.parametrize("desktop", MODES)
+def test_solution_steps_reveal_one_by_one(browser: Browser, seed: Sides, desktop: bool) -> None:
+    _, back = seed["pt-ft-practice-medical-chatbot"]
+    with reviewer(browser, desktop=desktop) as review:
+        review.show(back)
+        steps = review.page.locator(".ak-solution ol > li")
+        total = steps.count()
+        assert total >= 3
+
+        def visible() -> int:
+            return sum(steps.nth(i).is_visible() for i in range(total))
+
+        assert visible() == 1
+        review.page.locator(".ak-next-step").click()
+        assert visible() == 2
+        assert review.page.locator(".ak-step-count").inner_text() == f"Step 2 of {total}"
+        review.page.locator(".ak-all-steps").click()
+        assert visible() == total
+        assert review.page.locator(".ak-next-step").is_disabled()
+        assert review.errors == []
+
+
+@pytest.mark.parametrize("desktop", MODES)
+def test_checklist_counts_concepts(browser: Browser, seed: Sides, desktop: bool) -> None:
+    _, back = seed["pt-ft-explain-pt-ft"]
+    with reviewer(browser, desktop=desktop) as review:
+        review.show(back)
+        boxes = review.page.locator(".ak-concept-box")
+        assert boxes.count() == 4
+        score = review.page.locator(".ak-score")
+        assert score.inner_text() == "You got 0/4 concepts"
+        boxes.nth(0).check()
+        boxes.nth(2).check()
+        assert score.inner_text() == "You got 2/4 concepts"
+        review.page.locator(".ak-concept-label").nth(2).click()
+        assert score.inner_text() == "You got 1/4 concepts"
+        assert review.errors == []
+
+
+@pytest.mark.parametrize("desktop", MODES)
+def test_cloze_choice_fills_the_blank(browser: Browser, seed: Sides, desktop: bool) -> None:
+    front, back = seed["pt-ft-kf-general-data/cloze/choice-c1"]
+    with reviewer(browser, desktop=desktop) as review:
+        review.show(front)
+        shown = options(review.page)
+        wrong = next(i for i, option in enumerate(shown) if option["correct"] == "false")
+        review.page.locator(".ak-option").nth(wrong).click()
+        assert review.page.locator(".ak-blank").inner_text() == shown[wrong]["text"]
+        review.show(back)
+        assert "✗ Incorrect" in review.page.locator(".ak-feedback").inner_text()
+        assert review.page.locator(".ak-cloze-answer").inner_text() == "General data"
+        assert review.page.locator(".ak-your-pick").inner_text() == shown[wrong]["text"]
+        assert review.errors == []
+
+
+def test_every_card_runs_without_errors_in_one_desktop_session(
+    browser: Browser, seed: Sides, fixture_cards: Sides
+) -> None:
+    """Desktop Anki keeps one page: every side of every card, one after the other."""
+    with reviewer(browser, desktop=True) as review:
+        for _, (front, back) in sorted({**seed, **fixture_cards}.items()):
+            review.show(front)
+            if review.page.locator(".ak-front .ak-option").count():
+                review.page.keyboard.press("1")
+            review.show(back)
+        assert review.errors == []
+        handlers = review.page.evaluate("typeof window.ankigenKeyHandler")
+        assert handlers in ("function", "object")
+
+
+@pytest.mark.parametrize("key", ["pt-ft-quiz-goal-of-pretraining", "fx-primes"])
+def test_back_marks_the_answer_with_javascript_off(
+    browser: Browser, seed: Sides, fixture_cards: Sides, key: str
+) -> None:
+    _, back = {**seed, **fixture_cards}[key]
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 800, "height": 900})
+    try:
+        page = context.new_page()
+        page.set_content(f'<html><body class="card">{back}</body></html>')
+        correct = page.locator('.ak-option[data-correct="true"]')
+        assert correct.count() >= 1
+        marker = correct.first.evaluate("el => getComputedStyle(el, '::after').content")
+        assert "correct" in marker
+        assert page.locator(".ak-answer").is_visible()
+        assert page.locator(".ak-feedback").is_hidden()
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("width", [360, 1000])
+@pytest.mark.parametrize("night", [False, True], ids=["light", "dark"])
+def test_screenshots_and_no_horizontal_scroll(
+    browser: Browser, seed: Sides, width: int, night: bool
+) -> None:
+    theme = "dark" if night else "light"
+    cards = {
+        "choice": "pt-ft-practice-finetune-output",
+        "reveal": "pt-ft-diagram-flow",
+        "selfcheck": "pt-ft-explain-pt-ft",
+        "clozechoice": "pt-ft-summary-pretraining/choice-c2",
+        "cloze": "pt-ft-summary-pretraining#1",
+        "truefalse": "pt-ft-conf-same-process",
+    }
+    with reviewer(browser, desktop=True, width=width, night=night) as review:
+        for name, key in cards.items():
+            front, back = seed[key]
+            review.show(front)
+            shot(review, f"{name}-front-{width}-{theme}")
+            if review.page.locator(".ak-option").count():
+                review.page.locator(".ak-option").first.click()
+                shot(review, f"{name}-picked-{width}-{theme}")
+            review.show(back)
+            shot(review, f"{name}-back-{width}-{theme}")
+            overflow = review.page.evaluate(
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            assert overflow <= 0, f"{key} scrolls sideways at {width}px"
+        assert review.errors == []
+
+
+def test_preview_site(browser: Browser, tmp_path: Path) -> None:
+    result = build(BuildConfig(content=CONTENT, out_dir=tmp_path, dry_run=True))
+    assert result.course is not None
+    site = write_preview(tmp_path / "preview", result.course.deck, result.notes)
+    context = browser.new_context(viewport={"width": 1000, "height": 900})
+    errors: list[str] = []
+    try:
+        page = context.new_page()
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.goto(site.as_uri())
+        cards = page.locator(".pv-card")
+        total = cards.count()
+        assert total == sum(len(note.cards) for note in result.notes)
+        summary = page.locator("#pv-summary").inner_text()
+        assert summary.startswith(f"{total} of {total} cards")
+
+        page.select_option("#pv-kind", "selfcheck")
+        assert page.locator(".pv-card:visible").count() == 2
+        page.select_option("#pv-kind", "")
+        page.fill("#pv-text", "medical chatbot")
+        visible = page.locator(".pv-card:visible")
+        assert visible.count() == 1
+        page.fill("#pv-text", "")
+        page.select_option("#pv-tag", "difficulty::hard")
+        assert page.locator(".pv-card:visible").count() == 1
+        page.select_option("#pv-tag", "")
+
+        first = page.locator(".pv-card", has=page.locator(".pv-kind", has_text="multiple choice"))
+        article = first.first
+        article.scroll_into_view_if_needed()
+        frame = article.frame_locator("iframe")
+        frame.locator(".ak-option").first.click()
+        article.locator(".pv-flip").click()
+        assert frame.locator(".ak-feedback").inner_text() != ""
+        assert article.locator(".pv-flip").inner_text() == "Show question"
+        page.locator("#pv-theme").click()
+        assert "pv-dark" in (page.locator("html").get_attribute("class") or "")
+        assert "nightMode" in (frame.locator("body").get_attribute("class") or "")
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "preview-dark.png"))
+        assert errors == []
+        assert not re.search(r"https?://", site.read_text(encoding="utf-8"))
+    finally:
+        context.close()
