@@ -129,6 +129,12 @@ class NoteType:
     """An Anki cloze note type: one card per deletion group."""
 
 
+def card_texts(note: Note) -> tuple[str, ...]:
+    """The hidden text of each card of a cloze note; empty for other notes."""
+    texts = getattr(note, "card_texts", ())
+    return tuple(texts)
+
+
 def card_ordinals(note: Note) -> tuple[int, ...]:
     """Card ordinals of a note: cloze notes have one per group, the others one card."""
     cards = getattr(note, "cards", (0,))
@@ -147,6 +153,8 @@ class RenderedNote:
     """HTML in the note type's field order."""
     cards: tuple[int, ...] = (0,)
     """Card ordinals the note produces (one card, ordinal 0, for non-cloze note types)."""
+    texts: tuple[str, ...] = ()
+    """For cloze notes: the hidden text of each card, aligned with `cards`."""
     media: tuple[tuple[str, str], ...] = ()
     """Images and sounds its fields use: (packaged name, path relative to the content folder),
     sorted by name."""

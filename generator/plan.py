@@ -229,6 +229,8 @@ def make_plan(
             if previous.deck != note.meta.deck and not previous.removed:
                 old_deck = previous.deck
         lost = tuple(sorted(set(previous.cards) - set(note.cards))) if previous else ()
+        if previous is not None and not previous.removed:
+            warn_renumbered(note, previous, diags)
         plan.changes.append(
             Change(status, note_id, note.meta.path, note.meta.line, note.meta.deck, old_deck, lost)
         )
@@ -253,6 +255,7 @@ def make_plan(
             kind=note.meta.construct,
             note_type=note.note_type,
             cards=note.cards,
+            texts=tuple(short_hash(text) for text in note.texts),
         )
 
     for note_id, previous in sorted(old.notes.items()):
@@ -284,6 +287,30 @@ def make_plan(
     plan.state = State(namespace, next_notes, types, last_nid)
     warn_moves_and_lost_cards(plan, lock_path, diags)
     return plan
+
+
+def short_hash(text: str) -> str:
+    return hashlib.sha256(" ".join(text.casefold().split()).encode()).hexdigest()[:12]
+
+
+def warn_renumbered(note: RenderedNote, previous: NoteState, diags: Diagnostics) -> None:
+    """A deletion whose text moved to another number takes the old number's history with it."""
+    if not note.texts or len(previous.texts) != len(previous.cards):
+        return
+    before = dict(zip(previous.texts, previous.cards, strict=True))
+    moves = []
+    for ordinal, text in zip(note.cards, note.texts, strict=True):
+        old = before.get(short_hash(text))
+        if old is not None and old != ordinal:
+            moves.append(f"c{old + 1} → c{ordinal + 1}")
+    if moves:
+        diags.warning(
+            note.meta.path,
+            note.meta.line,
+            f"cloze note '{note.meta.id}' renumbered its deletions ({', '.join(moves)}): each "
+            "card keeps the review history of its number, not of its text. Keep the old numbers "
+            "with '==cN::…==' to avoid this.",
+        )
 
 
 def next_nid_after(old: State, now: int) -> int:

@@ -40,6 +40,8 @@ class NoteState:
     """Registry key of its note type."""
     cards: tuple[int, ...] = (0,)
     """Card ordinals (cloze numbers minus one for cloze notes)."""
+    texts: tuple[str, ...] = ()
+    """For cloze notes: a short hash of each card's hidden text, aligned with `cards`."""
     removed: bool = False
     """True once the note is gone from the sources; it is kept as a tombstone."""
 
@@ -85,6 +87,7 @@ NOTE_FIELD_TYPES: dict[str, type | tuple[type, ...]] = {
     "kind": str,
     "note_type": str,
     "cards": list,
+    "texts": list,
     "removed": bool,
 }
 NOTE_TYPE_FIELD_TYPES: dict[str, type | tuple[type, ...]] = {
@@ -104,7 +107,7 @@ def checked(
     if (
         not isinstance(value, dict)
         or set(value) - set(types)
-        or set(types) - set(value) - {"cards", "removed"}
+        or set(types) - set(value) - {"cards", "removed", "texts"}
     ):
         raise ValueError(f"{what} has missing or unknown keys")
     for name, kind in types.items():
@@ -149,7 +152,11 @@ def load(path: Path, shown: str, diags: Diagnostics) -> State:
                     isinstance(c, int) and not isinstance(c, bool) for c in cards
                 ):
                     raise ValueError(f"note '{key}': 'cards' must be a list of numbers")
-                notes[key] = NoteState(**{**entry, "cards": tuple(cards)})  # type: ignore[arg-type]
+                texts = entry.get("texts", [])
+                if not isinstance(texts, list) or not all(isinstance(t, str) for t in texts):
+                    raise ValueError(f"note '{key}': 'texts' must be a list of text")
+                values = {**entry, "cards": tuple(cards), "texts": tuple(texts)}
+                notes[key] = NoteState(**values)  # type: ignore[arg-type]
             except (ValueError, TypeError) as exc:
                 diags.error(shown, entry_line(text, key), f"state file entry is malformed: {exc}")
         note_types: dict[str, NoteTypeState] = {}

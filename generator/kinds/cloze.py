@@ -59,9 +59,19 @@ class ClozeNote:
 
     note_type: ClassVar[str] = NOTE_TYPE.key
 
+    deletions: tuple[tuple[int, str], ...] = ()
+    """(group, answer) of every deletion, for telling renumbered deletions apart."""
+
     @property
     def cards(self) -> tuple[int, ...]:
         return tuple(group - 1 for group in self.groups)
+
+    @property
+    def card_texts(self) -> tuple[str, ...]:
+        return tuple(
+            " | ".join(answer for number, answer in self.deletions if number == group)
+            for group in self.groups
+        )
 
     def render(self, md: Renderer) -> tuple[str, ...]:
         return (md.cloze(self.text), md.block(self.back_extra), *tail(self.meta))
@@ -160,7 +170,13 @@ def cloze_notes(
         construct, line=line, note_id=note_id, explicit=explicit, level=level, anchor=anchor
     )
     notes: list[ClozeNote | Variant] = [
-        ClozeNote(meta, parsed.canonical, parsed.groups, back_extra)
+        ClozeNote(
+            meta,
+            parsed.canonical,
+            parsed.groups,
+            back_extra,
+            tuple((d.group, d.answer) for d in parsed.deletions),
+        )
     ]
     if not (ctx.lesson.defaults.cloze_choices if choices is None else choices):
         return notes
