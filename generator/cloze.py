@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass
-from html import escape
+from html import escape, unescape
 from itertools import pairwise
 
 from markdown import Markdown
@@ -23,10 +23,20 @@ from markdown.preprocessors import Preprocessor
 from generator.mathext import find_math
 
 MARK = re.compile(r"==(?=[^=\s])(?P<inner>(?:[^=\n]|=(?!=))+?)(?<=\S)==")
-CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`).+?(?<!`)\1(?!`)", re.DOTALL)
+# A code span never crosses a blank line (it would be two paragraphs).
+CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(?:(?!\n[ \t]*\n).)+?(?<!`)\1(?!`)", re.DOTALL)
 FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+INDENTED = re.compile(r"^(?: {4}|\t)")
+HTML_BLOCK = re.compile(
+    r"^<(?:address|article|aside|blockquote|details|div|dl|fieldset|figure|footer|form|h[1-6]"
+    r"|header|hr|main|nav|ol|p|pre|section|table|ul|!--)\b",
+    re.IGNORECASE,
+)
+# Put in front of every deletion the preprocessor numbered: only those become deletions, so the
+# renderer can never emit a deletion the parser did not count.
+NUMBERED = "\ue000"
 GROUP = re.compile(r"^c(?P<n>\d+)::", re.IGNORECASE)
-CANONICAL = re.compile(r"^c(?P<n>\d+)::(?P<answer>.*?)(?:::(?P<hint>.*))?$", re.DOTALL)
+CANONICAL = re.compile(r"^\ue000c(?P<n>\d+)::(?P<answer>.*?)(?:::(?P<hint>.*))?$", re.DOTALL)
 MAX_GROUP = 99
 TAG = "ak-cloze"
 RENDERED = re.compile(rf"<{TAG}(?P<attrs>[^>]*)>(?P<inner>.*?)</{TAG}>", re.DOTALL)
@@ -76,19 +86,36 @@ class Parsed:
 
 
 def code_ranges(text: str) -> list[tuple[int, int]]:
-    """Character ranges of fenced code blocks and code spans, where `==` is literal."""
+    """Character ranges where Python-Markdown shows `==` literally: fenced code blocks (closed by
+    a fence of the same character at least as long), indented code blocks, raw HTML blocks and
+    code spans."""
     ranges: list[tuple[int, int]] = []
     position, fence, start = 0, None, 0
+    previous_blank, block, block_start = True, "", 0
     for line in re.findall(r"[^\n]*\n|[^\n]+$", text):
+        stripped = line.strip()
+        blank = not stripped
         match = FENCE.match(line)
-        if fence is None and match:
+        if fence is not None:
+            closes = stripped.startswith(fence) and not stripped.strip(fence[0])
+            if closes:
+                ranges.append((start, position + len(line)))
+                fence = None
+        elif match:
             fence, start = match[1], position
-        elif fence is not None and line.strip() and not line.strip().strip(fence[0]):
-            ranges.append((start, position + len(line)))
-            fence = None
+        elif (block and blank) or (block == "code" and not INDENTED.match(line)):
+            ranges.append((block_start, position))
+            block = ""
+        if fence is None and not block and previous_blank and not match:
+            if INDENTED.match(line) and not blank:
+                block, block_start = "code", position
+            elif HTML_BLOCK.match(line):
+                block, block_start = "html", position
+        previous_blank = blank
         position += len(line)
-    if fence is not None:
-        ranges.append((start, len(text)))
+    # An unclosed fence is no code block for Python-Markdown: its lines stay text.
+    if block:
+        ranges.append((block_start, len(text)))
     for match in CODE_SPAN.finditer(text):
         if not any(a <= match.start() < b for a, b in ranges):
             ranges.append(match.span())
@@ -134,10 +161,22 @@ def split_inner(
         distractors = tuple(rest[a + 1 : b].strip() for a, b in pairwise(bars))
     cut = seen.find("::")
     answer, hint = (inner, "") if cut < 0 else (inner[:cut], inner[cut + 2 :])
-    return group, answer.strip(), hint.strip(), distractors
+    return group, opening_equals(answer.strip()), opening_equals(hint.strip()), distractors
 
 
-def parse(text: str) -> Parsed:
+# "==a+===" cannot close after an "=", so a final "=" is written as an entity in canonical text.
+EQUALS_ENTITY = "&#61;"
+
+
+def closing_equals(text: str) -> str:
+    return text[:-1] + EQUALS_ENTITY if text.endswith("=") else text
+
+
+def opening_equals(text: str) -> str:
+    return text[: -len(EQUALS_ENTITY)] + "=" if text.endswith(EQUALS_ENTITY) else text
+
+
+def parse(text: str, marker: str = "") -> Parsed:
     masked = mask(text, literal_ranges(text))
     found: list[tuple[re.Match[str], int | None, str, str, tuple[str, ...]]] = []
     problems: list[Problem] = []
@@ -162,15 +201,20 @@ def parse(text: str) -> Parsed:
     last = 0
     for match, written, answer, hint, distractors in found:
         group = written
+        offset = text.count("\n", 0, match.start())
         if group is None:
             while counter in explicit:
                 counter += 1
             group = counter
             counter += 1
-        offset = text.count("\n", 0, match.start())
+            if group > MAX_GROUP:
+                problems.append(Problem(offset, f"more than {MAX_GROUP} cloze deletions"))
+                continue
         deletions.append(Deletion(group, answer, hint, distractors, offset))
-        canonical = f"c{group}::{answer}" + (f"::{hint}" if hint else "")
-        pieces.extend([text[last : match.start()], f"=={canonical}=="])
+        canonical = f"c{group}::{closing_equals(answer)}" + (
+            f"::{closing_equals(hint)}" if hint else ""
+        )
+        pieces.extend([text[last : match.start()], f"=={marker}{canonical}=="])
         last = match.end()
     pieces.append(text[last:])
     return Parsed(tuple(deletions), "".join(pieces), tuple(problems))
@@ -183,10 +227,18 @@ def strip_marks(text: str) -> str:
 
 class NumberDeletions(Preprocessor):
     def run(self, lines: list[str]) -> list[str]:
-        return parse("\n".join(lines)).canonical.split("\n")
+        return parse("\n".join(lines), NUMBERED).canonical.split("\n")
+
+
+HTML_PLACEHOLDER = re.compile("\x02wzxhzdk:(\\d+)\x03")
 
 
 class DeletionPattern(InlineProcessor):
+    def raw_html(self, match: re.Match[str]) -> str:
+        blocks = self.md.htmlStash.rawHtmlBlocks
+        index = int(match[1])
+        return str(blocks[index]) if index < len(blocks) else ""
+
     def handleMatch(  # type: ignore[override]
         self, m: re.Match[str], data: str
     ) -> tuple[etree.Element, int, int]:
@@ -195,7 +247,10 @@ class DeletionPattern(InlineProcessor):
             el = etree.Element("mark")
             el.text = m["inner"]
             return el, m.start(0), m.end(0)
-        el = etree.Element(TAG, {"n": found["n"], "hint": found["hint"] or ""})
+        # Raw HTML in a hint was stashed by an earlier pattern; a hint is plain text.
+        hint = HTML_PLACEHOLDER.sub(self.raw_html, self.unescape(found["hint"] or ""))
+        hint = unescape(hint)
+        el = etree.Element(TAG, {"n": found["n"], "hint": hint})
         el.text = found["answer"]
         return el, m.start(0), m.end(0)
 
@@ -214,8 +269,11 @@ class EmitDeletions(Postprocessor):
 
         def emit(match: re.Match[str]) -> str:
             attrs = {a["name"]: a["value"] for a in ATTRIBUTE.finditer(match["attrs"])}
-            n, hint, inner = int(attrs["n"]), attrs.get("hint", ""), match["inner"]
+            n, hint = int(attrs["n"]), opening_equals(attrs.get("hint", ""))
+            inner = opening_equals(match["inner"])
             if mode == "anki":
+                # A deletion ending in "}" would merge with Anki's closing "}}".
+                inner, hint = closing_safe(inner), closing_safe(hint)
                 return f"{{{{c{n}::{inner}" + (f"::{hint}" if hint else "") + "}}"
             if mode == "blank" and n == target:
                 label = hint or "…"
@@ -247,3 +305,7 @@ class ClozeExtension(Extension):
 
 def hint_escape(text: str) -> str:
     return escape(text, quote=True)
+
+
+def closing_safe(text: str) -> str:
+    return text[:-1] + "&#125;" if text.endswith("}") else text

@@ -20,7 +20,15 @@ from generator.kinds import NOTE_TYPES
 from generator.kinds.choice import ChoiceNote, Option
 from generator.kinds.cloze import ClozeChoiceNote, Variant
 from generator.media import MediaResolver, extension_of, packaged_name, unreferenced
-from generator.model import ContentProblem, Lesson, Note, NoteMeta, RenderedNote, card_ordinals
+from generator.model import (
+    ContentProblem,
+    Lesson,
+    Note,
+    NoteMeta,
+    RenderedNote,
+    card_ordinals,
+    card_texts,
+)
 from generator.package import (
     PackagedNote,
     PackageSpec,
@@ -115,7 +123,17 @@ def rendered(note: Note, md: MarkdownRenderer) -> tuple[RenderedNote, tuple[Cont
     fields = note.render(md)
     files, problems = md.take()
     media = tuple((file.name, file.source) for file in files)
-    return RenderedNote(note.meta, note.note_type, fields, card_ordinals(note), media), problems
+    return (
+        RenderedNote(
+            note.meta,
+            note.note_type,
+            fields,
+            card_ordinals(note),
+            media=media,
+            texts=card_texts(note),
+        ),
+        problems,
+    )
 
 
 def locate(lines: list[str], needle: str, start: int) -> int:

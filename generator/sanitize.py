@@ -79,7 +79,8 @@ class RawHtmlChecker(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in FORBIDDEN_TAGS:
-            self.problems.append(tag_problem(tag))
+            self.problems.append(tag_problem(tag))  # the tag is the problem, not its attributes
+            return
         self.problems.extend(attribute_problems(tag, attrs))
 
 

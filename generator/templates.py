@@ -54,11 +54,17 @@ def stylesheet() -> str:
         ".card .highlight"
     )
     night = HtmlFormatter(style=CODE_STYLE_NIGHT).get_style_defs(  # type: ignore[no-untyped-call]
-        [".card.nightMode .highlight", ".nightMode .card .highlight"]
+        [
+            ".card.nightMode .highlight",
+            ".nightMode .card .highlight",
+            ".night_mode .card .highlight",
+        ]
     )
     # Pygments paints its own background; the card theme's code background wins.
     reset = ".card .highlight, .card .highlight pre { background: var(--ak-code-bg); }\n"
-    return "\n".join([read("base.css"), light, night, reset])
+    # content.css styles what fields hold (math, admonitions, footnotes …); it comes last so that
+    # its code background also beats the night style's.
+    return "\n".join([read("base.css"), light, night, reset, read("content.css")])
 
 
 @cache

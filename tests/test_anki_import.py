@@ -2,8 +2,11 @@
 
 The course in content/ was written from two scraped lesson pages (/work/shared/seeds/). SEED_ITEMS
 below transcribes every item of those pages; each one must come out of Anki as a card of the right
-note type, and together they must account for every note in the package. Counts are written as
-literal numbers so that a lost (or an unexpected) card fails the tier.
+note type, and together they must account for every note in the package. Several constructs make
+more than one note from one seed item (a key fact is also a cloze and a multiple-choice cloze; an
+analogy mapping is a reveal card and a multiple-choice question; a summary point is a cloze with
+one multiple-choice cloze per deletion): each of those notes is an item of its own below. Counts
+are written as literal numbers so that a lost (or an unexpected) card fails the tier.
 
 Text is compared after removing `<style>`, HTML tags and entities, folding typographic quotes
 (the seed writes both ’ and ') and whitespace, and without case (the seed capitalises a few words
@@ -24,6 +27,7 @@ from typing import cast
 import pytest
 import yaml
 from anki.collection import Collection
+from anki.consts import MODEL_CLOZE, MODEL_STD
 from anki.import_export_pb2 import ImportResponse
 
 from generator.ids import guid
@@ -39,21 +43,47 @@ pytestmark = pytest.mark.anki
 REVEAL = "ankigen Reveal"
 CHOICE = "ankigen Multiple choice"
 SELFCHECK = "ankigen Self-check"
+CLOZE = "ankigen Cloze"
+CLOZE_CHOICE = "ankigen Cloze choice"
 
-# The seed inventory. Reveal-type notes: 5 recall flashcards + 2 explanation cards + 1 analogy
-# + 1 diagram card + 4 key facts + 2 confusions + 1 summary = 16. Multiple choice: 5 quiz
-# questions + 5 practice questions = 10. Self-check: 2 explain-it-yourself prompts.
-EXPECTED_NOTE_TYPES = {REVEAL: 16, CHOICE: 10, SELFCHECK: 2}
+# The seed inventory.
+# Reveal: 5 recall flashcards + 2 explanation cards + 1 analogy + 2 analogy mappings + 1 diagram
+# card + 4 key facts + 1 summary = 16.
+# Multiple choice: 5 quiz questions + 5 practice questions + 2 confusions (true/false) + 2 analogy
+# mappings as questions = 14.
+# Self-check: 2 explain-it-yourself prompts.
+# Cloze: 4 key facts + 3 summary points = 7 notes; cards: 4 + (2 + 2 + 1) = 9.
+# Cloze choice: 4 key facts + one per summary deletion group (2 + 2 + 1) = 9.
+EXPECTED_NOTE_TYPES = {REVEAL: 16, CHOICE: 14, SELFCHECK: 2, CLOZE: 7, CLOZE_CHOICE: 9}
 EXPECTED_CONSTRUCTS = {
     "reveal": 8,  # 5 recall flashcards, 2 explanation cards, the diagram card
-    "analogy": 1,
-    "key-fact": 4,
+    "analogy": 3,  # the analogy and its 2 mappings
+    "analogy-choice": 2,
+    "key-fact": 8,  # 4 reveal notes and 4 cloze notes
+    "key-fact-choice": 4,
     "confusion": 2,
-    "summary": 1,
+    "summary": 4,  # the key points and 3 cloze notes
+    "summary-choice": 5,
     "multiple-choice": 10,
     "self-check": 2,
 }
-EXPECTED_NOTES = 28
+EXPECTED_NOTES = 48
+# Cloze notes make one card per deletion group; every other note makes one card.
+EXPECTED_CLOZE_CARDS = {
+    "pt-ft-kf-pretraining/cloze": 1,
+    "pt-ft-kf-finetuning/cloze": 1,
+    "pt-ft-kf-general-data/cloze": 1,
+    "pt-ft-kf-specific-task/cloze": 1,
+    "pt-ft-summary-pretraining": 2,
+    "pt-ft-summary-finetuning": 2,
+    "pt-ft-summary-together": 1,
+}
+EXPECTED_CARDS = 50
+# Generated multiple-choice cards have `choice_options` options: 4 unless front matter says so.
+GENERATED_OPTIONS = 4
+# Anki shows a cloze blank as `[...]`; the multiple-choice cloze template writes `[…]`.
+ANKI_BLANK = "[...]"
+CHOICE_BLANK = "[…]"
 OPTION_LETTERS = "ABCD"
 
 
@@ -98,6 +128,36 @@ class SeedItem:
     """Lines that must appear exactly, in this order, in one `<pre>` on the question side."""
     back_pre: tuple[str, ...] = ()
     """Lines that must appear exactly, in this order, in one `<pre>` on the answer side."""
+    sentence: str = ""
+    """Cloze and multiple-choice cloze: the whole sentence, shown on the answer side."""
+    blanks: tuple[str, ...] = ()
+    """Cloze: the hidden text of each card, by card ordinal. Multiple-choice cloze: the one
+    hidden text of its card, which is also its correct option."""
+    pool: tuple[str, ...] = ()
+    """Generated multiple choice: where the wrong options may come from."""
+    note_id: str = ""
+    """The note's ID when the item pins it (notes made from an item that has a written id)."""
+
+    @property
+    def option_count(self) -> int:
+        return len(self.options) if self.options else GENERATED_OPTIONS
+
+    def cards(self) -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
+        """Per card: (text on the question side only, text on the answer side only)."""
+        if self.note_type == CLOZE:
+            return tuple(
+                ((blanked(self.sentence, blank, ANKI_BLANK),), (self.sentence,))
+                for blank in self.blanks
+            )
+        if self.note_type == CLOZE_CHOICE:
+            (blank,) = self.blanks
+            return (((blanked(self.sentence, blank, CHOICE_BLANK),), (self.sentence,)),)
+        return (((), (*self.back, *self.explanation)),)
+
+
+def blanked(sentence: str, blank: str, marker: str) -> str:
+    assert sentence.count(blank) == 1, (sentence, blank)
+    return sentence.replace(blank, marker)
 
 
 def recall(question: str, answer: tuple[str, ...], level: str) -> SeedItem:
@@ -148,15 +208,106 @@ def key_fact(term: str, definition: str) -> SeedItem:
     )
 
 
-def confusion(claim: str, correction: str) -> SeedItem:
+def confusion(claim: str, correction: str, note_id: str) -> SeedItem:
+    # A misconception is a true/false question: "False" is the correct option, the correction
+    # explains it.
     return SeedItem(
         name=f"confusion: {claim}",
         group="confusion",
-        note_type=REVEAL,
+        note_type=CHOICE,
         construct="confusion",
-        front=(claim,),
-        back=("False.", correction),
+        front=("True or false?", claim),
+        options=("True", "False"),
+        correct="B",
+        answer="False",
+        explanation=(correction,),
+        note_id=note_id,
     )
+
+
+def key_fact_cloze(term: str, definition: str, note_id: str) -> SeedItem:
+    return SeedItem(
+        name=f"key fact cloze: {term}",
+        group="key fact cloze",
+        note_type=CLOZE,
+        construct="key-fact",
+        sentence=f"{term}: {definition}",
+        blanks=(term,),
+        note_id=f"{note_id}/cloze",
+    )
+
+
+def key_fact_choice(term: str, definition: str, note_id: str, terms: tuple[str, ...]) -> SeedItem:
+    # The wrong options are the other terms of the same definition list.
+    return SeedItem(
+        name=f"key fact choice: {term}",
+        group="key fact cloze choice",
+        note_type=CLOZE_CHOICE,
+        construct="key-fact-choice",
+        sentence=f"{term}: {definition}",
+        blanks=(term,),
+        answer=term,
+        pool=tuple(other for other in terms if other != term),
+        note_id=f"{note_id}/cloze/choice-c1",
+    )
+
+
+def mapping(concept: str, analogue: str, note_id: str) -> SeedItem:
+    return SeedItem(
+        name=f"analogy mapping: {concept}",
+        group="analogy mapping",
+        note_type=REVEAL,
+        construct="analogy",
+        front=(f"What corresponds to “{concept}” in this analogy?", ANALOGY_QUESTION),
+        back=(analogue,),
+        note_id=note_id,
+    )
+
+
+def mapping_choice(
+    concept: str, analogue: str, note_id: str, distractors: tuple[str, ...]
+) -> SeedItem:
+    # The author wrote the wrong options after `||`: those, and only those, are used.
+    return SeedItem(
+        name=f"analogy choice: {concept}",
+        group="analogy choice",
+        note_type=CHOICE,
+        construct="analogy-choice",
+        front=(f"What corresponds to “{concept}” in this analogy?", ANALOGY_QUESTION),
+        answer=analogue,
+        pool=distractors,
+        note_id=f"{note_id}/choice",
+    )
+
+
+def summary_cloze(sentence: str, blanks: tuple[str, ...], note_id: str) -> SeedItem:
+    return SeedItem(
+        name=f"summary cloze: {sentence}",
+        group="summary cloze",
+        note_type=CLOZE,
+        construct="summary",
+        sentence=sentence,
+        blanks=blanks,
+        note_id=note_id,
+    )
+
+
+def summary_choices(sentence: str, blanks: tuple[str, ...], note_id: str) -> list[SeedItem]:
+    # The wrong options are the other deletions of the same summary.
+    return [
+        SeedItem(
+            name=f"summary choice c{group}: {sentence}",
+            group="summary cloze choice",
+            note_type=CLOZE_CHOICE,
+            construct="summary-choice",
+            sentence=sentence,
+            blanks=(blank,),
+            answer=blank,
+            pool=tuple(other for other in SUMMARY_BLANKS if other != blank),
+            note_id=f"{note_id}/choice-c{group}",
+        )
+        for group, blank in enumerate(blanks, start=1)
+    ]
 
 
 def practice(
@@ -186,6 +337,78 @@ def practice(
         explanation=tuple(part for step in steps for part in step),
         front_pre=code,
     )
+
+
+# Items of content/01-pretraining-and-fine-tuning/01-concepts.md that make several notes each,
+# with the ids written in the lesson.
+KEY_FACTS = (
+    (
+        "Pre-training",
+        "Learning from large, general data to understand language broadly.",
+        "pt-ft-kf-pretraining",
+    ),
+    (
+        "Fine-tuning",
+        "Training on specific data to adapt the model for a particular task.",
+        "pt-ft-kf-finetuning",
+    ),
+    (
+        "General data",
+        "A wide variety of information used during pre-training.",
+        "pt-ft-kf-general-data",
+    ),
+    (
+        "Specific task",
+        "A focused goal like translation or summarization for fine-tuning.",
+        "pt-ft-kf-specific-task",
+    ),
+)
+KEY_FACT_TERMS = tuple(term for term, _, _ in KEY_FACTS)
+ANALOGY_QUESTION = "How are pre-training and fine-tuning like learning to play music?"
+# The ids are written at the end of each mapping's list-item line (docs/format.md, "Note
+# identity"), the author's wrong options on the item's continuation line.
+MAPPINGS = (
+    (
+        "Pre-training",
+        "Learning general music skills like reading notes and rhythm",
+        "pt-ft-analogy-music-pretraining",
+        (
+            "Tuning the instrument before a concert",
+            "Choosing which instrument to buy",
+            "Recording an album",
+        ),
+    ),
+    (
+        "Fine-tuning",
+        "Practicing a specific song to perform well",
+        "pt-ft-analogy-music-finetuning",
+        (
+            "Learning to read sheet music from scratch",
+            "Listening to many genres of music",
+            "Tuning the instrument before a concert",
+        ),
+    ),
+)
+SUMMARY_POINTS = (
+    (
+        "Pre-training teaches a model general language understanding using large, diverse data.",
+        ("Pre-training", "large, diverse data"),
+        "pt-ft-summary-pretraining",
+    ),
+    (
+        "Fine-tuning adapts the pre-trained model to perform well on a specific task with "
+        "focused data.",
+        ("Fine-tuning", "specific task"),
+        "pt-ft-summary-finetuning",
+    ),
+    (
+        "Together, these steps help create powerful AI models that can handle many language "
+        "tasks effectively.",
+        ("many language tasks",),
+        "pt-ft-summary-together",
+    ),
+)
+SUMMARY_BLANKS = tuple(blank for _, blanks, _ in SUMMARY_POINTS for blank in blanks)
 
 
 SEED_ITEMS: tuple[SeedItem, ...] = (
@@ -305,10 +528,12 @@ SEED_ITEMS: tuple[SeedItem, ...] = (
             "and rhythm (pre-training). Later, you practice a specific song to perform well "
             "(fine-tuning).",
         ),
-        mappings=(
-            ("Pre-training", "Learning general music skills like reading notes and rhythm"),
-            ("Fine-tuning", "Practicing a specific song to perform well"),
-        ),
+        mappings=tuple((concept, analogue) for concept, analogue, _, _ in MAPPINGS),
+    ),
+    *(mapping(concept, analogue, note_id) for concept, analogue, note_id, _ in MAPPINGS),
+    *(
+        mapping_choice(concept, analogue, note_id, wrong)
+        for concept, analogue, note_id, wrong in MAPPINGS
     ),
     SeedItem(
         name="diagram: pre-training to fine-tuning",
@@ -328,19 +553,23 @@ SEED_ITEMS: tuple[SeedItem, ...] = (
             "└─────────────┘     └─────────────┘",
         ),
     ),
-    key_fact("Pre-training", "Learning from large, general data to understand language broadly."),
-    key_fact("Fine-tuning", "Training on specific data to adapt the model for a particular task."),
-    key_fact("General data", "A wide variety of information used during pre-training."),
-    key_fact("Specific task", "A focused goal like translation or summarization for fine-tuning."),
+    *(key_fact(term, definition) for term, definition, _ in KEY_FACTS),
+    *(key_fact_cloze(term, definition, note_id) for term, definition, note_id in KEY_FACTS),
+    *(
+        key_fact_choice(term, definition, note_id, KEY_FACT_TERMS)
+        for term, definition, note_id in KEY_FACTS
+    ),
     confusion(
         "Pre-training and fine-tuning are the same process.",
         "Pre-training builds broad knowledge from general data, while fine-tuning adjusts that "
         "knowledge for a specific task.",
+        "pt-ft-conf-same-process",
     ),
     confusion(
         "Fine-tuning requires as much data as pre-training.",
         "Fine-tuning uses much less data because it focuses on a specific task after the model "
         "already learned general language patterns.",
+        "pt-ft-conf-same-amount-of-data",
     ),
     SeedItem(
         # The card asks for the key points of the lesson; the seed has only the points.
@@ -348,14 +577,13 @@ SEED_ITEMS: tuple[SeedItem, ...] = (
         group="summary",
         note_type=REVEAL,
         construct="summary",
-        back=(
-            "Pre-training teaches a model general language understanding using large, diverse "
-            "data.",
-            "Fine-tuning adapts the pre-trained model to perform well on a specific task with "
-            "focused data.",
-            "Together, these steps help create powerful AI models that can handle many language "
-            "tasks effectively.",
-        ),
+        back=tuple(sentence for sentence, _, _ in SUMMARY_POINTS),
+    ),
+    *(summary_cloze(sentence, blanks, note_id) for sentence, blanks, note_id in SUMMARY_POINTS),
+    *(
+        item
+        for sentence, blanks, note_id in SUMMARY_POINTS
+        for item in summary_choices(sentence, blanks, note_id)
     ),
     # The seed's "[OK]" badges, "Step N:" prefixes and "-> Option X" are page furniture, not text.
     practice(
@@ -540,6 +768,12 @@ SEED_INVENTORY = {
     "confusion": 2,
     "summary": 1,
     "practice question": 5,
+    "key fact cloze": 4,
+    "key fact cloze choice": 4,
+    "analogy mapping": 2,
+    "analogy choice": 2,
+    "summary cloze": 3,
+    "summary cloze choice": 5,
 }
 
 
@@ -713,6 +947,7 @@ def expected_front_matter_tags(source: str) -> set[str]:
 @dataclass(frozen=True, slots=True)
 class ImportedCard:
     card_id: int
+    ord: int
     deck: str
     question: str
     answer: str
@@ -760,8 +995,10 @@ def read_notes(col: Collection) -> tuple[ImportedNote, ...]:
         note_type = note.note_type()
         assert note_type is not None
         cards = tuple(
-            ImportedCard(card.id, col.decks.name(card.did), card.question(), card.answer())
-            for card in note.cards()
+            ImportedCard(
+                card.id, card.ord, col.decks.name(card.did), card.question(), card.answer()
+            )
+            for card in sorted(note.cards(), key=lambda card: card.ord)
         )
         notes.append(
             ImportedNote(
@@ -792,6 +1029,19 @@ def built_by_id(seed_build: BuildResult) -> dict[str, RenderedNote]:
     return {note.meta.id: note for note in seed_build.notes}
 
 
+CLOZE_SYNTAX = re.compile(r"\{\{c(?P<n>\d+)::(?P<answer>.*?)(?:::(?P<hint>.*?))?\}\}", re.DOTALL)
+
+
+def cloze_groups(text: str) -> list[int]:
+    """Deletion groups written in a cloze field, ascending (what Anki makes cards from)."""
+    return sorted({int(match["n"]) for match in CLOZE_SYNTAX.finditer(text)})
+
+
+def cloze_plain(text: str) -> str:
+    """A cloze field as the answer side shows it: every deletion replaced by its text."""
+    return CLOZE_SYNTAX.sub(lambda match: match["answer"], text)
+
+
 # --------------------------------------------------------------------------------------------
 # Import log, counts, note types, decks, cards, tags
 # --------------------------------------------------------------------------------------------
@@ -808,6 +1058,11 @@ def test_import_log_reports_every_note_new(imported: Imported) -> None:
     assert list(log.missing_notetype) == []
     assert list(log.missing_deck) == []
     assert list(log.empty_first_field) == []
+
+
+def test_build_reports_no_problem(seed_build: BuildResult) -> None:
+    # Every generated multiple-choice card found its options: no "only N options" warning.
+    assert [d.format() for d in seed_build.diagnostics.sorted()] == []
 
 
 def test_note_counts_per_note_type(imported: Imported, seed_build: BuildResult) -> None:
@@ -848,7 +1103,7 @@ def test_one_note_type_per_kind_without_copies(imported: Imported) -> None:
     assert ours == sorted(EXPECTED_NOTE_TYPES)
     assert sorted(nt.name for nt in NOTE_TYPES.values()) == sorted(EXPECTED_NOTE_TYPES)
     assert not [name for name in names if "+" in name]
-    assert Counter(names)[REVEAL] == Counter(names)[CHOICE] == Counter(names)[SELFCHECK] == 1
+    assert all(Counter(names)[name] == 1 for name in EXPECTED_NOTE_TYPES)
 
 
 @pytest.mark.parametrize("kind", sorted(NOTE_TYPES), ids=str)
@@ -857,6 +1112,7 @@ def test_note_type_carries_the_generator_ids(imported: Imported, kind: str) -> N
     model = imported.col.models.by_name(spec.name)
     assert model is not None, spec.name
     assert model["id"] == spec.model_id
+    assert model["type"] == (MODEL_CLOZE if spec.cloze else MODEL_STD)
     assert [(f["name"], f.get("id"), f["ord"]) for f in model["flds"]] == [
         (f.name, f.id, index) for index, f in enumerate(spec.fields)
     ]
@@ -868,6 +1124,15 @@ def test_note_type_carries_the_generator_ids(imported: Imported, kind: str) -> N
     assert model["tmpls"][0]["afmt"] == template.back
     assert model["css"] == template.css
     assert model["sortf"] == 0
+
+
+def test_only_the_cloze_note_type_is_a_cloze_type(imported: Imported) -> None:
+    cloze_types = sorted(spec.name for spec in NOTE_TYPES.values() if spec.cloze)
+    assert cloze_types == [CLOZE]
+    model = imported.col.models.by_name(CLOZE)
+    assert model is not None
+    assert "{{cloze:Text}}" in model["tmpls"][0]["qfmt"]
+    assert "{{cloze:Text}}" in model["tmpls"][0]["afmt"]
 
 
 def test_every_card_is_in_the_deck_named_in_content(
@@ -882,16 +1147,40 @@ def test_every_card_is_in_the_deck_named_in_content(
     assert deck.startswith(f"{course_deck}::")
     assert seed_build.course.decks == (deck,)
     for note in imported.notes:
-        assert [card.deck for card in note.cards] == [deck], note.label
+        assert [card.deck for card in note.cards] == [deck] * len(note.cards), note.label
     names = {entry.name for entry in imported.col.decks.all_names_and_ids()}
     assert {course_deck, deck} <= names
     assert imported.col.find_cards('deck:"Default"') == []
 
 
-def test_one_card_per_note(imported: Imported) -> None:
+def test_cards_per_note(imported: Imported, built_by_id: dict[str, RenderedNote]) -> None:
+    """A cloze note has one card per deletion group (ordinal = group - 1); others one card."""
+    cloze_cards = {}
     for note in imported.notes:
-        assert len(note.cards) == 1, note.label
-    assert imported.col.card_count() == EXPECTED_NOTES
+        ordinals = [card.ord for card in note.cards]
+        assert ordinals == list(built_by_id[note.fields["ID"]].cards), note.label
+        if note.note_type == CLOZE:
+            groups = cloze_groups(note.fields["Text"])
+            assert ordinals == [group - 1 for group in groups], note.label
+            cloze_cards[note.fields["ID"]] = len(ordinals)
+        else:
+            assert ordinals == [0], note.label
+    assert cloze_cards == EXPECTED_CLOZE_CARDS
+    assert imported.col.card_count() == EXPECTED_CARDS
+    assert (
+        EXPECTED_NOTES - len(EXPECTED_CLOZE_CARDS) + sum(EXPECTED_CLOZE_CARDS.values())
+        == EXPECTED_CARDS
+    )
+
+
+def test_summary_points_have_five_deletion_groups(imported: Imported) -> None:
+    summaries = [note for note in imported.of_type(CLOZE) if "ankigen::summary" in note.tags]
+    assert len(summaries) == 3
+    assert sum(len(cloze_groups(note.fields["Text"])) for note in summaries) == 5
+    choices = [
+        note for note in imported.of_type(CLOZE_CHOICE) if "ankigen::summary-choice" in note.tags
+    ]
+    assert len(choices) == 5
 
 
 def test_tags_equal_the_build_and_the_front_matter(
@@ -905,20 +1194,33 @@ def test_tags_equal_the_build_and_the_front_matter(
         assert all(" " not in tag for tag in note.tags), note.label
 
 
-def test_level_and_difficulty_tags_by_note_type(imported: Imported) -> None:
+def test_level_and_difficulty_tags_by_construct(imported: Imported) -> None:
     for note in imported.notes:
         levels = [tag for tag in note.tags if tag.startswith("level::")]
         difficulties = [tag for tag in note.tags if tag.startswith("difficulty::")]
-        if note.note_type == CHOICE:
+        if note.construct_tags() == ["ankigen::multiple-choice"]:
             assert len(difficulties) == 1, note.label
             assert difficulties[0] in {"difficulty::easy", "difficulty::medium", "difficulty::hard"}
-            # `level` front matter is a default for reveal and self-check notes only (format.md),
-            # and no question of this course has a `**Level:**` field.
+            # `level` front matter is a default for the notes that are not written multiple-choice
+            # questions (format.md), and no question of this course has a `**Level:**` field.
             assert levels == [], note.label
         else:
+            # Reveal, self-check, key facts, confusions, analogies and summaries, and the
+            # multiple-choice cards generated from them: the lesson's level, no difficulty.
             assert difficulties == [], note.label
             assert len(levels) == 1, note.label
             assert levels[0] in {"level::beginner", "level::intermediate", "level::advanced"}
+
+
+def test_no_id_comment_leaks_into_a_field(imported: Imported) -> None:
+    """`<!-- id: … -->` names the note; it is never part of a question, answer or option."""
+    leaks = [
+        f"{note.label} {name}"
+        for note in imported.notes
+        for name, value in note.fields.items()
+        if "<!--" in value
+    ]
+    assert leaks == []
 
 
 # --------------------------------------------------------------------------------------------
@@ -926,27 +1228,56 @@ def test_level_and_difficulty_tags_by_note_type(imported: Imported) -> None:
 # --------------------------------------------------------------------------------------------
 
 
+def main_text(note: ImportedNote) -> tuple[str, str]:
+    """What the question side and the answer side must both show of the note's main field."""
+    if note.note_type == CLOZE:
+        return "", norm(cloze_plain(note.fields["Text"]))
+    if note.note_type == CLOZE_CHOICE:
+        return norm(note.fields["Sentence"]), norm(note.fields["Full"])
+    main = norm(next(iter(note.fields.values())))
+    return main, main
+
+
 def test_every_card_renders(imported: Imported) -> None:
     problems = []
     for note in imported.notes:
-        main = norm(next(iter(note.fields.values())))
+        on_front, on_back = main_text(note)
         for card in note.cards:
             for side, markup in (("question", card.question), ("answer", card.answer)):
                 if errors := render_errors(markup):
                     problems.append(f"{note.label} {side}: Anki error text {errors}")
-            if not main:
-                problems.append(f"{note.label}: empty question field")
+            if not on_back:
+                problems.append(f"{note.label}: empty main field")
             if not visible_text(card.question):
                 problems.append(f"{note.label}: question side is blank")
-            if main not in norm(card.question):
-                problems.append(f"{note.label}: question text missing from the question side")
-            if main not in norm(card.answer):
-                problems.append(f"{note.label}: question text missing from the answer side")
+            if on_front not in norm(card.question):
+                problems.append(f"{note.label}: main text missing from the question side")
+            if on_back not in norm(card.answer):
+                problems.append(f"{note.label}: main text missing from the answer side")
             front_root = elements(card.question, "div", "ak-front")
             back_root = elements(card.answer, "div", "ak-back")
             if len(front_root) != 1 or len(back_root) != 1:
                 problems.append(f"{note.label}: not rendered with the front and back templates")
     assert problems == []
+
+
+def test_anki_cloze_cards_blank_one_group(imported: Imported) -> None:
+    """Anki's own cloze rendering: the card's group is `[...]` on the front and its text on the
+    back; the other groups are plain text on both sides."""
+    for note in imported.of_type(CLOZE):
+        deletions = list(CLOZE_SYNTAX.finditer(note.fields["Text"]))
+        for card in note.cards:
+            own = [d for d in deletions if int(d["n"]) == card.ord + 1]
+            assert own, note.label
+            front_blanks = elements(card.question, "span", "cloze")
+            back_blanks = elements(card.answer, "span", "cloze")
+            assert [e.text for e in front_blanks] == [
+                f"[{d['hint']}]" if d["hint"] else ANKI_BLANK for d in own
+            ], note.label
+            assert [norm(e.text) for e in back_blanks] == [norm(d["answer"]) for d in own]
+            (text,) = elements(card.question, "div", "ak-cloze-text")
+            for deletion in own:
+                assert norm(deletion["answer"]) not in norm(text.text), note.label
 
 
 # --------------------------------------------------------------------------------------------
@@ -961,21 +1292,32 @@ def test_seed_table_is_the_whole_inventory() -> None:
     counted = Counter(item.note_type for item in SEED_ITEMS)
     assert dict(counted) == EXPECTED_NOTE_TYPES
     assert dict(Counter(item.construct for item in SEED_ITEMS)) == EXPECTED_CONSTRUCTS
+    cards = sum(len(item.cards()) for item in SEED_ITEMS)
+    assert cards == EXPECTED_CARDS
+    # Every question a learner answers from the seed explains its answer on the back.
+    explained = {"quiz question", "practice question", "confusion"}
+    assert all(item.explanation for item in SEED_ITEMS if item.group in explained)
+    ids = [item.note_id for item in SEED_ITEMS if item.note_id]
+    assert len(set(ids)) == len(ids)
 
 
 def missing_text(item: SeedItem, note: ImportedNote) -> list[str]:
-    """The item's texts not found where they belong on this note's card."""
-    front, back = norm(note.front), norm(note.back)
-    missing = [f"front: {text}" for text in item.front if norm(text) not in front]
-    missing += [f"back: {text}" for text in item.front if norm(text) not in back]
-    missing += [
-        f"back: {text}" for text in (*item.back, *item.explanation) if norm(text) not in back
-    ]
-    missing += [f"option: {text}" for text in item.options if norm(text) not in front]
-    if item.hint and norm(item.hint) not in front:
-        missing.append(f"hint: {item.hint}")
-    if item.answer and norm(item.answer) not in back:
-        missing.append(f"answer: {item.answer}")
+    """The item's texts not found where they belong on this note's cards."""
+    expected = item.cards()
+    if len(note.cards) != len(expected):
+        return [f"{len(expected)} cards, not {len(note.cards)}"]
+    missing = []
+    for card, (front_only, back_only) in zip(note.cards, expected, strict=True):
+        front, back = norm(card.question), norm(card.answer)
+        missing += [
+            f"front: {text}" for text in (*item.front, *front_only) if norm(text) not in front
+        ]
+        missing += [f"back: {text}" for text in (*item.front, *back_only) if norm(text) not in back]
+        missing += [f"option: {text}" for text in item.options if norm(text) not in front]
+        if item.hint and norm(item.hint) not in front:
+            missing.append(f"hint: {item.hint}")
+        if item.answer and norm(item.answer) not in back:
+            missing.append(f"answer: {item.answer}")
     return missing
 
 
@@ -1012,54 +1354,94 @@ def test_every_seed_item_maps_to_its_own_note(imported: Imported) -> None:
 @pytest.mark.parametrize("item", SEED_ITEMS, ids=lambda item: item.name[:70])
 def test_seed_item_is_on_a_card(imported: Imported, item: SeedItem) -> None:
     note = find_note(item, imported)
-    front = norm(note.front)
     assert f"ankigen::{item.construct}" in note.tags
     assert set(item.tags) <= note.tags
+    if item.note_id:
+        assert note.fields["ID"] == item.note_id
     # The answer is not given away on the question side.
-    revealed = [text for text in (*item.back, *item.explanation) if norm(text) in front]
-    assert revealed == []
+    for card, (_, back_only) in zip(note.cards, item.cards(), strict=True):
+        revealed = [text for text in back_only if norm(text) in norm(card.question)]
+        assert revealed == []
     for row in item.mappings:
         assert tuple(norm(cell) for cell in row) in table_rows(note.back), row
     if item.note_type == SELFCHECK:
         assert len(elements(note.back, "li", "ak-concept")) == item.concepts
-    if item.note_type == CHOICE:
+    if item.note_type in (CHOICE, CLOZE_CHOICE):
         check_choice(item, note)
 
 
 def check_choice(item: SeedItem, note: ImportedNote) -> None:
+    count = item.option_count
     for side in (note.front, note.back):
         options = elements(side, "li", "ak-option")
-        # Every question of this course has four options and exactly one correct answer.
-        assert len(options) == 4, note.label
+        # Written questions of this course have four options, true/false questions two, and
+        # generated ones `choice_options` (4); every question has exactly one correct answer.
+        assert len(options) == count, note.label
         letters = [option.attrs.get("data-letter") for option in options]
-        assert letters == list(OPTION_LETTERS), note.label
+        assert letters == list(OPTION_LETTERS[:count]), note.label
         correct = [option for option in options if option.attrs.get("data-correct") == "true"]
         wrong = [option for option in options if option.attrs.get("data-correct") == "false"]
-        assert len(correct) == 1 and len(wrong) == 3, note.label
+        assert len(correct) == 1 and len(wrong) == count - 1, note.label
+        texts = [norm(option.text) for option in options]
         if item.options:
-            texts = [norm(option.text) for option in options]
             wanted = [norm(text) for text in item.options]
             assert all(map(str.endswith, texts, wanted)), (texts, wanted)
             assert correct[0].attrs.get("data-letter") == item.correct
             assert norm(correct[0].text).endswith(norm(item.answer))
+        elif item.pool:
+            # Generated: the answer and count - 1 distinct wrong options from the pool.
+            assert len(set(texts)) == count, note.label
+            letter = correct[0].attrs.get("data-letter", "").casefold()
+            assert norm(correct[0].text) == f"{letter}{norm(item.answer)}", note.label
+            wrong_texts = {
+                norm(option.text).removeprefix(option.attrs.get("data-letter", "").casefold())
+                for option in wrong
+            }
+            pool = {norm(text) for text in item.pool}
+            assert wrong_texts <= pool, (wrong_texts, pool)
+            if len(pool) == count - 1:
+                assert wrong_texts == pool
 
 
 # --------------------------------------------------------------------------------------------
 # Multiple choice with JavaScript off
 # --------------------------------------------------------------------------------------------
 
-CHOICE_ITEMS = [item for item in SEED_ITEMS if item.note_type == CHOICE]
+CHOICE_ITEMS = [item for item in SEED_ITEMS if item.note_type in (CHOICE, CLOZE_CHOICE)]
 CSS_RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
 HIDING = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
-INLINE_HIDING = re.compile(
-    r"<[^>]*(?:\shidden(?:[\s=>/])|style=\"[^\"]*(?:display\s*:\s*none|visibility\s*:\s*hidden))",
-    re.IGNORECASE,
+INLINE_HIDES = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+# CSS that only applies with JavaScript on (card.js adds `.ak-js`), on the question side, or to
+# elements that are empty until a script fills them (`[hidden]`, checked in the HTML itself).
+NOT_THE_PLAIN_BACK = (".ak-js", ".ak-front", "[hidden]")
+
+
+def hidden_elements(markup: str) -> list[Element]:
+    """Elements hidden by an attribute or inline style, as a browser shows them without JS."""
+
+    def wanted(name: str, attrs: Mapping[str, str]) -> bool:
+        return "hidden" in attrs or bool(INLINE_HIDES.search(attrs.get("style", "")))
+
+    collector = _Collector(wanted)
+    collector.feed(STYLE_OR_SCRIPT.sub("", markup))
+    collector.close()
+    return collector.found
+
+
+ANSWER_PARTS = (
+    "ak-back",
+    "ak-answer",
+    "ak-option",
+    "ak-explanation",
+    "ak-solution",
+    "ak-cloze-answer",
+    "ak-cloze-text",
 )
-ANSWER_PARTS = ("ak-back", "ak-answer", "ak-option", "ak-explanation", "ak-solution")
 
 
-def test_choice_css_marks_the_answer_without_javascript(imported: Imported) -> None:
-    model = imported.col.models.by_name(CHOICE)
+@pytest.mark.parametrize("name", [CHOICE, CLOZE_CHOICE])
+def test_choice_css_marks_the_answer_without_javascript(imported: Imported, name: str) -> None:
+    model = imported.col.models.by_name(name)
     assert model is not None
     css: str = model["css"]
     # The correct option is marked by the note type's CSS, on the back side only.
@@ -1067,8 +1449,11 @@ def test_choice_css_marks_the_answer_without_javascript(imported: Imported) -> N
     # Nothing on the back is hidden by CSS waiting for a script to reveal it.
     hiding = [
         selector.strip()
-        for selector, body in CSS_RULE.findall(css)
-        if HIDING.search(body) and any(part in selector for part in ANSWER_PARTS)
+        for selectors, body in CSS_RULE.findall(css)
+        if HIDING.search(body)
+        for selector in selectors.split(",")
+        if any(part in selector for part in ANSWER_PARTS)
+        and not any(scope in selector for scope in NOT_THE_PLAIN_BACK)
     ]
     assert hiding == []
 
@@ -1078,9 +1463,10 @@ def test_choice_back_without_javascript(imported: Imported, item: SeedItem) -> N
     """The raw back HTML, as shown with JavaScript off, marks the answer and explains it."""
     note = find_note(item, imported)
     back = STYLE_OR_SCRIPT.sub("", note.back)
-    assert INLINE_HIDING.search(back) is None
+    # Whatever the back hides until a script runs holds no text.
+    assert [e.text.strip() for e in hidden_elements(back)] == [""] * len(hidden_elements(back))
     (root,) = [e for e in elements(back, "div") if "ak-back" in e.classes]
-    assert "ak-choice" in root.classes
+    assert ("ak-clozechoice" if item.note_type == CLOZE_CHOICE else "ak-choice") in root.classes
     correct = [
         option
         for option in elements(back, "li", "ak-option")
@@ -1092,19 +1478,20 @@ def test_choice_back_without_javascript(imported: Imported, item: SeedItem) -> N
     letter = correct[0].attrs.get("data-letter", "")
     option_text = norm(correct[0].text).removeprefix(letter.casefold()).strip()
     assert option_text
+    if item.answer:
+        assert option_text == norm(item.answer)
     # The answer section states the correct option in plain text.
     (answer,) = elements(back, "section", "ak-answer")
     assert option_text in norm(answer.text)
-    if item.options:
+    if item.group == "practice question":
         # The seed's final answer names the option ("-> Option D"); so must the card's.
         assert f"option {item.correct}".casefold() in norm(answer.text)
-    # The explanation (quiz) or the worked solution (practice) is on the back and not the front.
+    # The explanation (quiz, confusion) or the worked solution (practice) is on the back only.
     explained = " ".join(
         norm(section.text)
         for section in elements(back, "section")
         if {"ak-explanation", "ak-solution"} & set(section.classes)
     )
-    assert item.explanation
     for text in item.explanation:
         assert norm(text) in explained
         assert norm(text) not in norm(note.front)
@@ -1112,3 +1499,12 @@ def test_choice_back_without_javascript(imported: Imported, item: SeedItem) -> N
     front = STYLE_OR_SCRIPT.sub("", note.front)
     assert "ak-front" in front and "ak-back" not in front
     assert elements(note.front, "section", "ak-answer") == []
+    if item.note_type == CLOZE_CHOICE:
+        # The front shows the sentence with a blank; the back the sentence with the answer
+        # marked in place.
+        (blank,) = elements(note.front, "span", "ak-blank")
+        assert blank.text == CHOICE_BLANK
+        assert elements(note.front, "mark", "ak-cloze-answer") == []
+        assert elements(back, "span", "ak-blank") == []
+        (marked,) = elements(back, "mark", "ak-cloze-answer")
+        assert norm(marked.text) == norm(item.answer)

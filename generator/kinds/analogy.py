@@ -25,9 +25,11 @@ def parse(ctx: CardContext) -> list[RevealNote | Variant]:
     rows = []
     mappings: list[tuple[int, str | None, str, str, tuple[str, ...]]] = []
     for item in items:
-        text, written = split_id(" ".join([item.text, *(line.text for line in item.rest)]))
-        text, _, wrong = text.partition("||")
-        distractors = tuple(part.strip() for part in wrong.split("|")) if wrong else ()
+        # The id closes the item's first line; wrong options may follow on the next lines.
+        first, written = split_id(item.text)
+        text = " ".join([first, *(line.text.strip() for line in item.rest)])
+        text, bars, wrong = text.partition("||")
+        distractors = tuple(part.strip() for part in wrong.split("|")) if bars else ()
         if any(not part for part in distractors):
             ctx.error(item.line, "empty distractor in '|| … | …'")
         parts = ARROW.split(text.strip(), maxsplit=1)
