@@ -122,10 +122,14 @@ def code_ranges(text: str) -> list[tuple[int, int]]:
     return ranges
 
 
-def literal_ranges(text: str) -> list[tuple[int, int]]:
+def literal_ranges(text: str, *, math: bool = True) -> list[tuple[int, int]]:
     """Where `==`, `::` and `|` are literal: code (see code_ranges) and math (generator.mathext),
-    which the renderer stashes before cloze numbering sees the text."""
+    which the renderer stashes before cloze numbering sees the text. `math=False` is for that
+    stashed text: a `$` left in it is literal, and scanning it again could pair two dollars that
+    a stashed formula used to keep apart."""
     code = code_ranges(text)
+    if not math:
+        return code
     spans = find_math(text, code).spans
     return code + [(span.start, span.end) for span in spans] if spans else code
 
@@ -176,8 +180,8 @@ def opening_equals(text: str) -> str:
     return text[: -len(EQUALS_ENTITY)] + "=" if text.endswith(EQUALS_ENTITY) else text
 
 
-def parse(text: str, marker: str = "") -> Parsed:
-    masked = mask(text, literal_ranges(text))
+def parse(text: str, marker: str = "", *, math: bool = True) -> Parsed:
+    masked = mask(text, literal_ranges(text, math=math))
     found: list[tuple[re.Match[str], int | None, str, str, tuple[str, ...]]] = []
     problems: list[Problem] = []
     for match in MARK.finditer(masked):
@@ -227,7 +231,8 @@ def strip_marks(text: str) -> str:
 
 class NumberDeletions(Preprocessor):
     def run(self, lines: list[str]) -> list[str]:
-        return parse("\n".join(lines), NUMBERED).canonical.split("\n")
+        # Math is stashed already (generator.mathext runs before this preprocessor).
+        return parse("\n".join(lines), NUMBERED, math=False).canonical.split("\n")
 
 
 HTML_PLACEHOLDER = re.compile("\x02wzxhzdk:(\\d+)\x03")

@@ -84,9 +84,16 @@ class MediaResolver:
 
     def __init__(self, root: Path, lesson_rel: str) -> None:
         self.root = root
-        self.real_root = root.resolve()
         self.folder = posixpath.dirname(lesson_rel)
+        self._real_root: Path | None = None
         self._cache: dict[str, Resolved] = {}
+
+    @property
+    def real_root(self) -> Path:
+        # Resolved on first use: most lessons reference no file at all.
+        if self._real_root is None:
+            self._real_root = self.root.resolve()
+        return self._real_root
 
     def resolve(self, ref: str) -> Resolved:
         found = self._cache.get(ref)
@@ -126,8 +133,10 @@ class MediaResolver:
                 f"'{ref}' is not a supported image or sound (images: {', '.join(IMAGE_TYPES)}; "
                 f"sounds: {', '.join(AUDIO_TYPES)})"
             )
-        full = self.root / rel
-        real = full.resolve()
+        try:
+            real = (self.root / rel).resolve()
+        except (OSError, RuntimeError):  # a symlink loop (RuntimeError before Python 3.13)
+            return error(f"cannot resolve '{ref}': a symbolic link loops")
         if not real.is_relative_to(self.real_root):
             return error(
                 f"'{ref}' leads outside the content folder through a symbolic link; copy the "
@@ -165,6 +174,8 @@ class MediaLog:
     """In the order found."""
 
     def take(self) -> tuple[tuple[MediaFile, ...], tuple[ContentProblem, ...]]:
+        if not self.files and not self.problems:
+            return (), ()
         taken = tuple(self.files[name] for name in sorted(self.files)), tuple(self.problems)
         self.files.clear()
         self.problems.clear()

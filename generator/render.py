@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import re
+import xml.etree.ElementTree as etree
 from typing import Any
 
 import markdown
+from markdown.blockparser import BlockParser
+from markdown.extensions.admonition import AdmonitionExtension, AdmonitionProcessor
 from markdown.extensions.footnotes import FootnoteExtension
 
 from generator.cloze import ClozeExtension, code_ranges
@@ -17,7 +20,6 @@ from generator.sanitize import SanitizeExtension
 
 EXTENSIONS = [
     "abbr",
-    "admonition",
     "attr_list",
     "def_list",
     "fenced_code",
@@ -54,6 +56,31 @@ class FieldFootnotes(FootnoteExtension):
         return self.unique_ref(f"fnref{self.get_separator()}{self.field_prefix}{id}", found)
 
 
+class FieldAdmonitionProcessor(AdmonitionProcessor):
+    """Python-Markdown's admonitions, tested only in fields that have a `!!!` line at all: the
+    stock test looks at every block of every field for admonition content (a few µs each)."""
+
+    def __init__(self, parser: BlockParser, extension: FieldAdmonitions) -> None:
+        super().__init__(parser)
+        self.extension = extension
+
+    def test(self, parent: etree.Element, block: str) -> bool:
+        return self.extension.active and super().test(parent, block)
+
+
+class FieldAdmonitions(AdmonitionExtension):
+    """`!!! note` boxes (the `admonition` extension), switched per field by `active`."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.active = True
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
+        md.registerExtension(self)
+        processor = FieldAdmonitionProcessor(md.parser, self)
+        md.parser.blockprocessors.register(processor, "admonition", 105)
+
+
 class MarkdownRenderer:
     """One Markdown instance reused (reset between documents): creating one costs ~5 ms.
 
@@ -64,12 +91,14 @@ class MarkdownRenderer:
     def __init__(self) -> None:
         self._cloze = ClozeExtension()
         self._footnotes = FieldFootnotes()
+        self._admonitions = FieldAdmonitions()
         self._media = MediaLog()
         self._sanitize = SanitizeExtension(self._media.problems)
         self._cache: dict[tuple[str, int, str], str] = {}
         self._md = markdown.Markdown(
             extensions=[
                 *EXTENSIONS,
+                self._admonitions,
                 self._footnotes,
                 MathExtension(code_ranges),
                 self._cloze,
@@ -127,6 +156,7 @@ class MarkdownRenderer:
         if "[^" in text:
             digest = hashlib.sha256(f"{mode}\x1f{target}\x1f{text}".encode()).hexdigest()
             self._footnotes.field_prefix = f"{digest[:8]}-"
+        self._admonitions.active = "!!!" in text
         self._media.active = "![" in text
         self._sanitize.raw_html = "<" in text
         self._sanitize.attributes = "{" in text
