@@ -23,8 +23,7 @@ from markdown.preprocessors import Preprocessor
 from generator.mathext import find_math
 
 MARK = re.compile(r"==(?=[^=\s])(?P<inner>(?:[^=\n]|=(?!=))+?)(?<=\S)==")
-# A code span never crosses a blank line (it would be two paragraphs).
-CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(?:(?!\n[ \t]*\n).)+?(?<!`)\1(?!`)", re.DOTALL)
+PARAGRAPH = re.compile(r"(?:[^\n]*\S[^\n]*(?:\n|$))+")
 FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 INDENTED = re.compile(r"^(?: {4}|\t)")
 HTML_BLOCK = re.compile(
@@ -116,10 +115,56 @@ def code_ranges(text: str) -> list[tuple[int, int]]:
     # An unclosed fence is no code block for Python-Markdown: its lines stay text.
     if block:
         ranges.append((block_start, len(text)))
-    for match in CODE_SPAN.finditer(text):
-        if not any(a <= match.start() < b for a, b in ranges):
-            ranges.append(match.span())
+    blocks = list(ranges)
+    for start, end in code_spans(text):
+        if not any(a <= start < b for a, b in blocks):
+            ranges.append((start, end))
     return ranges
+
+
+def code_spans(text: str) -> list[tuple[int, int]]:
+    """Code spans exactly as Python-Markdown's backtick processor pairs them, paragraph by
+    paragraph (a span never crosses a blank line)."""
+    spans = []
+    for paragraph in PARAGRAPH.finditer(text):
+        data, offset, i = paragraph[0], paragraph.start(), 0
+        while i < len(data):
+            if data[i] != "`" or (i and data[i - 1] == "\\"):
+                i += 1
+                continue
+            start, end = pair_backticks(i, data)
+            if end is None:
+                i = start
+                continue
+            stop = end + (start - i)
+            spans.append((offset + i, offset + stop))
+            i = stop
+    return spans
+
+
+def pair_backticks(start: int, text: str) -> tuple[int, int | None]:
+    """Python-Markdown's BacktickInlineProcessor.find_code_spans: an opening run closes at the
+    next run of the same length, or else at the longest shorter run."""
+    last, ticks = len(text), 0
+    while start < last and text[start] == "`":
+        ticks += 1
+        start += 1
+    longest, end, i = 0, 0, start
+    while i < last:
+        run = 0
+        while i < last and text[i] == "`":
+            run += 1
+            i += 1
+        if not run:
+            i += 1
+            continue
+        if run == ticks:
+            return start, i - run
+        if run > longest:
+            longest, end = run, i
+    if 0 < longest < ticks:
+        return start - (ticks - longest), end - longest
+    return start + ticks, None
 
 
 def literal_ranges(text: str, *, math: bool = True) -> list[tuple[int, int]]:
