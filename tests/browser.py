@@ -65,6 +65,8 @@ class Reviewer:
     """One page for every side (desktop) or a fresh page per side (AnkiDroid)."""
     night: bool = False
     """Night mode classes on the body."""
+    media: Path | None = None
+    """A collection's media folder: the page is loaded from there so media files resolve."""
     errors: list[str] = field(default_factory=list)
     """Console errors and uncaught exceptions seen so far."""
 
@@ -77,28 +79,37 @@ class Reviewer:
 
         page.on("console", console)
 
-    def show(self, html: str) -> None:
-        night = "nightMode night_mode" if self.night else ""
-        if self.desktop:
-            if not self.page.evaluate("typeof window.showSide === 'function'"):
-                self.page.set_content(SHELL.replace("{night}", night))
-            self.page.evaluate(f"window.showSide({json.dumps(html)})")
+    def load_shell(self) -> None:
+        shell = SHELL.replace("{night}", "nightMode night_mode" if self.night else "")
+        if self.media is None:
+            self.page.set_content(shell)
         else:
-            # A fresh document, but AnkiDroid keeps sessionStorage for the origin.
-            self.page.set_content(SHELL.replace("{night}", night))
-            self.page.evaluate(f"window.showSide({json.dumps(html)})")
+            page = self.media / "_reviewer.html"
+            page.write_text(shell, encoding="utf-8")
+            self.page.goto(page.as_uri())
+
+    def show(self, html: str) -> None:
+        # Desktop keeps its page; AnkiDroid loads a fresh one per side (sessionStorage stays).
+        if not self.desktop or not self.page.evaluate("typeof window.showSide === 'function'"):
+            self.load_shell()
+        self.page.evaluate(f"window.showSide({json.dumps(html)})")
 
 
 @contextmanager
 def reviewer(
-    browser: Browser, *, desktop: bool, width: int = 1000, night: bool = False
+    browser: Browser,
+    *,
+    desktop: bool,
+    width: int = 1000,
+    night: bool = False,
+    media: Path | None = None,
 ) -> Iterator[Reviewer]:
     context = browser.new_context(
         viewport={"width": width, "height": 900}, java_script_enabled=True
     )
     page = context.new_page()
     page.goto("about:blank")
-    review = Reviewer(page, desktop, night)
+    review = Reviewer(page, desktop, night, media=media)
     review.watch(page)
     try:
         yield review

@@ -35,6 +35,7 @@ def card_sides(content: Path, tmp: Path) -> Sides:
     sides: Sides = {}
     with collection(tmp) as col:
         import_package(col, result.output)
+        sides["_media"] = (col.media.dir(), "")
         for card_id in col.find_cards(""):
             card = col.get_card(card_id)
             note_id = card.note()["ID"]
@@ -51,6 +52,11 @@ def seed(tmp_path_factory: pytest.TempPathFactory) -> Sides:
 @pytest.fixture(scope="module")
 def fixture_cards(tmp_path_factory: pytest.TempPathFactory) -> Sides:
     return card_sides(FIXTURES / "course", tmp_path_factory.mktemp("fixture-cards"))
+
+
+@pytest.fixture(scope="module")
+def tour(tmp_path_factory: pytest.TempPathFactory) -> Sides:
+    return card_sides(FIXTURES / "tour", tmp_path_factory.mktemp("tour-cards"))
 
 
 @pytest.fixture(scope="module")
@@ -226,7 +232,9 @@ def test_every_card_runs_without_errors_in_one_desktop_session(
 ) -> None:
     """Desktop Anki keeps one page: every side of every card, one after the other."""
     with reviewer(browser, desktop=True) as review:
-        for _, (front, back) in sorted({**seed, **fixture_cards}.items()):
+        for key, (front, back) in sorted({**seed, **fixture_cards}.items()):
+            if key == "_media":
+                continue
             review.show(front)
             if review.page.locator(".ak-front .ak-option").count():
                 review.page.keyboard.press("1")
@@ -279,6 +287,10 @@ def test_screenshots_and_no_horizontal_scroll(
                 shot(review, f"{name}-picked-{width}-{theme}")
             review.show(back)
             shot(review, f"{name}-back-{width}-{theme}")
+            if width == 1000:
+                review.page.locator(".ak").screenshot(
+                    path=str(SCREENSHOTS / f"card-{name}-back-{theme}.png")
+                )
             overflow = review.page.evaluate(
                 "document.documentElement.scrollWidth - document.documentElement.clientWidth"
             )
@@ -331,3 +343,39 @@ def test_preview_site(browser: Browser, tmp_path: Path) -> None:
         assert not re.search(r"https?://", site.read_text(encoding="utf-8"))
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("night", [False, True], ids=["light", "dark"])
+def test_feature_tour_renders_offline(browser: Browser, tour: Sides, night: bool) -> None:
+    """Every tour card, media resolved from the collection: no errors, no remote request, no
+    sideways scroll at 360 px; screenshots for the format guide."""
+    theme = "dark" if night else "light"
+    media = Path(tour["_media"][0])
+    requests: list[str] = []
+    for width in (360, 1000):
+        with reviewer(browser, desktop=True, width=width, night=night, media=media) as review:
+            review.page.on("request", lambda request: requests.append(request.url))
+            for key, (front, back) in sorted(tour.items()):
+                if key == "_media":
+                    continue
+                review.show(front)
+                review.show(back)
+                review.page.wait_for_load_state("load")
+                name = re.sub(r"[^a-z0-9-]", "-", key.lower())
+                shot(review, f"tour-{name}-{width}-{theme}")
+                if width == 1000:
+                    review.page.locator(".ak").screenshot(
+                        path=str(SCREENSHOTS / f"card-{name}-{theme}.png")
+                    )
+                overflow = review.page.evaluate(
+                    "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+                )
+                assert overflow <= 0, f"{key} scrolls sideways at {width}px"
+                broken = review.page.evaluate(
+                    "Array.from(document.images).filter(i => !i.complete || !i.naturalWidth)"
+                    ".map(i => i.getAttribute('src'))"
+                )
+                assert broken == [], f"{key}: images not loaded {broken}"
+            assert review.errors == []
+    remote = [url for url in requests if url.startswith(("http:", "https:"))]
+    assert remote == []
