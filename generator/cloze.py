@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass
-from html import escape, unescape
+from html import unescape
 from itertools import pairwise
 
 from markdown import Markdown
@@ -351,10 +351,6 @@ class ClozeExtension(Extension):
         md.preprocessors.register(NumberDeletions(md), "ankigen-cloze-number", 20)
         md.inlinePatterns.register(DeletionPattern(MARK.pattern, md), "ankigen-cloze", 65)
         md.postprocessors.register(EmitDeletions(md, self), "ankigen-cloze-emit", 5)
-
-
-def hint_escape(text: str) -> str:
-    return escape(text, quote=True)
 
 
 def closing_safe(text: str) -> str:
