@@ -10,6 +10,7 @@ import click
 
 from generator import __version__, report
 from generator.config import BuildConfig
+from generator.diagnostics import Diagnostics
 from generator.pipeline import BuildResult, build
 from generator.preview import write_preview
 from generator.stamp import stamp_ids
@@ -83,8 +84,7 @@ def build_command(
         forget_removed=forget_removed,
     )
     result = build(config)
-    for diagnostic in result.diagnostics.sorted():
-        click.echo(diagnostic.format(), err=True)
+    echo_diagnostics(result.diagnostics)
     failed = result.diagnostics.has_errors(strict=strict) or (result.output is None and not dry_run)
     if as_json:
         click.echo(json.dumps(report.as_json(result), indent=2, ensure_ascii=False))
@@ -111,8 +111,7 @@ def preview_command(content: Path, out_dir: Path) -> None:
     state file.
     """
     result = build(BuildConfig(content=content, out_dir=out_dir, dry_run=True))
-    for diagnostic in result.diagnostics.sorted():
-        click.echo(diagnostic.format(), err=True)
+    echo_diagnostics(result.diagnostics)
     if result.diagnostics.errors or result.course is None:
         click.echo(f"preview failed: {len(result.diagnostics.errors)} error(s)", err=True)
         sys.exit(1)
@@ -133,8 +132,7 @@ def ids_command(content: Path, force: bool, dry_run: bool) -> None:
     --force, so the stamping is a reviewable diff of its own.
     """
     result = stamp_ids(content, force=force, dry_run=dry_run)
-    for diagnostic in result.diagnostics.sorted():
-        click.echo(diagnostic.format(), err=True)
+    echo_diagnostics(result.diagnostics)
     if result.diagnostics.errors:
         click.echo("ids: nothing stamped", err=True)
         sys.exit(1)
@@ -144,6 +142,11 @@ def ids_command(content: Path, force: bool, dry_run: bool) -> None:
             click.echo(f"  {meta.path}:{meta.line}  {meta.id}")
     verb = "would stamp" if dry_run else "stamped"
     click.echo(f"{verb} {total} id(s) in {len(result.stamped)} file(s)")
+
+
+def echo_diagnostics(diagnostics: Diagnostics) -> None:
+    for diagnostic in diagnostics.sorted():
+        click.echo(diagnostic.format(), err=True)
 
 
 def print_human(result: BuildResult, *, failed: bool, strict: bool, verbose: bool) -> None:

@@ -11,7 +11,7 @@ class Severity(Enum):
     WARNING = "warning"
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@dataclass(frozen=True, slots=True)
 class Diagnostic:
     """One problem, tied to a place in the sources."""
 
@@ -21,7 +21,7 @@ class Diagnostic:
     """1-based line number; 0 when the problem concerns the file as a whole."""
     severity: Severity = field(compare=False)
     """Whether the problem stops the build."""
-    message: str = field(compare=True)
+    message: str
     """What is wrong and, where it helps, how to fix it."""
 
     def format(self) -> str:

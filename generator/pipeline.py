@@ -13,7 +13,7 @@ from pathlib import Path
 from generator import state
 from generator.config import BuildConfig
 from generator.diagnostics import Diagnostic, Diagnostics
-from generator.discover import Course, discover, display
+from generator.discover import Course, discover, display, read_text
 from generator.distractors import Choice, choose_all
 from generator.ids import id_key, slugify
 from generator.kinds import NOTE_TYPES
@@ -85,35 +85,35 @@ class BuildResult:
 _renderer: MarkdownRenderer | None = None
 
 
-def compile_lesson(root: Path, lesson: Lesson) -> CompiledLesson:
-    """Read, parse and render one lesson. Depends only on the file and the lesson record."""
-    global _renderer  # noqa: PLW0603 - one renderer per worker process
+def shared_renderer() -> MarkdownRenderer:
+    """One renderer per process (a worker's, or the main process's for generated cards)."""
+    global _renderer  # noqa: PLW0603 - created on first use, reused for every field after
     if _renderer is None:
         _renderer = MarkdownRenderer()
-    try:
-        text = (root / lesson.rel).read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        problem = Diagnostics()
-        problem.error(lesson.path, 0, f"not UTF-8 text ({exc.reason} at byte {exc.start})")
-        return CompiledLesson(lesson, (), tuple(problem.items))
-    except OSError as exc:
-        problem = Diagnostics()
-        problem.error(lesson.path, 0, f"cannot read: {exc.strerror}")
+    return _renderer
+
+
+def compile_lesson(root: Path, lesson: Lesson) -> CompiledLesson:
+    """Read, parse and render one lesson. Depends only on the file and the lesson record."""
+    md = shared_renderer()
+    problem = Diagnostics()
+    text = read_text(root / lesson.rel, lesson.path, problem)
+    if problem.errors:
         return CompiledLesson(lesson, (), tuple(problem.items))
     parsed = parse_lesson(lesson, text)
     diags = Diagnostics(list(parsed.diagnostics))
     lines: list[str] | None = None
     notes: list[RenderedNote] = []
-    _renderer.use_media(MediaResolver(root, lesson.rel))
+    md.use_media(MediaResolver(root, lesson.rel))
     for note in parsed.notes:
-        done, problems = rendered(note, _renderer)
+        done, problems = rendered(note, md)
         notes.append(done)
         if problems:
             lines = lines or source_lines(text)
             for found in problems:
                 line = locate(lines, found.needle, note.meta.line)
                 report(diags, lesson.path, line, found)
-    _renderer.use_media(None)
+    md.use_media(None)
     return CompiledLesson(lesson, tuple(notes), tuple(diags.items), parsed.variants)
 
 
@@ -177,28 +177,26 @@ def with_variants(
 ) -> list[RenderedNote]:
     """All notes in lesson order, each lesson's multiple-choice variants after its notes.
     Images in them resolve from `root` and the variant's lesson (none when `root` is None)."""
-    global _renderer  # noqa: PLW0603 - shared with compile_lesson in this process
-    if _renderer is None:
-        _renderer = MarkdownRenderer()
+    md = shared_renderer()
     variants = [variant for lesson in compiled for variant in lesson.variants]
     choices = iter(choose_all(variants, diags))
     notes: list[RenderedNote] = []
     for lesson in compiled:
         notes.extend(lesson.notes)
         if lesson.variants and root is not None:
-            _renderer.use_media(MediaResolver(root, lesson.lesson.rel))
+            md.use_media(MediaResolver(root, lesson.lesson.rel))
         for _ in lesson.variants:
             choice = next(choices)
             if choice is None:
                 continue
-            note, problems = rendered(variant_note(choice), _renderer)
+            note, problems = rendered(variant_note(choice), md)
             notes.append(note)
             # The lesson's own notes reported its warnings; an error here comes from a wrong
             # option borrowed from another lesson whose path does not resolve from this one.
             for problem in problems:
                 if problem.error:
                     report(diags, note.meta.path, note.meta.line, problem)
-        _renderer.use_media(None)
+        md.use_media(None)
     return notes
 
 
@@ -240,14 +238,13 @@ def package_spec(
     lock_shown: str,
     diags: Diagnostics,
 ) -> PackageSpec:
-    changes = {change.id: change for change in plan.changes}
     packaged = []
     for change, note in zip(plan.changes, plan.notes, strict=True):
         fields, tags = note.fields, note.tags
         if fields is None:
             old = previous.get(note.guid)
             if old is None or old.model_id != NOTE_TYPES[note.note_type].model_id:
-                if changes[change.id].first_removal:
+                if change.first_removal:
                     diags.warning(
                         lock_shown,
                         0,
