@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.state import LOCK_NAME
+from generator.anki.state import LOCK_NAME
 
 
 @dataclass(frozen=True, slots=True)

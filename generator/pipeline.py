@@ -10,17 +10,22 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from generator import state
+from generator.anki import state
+from generator.anki.package import (
+    PackagedNote,
+    PackageSpec,
+    PreviousNote,
+    read_notes,
+    write_package,
+)
+from generator.anki.plan import REMOVED_TAG, Plan, make_plan
 from generator.config import BuildConfig
 from generator.diagnostics import Diagnostic, Diagnostics
-from generator.discover import Course, discover, display, read_text
-from generator.distractors import Choice, choose_all
-from generator.ids import id_key, slugify
 from generator.kinds import NOTE_TYPES
 from generator.kinds.choice import ChoiceNote, Option
 from generator.kinds.cloze import ClozeChoiceNote, Variant
-from generator.media import MediaResolver, extension_of, packaged_name, unreferenced
-from generator.model import (
+from generator.kinds.distractors import Choice, choose_all
+from generator.notes import (
     ContentProblem,
     Lesson,
     Note,
@@ -29,17 +34,12 @@ from generator.model import (
     card_ordinals,
     card_texts,
 )
-from generator.package import (
-    PackagedNote,
-    PackageSpec,
-    PreviousNote,
-    read_notes,
-    write_package,
-)
-from generator.parse import parse_lesson
-from generator.plan import REMOVED_TAG, Plan, make_plan
-from generator.render import MarkdownRenderer
-from generator.scan import source_lines
+from generator.render.media import MediaResolver, extension_of, packaged_name, unreferenced
+from generator.render.renderer import MarkdownRenderer
+from generator.source.discover import Course, discover, display, read_text
+from generator.source.noteids import id_key, slugify
+from generator.source.outline import source_lines
+from generator.source.parse import parse_lesson
 
 PARALLEL_MIN_LESSONS = 24
 MAX_WORKERS = 8

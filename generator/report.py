@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from generator.anki.plan import REMOVED_TAG, Plan, Status
 from generator.kinds import NOTE_TYPES
 from generator.pipeline import BuildResult
-from generator.plan import REMOVED_TAG, Plan, Status
 
 KIND_LABELS = {
     "reveal": "reveal",

@@ -19,7 +19,7 @@ from typing import cast
 import pytest
 from anki.import_export_pb2 import ImportResponse
 
-from generator.model import RenderedNote
+from generator.notes import RenderedNote
 from generator.pipeline import BuildResult
 from tests.anki_helpers import collection, import_package, render_errors
 from tests.conftest import FIXTURES, build_into

@@ -30,11 +30,11 @@ from anki.collection import Collection
 from anki.consts import MODEL_CLOZE, MODEL_STD
 from anki.import_export_pb2 import ImportResponse
 
-from generator.ids import guid
+from generator.anki.guids import guid
+from generator.anki.notetypes import card_template
 from generator.kinds import NOTE_TYPES
-from generator.model import RenderedNote
+from generator.notes import RenderedNote
 from generator.pipeline import BuildResult
-from generator.templates import card_template
 from tests.anki_helpers import collection, import_package, render_errors
 from tests.conftest import CONTENT
 

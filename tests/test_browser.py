@@ -16,7 +16,7 @@ from playwright.sync_api import Browser, Page
 
 from generator.config import BuildConfig
 from generator.pipeline import build
-from generator.preview import write_preview
+from generator.preview.site import write_preview
 from tests.anki_helpers import collection, import_package
 from tests.browser import Reviewer, chromium, reviewer
 from tests.conftest import CONTENT, FIXTURES, ROOT, build_into

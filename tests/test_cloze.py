@@ -1,4 +1,4 @@
-"""Unit tests of cloze deletions: `generator.cloze.parse` and the Markdown renderer's cloze modes.
+"""Unit tests of cloze deletions: `generator.render.deletions.parse` and the renderer's cloze modes.
 
 No Anki here: what Anki makes of the rendered fields is checked in test_anki_cloze.py. What Anki
 does with `{{c1::…}}` text is in /work/shared/anki-facts.md ("Cloze"): any `{{cN::` in a field of
@@ -15,14 +15,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator import cloze
-from generator.cloze import Deletion, Parsed, Problem, parse
 from generator.kinds.choice import ChoiceNote, Option
 from generator.kinds.cloze import ClozeChoiceNote, ClozeNote, Variant
 from generator.kinds.reveal import RevealNote
 from generator.kinds.selfcheck import SelfCheckNote
-from generator.model import NoteMeta
-from generator.render import MarkdownRenderer
+from generator.notes import NoteMeta
+from generator.render import deletions
+from generator.render.deletions import Deletion, Parsed, Problem, parse
+from generator.render.renderer import MarkdownRenderer
 
 LITERAL = "{{c1::x}}"
 ANKI_DELETION = re.compile(r"\{\{c(?P<n>\d+)::")
@@ -105,7 +105,7 @@ def test_automatic_numbers_skip_explicit_ones() -> None:
 def test_automatic_numbers_stay_within_the_limit() -> None:
     """An explicit `c100` is an error; an automatic number never goes past 99 either."""
     parsed = parse(" ".join(f"==w{index}==" for index in range(100)))
-    assert all(1 <= d.group <= cloze.MAX_GROUP for d in parsed.deletions)
+    assert all(1 <= d.group <= deletions.MAX_GROUP for d in parsed.deletions)
     assert parsed.problems, "the 100th deletion must be reported, not numbered c100"
 
 

@@ -19,12 +19,12 @@ import pytest
 
 from generator.config import BuildConfig
 from generator.diagnostics import Diagnostics, Severity
-from generator.distractors import Choice, Pools, choose_all, normalise, pick
 from generator.kinds.cloze import ClozeNote, Variant
+from generator.kinds.distractors import Choice, Pools, choose_all, normalise, pick
 from generator.kinds.reveal import RevealNote
-from generator.model import Defaults, Lesson, NoteMeta
-from generator.parse import parse_lesson
+from generator.notes import Defaults, Lesson, NoteMeta
 from generator.pipeline import build
+from generator.source.parse import parse_lesson
 
 ROOT = Path(__file__).resolve().parent.parent
 

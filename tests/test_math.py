@@ -14,9 +14,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator import cloze
-from generator.mathext import find_math
-from generator.render import MarkdownRenderer
+from generator.render import deletions
+from generator.render.mathjax import find_math
+from generator.render.renderer import MarkdownRenderer
 
 ANKI_DELETION = re.compile(r"\{\{c(?P<n>\d+)::")
 
@@ -85,12 +85,12 @@ def test_escaped_dollars_are_reported() -> None:
 
 def test_code_is_skipped() -> None:
     text = "`$a$` and $b$"
-    assert [s.body for s in find_math(text, cloze.code_ranges(text)).spans] == ["b"]
+    assert [s.body for s in find_math(text, deletions.code_ranges(text)).spans] == ["b"]
 
 
 def test_math_never_crosses_a_code_span() -> None:
     text = "$a `code$` b$"
-    assert find_math(text, cloze.code_ranges(text)).spans == ()
+    assert find_math(text, deletions.code_ranges(text)).spans == ()
 
 
 # --------------------------------------------------------------------------------------------
@@ -162,17 +162,17 @@ def test_no_placeholder_ever_leaks(md: MarkdownRenderer) -> None:
 
 
 def test_equals_inside_math_is_no_deletion() -> None:
-    parsed = cloze.parse("Is $a==b$ and $c==d$ true? ==Yes==.")
+    parsed = deletions.parse("Is $a==b$ and $c==d$ true? ==Yes==.")
     assert [(d.group, d.answer) for d in parsed.deletions] == [(1, "Yes")]
 
 
 def test_a_deletion_may_hold_math_with_equals() -> None:
-    parsed = cloze.parse("so ==the test $x==y$ holds== here")
+    parsed = deletions.parse("so ==the test $x==y$ holds== here")
     assert [d.answer for d in parsed.deletions] == ["the test $x==y$ holds"]
 
 
 def test_separators_inside_math_are_math() -> None:
-    parsed = cloze.parse("==c2::$\\|x\\| :: y$::a norm || $|x|$ | $x^2$==")
+    parsed = deletions.parse("==c2::$\\|x\\| :: y$::a norm || $|x|$ | $x^2$==")
     (deletion,) = parsed.deletions
     assert deletion.group == 2
     assert deletion.answer == "$\\|x\\| :: y$"
@@ -244,7 +244,7 @@ MATH_PIECES = st.sampled_from(
 def test_parsed_groups_are_the_rendered_groups_with_math(text: str) -> None:
     """The cards a cloze note reports are the deletions Anki finds in its rendered field."""
     md = MarkdownRenderer()
-    parsed = cloze.parse(text)
+    parsed = deletions.parse(text)
     out = md.cloze(parsed.canonical, "anki")
     assert sorted({int(n) for n in ANKI_DELETION.findall(out)}) == list(parsed.groups), out
     assert "\x02" not in out and "wzxhzdk" not in out
@@ -253,7 +253,7 @@ def test_parsed_groups_are_the_rendered_groups_with_math(text: str) -> None:
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(MATH_PIECES, max_size=30).map("".join))
 def test_math_scan_never_raises_and_spans_are_ordered(text: str) -> None:
-    scan = find_math(text, cloze.code_ranges(text))
+    scan = find_math(text, deletions.code_ranges(text))
     last = 0
     for span in scan.spans:
         assert last <= span.start < span.end <= len(text)

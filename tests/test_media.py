@@ -17,12 +17,12 @@ from pathlib import Path
 
 import pytest
 
-from generator import media
+from generator.anki.plan import Status
 from generator.config import BuildConfig
-from generator.media import MediaResolver, packaged_name, unreferenced
 from generator.pipeline import BuildResult, build
-from generator.plan import Status
-from generator.render import MarkdownRenderer
+from generator.render import media
+from generator.render.media import MediaResolver, packaged_name, unreferenced
+from generator.render.renderer import MarkdownRenderer
 from tests.conftest import FIXTURES
 
 TOUR = FIXTURES / "tour"

@@ -21,9 +21,9 @@ import pytest
 
 from generator.config import BuildConfig
 from generator.diagnostics import Diagnostic
-from generator.model import Defaults, Lesson, Note
-from generator.parse import ParsedLesson, parse_lesson
+from generator.notes import Defaults, Lesson, Note
 from generator.pipeline import build
+from generator.source.parse import ParsedLesson, parse_lesson
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "parse"
 CASES = sorted(FIXTURES.glob("*.md"))

@@ -17,9 +17,9 @@ from hypothesis import strategies as st
 from generator.config import BuildConfig
 from generator.diagnostics import Severity
 from generator.kinds import CONSTRUCTS, NOTE_TYPES
-from generator.model import Defaults, Lesson
-from generator.parse import parse_lesson
+from generator.notes import Defaults, Lesson
 from generator.pipeline import build
+from generator.source.parse import parse_lesson
 
 LESSON = Lesson(
     path="lessons/random.md",

@@ -19,14 +19,15 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from generator import kinds, state, templates
+from generator import kinds
+from generator.anki import notetypes, state
+from generator.anki.plan import REMOVED_TAG, Status
 from generator.cli import main
 from generator.config import BuildConfig
 from generator.diagnostics import Diagnostics
 from generator.kinds.reveal import RevealNote
-from generator.model import FieldSpec, NoteType
+from generator.notes import FieldSpec, NoteType
 from generator.pipeline import BuildResult, build
-from generator.plan import REMOVED_TAG, Status
 from tests.conftest import build_into
 from tests.package_rows import read_rows
 
@@ -728,7 +729,7 @@ def patched_templates(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str
     """Call with 'css' or 'reveal' to make the next build ship a changed stylesheet/template."""
 
     def apply(what: str) -> None:
-        original = templates.read
+        original = notetypes.read
 
         def read(name: str) -> str:
             text = original(name)
@@ -738,16 +739,16 @@ def patched_templates(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str
                 return TEMPLATE_MARKER + text
             return text
 
-        monkeypatch.setattr(templates, "read", read)
-        templates.stylesheet.cache_clear()
-        templates.card_template.cache_clear()
+        monkeypatch.setattr(notetypes, "read", read)
+        notetypes.stylesheet.cache_clear()
+        notetypes.card_template.cache_clear()
 
-    templates.stylesheet.cache_clear()
-    templates.card_template.cache_clear()
+    notetypes.stylesheet.cache_clear()
+    notetypes.card_template.cache_clear()
     yield apply
     monkeypatch.undo()
-    templates.stylesheet.cache_clear()
-    templates.card_template.cache_clear()
+    notetypes.stylesheet.cache_clear()
+    notetypes.card_template.cache_clear()
 
 
 @pytest.mark.parametrize("now", [T2, T1 - 86_400], ids=["later", "earlier"])

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from generator import templates
+from generator.anki import notetypes
+from generator.anki.plan import REMOVED_TAG, Status
 from generator.kinds import NOTE_TYPES
-from generator.plan import REMOVED_TAG, Status
-from generator.stamp import stamp_ids
+from generator.source.stamp_ids import stamp_ids
 from tests.anki_helpers import collection
 from tests.lifecycle import (
     build_and_import,
@@ -34,7 +34,7 @@ def changed_templates(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[], 
     """Call to make the next build ship a changed stylesheet and reveal back template."""
 
     def apply() -> None:
-        original = templates.read
+        original = notetypes.read
 
         def read(name: str) -> str:
             text = original(name)
@@ -44,13 +44,13 @@ def changed_templates(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[], 
                 return text.replace("</div>\n", f"{TEMPLATE_MARKER}</div>\n", 1)
             return text
 
-        monkeypatch.setattr(templates, "read", read)
-        templates.stylesheet.cache_clear()
-        templates.card_template.cache_clear()
+        monkeypatch.setattr(notetypes, "read", read)
+        notetypes.stylesheet.cache_clear()
+        notetypes.card_template.cache_clear()
 
     yield apply
-    templates.stylesheet.cache_clear()
-    templates.card_template.cache_clear()
+    notetypes.stylesheet.cache_clear()
+    notetypes.card_template.cache_clear()
 
 
 def test_edit_rebuild_reimport_keeps_history(

@@ -19,8 +19,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.plan import Status
-from generator.stamp import stamp_ids
+from generator.anki.plan import Status
+from generator.source.stamp_ids import stamp_ids
 from tests.anki_helpers import collection
 from tests.conftest import FIXTURES
 from tests.lifecycle import (

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from generator.anki.notetypes import read, stylesheet
 from generator.config import BuildConfig
 from generator.pipeline import build
-from generator.render import MarkdownRenderer
-from generator.templates import read, stylesheet
+from generator.render.renderer import MarkdownRenderer
 
 
 @pytest.fixture(scope="module")

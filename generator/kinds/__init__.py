@@ -18,8 +18,8 @@ from generator.kinds import (
     selfcheck,
     summary,
 )
-from generator.kinds.common import CardContext
-from generator.model import Note, NoteType
+from generator.kinds.context import CardContext
+from generator.notes import Note, NoteType
 
 NOTE_TYPES: dict[str, NoteType] = {
     note_type.key: note_type

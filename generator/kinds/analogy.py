@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 
 from generator.kinds.cloze import Variant
-from generator.kinds.common import CardContext
+from generator.kinds.context import CardContext
 from generator.kinds.reveal import RevealNote
-from generator.scan import join, list_items, split_id
+from generator.source.outline import join, list_items, split_id
 
 ARROW = re.compile(r"[ \t]*(?:→|->)[ \t]*")
 

@@ -7,8 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
-from generator.fields import Field, split_fields
-from generator.kinds.common import (
+from generator.kinds.context import (
     TAIL_FIELDS,
     CardContext,
     difficulty_of,
@@ -16,8 +15,9 @@ from generator.kinds.common import (
     question_html,
     tail,
 )
-from generator.model import FieldSpec, NoteMeta, NoteType, Renderer
-from generator.scan import indent_of, join, list_items
+from generator.notes import FieldSpec, NoteMeta, NoteType, Renderer
+from generator.source.fields import Field, split_fields
+from generator.source.outline import indent_of, join, list_items
 
 NOTE_TYPE = NoteType(
     key="choice",

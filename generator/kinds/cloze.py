@@ -7,12 +7,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
-from generator import cloze
-from generator.ids import slugify
 from generator.kinds.choice import Option, options_html
-from generator.kinds.common import TAIL_FIELDS, CardContext, tail
-from generator.model import FieldSpec, NoteMeta, NoteType, Renderer
-from generator.scan import Line, join, split_id
+from generator.kinds.context import TAIL_FIELDS, CardContext, tail
+from generator.notes import FieldSpec, NoteMeta, NoteType, Renderer
+from generator.render import deletions
+from generator.source.noteids import slugify
+from generator.source.outline import Line, join, split_id
 
 NOTE_TYPE = NoteType(
     key="cloze",
@@ -158,7 +158,7 @@ def cloze_notes(
     anchor: tuple[int, str] | None = None,
 ) -> list[ClozeNote | Variant]:
     """The cloze note for `text` and, unless turned off, one multiple-choice variant per group."""
-    parsed = cloze.parse(text)
+    parsed = deletions.parse(text)
     for problem in parsed.problems:
         ctx.error(line + problem.offset, problem.message)
     if not parsed.deletions:
@@ -221,10 +221,10 @@ def prose_clozes(ctx: CardContext, units: Sequence[tuple[Line, ...]]) -> list[Cl
             written = written or found
             lines.append(Line(line.number, text, line.in_fence))
         text = join(lines)
-        parsed = cloze.parse(text)
+        parsed = deletions.parse(text)
         if not parsed.deletions and not parsed.problems:
             continue
-        derived = f"{ctx.lesson_stem}#cloze-{slugify_words(cloze.strip_marks(text))}"
+        derived = f"{ctx.lesson_stem}#cloze-{slugify_words(deletions.strip_marks(text))}"
         notes.extend(
             cloze_notes(
                 ctx,

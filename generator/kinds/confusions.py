@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 
 from generator.kinds.choice import ChoiceNote, Option
-from generator.kinds.common import CardContext
-from generator.scan import join, list_items, split_id
+from generator.kinds.context import CardContext
+from generator.source.outline import join, list_items, split_id
 
 FALSE_CLAIM = re.compile(r"^~~(?P<claim>.+?)~~[ \t]*(?P<after>.*)$")
 TRUE_CLAIM = re.compile(r"^\*\*(?P<claim>.+?)\*\*[ \t]*(?P<after>.*)$")

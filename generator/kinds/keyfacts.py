@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 
 from generator.kinds.cloze import ClozeNote, Variant, cloze_notes
-from generator.kinds.common import CardContext
+from generator.kinds.context import CardContext
 from generator.kinds.reveal import RevealNote
-from generator.scan import Line, indent_of, is_blank, join, split_id
+from generator.source.outline import Line, indent_of, is_blank, join, split_id
 
 DEFINITION = re.compile(r"^:[ \t]+(?P<text>.*)$")
 

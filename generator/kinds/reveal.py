@@ -5,16 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from generator.fields import split_fields
-from generator.kinds.common import (
+from generator.kinds.context import (
     TAIL_FIELDS,
     CardContext,
     level_of,
     question_html,
     tail,
 )
-from generator.model import FieldSpec, NoteMeta, NoteType, Renderer
-from generator.scan import join
+from generator.notes import FieldSpec, NoteMeta, NoteType, Renderer
+from generator.source.fields import split_fields
+from generator.source.outline import join
 
 NOTE_TYPE = NoteType(
     key="reveal",

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from generator.fields import has_label, split_fields
-from generator.kinds.common import TAIL_FIELDS, CardContext, level_of, question_html, tail
-from generator.model import FieldSpec, NoteMeta, NoteType, Renderer
-from generator.scan import join, list_items
+from generator.kinds.context import TAIL_FIELDS, CardContext, level_of, question_html, tail
+from generator.notes import FieldSpec, NoteMeta, NoteType, Renderer
+from generator.source.fields import has_label, split_fields
+from generator.source.outline import join, list_items
 
 NOTE_TYPE = NoteType(
     key="selfcheck",

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from generator import cloze
 from generator.kinds.cloze import ClozeNote, Variant, cloze_notes
-from generator.kinds.common import CardContext
+from generator.kinds.context import CardContext
 from generator.kinds.reveal import RevealNote
-from generator.scan import Line, join, list_items, split_id
+from generator.render import deletions
+from generator.source.outline import Line, join, list_items, split_id
 
 
 def parse(ctx: CardContext) -> list[RevealNote | ClozeNote | Variant]:
@@ -23,18 +23,18 @@ def parse(ctx: CardContext) -> list[RevealNote | ClozeNote | Variant]:
             answer="\n".join(split_id(line.text)[0] for line in ctx.block.body),
         )
     ]
-    answers = [d.answer for item in items for d in cloze.parse(item.text).deletions]
+    answers = [d.answer for item in items for d in deletions.parse(item.text).deletions]
     for item in items:
         first, written = split_id(item.text)
         text = join([Line(item.line, first), *item.rest])
-        if not cloze.MARK.search(text):
+        if not deletions.MARK.search(text):
             continue
         notes.extend(
             cloze_notes(
                 ctx,
                 text=text,
                 line=item.line,
-                note_id=ctx.item_id(written, cloze.strip_marks(first)),
+                note_id=ctx.item_id(written, deletions.strip_marks(first)),
                 explicit=written is not None,
                 construct="summary",
                 siblings=answers,

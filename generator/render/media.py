@@ -29,7 +29,7 @@ from markdown import Markdown
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
-from generator.model import ContentProblem
+from generator.notes import ContentProblem
 
 IMAGE_TYPES = ("png", "jpg", "jpeg", "gif", "svg", "webp")
 AUDIO_TYPES = ("mp3", "ogg", "m4a")

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from generator.diagnostics import Diagnostics
-from generator.scan import Line, join, paragraphs_start, trim_blank
+from generator.source.outline import Line, join, paragraphs_start, trim_blank
 
 LABEL = re.compile(r"^\*\*(?P<label>[^*\n]{1,40}?)[ \t]*(?::\*\*|\*\*[ \t]*:)[ \t]*(?P<rest>.*)$")
 

@@ -9,7 +9,7 @@ from importlib import resources
 
 from pygments.formatters import HtmlFormatter
 
-from generator.model import NoteType
+from generator.notes import NoteType
 
 # Anki's template language has no includes; `{{> name}}` is expanded here from templates/name.html.
 PARTIAL = re.compile(r"\{\{>\s*([a-z_]+(?:\.js)?)\s*\}\}")
@@ -30,7 +30,7 @@ class CardTemplate:
 
 
 def read(name: str) -> str:
-    return resources.files("generator").joinpath("templates", name).read_text(encoding="utf-8")
+    return resources.files("generator.anki").joinpath("templates", name).read_text(encoding="utf-8")
 
 
 def expand(html: str) -> str:

@@ -22,7 +22,7 @@ from markdown import Markdown
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
-from generator.model import ContentProblem
+from generator.notes import ContentProblem
 
 FORBIDDEN_TAGS = ("script", "iframe", "object", "embed")
 SOURCE_ATTRIBUTES = ("src", "srcset")

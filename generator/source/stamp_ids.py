@@ -13,10 +13,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from generator.diagnostics import Diagnostics
-from generator.discover import discover
-from generator.model import NoteMeta
-from generator.parse import parse_lesson
+from generator.notes import NoteMeta
 from generator.pipeline import check_unique_ids_meta
+from generator.source.discover import discover
+from generator.source.parse import parse_lesson
 
 
 @dataclass(slots=True)

@@ -12,11 +12,11 @@ from markdown.blockparser import BlockParser
 from markdown.extensions.admonition import AdmonitionExtension, AdmonitionProcessor
 from markdown.extensions.footnotes import FootnoteExtension
 
-from generator.cloze import ClozeExtension, code_ranges
-from generator.mathext import MathExtension
-from generator.media import MediaExtension, MediaFile, MediaLog, MediaResolver
-from generator.model import ContentProblem
-from generator.sanitize import SanitizeExtension
+from generator.notes import ContentProblem
+from generator.render.deletions import ClozeExtension, code_ranges
+from generator.render.mathjax import MathExtension
+from generator.render.media import MediaExtension, MediaFile, MediaLog, MediaResolver
+from generator.render.rawhtml import SanitizeExtension
 
 EXTENSIONS = [
     "abbr",

@@ -6,13 +6,19 @@ import json
 import re
 from dataclasses import dataclass
 from html import escape, unescape
+from importlib import resources
 from pathlib import Path
 
-from generator.cardhtml import render
+from generator.anki.notetypes import card_template, expand, stylesheet
 from generator.kinds import NOTE_TYPES
-from generator.model import RenderedNote
+from generator.notes import RenderedNote
+from generator.preview.cardhtml import render
 from generator.report import KIND_LABELS
-from generator.templates import card_template, expand, read, stylesheet
+
+
+def asset(name: str) -> str:
+    return resources.files("generator.preview").joinpath("assets", name).read_text(encoding="utf-8")
+
 
 SCRIPT_MARK = "<!--ankigen-card-script-->"
 TAGS = re.compile(r"<script>.*?</script>|<style>.*?</style>|<[^>]+>", re.DOTALL)
@@ -60,7 +66,7 @@ def page(title: str, notes: list[RenderedNote]) -> str:
     data = {
         "css": stylesheet(),
         "script": script,
-        "frame": read("preview/frame.html"),
+        "frame": asset("frame.html"),
         "cards": [
             {
                 "key": re.sub(r"[^A-Za-z0-9_-]", "-", card.key) + f"-{index}",
@@ -80,10 +86,10 @@ def page(title: str, notes: list[RenderedNote]) -> str:
     # The data sits in a <script> element: "</" must not close it early.
     blob = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
     return (
-        read("preview/page.html")
+        asset("page.html")
         .replace("__TITLE__", escape(title))
-        .replace("__PAGE_CSS__", read("preview/preview.css"))
-        .replace("__PAGE_JS__", read("preview/preview.js"))
+        .replace("__PAGE_CSS__", asset("preview.css"))
+        .replace("__PAGE_JS__", asset("preview.js"))
         .replace("__DATA__", blob)
     )
 

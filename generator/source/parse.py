@@ -7,14 +7,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 
-from generator import frontmatter
 from generator.diagnostics import Diagnostic, Diagnostics
-from generator.discover import humanize
 from generator.kinds import parse_card
 from generator.kinds.cloze import Variant, prose_clozes
-from generator.kinds.common import CardContext
-from generator.model import Lesson, Note
-from generator.scan import (
+from generator.kinds.context import CardContext
+from generator.notes import Lesson, Note
+from generator.source import frontmatter
+from generator.source.discover import humanize
+from generator.source.outline import (
     CardBlock,
     Heading,
     Line,

@@ -19,9 +19,9 @@ import genanki
 from genanki.apkg_col import APKG_COL
 from genanki.apkg_schema import APKG_SCHEMA
 
-from generator.ids import stable_int
-from generator.model import NoteType
-from generator.templates import card_template
+from generator.anki.guids import stable_int
+from generator.anki.notetypes import card_template
+from generator.notes import NoteType
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 FIELD_SEPARATOR = "\x1f"

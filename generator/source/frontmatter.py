@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 import yaml
 
 from generator.diagnostics import Diagnostics
-from generator.model import DIFFICULTIES, LEVELS, Defaults
-from generator.scan import source_lines
+from generator.notes import DIFFICULTIES, LEVELS, Defaults
+from generator.source.outline import source_lines
 
 DELIMITER = "---"
 OPTION_KEYS = (

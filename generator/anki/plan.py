@@ -13,11 +13,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import Enum
 
+from generator.anki.guids import guid
+from generator.anki.notetypes import card_template
+from generator.anki.state import NoteState, NoteTypeState, State
 from generator.diagnostics import Diagnostics
-from generator.ids import guid
-from generator.model import NoteType, RenderedNote
-from generator.state import NoteState, NoteTypeState, State
-from generator.templates import card_template
+from generator.notes import NoteType, RenderedNote
 
 REMOVED_TAG = "ankigen::removed"
 # Where the note sits in the sources is not content: moving a file must not rewrite its notes.

@@ -7,9 +7,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator import frontmatter
 from generator.diagnostics import Diagnostics
-from generator.model import Defaults, Lesson
+from generator.notes import Defaults, Lesson
+from generator.source import frontmatter
 
 INDEX = "_index.md"
 ORDER_PREFIX = re.compile(r"^\d+[-_ .]+")

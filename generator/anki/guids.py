@@ -1,32 +1,15 @@
-"""Note ids and GUIDs. A GUID depends on the course namespace and the note id, never on content."""
+"""GUIDs and other ids Anki sees. A GUID depends on the course namespace and the note id, never
+on content, so editing a note updates it in Anki instead of making a new one."""
 
 from __future__ import annotations
 
 import hashlib
-import re
-import unicodedata
 
-ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/#-]{0,199}$")
+from generator.source.noteids import id_key
+
 BASE91 = (
     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&()*+,-./:;<=>?@[]^_`{|}~"
 )
-
-
-def slugify(text: str, *, limit: int = 60) -> str:
-    """ASCII, lower-case, dash-separated; empty input gives 'card'."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    slug = slug[:limit].rstrip("-")
-    return slug or "card"
-
-
-def valid_id(note_id: str) -> bool:
-    return ID_PATTERN.match(note_id) is not None
-
-
-def id_key(note_id: str) -> str:
-    """Ids are compared without case, so `Foo` and `foo` cannot become two notes."""
-    return note_id.casefold()
 
 
 def guid(namespace: str, note_id: str) -> str:

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from html import escape
 
 from generator.diagnostics import Diagnostics
-from generator.fields import Field
-from generator.ids import slugify, valid_id
-from generator.model import DIFFICULTIES, LEVELS, Lesson, NoteMeta, Renderer
-from generator.scan import CardBlock
+from generator.notes import DIFFICULTIES, LEVELS, Lesson, NoteMeta, Renderer
+from generator.source.fields import Field
+from generator.source.noteids import slugify, valid_id
+from generator.source.outline import CardBlock
 
 
 @dataclass(frozen=True, slots=True)

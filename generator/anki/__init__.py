@@ -1,0 +1,2 @@
+"""What Anki sees: GUIDs, note types and their templates, the change plan against the state file,
+and the .apkg package."""
