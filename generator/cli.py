@@ -12,7 +12,7 @@ from generator import __version__, report
 from generator.config import BuildConfig
 from generator.diagnostics import Diagnostics
 from generator.pipeline import BuildResult, build
-from generator.preview.site import write_preview
+from generator.preview import write_preview
 from generator.source.stamp_ids import stamp_ids
 
 CONTENT_ARGUMENT = click.argument(
@@ -85,12 +85,11 @@ def build_command(
     )
     result = build(config)
     echo_diagnostics(result.diagnostics)
-    failed = result.diagnostics.has_errors(strict=strict) or (result.output is None and not dry_run)
     if as_json:
         click.echo(json.dumps(report.as_json(result), indent=2, ensure_ascii=False))
     else:
-        print_human(result, failed=failed, strict=strict, verbose=verbose)
-    if failed:
+        print_human(result, config, verbose=verbose)
+    if not result.ok:
         sys.exit(1)
 
 
@@ -110,12 +109,13 @@ def preview_command(content: Path, out_dir: Path) -> None:
     Cards use the same templates and CSS as in Anki. Nothing else is written: no package, no
     state file.
     """
-    result = build(BuildConfig(content=content, out_dir=out_dir, dry_run=True))
+    config = BuildConfig(content=content, out_dir=out_dir, dry_run=True)
+    result = build(config)
     echo_diagnostics(result.diagnostics)
-    if result.diagnostics.errors or result.course is None:
+    if not result.ok or result.course is None:
         click.echo(f"preview failed: {len(result.diagnostics.errors)} error(s)", err=True)
         sys.exit(1)
-    target = write_preview(out_dir, result.course.deck, result.notes)
+    target = write_preview(out_dir, result.course.deck, result.notes, config.registry)
     click.echo(f"wrote {target} ({len(result.notes)} notes)")
 
 
@@ -149,16 +149,11 @@ def echo_diagnostics(diagnostics: Diagnostics) -> None:
         click.echo(diagnostic.format(), err=True)
 
 
-def print_human(result: BuildResult, *, failed: bool, strict: bool, verbose: bool) -> None:
-    if failed:
-        errors = len(result.diagnostics.errors)
-        if strict and not errors:
-            warnings = len(result.diagnostics.warnings)
-            click.echo(f"build failed: {warnings} warning(s) with --strict", err=True)
-        else:
-            click.echo(f"build failed: {errors} error(s), nothing written", err=True)
+def print_human(result: BuildResult, config: BuildConfig, *, verbose: bool) -> None:
+    if not result.ok:
+        click.echo(report.failure(result, strict=config.strict), err=True)
         return
-    for line in report.deck_table(result):
+    for line in report.deck_table(result, config.registry):
         click.echo(line)
     if result.plan is not None:
         click.echo(report.plan_summary(result.plan))

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.anki.state import LOCK_NAME
+from generator.kinds import REGISTRY, Registry
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +29,8 @@ class BuildConfig:
     """Plan only: write neither the package nor the state file."""
     forget_removed: bool = False
     """Drop removed notes from the state file instead of packaging them once more."""
+    registry: Registry = REGISTRY
+    """The constructs and note types the build knows."""
 
     @property
     def lock_path(self) -> Path:

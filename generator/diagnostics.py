@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -31,18 +32,30 @@ class Diagnostic:
 
 @dataclass(slots=True)
 class Diagnostics:
-    """An append-only collector; stages never print or exit."""
+    """An append-only collector; stages never print or exit. The same problem reported twice
+    (one text rendered for several cards) is kept once."""
 
     items: list[Diagnostic] = field(default_factory=list)
+    seen: set[Diagnostic] = field(default_factory=set, repr=False)
+
+    def __post_init__(self) -> None:
+        given, self.items = self.items, []
+        self.extend(given)
+
+    def add(self, diagnostic: Diagnostic) -> None:
+        if diagnostic not in self.seen:
+            self.seen.add(diagnostic)
+            self.items.append(diagnostic)
 
     def error(self, path: str, line: int, message: str) -> None:
-        self.items.append(Diagnostic(path, line, Severity.ERROR, message))
+        self.add(Diagnostic(path, line, Severity.ERROR, message))
 
     def warning(self, path: str, line: int, message: str) -> None:
-        self.items.append(Diagnostic(path, line, Severity.WARNING, message))
+        self.add(Diagnostic(path, line, Severity.WARNING, message))
 
-    def extend(self, other: list[Diagnostic]) -> None:
-        self.items.extend(other)
+    def extend(self, other: Iterable[Diagnostic]) -> None:
+        for diagnostic in other:
+            self.add(diagnostic)
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -52,8 +65,9 @@ class Diagnostics:
     def warnings(self) -> list[Diagnostic]:
         return [d for d in self.items if d.severity is Severity.WARNING]
 
-    def has_errors(self, *, strict: bool = False) -> bool:
+    def failed(self, *, strict: bool = False) -> bool:
+        """An error, or under --strict a warning: the build must not write anything."""
         return bool(self.errors) or (strict and bool(self.warnings))
 
     def sorted(self) -> list[Diagnostic]:
-        return sorted(set(self.items), key=lambda d: (d.path, d.line, d.message))
+        return sorted(self.items, key=lambda d: (d.path, d.line, d.message))

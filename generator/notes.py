@@ -1,9 +1,10 @@
-"""Typed notes and the context they are parsed in."""
+"""The typed model: lessons, note metadata, the Markdown text of fields, and the protocols every
+note kind and the renderer implement."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Literal, Protocol
 
 LEVELS = ("beginner", "intermediate", "advanced")
 DIFFICULTIES = ("easy", "medium", "hard")
@@ -73,72 +74,63 @@ class NoteMeta:
     """Lesson title and section, shown small on the card."""
 
 
+ClozeMode = Literal["anki", "blank", "reveal", "mark"]
+"""How a renderer writes `==…==` deletions: Anki's `{{cN::…}}` syntax (`anki`), one group as a
+blank (`blank`) or as the marked answer (`reveal`) with the others as plain text, or a highlight
+in notes that are not clozes (`mark`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """Markdown written in a lesson, and the line it starts on."""
+
+    markdown: str
+    """The Markdown (list continuation lines dedented, blank lines around trimmed)."""
+    line: int = 0
+    """Line of its first line in the lesson file; 0 for text the parser made up."""
+
+    @property
+    def empty(self) -> bool:
+        return not self.markdown.strip()
+
+
+NO_TEXT = Text("")
+
+
 class Renderer(Protocol):
-    def block(self, markdown: str) -> str: ...
+    """Markdown to card HTML. Problems found in a text are reported at the text's line."""
 
-    def inline(self, markdown: str) -> str: ...
+    def block(self, text: Text) -> str: ...
 
-    def cloze(self, markdown: str, mode: str = "anki", target: int = 0) -> str: ...
+    def inline(self, text: Text) -> str: ...
+
+    def cloze(self, text: Text, mode: ClozeMode = "anki", target: int = 0) -> str: ...
+
+    def take_media(self) -> tuple[tuple[str, str], ...]:
+        """(packaged name, source path) of the images and sounds the texts rendered since the
+        last call use, sorted by name; then forget them."""
 
 
 class Note(Protocol):
-    """A parsed note of any kind."""
+    """A parsed note of any kind: everything the pipeline reads from one."""
 
     @property
     def meta(self) -> NoteMeta: ...
 
     @property
-    def note_type(self) -> str: ...
+    def note_type(self) -> str:
+        """Registry key of the note's Anki note type."""
 
-    def render(self, md: Renderer) -> tuple[str, ...]: ...
+    @property
+    def cards(self) -> tuple[int, ...]:
+        """Card ordinals the note produces: one per deletion group for cloze notes, else (0,)."""
 
+    @property
+    def card_texts(self) -> tuple[str, ...]:
+        """For cloze notes, the hidden text of each card (aligned with `cards`); else ()."""
 
-@dataclass(frozen=True, slots=True)
-class FieldSpec:
-    """One field of an Anki note type."""
-
-    name: str
-    """Field name as Anki shows it."""
-    id: int
-    """Stable field id; lets Anki match fields across template changes."""
-
-
-@dataclass(frozen=True, slots=True)
-class NoteType:
-    """An Anki note type owned by ankigen. Its schema is frozen once released."""
-
-    key: str
-    """Short name used in code and in the registry."""
-    name: str
-    """Name shown in Anki."""
-    model_id: int
-    """Hard-coded Anki model id."""
-    fields: tuple[FieldSpec, ...]
-    """Fields in order; the first is the sort field."""
-    template_name: str
-    """Name of the single card template."""
-    template_id: int
-    """Stable template id."""
-    template_dir: str
-    """Folder under `generator/templates/` holding front.html and back.html."""
-    replaces: str | None = None
-    """Key of the released note type this one supersedes (a deliberate schema change)."""
-    migration: str = ""
-    """What users must do when this type replaces another; printed once by the build."""
-    cloze: bool = False
-    """An Anki cloze note type: one card per deletion group."""
-
-
-def card_texts(note: Note) -> tuple[str, ...]:
-    """The hidden text of each card of a cloze note; empty for other notes."""
-    texts = getattr(note, "card_texts", ())
-    return tuple(texts)
-
-
-def card_ordinals(note: Note) -> tuple[int, ...]:
-    """Card ordinals of a note: cloze notes have one per group, the others one card."""
-    cards = getattr(note, "cards", (0,))
-    return tuple(cards)
+    def render(self, md: Renderer) -> tuple[str, ...]:
+        """The fields as HTML, in the note type's field order."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,8 +154,8 @@ class RenderedNote:
 
 @dataclass(frozen=True, slots=True)
 class ContentProblem:
-    """A problem found while rendering a field. Fields do not know their lines, so the pipeline
-    looks for `needle` in the lesson, from the note's first line on, to report it."""
+    """A problem an extension found while rendering a text. The renderer reports it at the line
+    of the text where `needle` first occurs."""
 
     error: bool
     """An error (the build fails) rather than a warning."""

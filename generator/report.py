@@ -1,36 +1,29 @@
-"""What a build tells the user: counts per deck, the change plan, the same as JSON. Pure text."""
+"""What a build tells the user: notes per deck and note type, the change plan, the same as JSON.
+Pure text; the CLI prints it."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from generator.anki.plan import REMOVED_TAG, Plan, Status
-from generator.kinds import NOTE_TYPES
+from generator.kinds import Registry
 from generator.pipeline import BuildResult
 
-KIND_LABELS = {
-    "reveal": "reveal",
-    "choice": "multiple choice",
-    "selfcheck": "self-check",
-    "cloze": "cloze",
-    "clozechoice": "cloze choice",
-}
 
-
-def deck_table(result: BuildResult) -> list[str]:
-    kinds = list(NOTE_TYPES)
-    headers = [KIND_LABELS[kind] for kind in kinds]
+def deck_table(result: BuildResult, registry: Registry) -> list[str]:
+    keys = list(registry.note_types)
+    headers = [registry.note_type(key).label for key in keys]
     table = result.counts()
     width = max([len(deck) for deck in table] + [len("total")])
     lines = [f"{'deck':<{width}}  " + "  ".join(headers) + "  total"]
-    totals = dict.fromkeys(kinds, 0)
+    totals = dict.fromkeys(keys, 0)
     for deck, counter in table.items():
         cells = []
-        for kind, header in zip(kinds, headers, strict=True):
-            totals[kind] += counter[kind]
-            cells.append(f"{counter[kind]:>{len(header)}}")
+        for key, header in zip(keys, headers, strict=True):
+            totals[key] += counter[key]
+            cells.append(f"{counter[key]:>{len(header)}}")
         lines.append(f"{deck:<{width}}  " + "  ".join(cells) + f"  {sum(counter.values()):>5}")
-    cells = [f"{totals[k]:>{len(h)}}" for k, h in zip(kinds, headers, strict=True)]
+    cells = [f"{totals[k]:>{len(h)}}" for k, h in zip(keys, headers, strict=True)]
     lines.append(f"{'total':<{width}}  " + "  ".join(cells) + f"  {sum(totals.values()):>5}")
     return lines
 
@@ -62,10 +55,18 @@ def plan_details(plan: Plan, *, verbose: bool) -> list[str]:
     return lines
 
 
+def failure(result: BuildResult, *, strict: bool) -> str:
+    """The one line that ends a failed build."""
+    errors = len(result.diagnostics.errors)
+    if strict and not errors:
+        return f"build failed: {len(result.diagnostics.warnings)} warning(s) with --strict"
+    return f"build failed: {errors} error(s), nothing written"
+
+
 def as_json(result: BuildResult) -> dict[str, Any]:
     plan = result.plan
     return {
-        "ok": result.output is not None or (plan is not None and not result.diagnostics.errors),
+        "ok": result.ok,
         "output": str(result.output) if result.output else None,
         "decks": {deck: dict(counter) for deck, counter in result.counts().items()},
         "changes": plan.summary() if plan else None,

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from generator.config import BuildConfig
+from generator.kinds import REGISTRY, Registry
 from generator.pipeline import BuildResult, build
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -17,7 +18,12 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 def build_into(
-    content: Path, out_dir: Path, *, strict: bool = False, now: int | None = None
+    content: Path,
+    out_dir: Path,
+    *,
+    strict: bool = False,
+    now: int | None = None,
+    registry: Registry = REGISTRY,
 ) -> BuildResult:
     """Build with the state file kept in `out_dir`, so tests never write into the sources."""
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -26,7 +32,13 @@ def build_into(
     if not lock.exists() and committed.exists():
         shutil.copyfile(committed, lock)
     config = BuildConfig(
-        content=content, out_dir=out_dir, strict=strict, jobs=1, lock=lock, now=now
+        content=content,
+        out_dir=out_dir,
+        strict=strict,
+        jobs=1,
+        lock=lock,
+        now=now,
+        registry=registry,
     )
     return build(config)
 

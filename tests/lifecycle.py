@@ -7,6 +7,7 @@ from pathlib import Path
 
 from anki.collection import Collection
 
+from generator.kinds import REGISTRY, Registry
 from generator.pipeline import BuildResult
 from tests.anki_helpers import import_package
 from tests.conftest import build_into
@@ -29,9 +30,9 @@ def note_ids_by_nid(col: Collection) -> dict[int, str]:
 
 
 def build_and_import(
-    col: Collection, content: Path, out: Path, *, now: int
+    col: Collection, content: Path, out: Path, *, now: int, registry: Registry = REGISTRY
 ) -> tuple[BuildResult, Imported]:
-    result = build_into(content, out, now=now)
+    result = build_into(content, out, now=now, registry=registry)
     assert result.output is not None, [d.format() for d in result.diagnostics.sorted()]
     log = import_package(col, result.output)
     ids = note_ids_by_nid(col)

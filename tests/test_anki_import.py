@@ -31,8 +31,7 @@ from anki.consts import MODEL_CLOZE, MODEL_STD
 from anki.import_export_pb2 import ImportResponse
 
 from generator.anki.guids import guid
-from generator.anki.notetypes import card_template
-from generator.kinds import NOTE_TYPES
+from generator.kinds import REGISTRY
 from generator.notes import RenderedNote
 from generator.pipeline import BuildResult
 from tests.anki_helpers import collection, import_package, render_errors
@@ -1066,7 +1065,7 @@ def test_build_reports_no_problem(seed_build: BuildResult) -> None:
 
 
 def test_note_counts_per_note_type(imported: Imported, seed_build: BuildResult) -> None:
-    built = Counter(NOTE_TYPES[note.note_type].name for note in seed_build.notes)
+    built = Counter(REGISTRY.note_type(note.note_type).name for note in seed_build.notes)
     in_anki = Counter(note.note_type for note in imported.notes)
     assert dict(built) == EXPECTED_NOTE_TYPES
     assert dict(in_anki) == EXPECTED_NOTE_TYPES
@@ -1093,7 +1092,7 @@ def test_notes_match_the_build_one_to_one(
     for note_id, note in by_id.items():
         built = built_by_id[note_id]
         assert note.guid == guid(namespace, note_id), note.label
-        assert note.note_type == NOTE_TYPES[built.note_type].name, note.label
+        assert note.note_type == REGISTRY.note_type(built.note_type).name, note.label
         assert tuple(note.fields.values()) == built.fields, note.label
 
 
@@ -1101,14 +1100,14 @@ def test_one_note_type_per_kind_without_copies(imported: Imported) -> None:
     names = [entry.name for entry in imported.col.models.all_names_and_ids()]
     ours = sorted(name for name in names if name.startswith("ankigen"))
     assert ours == sorted(EXPECTED_NOTE_TYPES)
-    assert sorted(nt.name for nt in NOTE_TYPES.values()) == sorted(EXPECTED_NOTE_TYPES)
+    assert sorted(nt.name for nt in REGISTRY.note_types.values()) == sorted(EXPECTED_NOTE_TYPES)
     assert not [name for name in names if "+" in name]
     assert all(Counter(names)[name] == 1 for name in EXPECTED_NOTE_TYPES)
 
 
-@pytest.mark.parametrize("kind", sorted(NOTE_TYPES), ids=str)
+@pytest.mark.parametrize("kind", sorted(REGISTRY.note_types), ids=str)
 def test_note_type_carries_the_generator_ids(imported: Imported, kind: str) -> None:
-    spec = NOTE_TYPES[kind]
+    spec = REGISTRY.note_type(kind)
     model = imported.col.models.by_name(spec.name)
     assert model is not None, spec.name
     assert model["id"] == spec.model_id
@@ -1119,7 +1118,7 @@ def test_note_type_carries_the_generator_ids(imported: Imported, kind: str) -> N
     assert [(t["name"], t.get("id"), t["ord"]) for t in model["tmpls"]] == [
         (spec.template_name, spec.template_id, 0)
     ]
-    template = card_template(spec)
+    template = REGISTRY.template(kind)
     assert model["tmpls"][0]["qfmt"] == template.front
     assert model["tmpls"][0]["afmt"] == template.back
     assert model["css"] == template.css
@@ -1127,7 +1126,7 @@ def test_note_type_carries_the_generator_ids(imported: Imported, kind: str) -> N
 
 
 def test_only_the_cloze_note_type_is_a_cloze_type(imported: Imported) -> None:
-    cloze_types = sorted(spec.name for spec in NOTE_TYPES.values() if spec.cloze)
+    cloze_types = sorted(spec.name for spec in REGISTRY.note_types.values() if spec.cloze)
     assert cloze_types == [CLOZE]
     model = imported.col.models.by_name(CLOZE)
     assert model is not None

@@ -15,6 +15,7 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from generator.config import BuildConfig
+from generator.kinds import REGISTRY
 from generator.pipeline import build
 from generator.preview.site import write_preview
 from tests.anki_helpers import collection, import_package
@@ -301,7 +302,7 @@ def test_screenshots_and_no_horizontal_scroll(
 def test_preview_site(browser: Browser, tmp_path: Path) -> None:
     result = build(BuildConfig(content=CONTENT, out_dir=tmp_path, dry_run=True))
     assert result.course is not None
-    site = write_preview(tmp_path / "preview", result.course.deck, result.notes)
+    site = write_preview(tmp_path / "preview", result.course.deck, result.notes, REGISTRY)
     context = browser.new_context(viewport={"width": 1000, "height": 900})
     errors: list[str] = []
     try:

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from generator.cli import main
 from generator.config import BuildConfig
-from generator.kinds import NOTE_TYPES
+from generator.kinds import REGISTRY
 from generator.pipeline import build
 from tests.conftest import FIXTURES, build_into
 from tests.package_rows import read_rows
@@ -28,6 +28,7 @@ def test_fixture_course_matches_golden_rows(course: Path, tmp_path: Path) -> Non
     if os.environ.get("ANKIGEN_UPDATE_GOLDEN"):
         GOLDEN.parent.mkdir(exist_ok=True)
         GOLDEN.write_text(json.dumps(rows, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        pytest.fail(f"rewrote {GOLDEN.name}: review `git diff`, then run without update")
     expected = json.loads(GOLDEN.read_text(encoding="utf-8"))
     assert rows == expected, "golden rows differ; rerun with ANKIGEN_UPDATE_GOLDEN=1 and review"
 
@@ -38,7 +39,7 @@ def test_package_holds_every_note_type_with_stable_ids(course: Path, tmp_path: P
     rows = read_rows(result.output)
     assert rows["entries"] == ["collection.anki2", "media"]
     by_id = {m["id"]: m for m in rows["note_types"]}
-    for note_type in NOTE_TYPES.values():
+    for note_type in REGISTRY.note_types.values():
         model = by_id[note_type.model_id]
         assert model["name"] == note_type.name
         assert model["fields"] == [[f.name, f.id] for f in note_type.fields]

@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator.kinds.choice import ChoiceNote, Option
-from generator.kinds.cloze import ClozeChoiceNote, ClozeNote, Variant
+from generator.kinds.cloze import ClozeNote
 from generator.kinds.reveal import RevealNote
 from generator.kinds.selfcheck import SelfCheckNote
-from generator.notes import NoteMeta
+from generator.kinds.variants import Variant, candidate
+from generator.notes import Note, NoteMeta, Text
 from generator.render import deletions
 from generator.render.deletions import Deletion, Parsed, Problem, parse
 from generator.render.renderer import MarkdownRenderer
@@ -394,73 +396,78 @@ def test_block_and_inline_escape_too(md: MarkdownRenderer) -> None:
         assert LITERAL in html.unescape(out)
 
 
-def literal_notes() -> list[tuple[str, object]]:
-    """A note of every kind with literal `{{c1::x}}` in every text field, plus one real deletion
-    in the cloze ones."""
-    code = f"```\n{LITERAL}\n```"
-    prose = f"Plain {LITERAL} and `{LITERAL}`."
-    text = f"Real ==deletion== and {prose}\n\n{code}"
+def literal_notes() -> list[tuple[str, Callable[[MarkdownRenderer], tuple[str, ...]]]]:
+    """The fields of a note of every kind with literal `{{c1::x}}` in every text field, plus one
+    real deletion in the cloze ones."""
+    code = Text(f"```\n{LITERAL}\n```")
+    prose = Text(f"Plain {LITERAL} and `{LITERAL}`.")
+    text = f"Real ==deletion== and {prose.markdown}\n\n{code.markdown}"
     variant = Variant(
         meta=meta("v"),
-        answer=f"`{LITERAL}`",
+        answer=Text(f"`{LITERAL}`"),
         pool="cloze",
         lesson="a.md",
-        text=parse(text).canonical,
+        text=Text(parse(text).canonical),
         group=1,
-        hint=LITERAL,
+        hint=Text(LITERAL),
         back_extra=prose,
     )
-    return [
-        (
-            "reveal",
-            RevealNote(
-                meta=meta("r"),
-                question=f"What is {LITERAL}?",
-                question_body=code,
-                answer=prose,
-                hint=prose,
-                explanation=code,
-                analogy=prose,
-                diagram=code,
-            ),
+    notes: list[Note] = [
+        RevealNote(
+            meta=meta("r"),
+            question=Text(f"What is {LITERAL}?"),
+            question_body=code,
+            answer=prose,
+            hint=prose,
+            explanation=code,
+            analogy=prose,
+            diagram=code,
         ),
-        (
-            "choice",
-            ChoiceNote(
-                meta=meta("c"),
-                question=f"Which is `{LITERAL}`?",
-                question_body=code,
-                options=(Option(LITERAL, True, 1), Option(f"`{LITERAL}`", False, 2)),
-                explanation=prose,
-                solution=code,
-                final_answer=prose,
-                quick_check=prose,
-                hint=prose,
-                mistakes=prose,
+        ChoiceNote(
+            meta=meta("c"),
+            question=Text(f"Which is `{LITERAL}`?"),
+            question_body=code,
+            options=(
+                Option(Text(LITERAL), True, 1),
+                Option(Text(f"`{LITERAL}`"), False, 2),
             ),
+            explanation=prose,
+            solution=code,
+            final_answer=prose,
+            quick_check=prose,
+            hint=prose,
+            mistakes=prose,
         ),
-        (
-            "self-check",
-            SelfCheckNote(
-                meta=meta("s"),
-                prompt=f"Explain {LITERAL}.",
-                prompt_body=code,
-                concepts=(prose, LITERAL),
-                hint=prose,
-                model_answer=code,
-            ),
+        SelfCheckNote(
+            meta=meta("s"),
+            prompt=Text(f"Explain {LITERAL}."),
+            prompt_body=code,
+            concepts=(prose, Text(LITERAL)),
+            hint=prose,
+            model_answer=code,
         ),
-        ("cloze", ClozeNote(meta("z"), parse(text).canonical, (1,), back_extra=prose)),
-        ("cloze choice", ClozeChoiceNote(variant, (f"`{LITERAL}`", LITERAL, "other"), 0)),
+        ClozeNote(meta("z"), Text(parse(text).canonical), (1,), back_extra=prose),
     ]
 
+    def cloze_choice(md: MarkdownRenderer) -> tuple[str, ...]:
+        rendered = variant.render(md)
+        others = [candidate(md, Text(LITERAL)), candidate(md, Text("other"))]
+        return rendered.complete([rendered.answer, *others], 0).fields
 
-@pytest.mark.parametrize(("kind", "note"), literal_notes(), ids=[k for k, _ in literal_notes()])
+    kinds = ["reveal", "choice", "self-check", "cloze"]
+    made: list[tuple[str, Callable[[MarkdownRenderer], tuple[str, ...]]]] = [
+        (kind, note.render) for kind, note in zip(kinds, notes, strict=True)
+    ]
+    return [*made, ("cloze choice", cloze_choice)]
+
+
+@pytest.mark.parametrize(
+    ("kind", "fields_of"), literal_notes(), ids=[k for k, _ in literal_notes()]
+)
 def test_literal_cloze_syntax_never_reaches_a_field(
-    md: MarkdownRenderer, kind: str, note: object
+    md: MarkdownRenderer, kind: str, fields_of: Callable[[MarkdownRenderer], tuple[str, ...]]
 ) -> None:
-    fields = note.render(md)  # type: ignore[attr-defined]
-    for index, value in enumerate(fields):
+    for index, value in enumerate(fields_of(md)):
         found = [match.group(0) for match in ANKI_DELETION.finditer(value)]
         if kind == "cloze" and index == 0:
             # The cloze text holds exactly its one real deletion.

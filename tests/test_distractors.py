@@ -13,17 +13,20 @@ import os
 import subprocess
 import sys
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from generator.config import BuildConfig
 from generator.diagnostics import Diagnostics, Severity
-from generator.kinds.cloze import ClozeNote, Variant
-from generator.kinds.distractors import Choice, Pools, choose_all, normalise, pick
+from generator.kinds.cloze import ClozeNote
+from generator.kinds.distractors import Choice, Pools, choose_all, pick
 from generator.kinds.reveal import RevealNote
-from generator.notes import Defaults, Lesson, NoteMeta
+from generator.kinds.variants import Candidate, Pool, RenderedVariant, Variant, normalise
+from generator.notes import Defaults, Lesson, NoteMeta, Text
 from generator.pipeline import build
+from generator.render import MarkdownRenderer
 from generator.source.parse import parse_lesson
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,47 +48,67 @@ def meta(note_id: str, deck: str = "Course::Topic", line: int = 1) -> NoteMeta:
     )
 
 
+RENDERER = MarkdownRenderer()
+
+
 def variant(
     note_id: str,
     answer: str,
     *,
-    pool: str = "cloze",
+    pool: Pool = "cloze",
     lesson: str = "a.md",
     deck: str = "Course::Topic",
     siblings: tuple[str, ...] = (),
     distractors: tuple[str, ...] = (),
     count: int = 4,
-) -> Variant:
+) -> RenderedVariant:
     return Variant(
         meta=meta(note_id, deck),
-        answer=answer,
+        answer=Text(answer),
         pool=pool,
         lesson=lesson,
-        siblings=siblings,
-        distractors=distractors,
-        text=f"It is =={answer}==.",
+        siblings=tuple(Text(text) for text in siblings),
+        distractors=tuple(Text(text) for text in distractors),
+        text=Text(f"It is =={answer}==."),
         group=1,
         count=count,
-    )
+    ).render(RENDERER)
 
 
-def choose(variants: list[Variant]) -> tuple[list[Choice | None], Diagnostics]:
+@dataclass(frozen=True)
+class Picked:
+    """A choice as the tests look at it: texts instead of rendered candidates."""
+
+    answer: str
+    count: int
+    options: tuple[str, ...]
+    correct: int
+
+
+def seen(choice: Choice | None) -> Picked | None:
+    if choice is None:
+        return None
+    options = tuple(option.text for option in choice.options)
+    return Picked(choice.variant.answer.text, choice.variant.count, options, choice.correct)
+
+
+def choose(variants: list[RenderedVariant]) -> tuple[list[Picked | None], Diagnostics]:
     diags = Diagnostics()
-    return choose_all(variants, diags), diags
+    return [seen(choice) for choice in choose_all(variants, diags)], diags
 
 
-def wrong(choice: Choice | None) -> set[str]:
+def wrong(choice: Picked | None) -> set[str]:
     assert choice is not None
     return {text for index, text in enumerate(choice.options) if index != choice.correct}
 
 
-def check_choice(choice: Choice | None) -> Choice:
+def check_choice(choice: Picked | None) -> Picked:
     """What holds for every choice: the answer at `correct`, once; options pairwise different."""
     assert choice is not None
-    assert choice.options[choice.correct] == choice.variant.answer
+    assert choice.options[choice.correct] == choice.answer
     keys = [normalise(text) for text in choice.options]
     assert len(set(keys)) == len(keys), choice.options
-    assert 2 <= len(choice.options) <= choice.variant.count
+    assert 2 <= len(choice.options) <= choice.count
     return choice
 
 
@@ -177,11 +200,15 @@ def test_pools_group_answers_by_kind_lesson_and_deck() -> None:
         variant("y", "Y", lesson="b.md", deck="Course::Other"),
     ]
     pools = Pools.of(variants)
-    assert pools.by_lesson[("cloze", "a.md")] == ("A", "B", "C")
-    assert pools.by_lesson[("analogy", "a.md")] == ("X",)
-    assert pools.by_lesson[("cloze", "b.md")] == ("Y",)
-    assert pools.by_deck[("cloze", "Course::Topic")] == ("A", "B", "C")
-    assert pools.by_deck[("cloze", "Course::Other")] == ("Y",)
+
+    def texts(candidates: tuple[Candidate, ...]) -> tuple[str, ...]:
+        return tuple(candidate.text for candidate in candidates)
+
+    assert texts(pools.by_lesson[("cloze", "a.md")]) == ("A", "B", "C")
+    assert texts(pools.by_lesson[("analogy", "a.md")]) == ("X",)
+    assert texts(pools.by_lesson[("cloze", "b.md")]) == ("Y",)
+    assert texts(pools.by_deck[("cloze", "Course::Topic")]) == ("A", "B", "C")
+    assert texts(pools.by_deck[("cloze", "Course::Other")]) == ("Y",)
 
 
 # --------------------------------------------------------------------------------------------
@@ -225,7 +252,7 @@ def test_no_two_equal_options(source: str) -> None:
 # --------------------------------------------------------------------------------------------
 
 
-def many_variants(count: int) -> list[Variant]:
+def many_variants(count: int) -> list[RenderedVariant]:
     """`count` cards that all draw from one lesson pool of eight answers."""
     answers = [f"answer {i}" for i in range(8)]
     return [variant(f"note-{i}", answers[i % 8]) for i in range(count)]
@@ -236,7 +263,7 @@ def test_same_inputs_give_the_same_options_in_the_same_order() -> None:
     second, _ = choose(many_variants(50))
     assert first == second
     pools = Pools.of(many_variants(50))
-    again = [pick(v, pools, v.count, Diagnostics()) for v in many_variants(50)]
+    again = [seen(pick(v, pools, v.count, Diagnostics())) for v in many_variants(50)]
     assert again == first
 
 
@@ -277,7 +304,9 @@ def test_the_answer_lands_in_every_position() -> None:
 
 def test_the_distractors_vary_between_cards() -> None:
     choices, _ = choose(many_variants(200))
-    sets = {frozenset(wrong(choice)) for choice in choices if choice.variant.answer == "answer 0"}
+    sets = {
+        frozenset(wrong(choice)) for choice in choices if choice and choice.answer == "answer 0"
+    }
     assert len(sets) > 5
 
 
@@ -341,7 +370,8 @@ def test_the_option_count_is_honoured() -> None:
 
 def test_one_choice_per_variant_in_order() -> None:
     variants = [variant("a", "A", siblings=("B",)), variant("b", "B"), variant("c", "C")]
-    choices, _ = choose(variants)
+    diags = Diagnostics()
+    choices = choose_all(variants, diags)
     assert [choice.variant if choice else None for choice in choices] == variants
 
 
@@ -408,7 +438,7 @@ def test_choice_options_front_matter() -> None:
     assert [d.format() for d in parsed.diagnostics] == []
     assert len(parsed.variants) == 13
     assert {v.count for v in parsed.variants} == {3}
-    choices, diags = choose(list(parsed.variants))
+    choices, diags = choose([v.render(RENDERER) for v in parsed.variants])
     assert [len(check_choice(choice).options) for choice in choices] == [3] * 13
     assert diags.items == []
 

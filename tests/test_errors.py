@@ -107,6 +107,7 @@ def test_error_fixture(
     expected_file = FIXTURES / f"{case}.expected"
     if UPDATE:
         expected_file.write_text(fresh.stderr, encoding="utf-8")
+        pytest.fail(f"rewrote {expected_file.name}: review `git diff`, then run without update")
     expected = expected_file.read_text(encoding="utf-8").splitlines()
     assert fresh.stderr.splitlines() == expected
 

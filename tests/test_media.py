@@ -19,11 +19,13 @@ import pytest
 
 from generator.anki.plan import Status
 from generator.config import BuildConfig
+from generator.notes import Text
 from generator.pipeline import BuildResult, build
 from generator.render import media
 from generator.render.media import MediaResolver, packaged_name, unreferenced
 from generator.render.renderer import MarkdownRenderer
 from tests.conftest import FIXTURES
+from tests.render_helpers import render_in_lesson
 
 TOUR = FIXTURES / "tour"
 PNG = (TOUR / "10-math-and-code" / "img" / "figure.png").read_bytes()
@@ -209,47 +211,52 @@ def test_each_reference_is_read_once(content: Path, monkeypatch: pytest.MonkeyPa
 
 def test_rendered_image_and_sound(content: Path) -> None:
     md = MarkdownRenderer()
-    md.use_media(MediaResolver(content, "b/x.md"))
-    out = md.block(
+    out, problems, files = render_in_lesson(
+        md,
         "![a *blue* square](img/figure.png 'Blue') then ![hear it](clip.mp3) done\n\n"
-        "![ref][blue]\n\n[blue]: img/figure.png"
+        "![ref][blue]\n\n[blue]: img/figure.png",
+        content=content,
+        lesson="b/x.md",
     )
     blue, clip = expected_name(OTHER_PNG, "png"), expected_name(MP3, "mp3")
     assert f'<img alt="a *blue* square" src="{blue}" title="Blue">' in out
     assert f"then [sound:{clip}] done" in out
     assert f'<img alt="ref" src="{blue}">' in out
-    files, problems = md.take()
-    assert problems == ()
-    assert [(f.name, f.source) for f in files] == sorted(
-        [(blue, "b/img/figure.png"), (clip, "b/clip.mp3")]
-    )
-    assert md.take() == ((), ())
+    assert problems == []
+    assert list(files) == sorted([(blue, "b/img/figure.png"), (clip, "b/clip.mp3")])
+    assert md.take_media() == ()
 
 
 def test_sound_first_in_a_paragraph_and_inside_emphasis(content: Path) -> None:
     md = MarkdownRenderer()
-    md.use_media(MediaResolver(content, "b/x.md"))
     clip = expected_name(MP3, "mp3")
-    assert md.block("![x](clip.mp3)") == f"<p>[sound:{clip}]</p>"
-    assert md.block("*![x](clip.mp3) tail*") == f"<p><em>[sound:{clip}] tail</em></p>"
+    first, _, _ = render_in_lesson(md, "![x](clip.mp3)", content=content, lesson="b/x.md")
+    assert first == f"<p>[sound:{clip}]</p>"
+    inner, _, _ = render_in_lesson(md, "*![x](clip.mp3) tail*", content=content, lesson="b/x.md")
+    assert inner == f"<p><em>[sound:{clip}] tail</em></p>"
 
 
 def test_image_in_code_is_code(content: Path) -> None:
     md = MarkdownRenderer()
-    md.use_media(MediaResolver(content, "a/x.md"))
-    out = md.block("`![x](missing.png)`\n\n```\n![y](missing.png)\n```")
+    out, problems, files = render_in_lesson(
+        md, "`![x](missing.png)`\n\n```\n![y](missing.png)\n```", content=content, lesson="a/x.md"
+    )
     assert "missing.png" in out
-    assert md.take() == ((), ())
+    assert (problems, files) == ([], ())
 
 
-def test_problems_are_collected_not_raised(content: Path) -> None:
+def test_problems_are_reported_at_their_line_not_raised(content: Path) -> None:
     md = MarkdownRenderer()
-    md.use_media(MediaResolver(content, "a/x.md"))
-    out = md.block("![x](missing.png) and ![y](https://example.com/y.png)")
+    text = Text("First line.\n\n![x](missing.png) and ![y](https://example.com/y.png)", 7)
+    out, problems, files = render_in_lesson(md, text, content=content, lesson="a/x.md")
     assert 'src="missing.png"' in out  # left as written; the build fails anyway
-    files, problems = md.take()
     assert files == ()
-    assert [p.needle for p in problems] == ["missing.png", "https://example.com/y.png"]
+    assert [(p.path, p.line, p.severity.value) for p in problems] == [
+        ("a/x.md", 9, "error"),
+        ("a/x.md", 9, "error"),
+    ]
+    assert "file not found: 'missing.png'" in problems[0].message
+    assert "remote file 'https://example.com/y.png'" in problems[1].message
 
 
 def test_without_a_resolver_references_stay_as_written() -> None:
@@ -260,12 +267,10 @@ def test_without_a_resolver_references_stay_as_written() -> None:
 def test_a_media_field_is_not_served_from_the_cache(content: Path) -> None:
     """The same text resolves differently per lesson folder and per file content."""
     md = MarkdownRenderer()
-    md.use_media(MediaResolver(content, "a/x.md"))
-    red = md.block("![f](img/figure.png)")
-    md.use_media(MediaResolver(content, "b/x.md"))
-    blue = md.block("![f](img/figure.png)")
+    red, _, _ = render_in_lesson(md, "![f](img/figure.png)", content=content, lesson="a/x.md")
+    blue, _, media = render_in_lesson(md, "![f](img/figure.png)", content=content, lesson="b/x.md")
     assert red != blue
-    assert md.take()[0][0].source == "b/img/figure.png"
+    assert media[0][1] == "b/img/figure.png"
 
 
 # --------------------------------------------------------------------------------------------

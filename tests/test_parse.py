@@ -21,7 +21,7 @@ import pytest
 
 from generator.config import BuildConfig
 from generator.diagnostics import Diagnostic
-from generator.notes import Defaults, Lesson, Note
+from generator.notes import Defaults, Lesson, Note, Text
 from generator.pipeline import build
 from generator.source.parse import ParsedLesson, parse_lesson
 
@@ -45,7 +45,9 @@ def read_source(path: Path) -> str:
 
 
 def plain(value: Any) -> Any:
-    """Dataclasses and tuples as JSON values."""
+    """Dataclasses and tuples as JSON values; a text as its line and Markdown ("" when empty)."""
+    if isinstance(value, Text):
+        return {"line": value.line, "markdown": value.markdown} if value.markdown else ""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, (tuple, list)):
@@ -97,6 +99,7 @@ def test_parse_fixture(source: Path) -> None:
     expected_file = source.with_suffix(".json")
     if UPDATE:
         expected_file.write_text(dump(actual), encoding="utf-8")
+        pytest.fail(f"rewrote {expected_file.name}: review `git diff`, then run without update")
     assert expected_file.is_file(), (
         f"missing {expected_file.name}; run with ANKIGEN_UPDATE_FIXTURES=1"
     )

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from generator.config import BuildConfig
 from generator.diagnostics import Severity
-from generator.kinds import CONSTRUCTS, NOTE_TYPES
+from generator.kinds import REGISTRY
 from generator.notes import Defaults, Lesson
 from generator.pipeline import build
 from generator.source.parse import parse_lesson
@@ -27,7 +27,7 @@ LESSON = Lesson(
     deck="Course::Topic",
     defaults=Defaults(tags=("course",)),
 )
-CONSTRUCT_NAMES = {construct.name for construct in CONSTRUCTS}
+CONSTRUCT_NAMES = {construct.name for construct in REGISTRY.constructs}
 LINE_END = re.compile(r"\r\n|\r|\n")
 
 # Characters Python's str.splitlines() treats as line breaks though editors and Markdown do not.
@@ -149,7 +149,7 @@ def test_parse_lesson_never_raises(text: str) -> None:
     for note in parsed.notes:
         assert 1 <= note.meta.line <= lines, note.meta
         assert note.meta.construct in CONSTRUCT_NAMES
-        assert note.note_type in NOTE_TYPES
+        assert note.note_type in REGISTRY.note_types
         assert note.meta.id
         assert note.meta.deck == LESSON.deck
 
@@ -203,12 +203,9 @@ def test_build_never_raises(index: str | None, tree: dict[str, bytes], strict: b
 
         diagnostics = result.diagnostics
         packages = sorted(out.glob("*.apkg")) if out.exists() else []
-        if result.output is None:
-            assert diagnostics.has_errors(strict=strict) or not result.notes
-            assert packages == []
-        else:
-            assert not diagnostics.has_errors(strict=strict)
-            assert packages == [result.output]
+        assert result.ok == (result.output is not None)
+        assert result.ok == (not diagnostics.failed(strict=strict))
+        assert packages == ([result.output] if result.ok else [])
         for diagnostic in diagnostics.items:
             assert diagnostic.path.startswith(str(content)), diagnostic.format()
             assert diagnostic.line >= 0

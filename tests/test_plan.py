@@ -10,23 +10,24 @@ import dataclasses
 import itertools
 import json
 import re
+import shutil
 import sqlite3
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
-from generator import kinds
-from generator.anki import notetypes, state
+from generator.anki import state
+from generator.anki.notetypes import PACKAGED, FieldSpec, NoteType, Templates
 from generator.anki.plan import REMOVED_TAG, Status
 from generator.cli import main
 from generator.config import BuildConfig
 from generator.diagnostics import Diagnostics
+from generator.kinds import REGISTRY, Registry
 from generator.kinds.reveal import RevealNote
-from generator.notes import FieldSpec, NoteType
 from generator.pipeline import BuildResult, build
 from tests.conftest import build_into
 from tests.package_rows import read_rows
@@ -680,8 +681,8 @@ def with_field(note_type: NoteType, index: int, **changes: object) -> NoteType:
     return dataclasses.replace(note_type, fields=tuple(fields))
 
 
-def schema_change(how: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    reveal = kinds.NOTE_TYPES["reveal"]
+def schema_change(how: str, monkeypatch: pytest.MonkeyPatch) -> Registry:
+    reveal = REGISTRY.note_type("reveal")
     if how == "rename-field":
         changed = with_field(reveal, 2, name="Tip")
     elif how == "renumber-field":
@@ -695,7 +696,7 @@ def schema_change(how: str, monkeypatch: pytest.MonkeyPatch) -> None:
             # As a developer would: the renderer fills the new field too.
             render = RevealNote.render
             monkeypatch.setattr(RevealNote, "render", lambda self, md: (*render(self, md), ""))
-    monkeypatch.setitem(kinds.NOTE_TYPES, "reveal", changed)
+    return REGISTRY.with_note_types(changed)
 
 
 @pytest.mark.parametrize(
@@ -708,52 +709,41 @@ def test_note_type_schema_is_frozen(
     out = tmp_path / "out"
     ok(build_into(course, out, now=T1))
     before = snapshot(out)
-    schema_change(how, monkeypatch)
+    registry = schema_change(how, monkeypatch)
 
-    result = cli_build(monkeypatch, course, out, T2)
+    result = build_into(course, out, now=T2, registry=registry)
 
-    assert isinstance(result.exception, SystemExit), result.exception
-    assert result.exit_code == 1
-    assert "Traceback" not in result.output
-    assert re.search(
-        rf"^{re.escape(str(lock_path(out)))}(:\d+)?: error: the schema of note type "
-        "'ankigen Reveal' changed",
-        result.stderr,
-        re.M,
-    ), result.stderr
+    assert not result.ok
+    lines = [d.format() for d in result.diagnostics.sorted()]
+    assert any(
+        re.match(
+            rf"^{re.escape(str(lock_path(out)))}(:\d+)?: error: the schema of note type "
+            "'ankigen Reveal' changed",
+            line,
+        )
+        for line in lines
+    ), lines
     assert snapshot(out) == before
 
 
-@pytest.fixture
-def patched_templates(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], None]]:
-    """Call with 'css' or 'reveal' to make the next build ship a changed stylesheet/template."""
-
-    def apply(what: str) -> None:
-        original = notetypes.read
-
-        def read(name: str) -> str:
-            text = original(name)
-            if what == "css" and name == "base.css":
-                return text + "\n" + CSS_MARKER + "\n"
-            if what == "reveal" and name == "reveal/back.html":
-                return TEMPLATE_MARKER + text
-            return text
-
-        monkeypatch.setattr(notetypes, "read", read)
-        notetypes.stylesheet.cache_clear()
-        notetypes.card_template.cache_clear()
-
-    notetypes.stylesheet.cache_clear()
-    notetypes.card_template.cache_clear()
-    yield apply
-    monkeypatch.undo()
-    notetypes.stylesheet.cache_clear()
-    notetypes.card_template.cache_clear()
+def edited_templates(folder: Path, *edits: str) -> Registry:
+    """A registry whose templates are a copy in `folder` with `edits` made: 'css' changes the
+    stylesheet, 'reveal' the reveal card's back."""
+    shutil.rmtree(folder, ignore_errors=True)
+    shutil.copytree(Path(str(PACKAGED.root)), folder)
+    for what in edits:
+        if what == "css":
+            with (folder / "base.css").open("a", encoding="utf-8") as css:
+                css.write("\n" + CSS_MARKER + "\n")
+        if what == "reveal":
+            back = folder / "reveal" / "back.html"
+            back.write_text(TEMPLATE_MARKER + back.read_text(encoding="utf-8"), encoding="utf-8")
+    return REGISTRY.with_templates(Templates.at(folder))
 
 
 @pytest.mark.parametrize("now", [T2, T1 - 86_400], ids=["later", "earlier"])
 def test_template_changes_advance_only_note_type_times(
-    course: Path, tmp_path: Path, patched_templates: Callable[[str], None], now: int
+    course: Path, tmp_path: Path, now: int
 ) -> None:
     out = tmp_path / "out"
     ok(build_into(course, out, now=T1))
@@ -761,8 +751,8 @@ def test_template_changes_advance_only_note_type_times(
     name = {key: nt.name for key, nt in old.note_types.items()}
 
     # One note type's template: only that type moves.
-    patched_templates("reveal")
-    result = ok(build_into(course, out, now=now))
+    reveal = edited_templates(tmp_path / "templates-reveal", "reveal")
+    result = ok(build_into(course, out, now=now, registry=reveal))
     assert len(ids_with(result, Status.UNCHANGED)) == len(old.notes)
     after = load_lock(out)
     assert after.notes == old.notes
@@ -776,13 +766,13 @@ def test_template_changes_advance_only_note_type_times(
     }
 
     # The same templates again: nothing moves.
-    ok(build_into(course, out, now=now + 86_400))
+    ok(build_into(course, out, now=now + 86_400, registry=reveal))
     assert load_lock(out) == after
 
     # The stylesheet is shared by every note type: all of them move, no note does.
-    patched_templates("css")
+    both = edited_templates(tmp_path / "templates-both", "reveal", "css")
     later = now + 2 * 86_400
-    ok(build_into(course, out, now=later))
+    ok(build_into(course, out, now=later, registry=both))
     css = load_lock(out)
     assert css.notes == old.notes
     for key, nt in css.note_types.items():
@@ -805,12 +795,10 @@ def test_new_model_id_under_the_same_key_is_refused(
     out = tmp_path / "out"
     ok(build_into(course, out, now=T1))
     before = snapshot(out)
-    reveal = kinds.NOTE_TYPES["reveal"]
-    monkeypatch.setitem(
-        kinds.NOTE_TYPES, "reveal", dataclasses.replace(reveal, model_id=reveal.model_id + 1)
-    )
+    reveal = REGISTRY.note_type("reveal")
+    registry = REGISTRY.with_note_types(dataclasses.replace(reveal, model_id=reveal.model_id + 1))
 
-    result = build_into(course, out, now=T2)
+    result = build_into(course, out, now=T2, registry=registry)
 
     assert result.output is None
     assert any("model id" in d.message for d in result.diagnostics.errors), [
@@ -825,7 +813,7 @@ def test_replaced_note_type_prints_the_migration_once(
     out = tmp_path / "out"
     ok(build_into(course, out, now=T1))
     old = load_lock(out)
-    reveal = kinds.NOTE_TYPES["reveal"]
+    reveal = REGISTRY.note_type("reveal")
     successor = dataclasses.replace(
         reveal,
         key="reveal2",
@@ -834,11 +822,10 @@ def test_replaced_note_type_prints_the_migration_once(
         replaces="reveal",
         migration="Reveal cards gained a field.",
     )
-    monkeypatch.delitem(kinds.NOTE_TYPES, "reveal")
-    monkeypatch.setitem(kinds.NOTE_TYPES, "reveal2", successor)
+    registry = REGISTRY.with_note_types(successor, drop=["reveal"])
     monkeypatch.setattr(RevealNote, "note_type", "reveal2")
 
-    result = ok(build_into(course, out, now=T2))
+    result = ok(build_into(course, out, now=T2, registry=registry))
 
     (warning,) = [d for d in result.diagnostics.warnings if "replaced" in d.message]
     assert "'ankigen Reveal'" in warning.message and "'ankigen Reveal 2'" in warning.message
@@ -853,7 +840,7 @@ def test_replaced_note_type_prints_the_migration_once(
     assert all(new.notes[k].guid == old.notes[k].guid for k in moved)
     assert {m["name"] for m in read_rows(package(out))["note_types"]} >= {"ankigen Reveal 2"}
 
-    again = ok(build_into(course, out, now=T3))
+    again = ok(build_into(course, out, now=T3, registry=registry))
     assert not [d for d in again.diagnostics.warnings if "replaced" in d.message]
 
 

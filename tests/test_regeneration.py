@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+import shutil
 from pathlib import Path
 
 import pytest
 
-from generator.anki import notetypes
+from generator.anki.notetypes import PACKAGED, Templates
 from generator.anki.plan import REMOVED_TAG, Status
-from generator.kinds import NOTE_TYPES
+from generator.kinds import REGISTRY, Registry
 from generator.source.stamp_ids import stamp_ids
 from tests.anki_helpers import collection
 from tests.lifecycle import (
@@ -29,33 +29,18 @@ CSS_MARKER = ".ak-lifecycle-marker{color:#123456}"
 TEMPLATE_MARKER = '<div class="ak-lifecycle-marker"></div>'
 
 
-@pytest.fixture
-def changed_templates(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[], None]]:
-    """Call to make the next build ship a changed stylesheet and reveal back template."""
-
-    def apply() -> None:
-        original = notetypes.read
-
-        def read(name: str) -> str:
-            text = original(name)
-            if name == "base.css":
-                return text + "\n" + CSS_MARKER + "\n"
-            if name == "reveal/back.html":
-                return text.replace("</div>\n", f"{TEMPLATE_MARKER}</div>\n", 1)
-            return text
-
-        monkeypatch.setattr(notetypes, "read", read)
-        notetypes.stylesheet.cache_clear()
-        notetypes.card_template.cache_clear()
-
-    yield apply
-    notetypes.stylesheet.cache_clear()
-    notetypes.card_template.cache_clear()
+def changed_templates(folder: Path) -> Registry:
+    """A registry whose stylesheet and reveal back template carry a marker."""
+    shutil.copytree(Path(str(PACKAGED.root)), folder)
+    with (folder / "base.css").open("a", encoding="utf-8") as css:
+        css.write("\n" + CSS_MARKER + "\n")
+    back = folder / "reveal" / "back.html"
+    text = back.read_text(encoding="utf-8")
+    back.write_text(text.replace("</div>\n", f"{TEMPLATE_MARKER}</div>\n", 1), encoding="utf-8")
+    return REGISTRY.with_templates(Templates.at(folder))
 
 
-def test_edit_rebuild_reimport_keeps_history(
-    course: Path, tmp_path: Path, changed_templates: Callable[[], None]
-) -> None:
+def test_edit_rebuild_reimport_keeps_history(course: Path, tmp_path: Path) -> None:
     stamped = stamp_ids(course, force=True)
     assert not stamped.diagnostics.errors
     basics, more = course / "10-basics", course / "20-more-topics"
@@ -88,9 +73,9 @@ def test_edit_rebuild_reimport_keeps_history(
         cards.write_text(
             cards.read_text(encoding="utf-8") + "\n" + analogy.group(0), encoding="utf-8"
         )
-        changed_templates()
+        registry = changed_templates(tmp_path / "templates")
 
-        result, second = build_and_import(col, course, tmp_path / "out", now=T2)
+        result, second = build_and_import(col, course, tmp_path / "out", now=T2, registry=registry)
 
         assert second.new == {"fx-lens"}
         assert second.conflicting == 0
@@ -157,7 +142,7 @@ def test_edit_rebuild_reimport_keeps_history(
 
         # One note type per kind, updated in place; the CSS/template change is visible.
         names = sorted(m["name"] for m in col.models.all() if m["name"].startswith("ankigen"))
-        assert names == sorted(note_type.name for note_type in NOTE_TYPES.values())
+        assert names == sorted(note_type.name for note_type in REGISTRY.note_types.values())
         for card_id in col.find_cards(""):
             card = col.get_card(card_id)
             assert CSS_MARKER in card.question()
@@ -171,7 +156,9 @@ def test_edit_rebuild_reimport_keeps_history(
         # Rebuilding with no change gives the same bytes and changes nothing in Anki.
         assert result.output is not None
         second_bytes = result.output.read_bytes()
-        third_result, third = build_and_import(col, course, tmp_path / "out", now=T3)
+        third_result, third = build_and_import(
+            col, course, tmp_path / "out", now=T3, registry=registry
+        )
         assert third_result.output is not None
         assert third_result.output.read_bytes() == second_bytes
         assert not third.new and not third.updated and not third.conflicting

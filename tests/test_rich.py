@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from generator.anki.notetypes import read, stylesheet
+from generator.anki.notetypes import PACKAGED
 from generator.config import BuildConfig
 from generator.pipeline import build
 from generator.render.renderer import MarkdownRenderer
+from tests.render_helpers import render_in_lesson
 
 
 @pytest.fixture(scope="module")
@@ -129,33 +130,34 @@ def test_admonition_with_a_title(md: MarkdownRenderer) -> None:
     ],
 )
 def test_harmless_raw_html_passes_through(md: MarkdownRenderer, source: str) -> None:
-    out = md.block(source)
-    assert md.take()[1] == ()
+    out, problems, _ = render_in_lesson(md, source)
+    assert problems == []
     for tag in re.findall(r"<(?!/)([a-z]+)", source):
         assert f"<{tag}" in out
 
 
 @pytest.mark.parametrize(
-    ("source", "needles"),
+    ("source", "said"),
     [
-        ("<script>alert(1)</script>", ["<script"]),
-        ("Inline <SCRIPT src=x.js></SCRIPT> too", ["<script"]),
-        ('<iframe src="https://example.com"></iframe>', ["<iframe"]),
-        ('<object data="x.swf"></object>', ["<object"]),
-        ('<embed src="x.swf">', ["<embed"]),
-        ('<span onclick="go()">x</span>', ["onclick"]),
-        ('<img src="x.png" onerror="go()">', ["x.png", "onerror"]),
-        ('<div onMouseOver="go()">\nblock\n</div>', ["onmouseover"]),
-        ('<audio src="https://example.com/a.mp3"></audio>', ["https://example.com/a.mp3"]),
-        ('![x](a.png){: onerror="go()"}', ["onerror"]),
-        ('A paragraph.\n{: onclick="go()"}', ["onclick"]),
+        ("<script>alert(1)</script>", ["raw HTML <script>"]),
+        ("Inline <SCRIPT src=x.js></SCRIPT> too", ["raw HTML <script>"]),
+        ('<iframe src="https://example.com"></iframe>', ["raw HTML <iframe>"]),
+        ('<object data="x.swf"></object>', ["raw HTML <object>"]),
+        ('<embed src="x.swf">', ["raw HTML <embed>"]),
+        ('<span onclick="go()">x</span>', ["attribute 'onclick'"]),
+        ('<img src="x.png" onerror="go()">', ["'src' in raw HTML <img>", "attribute 'onerror'"]),
+        ('<div onMouseOver="go()">\nblock\n</div>', ["attribute 'onmouseover'"]),
+        ('<audio src="https://example.com/a.mp3"></audio>', ["'src' in raw HTML <audio>"]),
+        ('![x](a.png){: onerror="go()"}', ["attribute 'onerror'"]),
+        ('A paragraph.\n{: onclick="go()"}', ["attribute 'onclick'"]),
     ],
 )
-def test_forbidden_html_is_reported(md: MarkdownRenderer, source: str, needles: list[str]) -> None:
-    md.block(source)
-    problems = md.take()[1]
-    assert [p.needle for p in problems] == needles
-    assert all(p.error for p in problems)
+def test_forbidden_html_is_reported(md: MarkdownRenderer, source: str, said: list[str]) -> None:
+    _, problems, _ = render_in_lesson(md, source)
+    assert len(problems) == len(said)
+    for problem, words in zip(problems, said, strict=True):
+        assert words in problem.message
+        assert problem.severity.value == "error"
 
 
 @pytest.mark.parametrize(
@@ -169,15 +171,15 @@ def test_forbidden_html_is_reported(md: MarkdownRenderer, source: str, needles: 
     ],
 )
 def test_html_shown_as_code_or_text_is_fine(md: MarkdownRenderer, source: str) -> None:
-    md.block(source)
-    assert md.take()[1] == ()
+    _, problems, _ = render_in_lesson(md, source)
+    assert problems == []
 
 
 def test_the_same_bad_field_is_reported_every_time(md: MarkdownRenderer) -> None:
     """A field with a problem is never served from the render cache without its problem."""
     for _ in range(2):
-        md.block("<script>x()</script>")
-        assert len(md.take()[1]) == 1
+        _, problems, _ = render_in_lesson(md, "<script>x()</script>")
+        assert len(problems) == 1
 
 
 def test_forbidden_html_fails_the_build_at_its_line(tmp_path: Path) -> None:
@@ -214,13 +216,13 @@ def rules(css: str, selector_part: str) -> list[str]:
 
 
 def test_stylesheet_includes_the_content_styles() -> None:
-    css = stylesheet()
-    assert read("content.css").strip() in css
+    css = PACKAGED.stylesheet()
+    assert PACKAGED.read("content.css").strip() in css
     assert "http://" not in css and "https://" not in css and "@import" not in css
 
 
 def test_code_has_a_light_and_a_night_style() -> None:
-    css = stylesheet()
+    css = PACKAGED.stylesheet()
     assert rules(css, ".card .highlight .k ")
     light = rules(css, ".card .highlight .k ")[0].split("{")[1]
     for night in NIGHT:
@@ -231,14 +233,14 @@ def test_code_has_a_light_and_a_night_style() -> None:
 
 def test_code_background_follows_the_card_theme_in_both_modes() -> None:
     """Pygments' night style paints its own background; content.css comes later and wins."""
-    css = stylesheet()
+    css = PACKAGED.stylesheet()
     last = max(css.rfind(f"{night} .ak .highlight") for night in NIGHT)
     assert last > css.rfind("background: #0d1117")
     assert "var(--ak-code-bg)" in css[last:].split("}")[0]
 
 
 def test_wide_content_scrolls_inside_its_box() -> None:
-    css = read("content.css") + read("base.css")
+    css = PACKAGED.read("content.css") + PACKAGED.read("base.css")
     assert re.search(r"\.ak pre \{[^}]*overflow-x: auto", css)
     assert re.search(r"\.ak pre \{[^}]*white-space: pre", css)
     assert re.search(r"\.ak pre, \.ak pre code \{[^}]*overflow-wrap: normal", css)
@@ -249,7 +251,7 @@ def test_wide_content_scrolls_inside_its_box() -> None:
 
 @pytest.mark.parametrize("kind", ["note", "tip", "warning"])
 def test_admonitions_are_styled_light_and_night(kind: str) -> None:
-    css = read("content.css")
+    css = PACKAGED.read("content.css")
     selector = ".ak .admonition" if kind == "note" else f".ak .admonition.{kind}"
     light = [r for r in rules(css, selector) if "nightMode" not in r and "night_mode" not in r]
     assert light

@@ -1,20 +1,67 @@
-"""Card templates and CSS, kept as package data files and assembled into Anki note types."""
+"""Anki note types owned by ankigen, and their templates and CSS, kept as data files under
+`templates/` and assembled here.
+
+A note type's schema (fields and template, with their ids) is frozen once released: Anki matches
+an imported note type to the collection's by model id, and a changed schema makes it import a copy
+named `Name+` (see docs/format.md, "Note types").
+"""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
 
 from pygments.formatters import HtmlFormatter
-
-from generator.notes import NoteType
 
 # Anki's template language has no includes; `{{> name}}` is expanded here from templates/name.html.
 PARTIAL = re.compile(r"\{\{>\s*([a-z_]+(?:\.js)?)\s*\}\}")
 CODE_STYLE_LIGHT = "friendly"
 CODE_STYLE_NIGHT = "github-dark"
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSpec:
+    """One field of an Anki note type."""
+
+    name: str
+    """Field name as Anki shows it."""
+    id: int
+    """Stable field id; lets Anki match fields across template changes."""
+
+
+@dataclass(frozen=True, slots=True)
+class NoteType:
+    """An Anki note type owned by ankigen. Its schema is frozen once released."""
+
+    key: str
+    """Short name used in code, in the registry and in the state file."""
+    name: str
+    """Name shown in Anki."""
+    label: str
+    """Name of its notes in build reports and the preview (`multiple choice`)."""
+    model_id: int
+    """Hard-coded Anki model id."""
+    fields: tuple[FieldSpec, ...]
+    """Fields in order; the first is the sort field."""
+    template_name: str
+    """Name of the single card template."""
+    template_id: int
+    """Stable template id."""
+    template_dir: str
+    """Folder under the templates folder holding front.html and back.html."""
+    replaces: str | None = None
+    """Key of the released note type this one supersedes (a deliberate schema change)."""
+    migration: str = ""
+    """What users must do when this type replaces another; printed once by the build."""
+    cloze: bool = False
+    """An Anki cloze note type: one card per deletion group."""
+
+    def field_names(self) -> tuple[str, ...]:
+        return tuple(spec.name for spec in self.fields)
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,27 +76,54 @@ class CardTemplate:
     """Styling shared by all note types."""
 
 
-def read(name: str) -> str:
-    return resources.files("generator.anki").joinpath("templates", name).read_text(encoding="utf-8")
+@dataclass(frozen=True, slots=True)
+class Templates:
+    """Where template files are read from: the package's own by default."""
 
+    root: Traversable = field(
+        default_factory=lambda: resources.files("generator.anki").joinpath("templates")
+    )
+    """Folder holding base.css, content.css, card.js, the partials and one folder per note type."""
 
-def expand(html: str) -> str:
-    """Inline `{{> name}}` partials (recursively); `name.js` files are inlined as they are."""
+    @classmethod
+    def at(cls, folder: Path) -> Templates:
+        """Templates read from `folder` (a copy with edits, in tests and experiments)."""
+        return cls(folder)
 
-    def include(match: re.Match[str]) -> str:
-        name = match[1] if match[1].endswith(".js") else f"{match[1]}.html"
-        text = read(name).strip()
-        if name.endswith(".js"):
-            if "{{" in text or "}}" in text:
-                raise ValueError(f"{name}: '{{{{' or '}}}}' would be read by Anki as a field")
-            return text
-        return expand(text)
+    def read(self, name: str) -> str:
+        return _read(self, name)
 
-    return PARTIAL.sub(include, html)
+    def expand(self, html: str) -> str:
+        """Inline `{{> name}}` partials (recursively); `name.js` files are inlined as they are."""
+
+        def include(match: re.Match[str]) -> str:
+            name = match[1] if match[1].endswith(".js") else f"{match[1]}.html"
+            text = self.read(name).strip()
+            if name.endswith(".js"):
+                if "{{" in text or "}}" in text:
+                    raise ValueError(f"{name}: '{{{{' or '}}}}' would be read by Anki as a field")
+                return text
+            return self.expand(text)
+
+        return PARTIAL.sub(include, html)
+
+    def stylesheet(self) -> str:
+        return _stylesheet(self)
+
+    def card(self, note_type: NoteType) -> CardTemplate:
+        return _card(self, note_type)
 
 
 @cache
-def stylesheet() -> str:
+def _read(templates: Templates, name: str) -> str:
+    node = templates.root
+    for part in name.split("/"):
+        node = node.joinpath(part)
+    return node.read_text(encoding="utf-8")
+
+
+@cache
+def _stylesheet(templates: Templates) -> str:
     light = HtmlFormatter(style=CODE_STYLE_LIGHT).get_style_defs(  # type: ignore[no-untyped-call]
         ".card .highlight"
     )
@@ -64,13 +138,19 @@ def stylesheet() -> str:
     reset = ".card .highlight, .card .highlight pre { background: var(--ak-code-bg); }\n"
     # content.css styles what fields hold (math, admonitions, footnotes …); it comes last so that
     # its code background also beats the night style's.
-    return "\n".join([read("base.css"), light, night, reset, read("content.css")])
+    return "\n".join(
+        [templates.read("base.css"), light, night, reset, templates.read("content.css")]
+    )
 
 
 @cache
-def card_template(note_type: NoteType) -> CardTemplate:
+def _card(templates: Templates, note_type: NoteType) -> CardTemplate:
     return CardTemplate(
-        front=expand(read(f"{note_type.template_dir}/front.html")),
-        back=expand(read(f"{note_type.template_dir}/back.html")),
-        css=stylesheet(),
+        front=templates.expand(templates.read(f"{note_type.template_dir}/front.html")),
+        back=templates.expand(templates.read(f"{note_type.template_dir}/back.html")),
+        css=templates.stylesheet(),
     )
+
+
+PACKAGED = Templates()
+"""The templates shipped with ankigen."""

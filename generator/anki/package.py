@@ -7,7 +7,6 @@ because genanki stamps one wall-clock time on everything and orders media by set
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import tempfile
 import zipfile
@@ -20,8 +19,8 @@ from genanki.apkg_col import APKG_COL
 from genanki.apkg_schema import APKG_SCHEMA
 
 from generator.anki.guids import stable_int
-from generator.anki.notetypes import card_template
-from generator.notes import NoteType
+from generator.anki.notetypes import CardTemplate, NoteType
+from generator.files import atomic_write
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 FIELD_SEPARATOR = "\x1f"
@@ -50,6 +49,18 @@ class PackagedNote:
 
 
 @dataclass(frozen=True, slots=True)
+class PackagedNoteType:
+    """A note type as it goes into the collection."""
+
+    note_type: NoteType
+    """Its schema."""
+    template: CardTemplate
+    """Its card template and CSS."""
+    mod: int
+    """Seconds: when its templates or CSS last changed."""
+
+
+@dataclass(frozen=True, slots=True)
 class PackageSpec:
     """Everything that goes into one package."""
 
@@ -57,8 +68,8 @@ class PackageSpec:
     """Course namespace; seeds deck ids."""
     decks: tuple[str, ...]
     """Every deck name that holds notes."""
-    note_types: tuple[tuple[NoteType, int], ...]
-    """Each note type with the time its templates last changed."""
+    note_types: tuple[PackagedNoteType, ...]
+    """Every note type of the registry."""
     notes: tuple[PackagedNote, ...]
     """Notes in a stable order."""
     media: tuple[tuple[str, bytes], ...] = ()
@@ -78,8 +89,8 @@ def all_decks(decks: Sequence[str]) -> list[str]:
     return sorted(names)
 
 
-def model_json(note_type: NoteType, mod: int) -> dict[str, object]:
-    template = card_template(note_type)
+def model_json(packaged: PackagedNoteType) -> dict[str, object]:
+    note_type, template = packaged.note_type, packaged.template
     model = genanki.Model(
         note_type.model_id,
         note_type.name,
@@ -95,7 +106,7 @@ def model_json(note_type: NoteType, mod: int) -> dict[str, object]:
         css=template.css,
         model_type=genanki.Model.CLOZE if note_type.cloze else genanki.Model.FRONT_BACK,
     )
-    data: dict[str, object] = model.to_json(mod, None)
+    data: dict[str, object] = model.to_json(packaged.mod, None)
     return data
 
 
@@ -110,7 +121,7 @@ def write_collection(path: Path, spec: PackageSpec) -> None:
             deck = genanki.Deck(deck_id(spec.namespace, name), name).to_json()
             deck["mod"] = 0
             decks[str(deck["id"])] = deck
-        models = {str(nt.model_id): model_json(nt, mod) for nt, mod in spec.note_types}
+        models = {str(nt.note_type.model_id): model_json(nt) for nt in spec.note_types}
         cursor.execute(
             "UPDATE col SET decks = ?, models = ?",
             (json.dumps(decks, sort_keys=True), json.dumps(models, sort_keys=True)),
@@ -158,10 +169,8 @@ def write_collection(path: Path, spec: PackageSpec) -> None:
 def write_package(out: Path, spec: PackageSpec) -> None:
     """Write `out` atomically: a reader sees the old package or the new one, never a partial one."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
+
+    def write(tmp: Path) -> None:
         with tempfile.TemporaryDirectory(prefix="ankigen-") as workdir:
             collection = Path(workdir) / "collection.anki2"
             write_collection(collection, spec)
@@ -172,11 +181,8 @@ def write_package(out: Path, spec: PackageSpec) -> None:
                 add_entry(archive, "media", json.dumps(names).encode())
                 for index, (name, data) in enumerate(spec.media):
                     add_entry(archive, str(index), data, compress=name.endswith(".svg"))
-        tmp.chmod(0o644)
-        tmp.replace(out)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+
+    atomic_write(out, write)
 
 
 def add_entry(archive: zipfile.ZipFile, name: str, data: bytes, *, compress: bool = True) -> None:

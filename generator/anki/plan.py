@@ -14,10 +14,11 @@ from dataclasses import dataclass, field, replace
 from enum import Enum
 
 from generator.anki.guids import guid
-from generator.anki.notetypes import card_template
+from generator.anki.notetypes import CardTemplate, NoteType
 from generator.anki.state import NoteState, NoteTypeState, State
 from generator.diagnostics import Diagnostics
-from generator.notes import NoteType, RenderedNote
+from generator.kinds import Registry
+from generator.notes import RenderedNote
 
 REMOVED_TAG = "ankigen::removed"
 # Where the note sits in the sources is not content: moving a file must not rewrite its notes.
@@ -116,8 +117,7 @@ def content_hash(note_type: NoteType, fields: Sequence[str], tags: Sequence[str]
     return digest.hexdigest()[:20]
 
 
-def note_type_hash(note_type: NoteType) -> str:
-    template = card_template(note_type)
+def note_type_hash(note_type: NoteType, template: CardTemplate) -> str:
     payload = json.dumps(
         [note_type.name, template.front, template.back, template.css], ensure_ascii=False
     )
@@ -130,7 +130,7 @@ def schema(note_type: NoteType) -> tuple[tuple[tuple[str, int], ...], tuple[tupl
 
 
 def plan_note_types(
-    note_types: Mapping[str, NoteType],
+    registry: Registry,
     old: Mapping[str, NoteTypeState],
     now: int,
     *,
@@ -139,9 +139,10 @@ def plan_note_types(
 ) -> dict[str, NoteTypeState]:
     """Advance a note type's mod when its templates or CSS change; refuse schema changes."""
     result: dict[str, NoteTypeState] = {}
+    note_types = registry.note_types
     for key, note_type in note_types.items():
         fields, templates = schema(note_type)
-        digest = note_type_hash(note_type)
+        digest = note_type_hash(note_type, registry.template(key))
         previous = old.get(key)
         mod = now
         if previous is not None and previous.model_id == note_type.model_id:
@@ -189,7 +190,7 @@ def make_plan(
     old: State,
     *,
     namespace: str,
-    note_types: Mapping[str, NoteType],
+    registry: Registry,
     now: int,
     lock_path: str,
     diags: Diagnostics,
@@ -205,7 +206,8 @@ def make_plan(
             "the state file if you really want a new deck.",
         )
     errors_before = len(diags.errors)
-    types = plan_note_types(note_types, old.note_types, now, lock_path=lock_path, diags=diags)
+    types = plan_note_types(registry, old.note_types, now, lock_path=lock_path, diags=diags)
+    note_types = registry.note_types
     if len(diags.errors) > errors_before:
         return plan  # a schema change: hashing notes against the wrong fields means nothing
     plan.note_type_mods = {key: value.mod for key, value in types.items()}
@@ -252,7 +254,7 @@ def make_plan(
             hash=digest,
             mod=mod,
             deck=note.meta.deck,
-            kind=note.meta.construct,
+            construct=note.meta.construct,
             note_type=note.note_type,
             cards=note.cards,
             texts=tuple(short_hash(text) for text in note.texts),

@@ -9,12 +9,11 @@ builds. One note per line keeps diffs small; keys are sorted so the file is stab
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from generator.diagnostics import Diagnostics
+from generator.files import atomic_write_text
 
 LOCK_NAME = "ankigen.lock"
 FORMAT_VERSION = 1
@@ -34,8 +33,8 @@ class NoteState:
     """Seconds: when that content last changed."""
     deck: str
     """Deck the note's cards were created in."""
-    kind: str
-    """Construct the note came from."""
+    construct: str
+    """Construct the note came from (`key-fact`, `multiple-choice`, …)."""
     note_type: str
     """Registry key of its note type."""
     cards: tuple[int, ...] = (0,)
@@ -84,7 +83,7 @@ NOTE_FIELD_TYPES: dict[str, type | tuple[type, ...]] = {
     "hash": str,
     "mod": int,
     "deck": str,
-    "kind": str,
+    "construct": str,
     "note_type": str,
     "cards": list,
     "texts": list,
@@ -110,12 +109,20 @@ def checked(
         or set(types) - set(value) - {"cards", "removed", "texts"}
     ):
         raise ValueError(f"{what} has missing or unknown keys")
-    for name, kind in types.items():
+    for name, expected in types.items():
         if name in value:
             item = value[name]
             # bool is an int in Python; a count or time must not be a boolean.
-            if not isinstance(item, kind) or (kind is int and isinstance(item, bool)):
-                raise ValueError(f"{what}: '{name}' must be {getattr(kind, '__name__', kind)}")
+            if not isinstance(item, expected) or (expected is int and isinstance(item, bool)):
+                shown = getattr(expected, "__name__", expected)
+                raise ValueError(f"{what}: '{name}' must be {shown}")
+    return value
+
+
+def renamed_fields(value: object) -> object:
+    """A note entry written before `kind` was renamed `construct`, with the new name."""
+    if isinstance(value, dict) and "kind" in value and "construct" not in value:
+        return {("construct" if k == "kind" else k): v for k, v in value.items()}
     return value
 
 
@@ -144,9 +151,9 @@ def load(path: Path, shown: str, diags: Diagnostics) -> State:
         if not isinstance(data.get("namespace"), str):
             raise ValueError("'namespace' must be text")
         notes: dict[str, NoteState] = {}
-        for key, value in data["notes"].items():
+        for key, written in data["notes"].items():
             try:
-                entry = checked(value, NOTE_FIELD_TYPES, f"note '{key}'")
+                entry = checked(renamed_fields(written), NOTE_FIELD_TYPES, f"note '{key}'")
                 cards = entry.get("cards", [0])
                 if not isinstance(cards, list) or not all(
                     isinstance(c, int) and not isinstance(c, bool) for c in cards
@@ -224,13 +231,5 @@ def save(path: Path, state: State) -> bool:
             return False
     except OSError:
         pass
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        Path(tmp_name).chmod(0o644)
-        Path(tmp_name).replace(path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
+    atomic_write_text(path, text)
     return True

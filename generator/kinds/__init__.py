@@ -1,17 +1,23 @@
-"""The registry: which constructs exist, how a card is recognised, and the Anki note types.
+"""Note kinds: how each construct of a lesson is recognised and parsed, the notes it makes, and
+the Anki note types they use — one module per kind, all listed in `REGISTRY`.
 
-The order of CONSTRUCTS is the rule order documented in docs/format.md.
+The order of the constructs is the rule order documented in docs/format.md: the first whose
+`matches` accepts a `###` card parses it. Generated multiple-choice cards (variants) get their
+options from generator.kinds.distractors once every lesson is parsed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
 
+from generator.anki.notetypes import PACKAGED, CardTemplate, NoteType, Templates
 from generator.kinds import (
     analogy,
     choice,
     cloze,
+    clozechoice,
     confusions,
     keyfacts,
     reveal,
@@ -19,18 +25,8 @@ from generator.kinds import (
     summary,
 )
 from generator.kinds.context import CardContext
-from generator.notes import Note, NoteType
-
-NOTE_TYPES: dict[str, NoteType] = {
-    note_type.key: note_type
-    for note_type in (
-        reveal.NOTE_TYPE,
-        choice.NOTE_TYPE,
-        selfcheck.NOTE_TYPE,
-        cloze.NOTE_TYPE,
-        cloze.CHOICE_NOTE_TYPE,
-    )
-}
+from generator.kinds.variants import Variant
+from generator.notes import Note
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,36 +37,99 @@ class Construct:
     """Name used in tags (`ankigen::<name>`) and build reports."""
     matches: Callable[[CardContext], bool]
     """Whether a `###` card is of this construct."""
-    parse: Callable[[CardContext], Sequence[Note | cloze.Variant]]
+    parse: Callable[[CardContext], Sequence[Note | Variant]]
     """Turns the card into notes, reporting problems to the context."""
 
 
-def heading_is(*names: str) -> Callable[[CardContext], bool]:
-    def matches(ctx: CardContext) -> bool:
+# Matchers are classes and module functions rather than closures so that a registry can be sent
+# to the worker processes that parse lessons.
+@dataclass(frozen=True, slots=True)
+class HeadingIs:
+    """Matches a card whose heading is `name` or starts with `name:` (any case and spacing)."""
+
+    name: str
+    """Lower-case heading text."""
+
+    def __call__(self, ctx: CardContext) -> bool:
         text = " ".join(ctx.block.heading.text.casefold().split())
-        return any(text == name or text.startswith(f"{name}:") for name in names)
-
-    return matches
+        return text == self.name or text.startswith(f"{self.name}:")
 
 
-def heading_starts(prefix: str) -> Callable[[CardContext], bool]:
-    def matches(ctx: CardContext) -> bool:
-        return ctx.block.heading.text.casefold().startswith(prefix)
+@dataclass(frozen=True, slots=True)
+class HeadingStarts:
+    """Matches a card whose heading starts with `prefix` (any case)."""
 
-    return matches
+    prefix: str
+    """Lower-case start of the heading."""
+
+    def __call__(self, ctx: CardContext) -> bool:
+        return ctx.block.heading.text.casefold().startswith(self.prefix)
 
 
-CONSTRUCTS: tuple[Construct, ...] = (
-    Construct("key-fact", heading_is("key facts"), keyfacts.parse),
-    Construct("confusion", heading_is("common confusions"), confusions.parse),
-    Construct("summary", heading_is("summary"), summary.parse),
-    Construct("analogy", heading_starts("analogy:"), analogy.parse),
-    Construct("multiple-choice", choice.has_task_list, choice.parse),
-    Construct("self-check", selfcheck.has_concepts, selfcheck.parse),
-    Construct("reveal", lambda ctx: True, reveal.parse),
+def every_card(ctx: CardContext) -> bool:
+    return True
+
+
+@dataclass(frozen=True, slots=True)
+class Registry:
+    """Every construct and note type a build knows, and the templates the note types use.
+
+    Stages that need note types receive the registry; nothing reads a global one. A test or an
+    experiment makes its own with `replace` or `with_note_types`."""
+
+    constructs: tuple[Construct, ...]
+    """In rule order; the last matches every card."""
+    note_types: Mapping[str, NoteType]
+    """Key → note type, in report order."""
+    templates: Templates = field(default=PACKAGED)
+    """Where the note types' template files are read from."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "note_types", MappingProxyType(dict(self.note_types)))
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (Registry, (self.constructs, dict(self.note_types), self.templates))
+
+    def note_type(self, key: str) -> NoteType:
+        return self.note_types[key]
+
+    def template(self, key: str) -> CardTemplate:
+        return self.templates.card(self.note_types[key])
+
+    def with_note_types(self, *note_types: NoteType, drop: Sequence[str] = ()) -> Registry:
+        """This registry with `note_types` added or replaced (by key) and `drop` removed."""
+        table = {key: value for key, value in self.note_types.items() if key not in drop}
+        table.update((note_type.key, note_type) for note_type in note_types)
+        return replace(self, note_types=table)
+
+    def with_templates(self, templates: Templates) -> Registry:
+        return replace(self, templates=templates)
+
+    def parse_card(self, ctx: CardContext) -> list[Note | Variant]:
+        construct = next(c for c in self.constructs if c.matches(ctx))
+        return list(construct.parse(ctx))
+
+
+REGISTRY = Registry(
+    constructs=(
+        Construct("key-fact", HeadingIs("key facts"), keyfacts.parse),
+        Construct("confusion", HeadingIs("common confusions"), confusions.parse),
+        Construct("summary", HeadingIs("summary"), summary.parse),
+        Construct("analogy", HeadingStarts("analogy:"), analogy.parse),
+        Construct("multiple-choice", choice.has_task_list, choice.parse),
+        Construct("self-check", selfcheck.has_concepts, selfcheck.parse),
+        Construct("reveal", every_card, reveal.parse),
+    ),
+    note_types={
+        note_type.key: note_type
+        for note_type in (
+            reveal.NOTE_TYPE,
+            choice.NOTE_TYPE,
+            selfcheck.NOTE_TYPE,
+            cloze.NOTE_TYPE,
+            clozechoice.NOTE_TYPE,
+        )
+    },
 )
 
-
-def parse_card(ctx: CardContext) -> list[Note | cloze.Variant]:
-    construct = next(c for c in CONSTRUCTS if c.matches(ctx))
-    return list(construct.parse(ctx))
+__all__ = ["REGISTRY", "Construct", "Registry"]

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 
-from generator.kinds.cloze import Variant
 from generator.kinds.context import CardContext
 from generator.kinds.reveal import RevealNote
-from generator.source.outline import join, list_items, split_id
+from generator.kinds.variants import Variant
+from generator.notes import Text
+from generator.source.outline import list_items, split_id, text_of
 
 ARROW = re.compile(r"[ \t]*(?:→|->)[ \t]*")
 
@@ -41,18 +42,30 @@ def parse(ctx: CardContext) -> list[RevealNote | Variant]:
     if not items:
         ctx.error(heading.line, "an analogy needs a list of mappings 'concept → analogue'")
     table = "| Concept | In the analogy |\n| --- | --- |\n" + "\n".join(rows) if rows else ""
-    answer = "\n\n".join(part for part in (join(prose), table) if part)
+    written_prose = text_of(prose)
+    answer = "\n\n".join(part for part in (written_prose.markdown, table) if part)
     level = ctx.lesson.defaults.level
     notes: list[RevealNote | Variant] = [
-        RevealNote(meta=ctx.heading_meta("analogy", level=level), question=question, answer=answer)
+        RevealNote(
+            meta=ctx.heading_meta("analogy", level=level),
+            question=Text(question, heading.line),
+            answer=Text(answer, written_prose.line or heading.line),
+        )
     ]
-    analogues = [mapping[3] for mapping in mappings]
+    analogues = [Text(mapping[3], mapping[0]) for mapping in mappings]
     for line, written, concept, analogue, distractors in mappings:
         note_id = ctx.item_id(written, concept)
         ask = f"What corresponds to “{concept}” in this analogy?"
-        context = f"Analogy: *{question}*"
+        context = Text(f"Analogy: *{question}*", heading.line)
         meta = ctx.meta("analogy", line=line, note_id=note_id, explicit=bool(written), level=level)
-        notes.append(RevealNote(meta=meta, question=ask, question_body=context, answer=analogue))
+        notes.append(
+            RevealNote(
+                meta=meta,
+                question=Text(ask, line),
+                question_body=context,
+                answer=Text(analogue, line),
+            )
+        )
         notes.append(
             Variant(
                 meta=ctx.meta(
@@ -63,12 +76,12 @@ def parse(ctx: CardContext) -> list[RevealNote | Variant]:
                     level=level,
                     anchor=(line, note_id),
                 ),
-                answer=analogue,
+                answer=Text(analogue, line),
                 pool="analogy",
                 lesson=ctx.lesson.rel,
-                siblings=tuple(a for a in analogues if a != analogue),
-                distractors=distractors,
-                question=f"{ask} ({question})",
+                siblings=tuple(a for a in analogues if a.markdown != analogue),
+                distractors=tuple(Text(d, line) for d in distractors),
+                question=Text(f"{ask} ({question})", line),
                 count=ctx.lesson.defaults.choice_options,
             )
         )

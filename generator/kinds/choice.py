@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
+from generator.anki.notetypes import FieldSpec, NoteType
 from generator.kinds.context import (
     TAIL_FIELDS,
     CardContext,
@@ -15,13 +16,14 @@ from generator.kinds.context import (
     question_html,
     tail,
 )
-from generator.notes import FieldSpec, NoteMeta, NoteType, Renderer
+from generator.notes import NO_TEXT, NoteMeta, Renderer, Text
 from generator.source.fields import Field, split_fields
-from generator.source.outline import indent_of, join, list_items
+from generator.source.outline import Line, indent_of, list_items, text_of
 
 NOTE_TYPE = NoteType(
     key="choice",
     name="ankigen Multiple choice",
+    label="multiple choice",
     model_id=1_731_004_202_001,
     fields=tuple(
         FieldSpec(name, 1_731_004_202_100 + index)
@@ -69,16 +71,30 @@ LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 class Option:
     """One answer option."""
 
-    text: str
+    text: Text
     """Markdown of the option."""
     correct: bool
     """Ticked in the source."""
     line: int
     """Line of the option."""
-    note: str = ""
+    note: Text = NO_TEXT
     """Feedback on this option (`> …` under it), shown on the back."""
     last: bool = False
     """Kept last when options are shuffled (`<!-- last -->`), for "all of the above"."""
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedOption:
+    """An option as HTML, ready to be laid out."""
+
+    html: str
+    """Inline HTML of the option's text."""
+    correct: bool
+    """Whether picking it is right."""
+    note: str = ""
+    """HTML of the feedback shown under it on the back."""
+    last: bool = False
+    """Kept last when shuffled."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,69 +103,106 @@ class ChoiceNote:
 
     meta: NoteMeta
     """Identity, deck, tags and source."""
-    question: str
+    question: Text
     """Inline Markdown of the heading."""
-    question_body: str
+    question_body: Text
     """Markdown between the heading and the options."""
     options: tuple[Option, ...]
     """Options in source order."""
-    explanation: str = ""
+    explanation: Text = NO_TEXT
     """Why the answer is right."""
-    solution: str = ""
+    solution: Text = NO_TEXT
     """Step-by-step solution."""
-    final_answer: str = ""
+    final_answer: Text = NO_TEXT
     """Final answer as the author phrased it; defaults to the correct options."""
-    quick_check: str = ""
+    quick_check: Text = NO_TEXT
     """One-line self-check."""
-    hint: str = ""
+    hint: Text = NO_TEXT
     """Shown behind a click on the front."""
-    mistakes: str = ""
+    mistakes: Text = NO_TEXT
     """Common mistakes."""
     shuffle: bool = False
     """Shuffle the options per card (the same order on both sides and on every review)."""
 
     note_type: ClassVar[str] = NOTE_TYPE.key
+    cards: ClassVar[tuple[int, ...]] = (0,)
+    card_texts: ClassVar[tuple[str, ...]] = ()
 
     @property
     def multiple(self) -> bool:
         return sum(option.correct for option in self.options) > 1
 
     def render(self, md: Renderer) -> tuple[str, ...]:
-        options = options_html(md, self.options, shuffle=self.shuffle)
-        if self.final_answer:
-            answer = md.block(self.final_answer)
-        else:
-            answer = "".join(
-                f'<p><span class="ak-letter" data-ref="{LETTERS[index]}">{LETTERS[index]}</span> '
-                f"{md.inline(option.text)}</p>"
-                for index, option in enumerate(self.options)
-                if option.correct
+        options = tuple(
+            RenderedOption(
+                md.inline(option.text),
+                option.correct,
+                md.block(option.note) if not option.note.empty else "",
+                option.last,
             )
-        return (
+            for option in self.options
+        )
+        return choice_fields(
+            self.meta,
             question_html(md, self.question, self.question_body),
             options,
-            answer,
-            md.block(self.explanation),
-            md.block(self.solution),
-            md.block(self.quick_check),
-            md.block(self.hint),
-            md.block(self.mistakes),
-            *tail(self.meta),
+            shuffle=self.shuffle,
+            answer=md.block(self.final_answer) if not self.final_answer.empty else "",
+            explanation=md.block(self.explanation),
+            solution=md.block(self.solution),
+            quick_check=md.block(self.quick_check),
+            hint=md.block(self.hint),
+            mistakes=md.block(self.mistakes),
         )
 
 
-def options_html(md: Renderer, options: Sequence[Option], *, shuffle: bool = False) -> str:
+def choice_fields(
+    meta: NoteMeta,
+    question: str,
+    options: Sequence[RenderedOption],
+    *,
+    shuffle: bool = False,
+    answer: str = "",
+    explanation: str = "",
+    solution: str = "",
+    quick_check: str = "",
+    hint: str = "",
+    mistakes: str = "",
+) -> tuple[str, ...]:
+    """The fields of a multiple-choice note from its parts, already HTML. Without an authored
+    answer, the Answer field names the correct options by letter."""
+    if not answer:
+        answer = "".join(
+            f'<p><span class="ak-letter" data-ref="{LETTERS[index]}">{LETTERS[index]}</span> '
+            f"{option.html}</p>"
+            for index, option in enumerate(options)
+            if option.correct
+        )
+    return (
+        question,
+        options_html(options, shuffle=shuffle),
+        answer,
+        explanation,
+        solution,
+        quick_check,
+        hint,
+        mistakes,
+        *tail(meta),
+    )
+
+
+def options_html(options: Sequence[RenderedOption], *, shuffle: bool = False) -> str:
     """Options as an ordered list; correctness lives in data attributes so the back can mark it
     with CSS alone (JavaScript off) and the front never shows it."""
     items = []
     for index, option in enumerate(options):
         pin = ' data-pin="last"' if option.last else ""
-        note = f'<div class="ak-option-note">{md.block(option.note)}</div>' if option.note else ""
+        note = f'<div class="ak-option-note">{option.note}</div>' if option.note else ""
         items.append(
             f'<li class="ak-option" data-correct="{str(option.correct).lower()}"'
             f' data-letter="{LETTERS[index]}"{pin}>'
             f'<span class="ak-letter">{LETTERS[index]}</span>'
-            f'<span class="ak-option-text">{md.inline(option.text)}</span>{note}</li>'
+            f'<span class="ak-option-text">{option.html}</span>{note}</li>'
         )
     multiple = sum(option.correct for option in options) > 1
     return (
@@ -196,12 +249,18 @@ def parse(ctx: CardContext) -> list[ChoiceNote]:
             continue
         head, pinned = LAST.sub("", match["text"]), LAST.search(match["text"]) is not None
         body = [line.text for line in item.rest if not line.text.startswith(">")]
-        note = [line.text[1:].removeprefix(" ") for line in item.rest if line.text.startswith(">")]
+        note = [
+            Line(line.number, line.text[1:].removeprefix(" "))
+            for line in item.rest
+            if line.text.startswith(">")
+        ]
         text = "\n".join([head, *body]).strip()
         if not text:
             ctx.error(item.line, "empty option")
-        feedback = "\n".join(note).strip()
-        options.append(Option(text, match["mark"] != " ", item.line, feedback, pinned))
+        feedback = text_of(note)
+        options.append(
+            Option(Text(text, item.line), match["mark"] != " ", item.line, feedback, pinned)
+        )
     for key, field in split.fields.items():
         if any(
             not line.in_fence and indent_of(line.text) == 0 and TASK_LINE.match(line.text)
@@ -216,8 +275,8 @@ def parse(ctx: CardContext) -> list[ChoiceNote]:
                 level=level_of(ctx, split.fields.get("level"), inherit=False),
                 difficulty=difficulty_of(ctx, split.fields.get("difficulty")),
             ),
-            question=heading.text,
-            question_body=join(preamble[:first]),
+            question=Text(heading.text, heading.line),
+            question_body=text_of(preamble[:first]),
             options=tuple(options),
             explanation=split.text("explanation"),
             solution=split.text("solution"),
@@ -233,9 +292,10 @@ def parse(ctx: CardContext) -> list[ChoiceNote]:
 def shuffle_of(ctx: CardContext, field: Field | None) -> bool:
     if field is None:
         return ctx.lesson.defaults.shuffle
-    word = field.text.strip().lower()
+    written = field.text.markdown.strip()
+    word = written.lower()
     if word not in YES + NO:
-        ctx.error(field.line, f"shuffle must be yes or no, not '{field.text.strip()}'")
+        ctx.error(field.line, f"shuffle must be yes or no, not '{written}'")
     return word in YES
 
 
@@ -251,7 +311,7 @@ def check_options(ctx: CardContext, options: list[Option]) -> None:
         ctx.error(line, "no correct option: tick the right answer as '- [x] …'")
     seen: dict[str, int] = {}
     for option in options:
-        key = " ".join(option.text.casefold().split())
+        key = " ".join(option.text.markdown.casefold().split())
         if key in seen:
             ctx.error(option.line, f"duplicate option (same as line {seen[key]})")
         else:

@@ -1,5 +1,6 @@
-"""Cloze notes (`==answer==` in lesson text, summaries and key facts) and their
-multiple-choice variants: one card per deletion group showing the blank and a set of options."""
+"""Cloze notes: `==answer==` in lesson text, summaries and key facts. Anki makes one card per
+deletion group; unless turned off, each single-deletion group also gets a multiple-choice variant
+(generator.kinds.variants)."""
 
 from __future__ import annotations
 
@@ -7,16 +8,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
-from generator.kinds.choice import Option, options_html
+from generator.anki.notetypes import FieldSpec, NoteType
 from generator.kinds.context import TAIL_FIELDS, CardContext, tail
-from generator.notes import FieldSpec, NoteMeta, NoteType, Renderer
+from generator.kinds.variants import Pool, Variant
+from generator.notes import NO_TEXT, NoteMeta, Renderer, Text
 from generator.render import deletions
 from generator.source.noteids import slugify
-from generator.source.outline import Line, join, split_id
+from generator.source.outline import Line, split_id, text_of
 
 NOTE_TYPE = NoteType(
     key="cloze",
     name="ankigen Cloze",
+    label="cloze",
     model_id=1_731_004_204_001,
     fields=tuple(
         FieldSpec(name, 1_731_004_204_100 + index)
@@ -28,21 +31,6 @@ NOTE_TYPE = NoteType(
     cloze=True,
 )
 
-CHOICE_NOTE_TYPE = NoteType(
-    key="clozechoice",
-    name="ankigen Cloze choice",
-    model_id=1_731_004_205_001,
-    fields=tuple(
-        FieldSpec(name, 1_731_004_205_100 + index)
-        for index, name in enumerate(
-            ("Sentence", "Options", "Answer", "Full", "Hint", "BackExtra", *TAIL_FIELDS)
-        )
-    ),
-    template_name="Cloze choice",
-    template_id=1_731_004_205_900,
-    template_dir="clozechoice",
-)
-
 
 @dataclass(frozen=True, slots=True)
 class ClozeNote:
@@ -50,17 +38,16 @@ class ClozeNote:
 
     meta: NoteMeta
     """Identity, deck, tags and source."""
-    text: str
+    text: Text
     """Markdown with every deletion numbered (`==cN::answer::hint==`)."""
     groups: tuple[int, ...]
     """Deletion groups, ascending."""
-    back_extra: str = ""
+    back_extra: Text = NO_TEXT
     """Markdown shown under the text on the back."""
-
-    note_type: ClassVar[str] = NOTE_TYPE.key
-
     deletions: tuple[tuple[int, str], ...] = ()
     """(group, answer) of every deletion, for telling renumbered deletions apart."""
+
+    note_type: ClassVar[str] = NOTE_TYPE.key
 
     @property
     def cards(self) -> tuple[int, ...]:
@@ -77,88 +64,22 @@ class ClozeNote:
         return (md.cloze(self.text), md.block(self.back_extra), *tail(self.meta))
 
 
-@dataclass(frozen=True, slots=True)
-class Variant:
-    """A multiple-choice card still waiting for its options (they may come from other lessons)."""
-
-    meta: NoteMeta
-    """Identity, deck, tags and source of the card to make."""
-    answer: str
-    """Markdown of the right option."""
-    pool: str
-    """Which answers can stand in as distractors: 'key-fact', 'cloze', 'analogy'."""
-    lesson: str
-    """Lesson the card comes from (the first pool to draw from after `siblings`)."""
-    siblings: tuple[str, ...] = ()
-    """Answers of the same block, preferred as distractors (other terms, other mappings)."""
-    distractors: tuple[str, ...] = ()
-    """Wrong options written by the author; when given, the only ones used."""
-    text: str = ""
-    """For a cloze variant: the Markdown sentence with numbered deletions."""
-    group: int = 0
-    """For a cloze variant: the deletion group blanked on this card."""
-    question: str = ""
-    """For a question variant: the question (inline Markdown)."""
-    hint: str = ""
-    """Hint for the blank."""
-    back_extra: str = ""
-    """Markdown shown on the back."""
-    count: int = 4
-    """How many options to show, the answer included."""
-
-
-@dataclass(frozen=True, slots=True)
-class ClozeChoiceNote:
-    """A cloze sentence with one group blanked and options to choose from."""
-
-    variant: Variant
-    """The sentence, group and answer."""
-    options: tuple[str, ...]
-    """Options in display order (Markdown)."""
-    correct: int
-    """Index of the answer in `options`."""
-
-    note_type: ClassVar[str] = CHOICE_NOTE_TYPE.key
-
-    @property
-    def meta(self) -> NoteMeta:
-        return self.variant.meta
-
-    def render(self, md: Renderer) -> tuple[str, ...]:
-        variant = self.variant
-        return (
-            md.cloze(variant.text, "blank", variant.group),
-            options_html(
-                md,
-                [
-                    Option(text, index == self.correct, variant.meta.line)
-                    for index, text in enumerate(self.options)
-                ],
-            ),
-            md.inline(variant.answer),
-            md.cloze(variant.text, "reveal", variant.group),
-            md.inline(variant.hint),
-            md.block(variant.back_extra),
-            *tail(variant.meta),
-        )
-
-
 def cloze_notes(
     ctx: CardContext,
     *,
-    text: str,
-    line: int,
+    text: Text,
     note_id: str,
     explicit: bool,
     construct: str,
-    back_extra: str = "",
-    pool: str = "cloze",
-    siblings: Sequence[str] = (),
+    back_extra: Text = NO_TEXT,
+    pool: Pool = "cloze",
+    siblings: Sequence[Text] = (),
     choices: bool | None = None,
     anchor: tuple[int, str] | None = None,
 ) -> list[ClozeNote | Variant]:
     """The cloze note for `text` and, unless turned off, one multiple-choice variant per group."""
-    parsed = deletions.parse(text)
+    line = text.line
+    parsed = deletions.parse(text.markdown)
     for problem in parsed.problems:
         ctx.error(line + problem.offset, problem.message)
     if not parsed.deletions:
@@ -169,10 +90,11 @@ def cloze_notes(
     meta = ctx.meta(
         construct, line=line, note_id=note_id, explicit=explicit, level=level, anchor=anchor
     )
+    canonical = Text(parsed.canonical, line)
     notes: list[ClozeNote | Variant] = [
         ClozeNote(
             meta,
-            parsed.canonical,
+            canonical,
             parsed.groups,
             back_extra,
             tuple((d.group, d.answer) for d in parsed.deletions),
@@ -185,24 +107,25 @@ def cloze_notes(
         if len(members) > 1:
             continue  # several blanks on one card have no single answer to choose
         deletion = members[0]
+        at = line + deletion.offset
         notes.append(
             Variant(
                 meta=ctx.meta(
                     f"{construct}-choice",
-                    line=line + deletion.offset,
+                    line=at,
                     note_id=f"{note_id}/choice-c{group}",
                     explicit=explicit,
                     level=level,
                     anchor=anchor or (line, note_id),
                 ),
-                answer=deletion.answer,
+                answer=Text(deletion.answer, at),
                 pool=pool,
                 lesson=ctx.lesson.rel,
-                siblings=tuple(s for s in siblings if s != deletion.answer),
-                distractors=deletion.distractors,
-                text=parsed.canonical,
+                siblings=tuple(s for s in siblings if s.markdown != deletion.answer),
+                distractors=tuple(Text(d, at) for d in deletion.distractors),
+                text=canonical,
                 group=group,
-                hint=deletion.hint,
+                hint=Text(deletion.hint, at),
                 back_extra=back_extra,
                 count=ctx.lesson.defaults.choice_options,
             )
@@ -220,16 +143,15 @@ def prose_clozes(ctx: CardContext, units: Sequence[tuple[Line, ...]]) -> list[Cl
             text, found = split_id(line.text)
             written = written or found
             lines.append(Line(line.number, text, line.in_fence))
-        text = join(lines)
-        parsed = deletions.parse(text)
+        source = text_of(lines)
+        parsed = deletions.parse(source.markdown)
         if not parsed.deletions and not parsed.problems:
             continue
-        derived = f"{ctx.lesson_stem}#cloze-{slugify_words(deletions.strip_marks(text))}"
+        derived = f"{ctx.lesson_stem}#cloze-{slugify_words(deletions.strip_marks(source.markdown))}"
         notes.extend(
             cloze_notes(
                 ctx,
-                text=text,
-                line=unit[0].number,
+                text=Text(source.markdown, unit[0].number),
                 note_id=written or derived,
                 explicit=written is not None,
                 construct="cloze",

@@ -7,7 +7,8 @@ import re
 
 from generator.kinds.choice import ChoiceNote, Option
 from generator.kinds.context import CardContext
-from generator.source.outline import join, list_items, split_id
+from generator.notes import NO_TEXT, Text
+from generator.source.outline import list_items, split_id, text_of
 
 FALSE_CLAIM = re.compile(r"^~~(?P<claim>.+?)~~[ \t]*(?P<after>.*)$")
 TRUE_CLAIM = re.compile(r"^\*\*(?P<claim>.+?)\*\*[ \t]*(?P<after>.*)$")
@@ -36,8 +37,13 @@ def parse(ctx: CardContext) -> list[ChoiceNote]:
             continue
         true = match.re is TRUE_CLAIM
         claim = match["claim"].strip()
-        explanation = "\n".join(part for part in (match["after"], join(item.rest)) if part)
-        if not true and not explanation.strip():
+        rest = text_of(item.rest)
+        after = match["after"]
+        explanation = Text(
+            "\n".join(part for part in (after, rest.markdown) if part),
+            item.line if after else rest.line,
+        )
+        if not true and explanation.empty:
             ctx.error(item.line, "a confusion needs the correction after the struck-through claim")
         notes.append(
             ChoiceNote(
@@ -48,11 +54,14 @@ def parse(ctx: CardContext) -> list[ChoiceNote]:
                     explicit=written is not None,
                     level=ctx.lesson.defaults.level,
                 ),
-                question=f"True or false? {claim}",
-                question_body="",
-                options=(Option("True", true, item.line), Option("False", not true, item.line)),
+                question=Text(f"True or false? {claim}", item.line),
+                question_body=NO_TEXT,
+                options=(
+                    Option(Text("True", item.line), true, item.line),
+                    Option(Text("False", item.line), not true, item.line),
+                ),
                 explanation=explanation,
-                final_answer="**True.**" if true else "**False.**",
+                final_answer=Text("**True.**" if true else "**False.**", item.line),
             )
         )
     return notes

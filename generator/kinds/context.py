@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from html import escape
 
 from generator.diagnostics import Diagnostics
-from generator.notes import DIFFICULTIES, LEVELS, Lesson, NoteMeta, Renderer
+from generator.notes import DIFFICULTIES, LEVELS, Lesson, NoteMeta, Renderer, Text
 from generator.source.fields import Field
 from generator.source.noteids import slugify, valid_id
 from generator.source.outline import CardBlock
@@ -110,15 +110,12 @@ class CardContext:
         )
 
 
-def choose(
-    ctx: CardContext, value: str | None, line: int, allowed: tuple[str, ...], what: str
-) -> str | None:
-    """Validate a one-word level/difficulty field; None when absent or invalid."""
-    if value is None:
-        return None
-    word = value.strip().lower()
+def one_word_of(ctx: CardContext, field: Field, allowed: tuple[str, ...], what: str) -> str | None:
+    """The field's one word when it is one of `allowed` (any case); else an error and None."""
+    value = field.text.markdown.strip()
+    word = value.lower()
     if word not in allowed:
-        ctx.error(line, f"{what} must be one of {', '.join(allowed)}, not '{value.strip()}'")
+        ctx.error(field.line, f"{what} must be one of {', '.join(allowed)}, not '{value}'")
         return None
     return word
 
@@ -126,13 +123,13 @@ def choose(
 def level_of(ctx: CardContext, field: Field | None, *, inherit: bool = True) -> str | None:
     if field is None:
         return ctx.lesson.defaults.level if inherit else None
-    return choose(ctx, field.text, field.line, LEVELS, "level")
+    return one_word_of(ctx, field, LEVELS, "level")
 
 
 def difficulty_of(ctx: CardContext, field: Field | None) -> str | None:
     if field is None:
         return ctx.lesson.defaults.difficulty
-    return choose(ctx, field.text, field.line, DIFFICULTIES, "difficulty")
+    return one_word_of(ctx, field, DIFFICULTIES, "difficulty")
 
 
 BLOCK_START = re.compile(r"^(?:\d+[.)]|[-+*>#=]|`{3}|~{3})")
@@ -149,9 +146,9 @@ def heading_markdown(text: str) -> str:
     return BLOCK_START.sub(lambda match: match[0][:-1] + "\\" + match[0][-1], text, count=1)
 
 
-def question_html(md: Renderer, heading: str, body: str) -> str:
+def question_html(md: Renderer, question: Text, body: Text) -> str:
     """A heading as the question, followed by any code or text written under it."""
-    lead = md.inline(heading_markdown(heading))
-    if not body:
+    lead = md.inline(Text(heading_markdown(question.markdown), question.line))
+    if body.empty:
         return lead
     return f'<p class="ak-lead">{lead}</p>\n{md.block(body)}'

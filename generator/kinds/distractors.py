@@ -15,20 +15,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from generator.diagnostics import Diagnostics
-from generator.kinds.cloze import Variant
-
-
-def normalise(text: str) -> str:
-    return " ".join(text.casefold().replace("*", "").replace("`", "").split())
+from generator.kinds.variants import Candidate, Pool, RenderedVariant
 
 
 @dataclass(frozen=True, slots=True)
 class Choice:
     """The options picked for one variant."""
 
-    variant: Variant
+    variant: RenderedVariant
     """The card they are for."""
-    options: tuple[str, ...]
+    options: tuple[Candidate, ...]
     """In display order."""
     correct: int
     """Index of the answer."""
@@ -38,33 +34,32 @@ class Choice:
 class Pools:
     """Every answer of the build, by kind, per lesson and per deck."""
 
-    by_lesson: dict[tuple[str, str], tuple[str, ...]]
+    by_lesson: dict[tuple[Pool, str], tuple[Candidate, ...]]
     """(pool, lesson) → answers in source order."""
-    by_deck: dict[tuple[str, str], tuple[str, ...]]
+    by_deck: dict[tuple[Pool, str], tuple[Candidate, ...]]
     """(pool, deck) → answers in source order."""
 
     @classmethod
-    def of(cls, variants: Sequence[Variant]) -> Pools:
-        lessons: dict[tuple[str, str], list[str]] = defaultdict(list)
-        decks: dict[tuple[str, str], list[str]] = defaultdict(list)
+    def of(cls, variants: Sequence[RenderedVariant]) -> Pools:
+        lessons: dict[tuple[Pool, str], dict[str, Candidate]] = defaultdict(dict)
+        decks: dict[tuple[Pool, str], dict[str, Candidate]] = defaultdict(dict)
         for variant in variants:
             for answer in (variant.answer, *variant.siblings):
-                lessons[(variant.pool, variant.lesson)].append(answer)
-                decks[(variant.pool, variant.meta.deck)].append(answer)
+                lessons[(variant.pool, variant.lesson)].setdefault(answer.text, answer)
+                decks[(variant.pool, variant.meta.deck)].setdefault(answer.text, answer)
         return cls(
-            {key: tuple(dict.fromkeys(value)) for key, value in lessons.items()},
-            {key: tuple(dict.fromkeys(value)) for key, value in decks.items()},
+            {key: tuple(value.values()) for key, value in lessons.items()},
+            {key: tuple(value.values()) for key, value in decks.items()},
         )
 
 
-def pick(variant: Variant, pools: Pools, count: int, diags: Diagnostics) -> Choice | None:
+def pick(variant: RenderedVariant, pools: Pools, count: int, diags: Diagnostics) -> Choice | None:
     """`count` options: the answer and count - 1 distinct distractors, or fewer with a warning."""
     rng = random.Random(hashlib.sha256(variant.meta.id.encode()).digest())
-    answer_key = normalise(variant.answer)
-    seen = {answer_key}
-    chosen: list[str] = []
+    seen = {variant.answer.key}
+    chosen: list[Candidate] = []
     if variant.distractors:
-        tiers: list[Sequence[str]] = [variant.distractors]
+        tiers: list[Sequence[Candidate]] = [variant.distractors]
     else:
         tiers = [
             variant.siblings,
@@ -72,15 +67,16 @@ def pick(variant: Variant, pools: Pools, count: int, diags: Diagnostics) -> Choi
             pools.by_deck.get((variant.pool, variant.meta.deck), ()),
         ]
     for tier in tiers:
-        candidates: list[str] = []
-        for text in tier:
-            key = normalise(text)
-            if key not in seen and key not in {normalise(c) for c in candidates}:
-                candidates.append(text)
+        candidates: list[Candidate] = []
+        keys: set[str] = set()
+        for option in tier:
+            if option.key not in seen and option.key not in keys:
+                candidates.append(option)
+                keys.add(option.key)
         take = min(count - 1 - len(chosen), len(candidates))
         picked = rng.sample(candidates, take) if take > 0 else []
         chosen.extend(picked)
-        seen.update(normalise(text) for text in picked)
+        seen.update(option.key for option in picked)
         if len(chosen) >= count - 1:
             break
     where = (variant.meta.path, variant.meta.line)
@@ -102,6 +98,6 @@ def pick(variant: Variant, pools: Pools, count: int, diags: Diagnostics) -> Choi
     return Choice(variant, tuple(options), options.index(variant.answer))
 
 
-def choose_all(variants: Sequence[Variant], diags: Diagnostics) -> list[Choice | None]:
+def choose_all(variants: Sequence[RenderedVariant], diags: Diagnostics) -> list[Choice | None]:
     pools = Pools.of(variants)
     return [pick(variant, pools, variant.count, diags) for variant in variants]

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 
-from generator.kinds.cloze import ClozeNote, Variant, cloze_notes
+from generator.kinds.cloze import ClozeNote, cloze_notes
 from generator.kinds.context import CardContext
 from generator.kinds.reveal import RevealNote
-from generator.source.outline import Line, indent_of, is_blank, join, split_id
+from generator.kinds.variants import Variant
+from generator.notes import Text
+from generator.source.outline import Line, indent_of, is_blank, split_id, text_of
 
 DEFINITION = re.compile(r"^:[ \t]+(?P<text>.*)$")
 
@@ -58,15 +60,15 @@ def parse(ctx: CardContext) -> list[RevealNote | ClozeNote | Variant]:
     if not entries and len(ctx.diags.errors) == errors_before:
         ctx.error(ctx.block.heading.line, "'Key facts' needs a definition list (term, then ': …')")
 
-    terms = [split_id(line.text.strip())[0] for line, _ in entries]
+    terms = [Text(split_id(line.text.strip())[0], line.number) for line, _ in entries]
     wanted = ctx.lesson.defaults.key_facts
     notes: list[RevealNote | ClozeNote | Variant] = []
     for term_line, definition in entries:
         term, written = split_id(term_line.text.strip())
-        text = join(definition)
+        text = text_of(definition)
         if not term:
             ctx.error(term_line.number, "empty term")
-        if not text.strip():
+        if text.empty:
             ctx.error(term_line.number, f"'{term}' has an empty definition")
         note_id = ctx.item_id(written, term)
         if "reveal" in wanted:
@@ -79,16 +81,15 @@ def parse(ctx: CardContext) -> list[RevealNote | ClozeNote | Variant]:
                         explicit=written is not None,
                         level=ctx.lesson.defaults.level,
                     ),
-                    question=f"What is meant by “{term}”?",
+                    question=Text(f"What is meant by “{term}”?", term_line.number),
                     answer=text,
                 )
             )
-        if "cloze" in wanted and term and text.strip():
+        if "cloze" in wanted and term and not text.empty:
             notes.extend(
                 cloze_notes(
                     ctx,
-                    text=f"=={term}==: {text}",
-                    line=term_line.number,
+                    text=Text(f"=={term}==: {text.markdown}", term_line.number),
                     note_id=f"{note_id}/cloze",
                     explicit=written is not None,
                     construct="key-fact",

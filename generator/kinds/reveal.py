@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from generator.anki.notetypes import FieldSpec, NoteType
 from generator.kinds.context import (
     TAIL_FIELDS,
     CardContext,
@@ -12,13 +13,14 @@ from generator.kinds.context import (
     question_html,
     tail,
 )
-from generator.notes import FieldSpec, NoteMeta, NoteType, Renderer
+from generator.notes import NO_TEXT, NoteMeta, Renderer, Text
 from generator.source.fields import split_fields
-from generator.source.outline import join
+from generator.source.outline import text_of
 
 NOTE_TYPE = NoteType(
     key="reveal",
     name="ankigen Reveal",
+    label="reveal",
     model_id=1_731_004_201_001,
     fields=tuple(
         FieldSpec(name, 1_731_004_201_100 + index)
@@ -47,22 +49,24 @@ class RevealNote:
 
     meta: NoteMeta
     """Identity, deck, tags and source."""
-    question: str
+    question: Text
     """Inline Markdown of the question (the heading)."""
-    question_body: str = ""
+    question_body: Text = NO_TEXT
     """Block Markdown written under the heading before `**Answer:**` (code, tables)."""
-    answer: str = ""
+    answer: Text = NO_TEXT
     """The answer."""
-    hint: str = ""
+    hint: Text = NO_TEXT
     """Shown behind a click on the front."""
-    explanation: str = ""
+    explanation: Text = NO_TEXT
     """Extra section on the back."""
-    analogy: str = ""
+    analogy: Text = NO_TEXT
     """Extra section on the back."""
-    diagram: str = ""
+    diagram: Text = NO_TEXT
     """Extra section on the back; code blocks keep their shape."""
 
     note_type: ClassVar[str] = NOTE_TYPE.key
+    cards: ClassVar[tuple[int, ...]] = (0,)
+    card_texts: ClassVar[tuple[str, ...]] = ()
 
     def render(self, md: Renderer) -> tuple[str, ...]:
         return (
@@ -80,18 +84,18 @@ def parse(ctx: CardContext) -> list[RevealNote]:
     heading = ctx.block.heading
     split = split_fields(ctx.block.body, LABELS, path=ctx.path, diags=ctx.diags)
     fields = split.fields
-    preamble = join(split.preamble)
+    preamble = text_of(split.preamble)
     if "answer" in fields:
         question_body, answer, answer_line = preamble, fields["answer"].text, fields["answer"].line
     else:
-        question_body, answer, answer_line = "", preamble, heading.line
-    if not answer.strip():
+        question_body, answer, answer_line = NO_TEXT, preamble, heading.line
+    if answer.empty:
         ctx.error(answer_line, "empty answer: write the answer under the question")
     level = level_of(ctx, fields.get("level"))
     return [
         RevealNote(
             meta=ctx.heading_meta("reveal", level=level),
-            question=heading.text,
+            question=Text(heading.text, heading.line),
             question_body=question_body,
             answer=answer,
             hint=split.text("hint"),

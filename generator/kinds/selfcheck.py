@@ -5,14 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from generator.anki.notetypes import FieldSpec, NoteType
 from generator.kinds.context import TAIL_FIELDS, CardContext, level_of, question_html, tail
-from generator.notes import FieldSpec, NoteMeta, NoteType, Renderer
+from generator.notes import NO_TEXT, NoteMeta, Renderer, Text
 from generator.source.fields import has_label, split_fields
-from generator.source.outline import join, list_items
+from generator.source.outline import list_items, text_of
 
 NOTE_TYPE = NoteType(
     key="selfcheck",
     name="ankigen Self-check",
+    label="self-check",
     model_id=1_731_004_203_001,
     fields=tuple(
         FieldSpec(name, 1_731_004_203_100 + index)
@@ -37,18 +39,20 @@ class SelfCheckNote:
 
     meta: NoteMeta
     """Identity, deck, tags and source."""
-    prompt: str
+    prompt: Text
     """Inline Markdown of the heading."""
-    prompt_body: str
+    prompt_body: Text
     """Markdown between the heading and the first field."""
-    concepts: tuple[str, ...]
+    concepts: tuple[Text, ...]
     """Key concepts, one Markdown item each."""
-    hint: str = ""
+    hint: Text = NO_TEXT
     """Shown behind a click on the front."""
-    model_answer: str = ""
+    model_answer: Text = NO_TEXT
     """An example of a good answer."""
 
     note_type: ClassVar[str] = NOTE_TYPE.key
+    cards: ClassVar[tuple[int, ...]] = (0,)
+    card_texts: ClassVar[tuple[str, ...]] = ()
 
     def render(self, md: Renderer) -> tuple[str, ...]:
         concepts = "".join(
@@ -73,17 +77,18 @@ def parse(ctx: CardContext) -> list[SelfCheckNote]:
     field = split.fields["concepts"]
     items, other = list_items(field.lines)
     concepts = tuple(
-        "\n".join([item.text, *(line.text for line in item.rest)]).strip() for item in items
+        Text("\n".join([item.text, *(line.text for line in item.rest)]).strip(), item.line)
+        for item in items
     )
-    if not concepts or not all(concepts):
+    if not concepts or any(concept.empty for concept in concepts):
         ctx.error(field.line, "'Key concepts' needs a list with at least one non-empty item")
     if any(line.text.strip() for line in other):
         ctx.error(field.line, "'Key concepts' must be a list only")
     return [
         SelfCheckNote(
             meta=ctx.heading_meta("self-check", level=level_of(ctx, split.fields.get("level"))),
-            prompt=heading.text,
-            prompt_body=join(split.preamble),
+            prompt=Text(heading.text, heading.line),
+            prompt_body=text_of(split.preamble),
             concepts=concepts,
             hint=split.text("hint"),
             model_answer=split.text("model_answer"),

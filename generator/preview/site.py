@@ -9,11 +9,10 @@ from html import escape, unescape
 from importlib import resources
 from pathlib import Path
 
-from generator.anki.notetypes import card_template, expand, stylesheet
-from generator.kinds import NOTE_TYPES
+from generator.files import atomic_write_text
+from generator.kinds import Registry
 from generator.notes import RenderedNote
 from generator.preview.cardhtml import render
-from generator.report import KIND_LABELS
 
 
 def asset(name: str) -> str:
@@ -38,11 +37,11 @@ class PreviewCard:
     """Answer side HTML."""
 
 
-def cards(notes: list[RenderedNote]) -> list[PreviewCard]:
+def cards(notes: list[RenderedNote], registry: Registry) -> list[PreviewCard]:
     result = []
     for note in notes:
-        note_type = NOTE_TYPES[note.note_type]
-        template = card_template(note_type)
+        note_type = registry.note_type(note.note_type)
+        template = registry.template(note.note_type)
         fields = {
             spec.name: value for spec, value in zip(note_type.fields, note.fields, strict=True)
         }
@@ -60,11 +59,12 @@ def searchable(card: PreviewCard) -> str:
     return " ".join(f"{text} {meta.id} {meta.source}".lower().split())
 
 
-def page(title: str, notes: list[RenderedNote]) -> str:
+def page(title: str, notes: list[RenderedNote], registry: Registry) -> str:
     # Every side carries the same card script; the page stores it once.
-    script = expand("{{> script}}")
+    templates = registry.templates
+    script = templates.expand("{{> script}}")
     data = {
-        "css": stylesheet(),
+        "css": templates.stylesheet(),
         "script": script,
         "frame": asset("frame.html"),
         "cards": [
@@ -72,15 +72,15 @@ def page(title: str, notes: list[RenderedNote]) -> str:
                 "key": re.sub(r"[^A-Za-z0-9_-]", "-", card.key) + f"-{index}",
                 "id": card.key,
                 "deck": card.note.meta.deck,
-                "kind": card.note.note_type,
-                "kindLabel": KIND_LABELS.get(card.note.note_type, card.note.note_type),
+                "noteType": card.note.note_type,
+                "noteTypeLabel": registry.note_type(card.note.note_type).label,
                 "tags": list(card.note.meta.tags),
                 "source": f"{card.note.meta.path}:{card.note.meta.line}",
                 "front": card.front.replace(script, SCRIPT_MARK),
                 "back": card.back.replace(script, SCRIPT_MARK),
                 "search": searchable(card),
             }
-            for index, card in enumerate(cards(notes))
+            for index, card in enumerate(cards(notes, registry))
         ],
     }
     # The data sits in a <script> element: "</" must not close it early.
@@ -94,10 +94,8 @@ def page(title: str, notes: list[RenderedNote]) -> str:
     )
 
 
-def write_preview(out_dir: Path, title: str, notes: list[RenderedNote]) -> Path:
+def write_preview(out_dir: Path, title: str, notes: list[RenderedNote], registry: Registry) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / "index.html"
-    tmp = target.with_suffix(".html.tmp")
-    tmp.write_text(page(title, notes), encoding="utf-8")
-    tmp.replace(target)
+    atomic_write_text(target, page(title, notes, registry))
     return target

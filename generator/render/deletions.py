@@ -20,6 +20,7 @@ from markdown.inlinepatterns import InlineProcessor
 from markdown.postprocessors import Postprocessor
 from markdown.preprocessors import Preprocessor
 
+from generator.render.conversion import Switchboard
 from generator.render.mathjax import find_math
 
 MARK = re.compile(r"==(?=[^=\s])(?P<inner>(?:[^=\n]|=(?!=))+?)(?<=\S)==")
@@ -315,7 +316,8 @@ class EmitDeletions(Postprocessor):
     def run(self, text: str) -> str:
         # Text that only looks like cloze syntax must never become a deletion in Anki.
         text = text.replace("{{", "{&#123;").replace("}}", "}&#125;")
-        mode, target = self.extension.mode, self.extension.target
+        current = self.extension.board.current
+        mode, target = current.mode, current.target
 
         def emit(match: re.Match[str]) -> str:
             attrs = {a["name"]: a["value"] for a in ATTRIBUTE.finditer(match["attrs"])}
@@ -338,13 +340,11 @@ class EmitDeletions(Postprocessor):
 
 
 class ClozeExtension(Extension):
-    """Deletions as Anki cloze syntax (mode 'anki'), a blank or an answer for one group
-    ('blank'/'reveal' with `target`), or a highlight in notes that are not clozes ('mark')."""
+    """Deletions written in the mode of the conversion on `board` (see `ClozeMode`)."""
 
-    def __init__(self) -> None:
+    def __init__(self, board: Switchboard) -> None:
         super().__init__()
-        self.mode = "mark"
-        self.target = 0
+        self.board = board
 
     def extendMarkdown(self, md: Markdown) -> None:
         # After fenced code (25) has stashed code blocks, so their `==` stay literal.

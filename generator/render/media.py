@@ -30,6 +30,7 @@ from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
 from generator.notes import ContentProblem
+from generator.render.conversion import Switchboard
 
 IMAGE_TYPES = ("png", "jpg", "jpeg", "gif", "svg", "webp")
 AUDIO_TYPES = ("mp3", "ogg", "m4a")
@@ -166,8 +167,6 @@ class MediaLog:
 
     resolver: MediaResolver | None = None
     """Resolves references of the lesson being rendered; None leaves references as written."""
-    active: bool = True
-    """Whether the field being rendered may have images (set per field; most have none)."""
     files: dict[str, MediaFile] = field(default_factory=dict)
     """Packaged name → file."""
     problems: list[ContentProblem] = field(default_factory=list)
@@ -185,12 +184,13 @@ class MediaLog:
 class ResolveMedia(Treeprocessor):
     """`<img>` → packaged image, or `[sound:name]` for a sound."""
 
-    def __init__(self, md: Markdown, log: MediaLog) -> None:
+    def __init__(self, md: Markdown, log: MediaLog, board: Switchboard) -> None:
         super().__init__(md)
         self.log = log
+        self.board = board
 
     def run(self, root: etree.Element) -> None:
-        if not self.log.active:
+        if not self.board.current.media:
             return
         for parent in list(root.iter()):
             for index, child in enumerate(list(parent)):
@@ -231,13 +231,14 @@ def swap_for_text(parent: etree.Element, index: int, text: str) -> None:
 class MediaExtension(Extension):
     """Resolves images and sounds through `log.resolver` and records what was used."""
 
-    def __init__(self, log: MediaLog) -> None:
+    def __init__(self, log: MediaLog, board: Switchboard) -> None:
         super().__init__()
         self.log = log
+        self.board = board
 
     def extendMarkdown(self, md: Markdown) -> None:
         # Last of all: after attr_list (8) may have changed `src`, and after unescaping (0).
-        md.treeprocessors.register(ResolveMedia(md, self.log), "ankigen-media", -1)
+        md.treeprocessors.register(ResolveMedia(md, self.log, self.board), "ankigen-media", -1)
 
 
 def unreferenced(root: Path, used: Iterable[str]) -> list[str]:

@@ -23,6 +23,7 @@ from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
 from generator.notes import ContentProblem
+from generator.render.conversion import Switchboard
 
 FORBIDDEN_TAGS = ("script", "iframe", "object", "embed")
 SOURCE_ATTRIBUTES = ("src", "srcset")
@@ -96,17 +97,18 @@ def check_raw_html(fragment: str) -> list[ContentProblem]:
 class CheckHtml(Treeprocessor):
     """Checks raw HTML (in the stash) and attr_list attributes (on the tree) of a field."""
 
-    def __init__(self, md: Markdown, extension: SanitizeExtension) -> None:
+    def __init__(self, md: Markdown, extension: RawHtmlPolicy) -> None:
         super().__init__(md)
         self.extension = extension
 
     def run(self, root: etree.Element) -> None:
         problems = self.extension.problems
-        if self.extension.raw_html:
+        current = self.extension.board.current
+        if current.raw_html:
             for block in self.md.htmlStash.rawHtmlBlocks:
                 if isinstance(block, str):
                     problems.extend(check_raw_html(block))
-        if self.extension.attributes:
+        if current.attributes:
             for element in root.iter():
                 if any(name.lower().startswith("on") for name in element.attrib):
                     problems.extend(
@@ -116,17 +118,14 @@ class CheckHtml(Treeprocessor):
                     )
 
 
-class SanitizeExtension(Extension):
+class RawHtmlPolicy(Extension):
     """Reports forbidden raw HTML and event attributes into `problems`."""
 
-    def __init__(self, problems: list[ContentProblem]) -> None:
+    def __init__(self, problems: list[ContentProblem], board: Switchboard) -> None:
         super().__init__()
         self.problems = problems
-        self.raw_html = True
-        """Set per field: whether the text has a `<` at all (most fields have none)."""
-        self.attributes = True
-        """Set per field: whether the text may hold an attr_list (`{`)."""
+        self.board = board
 
     def extendMarkdown(self, md: Markdown) -> None:
         # After attr_list (8) has set the attributes it reads.
-        md.treeprocessors.register(CheckHtml(md, self), "ankigen-sanitize", -2)
+        md.treeprocessors.register(CheckHtml(md, self), "ankigen-raw-html", -2)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 import xml.etree.ElementTree as etree
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import markdown
@@ -12,11 +13,13 @@ from markdown.blockparser import BlockParser
 from markdown.extensions.admonition import AdmonitionExtension, AdmonitionProcessor
 from markdown.extensions.footnotes import FootnoteExtension
 
-from generator.notes import ContentProblem
+from generator.diagnostics import Diagnostics
+from generator.notes import ClozeMode, ContentProblem, Text
+from generator.render.conversion import IDLE, Conversion, Switchboard
 from generator.render.deletions import ClozeExtension, code_ranges
 from generator.render.mathjax import MathExtension
-from generator.render.media import MediaExtension, MediaFile, MediaLog, MediaResolver
-from generator.render.rawhtml import SanitizeExtension
+from generator.render.media import MediaExtension, MediaLog, MediaResolver
+from generator.render.rawhtml import RawHtmlPolicy
 
 EXTENSIONS = [
     "abbr",
@@ -42,127 +45,150 @@ CACHE_LIMIT = 8192
 
 class FieldFootnotes(FootnoteExtension):
     """Footnotes whose ids are unique per field: the fields of a card share one page, so two
-    fields' `fn:1` would collide. The prefix comes from the field's text, not from a counter, so
-    a rebuild gives the same HTML (and the same content hash) whatever the rendering order."""
+    fields' `fn:1` would collide (the prefix is the conversion's `footnote_prefix`)."""
 
-    def __init__(self) -> None:
+    def __init__(self, board: Switchboard) -> None:
         super().__init__()
-        self.field_prefix = ""
+        self.board = board
 
     def makeFootnoteId(self, id: str) -> str:
-        return f"fn{self.get_separator()}{self.field_prefix}{id}"
+        return f"fn{self.get_separator()}{self.board.current.footnote_prefix}{id}"
 
     def makeFootnoteRefId(self, id: str, found: bool = False) -> str:
-        return self.unique_ref(f"fnref{self.get_separator()}{self.field_prefix}{id}", found)
+        prefix = self.board.current.footnote_prefix
+        return self.unique_ref(f"fnref{self.get_separator()}{prefix}{id}", found)
 
 
 class FieldAdmonitionProcessor(AdmonitionProcessor):
     """Python-Markdown's admonitions, tested only in fields that have a `!!!` line at all: the
     stock test looks at every block of every field for admonition content (a few µs each)."""
 
-    def __init__(self, parser: BlockParser, extension: FieldAdmonitions) -> None:
+    def __init__(self, parser: BlockParser, board: Switchboard) -> None:
         super().__init__(parser)
-        self.extension = extension
+        self.board = board
 
     def test(self, parent: etree.Element, block: str) -> bool:
-        return self.extension.active and super().test(parent, block)
+        return self.board.current.admonitions and super().test(parent, block)
 
 
 class FieldAdmonitions(AdmonitionExtension):
-    """`!!! note` boxes (the `admonition` extension), switched per field by `active`."""
+    """`!!! note` boxes (the `admonition` extension), looked for only where the text has them."""
 
-    def __init__(self) -> None:
+    def __init__(self, board: Switchboard) -> None:
         super().__init__()
-        self.active = True
+        self.board = board
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:
         md.registerExtension(self)
-        processor = FieldAdmonitionProcessor(md.parser, self)
+        processor = FieldAdmonitionProcessor(md.parser, self.board)
         md.parser.blockprocessors.register(processor, "admonition", 105)
 
 
 class MarkdownRenderer:
     """One Markdown instance reused (reset between documents): creating one costs ~5 ms.
 
-    Images and sounds resolve through the resolver given to `use_media` (one per lesson, since
-    paths are relative to the lesson); `take` returns the files the fields rendered since the
-    last call used, and the problems found in them (media and forbidden raw HTML)."""
+    Fields are rendered inside `lesson(...)`: images and sounds resolve from that lesson's folder,
+    and a problem found in a text (a missing image, forbidden raw HTML) is reported to the given
+    collector at the lesson's path and the line of the text where it is. `take_media` returns the
+    files the texts rendered since the last call used."""
 
     def __init__(self) -> None:
-        self._cloze = ClozeExtension()
-        self._footnotes = FieldFootnotes()
-        self._admonitions = FieldAdmonitions()
+        self._board = Switchboard()
         self._media = MediaLog()
-        self._sanitize = SanitizeExtension(self._media.problems)
+        self._problems: list[ContentProblem] = self._media.problems
         self._cache: dict[tuple[str, int, str], str] = {}
+        self._report: tuple[str, Diagnostics] | None = None
         self._md = markdown.Markdown(
             extensions=[
                 *EXTENSIONS,
-                self._admonitions,
-                self._footnotes,
+                FieldAdmonitions(self._board),
+                FieldFootnotes(self._board),
                 MathExtension(code_ranges),
-                self._cloze,
-                MediaExtension(self._media),
-                self._sanitize,
+                ClozeExtension(self._board),
+                MediaExtension(self._media, self._board),
+                RawHtmlPolicy(self._problems, self._board),
             ],
             extension_configs=EXTENSION_CONFIGS,
             output_format="html",
         )
 
-    def use_media(self, resolver: MediaResolver | None) -> None:
-        """Resolve images and sounds of the fields rendered next with `resolver`."""
-        self._media.resolver = resolver
+    @contextmanager
+    def lesson(
+        self, path: str, resolver: MediaResolver | None, diags: Diagnostics
+    ) -> Iterator[MarkdownRenderer]:
+        """Render texts of the lesson at `path`; media resolve with `resolver` (None leaves
+        references as written), problems go to `diags`."""
+        self._media.resolver, self._report = resolver, (path, diags)
+        try:
+            yield self
+        finally:
+            self._media.resolver, self._report = None, None
+            self._media.take()
 
-    def take(self) -> tuple[tuple[MediaFile, ...], tuple[ContentProblem, ...]]:
-        """Files used and problems found since the last call, then forget them."""
-        return self._media.take()
+    def take_media(self) -> tuple[tuple[str, str], ...]:
+        """(packaged name, source path) of the files used since the last call, sorted by name;
+        then forget them."""
+        return tuple((file.name, file.source) for file in self._media.take()[0])
 
-    def block(self, text: str) -> str:
-        return self._convert(text, "mark", 0)
+    # A plain string is Markdown whose line is not known (problems are reported at line 0).
+    def block(self, text: Text | str) -> str:
+        return self._convert(as_text(text), "mark", 0)
 
-    def cloze(self, text: str, mode: str = "anki", target: int = 0) -> str:
-        """Render deletions as Anki cloze syntax ('anki'), or one group as a blank ('blank') or
-        as the marked answer ('reveal'), the other groups as plain text."""
-        return self._convert(text, mode, target)
+    def cloze(self, text: Text | str, mode: ClozeMode = "anki", target: int = 0) -> str:
+        """Render deletions in `mode`; in `blank` and `reveal`, group `target` is the one shown."""
+        return self._convert(as_text(text), mode, target)
 
-    def _convert(self, text: str, mode: str, target: int) -> str:
-        stripped = text.strip()
+    def inline(self, text: Text | str) -> str:
+        """Render without the wrapping paragraph when the text is a single paragraph."""
+        html = self.block(text)
+        match = SINGLE_PARAGRAPH.match(html)
+        return match["inner"] if match else html
+
+    def _convert(self, text: Text, mode: ClozeMode, target: int) -> str:
+        source = text.markdown
+        stripped = source.strip()
         if not stripped:
             return ""
-        if stripped == text and PLAIN.fullmatch(text):
+        if stripped == source and PLAIN.fullmatch(source):
             return f"<p>{stripped}</p>"
         # Generated cards repeat their source's text (a key fact's term, a sentence per blank).
-        cache_key = (mode, target, text)
+        cache_key = (mode, target, source)
         cached = self._cache.get(cache_key)
         if cached is not None:
             return cached
-        self._cloze.mode, self._cloze.target = mode, target
-        self._prepare(text, mode, target)
-        problems = len(self._media.problems)
-        self._md.reset()
-        html = self._md.convert(text)
-        # Images depend on the lesson's folder and the files' bytes, not only on the text; and a
-        # field with a problem must report it again wherever it is used.
-        if self._media.active or len(self._media.problems) != problems:
+        conversion = Conversion.of(source, mode, target)
+        self._board.current = conversion
+        try:
+            self._md.reset()
+            html = self._md.convert(source)
+        finally:
+            self._board.current = IDLE
+        if self._problems:
+            self._report_problems(text)
+            return html  # a text with a problem must report it again wherever it is used
+        # Images depend on the lesson's folder and the files' bytes, not only on the text.
+        if conversion.media:
             return html
         if len(self._cache) >= CACHE_LIMIT:
             self._cache.clear()
         self._cache[cache_key] = html
         return html
 
-    def _prepare(self, text: str, mode: str, target: int) -> None:
-        """Switch per-field work on only when the text can need it: most fields have no
-        footnote, image, raw HTML or attribute list, and skip those passes."""
-        if "[^" in text:
-            digest = hashlib.sha256(f"{mode}\x1f{target}\x1f{text}".encode()).hexdigest()
-            self._footnotes.field_prefix = f"{digest[:8]}-"
-        self._admonitions.active = "!!!" in text
-        self._media.active = "![" in text
-        self._sanitize.raw_html = "<" in text
-        self._sanitize.attributes = "{" in text
+    def _report_problems(self, text: Text) -> None:
+        found = list(self._problems)
+        self._problems.clear()
+        if self._report is None:
+            return
+        path, diags = self._report
+        lowered = text.markdown.lower()
+        for problem in found:
+            at = lowered.find(problem.needle.lower()) if problem.needle else -1
+            line = text.line + (lowered.count("\n", 0, at) if at > 0 else 0)
+            if problem.error:
+                diags.error(path, line, problem.message)
+            else:
+                diags.warning(path, line, problem.message)
 
-    def inline(self, text: str) -> str:
-        """Render without the wrapping paragraph when the text is a single paragraph."""
-        html = self.block(text)
-        match = SINGLE_PARAGRAPH.match(html)
-        return match["inner"] if match else html
+
+def as_text(text: Text | str) -> Text:
+    return Text(text) if isinstance(text, str) else text

@@ -8,7 +8,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from generator.diagnostics import Diagnostics
-from generator.source.outline import Line, join, paragraphs_start, trim_blank
+from generator.notes import NO_TEXT, Text
+from generator.source.outline import Line, paragraphs_start, text_of, trim_blank
 
 LABEL = re.compile(r"^\*\*(?P<label>[^*\n]{1,40}?)[ \t]*(?::\*\*|\*\*[ \t]*:)[ \t]*(?P<rest>.*)$")
 
@@ -27,8 +28,8 @@ class Field:
     """Lines of the field, the label removed, blank lines around trimmed."""
 
     @property
-    def text(self) -> str:
-        return join(self.lines)
+    def text(self) -> Text:
+        return text_of(self.lines)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,9 +41,9 @@ class CardFields:
     fields: Mapping[str, Field]
     """Field key → field, for the labels that were present."""
 
-    def text(self, key: str) -> str:
+    def text(self, key: str) -> Text:
         field = self.fields.get(key)
-        return field.text if field else ""
+        return field.text if field else NO_TEXT
 
 
 def split_fields(

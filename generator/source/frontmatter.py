@@ -84,8 +84,7 @@ def read(text: str, *, path: str, allowed: tuple[str, ...], diags: Diagnostics) 
     body, body_start = tuple(lines[end + 1 :]), end + 2
     source = "\n".join(lines[1:end])
     try:
-        node = yaml.compose(source, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(source)
+        node, data = compose_and_construct(source)
     except RecursionError:
         diags.error(path, 2, "front matter is nested too deeply")
         return FrontMatter(body=body, body_start=body_start)
@@ -119,6 +118,17 @@ def read(text: str, *, path: str, allowed: tuple[str, ...], diags: Diagnostics) 
         if checked is not None:
             values[name] = checked
     return FrontMatter(values=values, body=body, body_start=body_start, lines=key_lines)
+
+
+def compose_and_construct(source: str) -> tuple[yaml.Node | None, object]:
+    """Parse the YAML once: the node tree (for the line of each key) and its values."""
+    loader = yaml.SafeLoader(source)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    finally:
+        loader.dispose()
+    return node, data
 
 
 def check_value(

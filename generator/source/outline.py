@@ -10,6 +10,8 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from generator.notes import Text
+
 FENCE_OPEN = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
 HEADING = re.compile(r"^ {0,3}(?P<hashes>#{1,6})(?:[ \t]+(?P<text>.*?))?[ \t]*$")
 CLOSING_HASHES = re.compile(r"(?:^|[ \t]+)#+$")
@@ -194,6 +196,12 @@ def is_blank(line: Line) -> bool:
 
 def join(lines: Sequence[Line]) -> str:
     return "\n".join(line.text for line in trim_blank(lines))
+
+
+def text_of(lines: Sequence[Line]) -> Text:
+    """The lines as Markdown, blank lines around trimmed, with the line of the first one."""
+    kept = trim_blank(lines)
+    return Text("\n".join(line.text for line in kept), kept[0].number if kept else 0)
 
 
 def indent_of(text: str) -> int:

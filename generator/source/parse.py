@@ -8,9 +8,10 @@ from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 
 from generator.diagnostics import Diagnostic, Diagnostics
-from generator.kinds import parse_card
-from generator.kinds.cloze import Variant, prose_clozes
+from generator.kinds import REGISTRY, Registry
+from generator.kinds.cloze import prose_clozes
 from generator.kinds.context import CardContext
+from generator.kinds.variants import Variant
 from generator.notes import Lesson, Note
 from generator.source import frontmatter
 from generator.source.discover import humanize
@@ -45,7 +46,7 @@ class ParsedLesson:
     """Problems found in this file."""
 
 
-def parse_lesson(lesson: Lesson, text: str) -> ParsedLesson:
+def parse_lesson(lesson: Lesson, text: str, registry: Registry = REGISTRY) -> ParsedLesson:
     diags = Diagnostics()
     fm = frontmatter.read(text, path=lesson.path, allowed=frontmatter.LESSON_KEYS, diags=diags)
     lesson = replace(
@@ -58,7 +59,7 @@ def parse_lesson(lesson: Lesson, text: str) -> ParsedLesson:
     title = lesson.title or shape.title or humanize(PurePosixPath(lesson.rel).stem)
     found: list[Note | Variant] = []
     for block in shape.cards:
-        found.extend(parse_card(CardContext(lesson, title, block, diags)))
+        found.extend(registry.parse_card(CardContext(lesson, title, block, diags)))
     for section in shape.sections:
         heading = Heading(2, section.title, None, section.lines[0].number if section.lines else 1)
         ctx = CardContext(lesson, title, CardBlock(heading, section.title, ()), diags)

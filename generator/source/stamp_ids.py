@@ -14,7 +14,7 @@ from pathlib import Path
 
 from generator.diagnostics import Diagnostics
 from generator.notes import NoteMeta
-from generator.pipeline import check_unique_ids_meta
+from generator.pipeline import check_unique_ids
 from generator.source.discover import discover
 from generator.source.parse import parse_lesson
 
@@ -101,7 +101,7 @@ def stamp_ids(content: Path, *, force: bool = False, dry_run: bool = False) -> S
             if meta.stamp is not None:
                 line, note_id = meta.stamp
                 pending[path].setdefault(line, replace(meta, line=line, id=note_id))
-    check_unique_ids_meta(metas, diags)
+    check_unique_ids(metas, diags)
     if diags.errors:
         return result
     files = sorted(pending)

@@ -31,7 +31,7 @@
   var tags = {};
   var byDeck = {};
   data.cards.forEach(function (card) {
-    kinds[card.kind] = card.kindLabel;
+    kinds[card.noteType] = card.noteTypeLabel;
     card.tags.forEach(function (t) { tags[t] = true; });
     (byDeck[card.deck] = byDeck[card.deck] || []).push(card);
   });
@@ -66,7 +66,7 @@
       article.card = card;
       article.id = "card-" + card.key;
       var head = node("div", "pv-card-head");
-      head.appendChild(node("span", "pv-kind", card.kindLabel));
+      head.appendChild(node("span", "pv-kind", card.noteTypeLabel));
       head.appendChild(node("span", "pv-id", card.id));
       head.appendChild(node("span", "pv-source", card.source));
       var flip = node("button", "pv-flip", "Show answer");
@@ -100,7 +100,7 @@
       var visible = 0;
       Array.prototype.forEach.call(section.querySelectorAll(".pv-card"), function (article) {
         var card = article.card;
-        var ok = (!kind.value || card.kind === kind.value) &&
+        var ok = (!kind.value || card.noteType === kind.value) &&
           (!tag.value || card.tags.indexOf(tag.value) >= 0) &&
           (!needle || card.search.indexOf(needle) >= 0);
         article.hidden = !ok;
