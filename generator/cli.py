@@ -13,7 +13,7 @@ from generator.config import BuildConfig
 from generator.diagnostics import Diagnostics
 from generator.pipeline import BuildResult, build
 from generator.preview import write_preview
-from generator.source.stamp_ids import stamp_ids
+from generator.stamp_ids import stamp_ids
 
 CONTENT_ARGUMENT = click.argument(
     "content", default="content", type=click.Path(file_okay=False, path_type=Path)

@@ -36,13 +36,13 @@ from generator.config import BuildConfig
 from generator.diagnostics import Diagnostic, Diagnostics
 from generator.kinds import Registry
 from generator.kinds.distractors import choose_all
+from generator.kinds.lesson import parse_lesson
 from generator.kinds.variants import RenderedVariant
-from generator.notes import Lesson, Note, NoteMeta, RenderedNote, Renderer
+from generator.notes import Lesson, Note, RenderedNote, Renderer
 from generator.render import MarkdownRenderer
 from generator.render.media import MediaResolver, extension_of, packaged_name, unreferenced
 from generator.source.discover import Course, discover, display, read_text
-from generator.source.noteids import id_key, slugify
-from generator.source.parse import parse_lesson
+from generator.source.noteids import check_unique_ids, slugify
 
 PARALLEL_MIN_LESSONS = 24
 MAX_WORKERS = 8
@@ -157,22 +157,6 @@ def with_variants(compiled: list[CompiledLesson], diags: Diagnostics) -> list[Re
     return notes
 
 
-def check_unique_ids(metas: Iterable[NoteMeta], diags: Diagnostics) -> None:
-    first: dict[str, NoteMeta] = {}
-    for meta in metas:
-        key = id_key(meta.id)
-        other = first.get(key)
-        if other is None:
-            first[key] = meta
-            continue
-        how = "" if meta.explicit_id else " (derived; write an id to tell them apart)"
-        diags.error(
-            meta.path,
-            meta.line,
-            f"duplicate id '{meta.id}'{how}: already used at {other.path}:{other.line}",
-        )
-
-
 def warn_unused_media(
     config: BuildConfig, notes: Iterable[RenderedNote], diags: Diagnostics
 ) -> None:
@@ -221,7 +205,8 @@ def plan(config: BuildConfig, result: BuildResult) -> None:
         result.notes,
         old,
         namespace=result.course.namespace,
-        registry=config.registry,
+        note_types=config.registry.note_types,
+        templates=config.registry.templates,
         now=now,
         lock_path=lock_shown,
         diags=result.diagnostics,

@@ -225,27 +225,33 @@ def test_no_card_or_template_refers_to_the_network(tour: Imported) -> None:
             assert not REMOTE.search(template["qfmt"]) and not REMOTE.search(template["afmt"])
 
 
-def test_a_changed_image_updates_exactly_its_notes(tour: Imported) -> None:
-    content = tour.folder / "content"
+def test_a_changed_image_updates_exactly_its_notes(tour: Imported, tmp_path: Path) -> None:
+    # A collection of its own: the module's shared one must keep the tour as built.
+    assert tour.result.output is not None
+    content = tmp_path / "content"
     shutil.copytree(TOUR, content)
-    build = tour.folder / "build"
-    same = build_into(content, build, strict=True, now=1_700_000_100)
-    assert same.plan is not None and same.output is not None
-    assert same.plan.summary()["changed"] == 0
-    log = import_package(tour.col, same.output)
-    assert len(log.new) == 0 and len(log.updated) == 0  # type: ignore[attr-defined]
+    build = tmp_path / "build"
+    shutil.copytree(tour.folder / "build", build)
+    (tmp_path / "anki").mkdir()
+    with collection(tmp_path / "anki") as col:
+        import_package(col, tour.result.output)
+        same = build_into(content, build, strict=True, now=1_700_000_100)
+        assert same.plan is not None and same.output is not None
+        assert same.plan.summary()["changed"] == 0
+        log = import_package(col, same.output)
+        assert len(log.new) == 0 and len(log.updated) == 0  # type: ignore[attr-defined]
 
-    figure = content / "20-structure-and-media/img/figure.png"
-    figure.write_bytes((TOUR / "10-math-and-code/img/figure.png").read_bytes()[:-1] + b"\x01")
-    changed = build_into(content, build, strict=True, now=1_700_000_200)
-    assert changed.plan is not None and changed.output is not None
-    assert [c.id for c in changed.plan.changes if c.status.value == "changed"] == [
-        "tour-media-blue-figure"
-    ]
-    log = import_package(tour.col, changed.output)
-    (blue_nid,) = tour.col.find_notes('"ID:tour-media-blue-figure"')
-    assert [entry.id.nid for entry in log.updated] == [blue_nid]  # type: ignore[attr-defined]
-    assert len(log.new) == 0  # type: ignore[attr-defined]
-    new_name = f"ankigen-{hashlib.sha256(figure.read_bytes()).hexdigest()[:16]}.png"
-    assert new_name in note_field(tour.col, "tour-media-blue-figure", "Answer")
-    assert (Path(tour.col.media.dir()) / new_name).read_bytes() == figure.read_bytes()
+        figure = content / "20-structure-and-media/img/figure.png"
+        figure.write_bytes((TOUR / "10-math-and-code/img/figure.png").read_bytes()[:-1] + b"\x01")
+        changed = build_into(content, build, strict=True, now=1_700_000_200)
+        assert changed.plan is not None and changed.output is not None
+        assert [c.id for c in changed.plan.changes if c.status.value == "changed"] == [
+            "tour-media-blue-figure"
+        ]
+        log = import_package(col, changed.output)
+        (blue_nid,) = col.find_notes('"ID:tour-media-blue-figure"')
+        assert [entry.id.nid for entry in log.updated] == [blue_nid]  # type: ignore[attr-defined]
+        assert len(log.new) == 0  # type: ignore[attr-defined]
+        new_name = f"ankigen-{hashlib.sha256(figure.read_bytes()).hexdigest()[:16]}.png"
+        assert new_name in note_field(col, "tour-media-blue-figure", "Answer")
+        assert (Path(col.media.dir()) / new_name).read_bytes() == figure.read_bytes()

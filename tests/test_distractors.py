@@ -20,14 +20,15 @@ import pytest
 
 from generator.config import BuildConfig
 from generator.diagnostics import Diagnostics, Severity
+from generator.kinds import REGISTRY
 from generator.kinds.cloze import ClozeNote
 from generator.kinds.distractors import Choice, Pools, choose_all, pick
+from generator.kinds.lesson import parse_lesson
 from generator.kinds.reveal import RevealNote
 from generator.kinds.variants import Candidate, Pool, RenderedVariant, Variant, normalise
 from generator.notes import Defaults, Lesson, NoteMeta, Text
 from generator.pipeline import build
 from generator.render import MarkdownRenderer
-from generator.source.parse import parse_lesson
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -421,7 +422,7 @@ def lesson(front_matter: str = "") -> tuple[Lesson, str]:
 
 
 def test_defaults_without_front_matter() -> None:
-    parsed = parse_lesson(*lesson())
+    parsed = parse_lesson(*lesson(), REGISTRY)
     assert [d.format() for d in parsed.diagnostics] == []
     counts = Counter(type(note).__name__ for note in parsed.notes)
     # 4 key facts × (reveal + cloze) + analogy + 4 mapping cards + summary; clozes: 1 prose,
@@ -434,7 +435,7 @@ def test_defaults_without_front_matter() -> None:
 
 
 def test_choice_options_front_matter() -> None:
-    parsed = parse_lesson(*lesson("choice_options: 3\n"))
+    parsed = parse_lesson(*lesson("choice_options: 3\n"), REGISTRY)
     assert [d.format() for d in parsed.diagnostics] == []
     assert len(parsed.variants) == 13
     assert {v.count for v in parsed.variants} == {3}
@@ -444,7 +445,7 @@ def test_choice_options_front_matter() -> None:
 
 
 def test_cloze_choices_false() -> None:
-    parsed = parse_lesson(*lesson("cloze_choices: false\n"))
+    parsed = parse_lesson(*lesson("cloze_choices: false\n"), REGISTRY)
     assert [d.format() for d in parsed.diagnostics] == []
     # The cloze notes stay; the prose and summary clozes get no multiple-choice cards.
     assert sum(isinstance(note, ClozeNote) for note in parsed.notes) == 7
@@ -463,7 +464,7 @@ def test_cloze_choices_false() -> None:
     ],
 )
 def test_key_facts_front_matter(wanted: str, reveal: int, cloze: int, choices: int) -> None:
-    parsed = parse_lesson(*lesson(f"key_facts: {wanted}\n"))
+    parsed = parse_lesson(*lesson(f"key_facts: {wanted}\n"), REGISTRY)
     assert [d.format() for d in parsed.diagnostics] == []
     facts = [note for note in parsed.notes if note.meta.construct == "key-fact"]
     assert sum(isinstance(note, RevealNote) for note in facts) == reveal

@@ -18,7 +18,7 @@ from click.testing import CliRunner, Result
 from generator.cli import main
 from generator.config import BuildConfig
 from generator.pipeline import BuildResult, build
-from generator.source.stamp_ids import stamp_ids
+from generator.stamp_ids import stamp_ids
 from tests.conftest import build_into
 from tests.package_rows import read_rows
 

@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator.render import deletions
+from generator.render.literal import code_ranges
 from generator.render.mathjax import find_math
 from generator.render.renderer import MarkdownRenderer
 
@@ -85,12 +86,12 @@ def test_escaped_dollars_are_reported() -> None:
 
 def test_code_is_skipped() -> None:
     text = "`$a$` and $b$"
-    assert [s.body for s in find_math(text, deletions.code_ranges(text)).spans] == ["b"]
+    assert [s.body for s in find_math(text, code_ranges(text)).spans] == ["b"]
 
 
 def test_math_never_crosses_a_code_span() -> None:
     text = "$a `code$` b$"
-    assert find_math(text, deletions.code_ranges(text)).spans == ()
+    assert find_math(text, code_ranges(text)).spans == ()
 
 
 # --------------------------------------------------------------------------------------------
@@ -253,7 +254,7 @@ def test_parsed_groups_are_the_rendered_groups_with_math(text: str) -> None:
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(MATH_PIECES, max_size=30).map("".join))
 def test_math_scan_never_raises_and_spans_are_ordered(text: str) -> None:
-    scan = find_math(text, deletions.code_ranges(text))
+    scan = find_math(text, code_ranges(text))
     last = 0
     for span in scan.spans:
         assert last <= span.start < span.end <= len(text)

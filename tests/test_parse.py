@@ -21,9 +21,10 @@ import pytest
 
 from generator.config import BuildConfig
 from generator.diagnostics import Diagnostic
+from generator.kinds import REGISTRY
+from generator.kinds.lesson import ParsedLesson, parse_lesson
 from generator.notes import Defaults, Lesson, Note, Text
 from generator.pipeline import build
-from generator.source.parse import ParsedLesson, parse_lesson
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "parse"
 CASES = sorted(FIXTURES.glob("*.md"))
@@ -95,7 +96,7 @@ def dump(data: dict[str, Any]) -> str:
 
 @pytest.mark.parametrize("source", CASES, ids=[case.stem for case in CASES])
 def test_parse_fixture(source: Path) -> None:
-    actual = result_json(parse_lesson(lesson_for(source.stem), read_source(source)))
+    actual = result_json(parse_lesson(lesson_for(source.stem), read_source(source), REGISTRY))
     expected_file = source.with_suffix(".json")
     if UPDATE:
         expected_file.write_text(dump(actual), encoding="utf-8")

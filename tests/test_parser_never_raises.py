@@ -17,9 +17,9 @@ from hypothesis import strategies as st
 from generator.config import BuildConfig
 from generator.diagnostics import Severity
 from generator.kinds import REGISTRY
+from generator.kinds.lesson import parse_lesson
 from generator.notes import Defaults, Lesson
 from generator.pipeline import build
-from generator.source.parse import parse_lesson
 
 LESSON = Lesson(
     path="lessons/random.md",
@@ -140,7 +140,7 @@ def file_lines(text: str) -> int:
 @example("### One\n\nText\x0cmore\n\n###\n")
 @example("---\ntitle: " + "[" * 3000 + "\n---\n### Q\n\nA.\n")
 def test_parse_lesson_never_raises(text: str) -> None:
-    parsed = parse_lesson(LESSON, text)
+    parsed = parse_lesson(LESSON, text, REGISTRY)
     lines = file_lines(text)
     for diagnostic in parsed.diagnostics:
         assert diagnostic.path == LESSON.path
@@ -155,7 +155,7 @@ def test_parse_lesson_never_raises(text: str) -> None:
 
 
 def test_deeply_nested_front_matter_is_an_error_not_a_crash() -> None:
-    parsed = parse_lesson(LESSON, "---\ntitle: " + "[" * 3000 + "\n---\n### Q\n\nA.\n")
+    parsed = parse_lesson(LESSON, "---\ntitle: " + "[" * 3000 + "\n---\n### Q\n\nA.\n", REGISTRY)
     errors = [d for d in parsed.diagnostics if d.severity is Severity.ERROR]
     assert errors
     assert all(1 <= d.line <= 3 for d in errors), [d.format() for d in errors]

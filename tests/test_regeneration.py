@@ -11,7 +11,7 @@ import pytest
 from generator.anki.notetypes import PACKAGED, Templates
 from generator.anki.plan import REMOVED_TAG, Status
 from generator.kinds import REGISTRY, Registry
-from generator.source.stamp_ids import stamp_ids
+from generator.stamp_ids import stamp_ids
 from tests.anki_helpers import collection
 from tests.lifecycle import (
     build_and_import,

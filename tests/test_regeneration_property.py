@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator.anki.plan import Status
-from generator.source.stamp_ids import stamp_ids
+from generator.stamp_ids import stamp_ids
 from tests.anki_helpers import collection
 from tests.conftest import FIXTURES
 from tests.lifecycle import (

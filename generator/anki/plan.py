@@ -14,10 +14,9 @@ from dataclasses import dataclass, field, replace
 from enum import Enum
 
 from generator.anki.guids import guid
-from generator.anki.notetypes import CardTemplate, NoteType
+from generator.anki.notetypes import CardTemplate, NoteType, Templates
 from generator.anki.state import NoteState, NoteTypeState, State
 from generator.diagnostics import Diagnostics
-from generator.kinds import Registry
 from generator.notes import RenderedNote
 
 REMOVED_TAG = "ankigen::removed"
@@ -130,7 +129,8 @@ def schema(note_type: NoteType) -> tuple[tuple[tuple[str, int], ...], tuple[tupl
 
 
 def plan_note_types(
-    registry: Registry,
+    note_types: Mapping[str, NoteType],
+    templates: Templates,
     old: Mapping[str, NoteTypeState],
     now: int,
     *,
@@ -139,14 +139,13 @@ def plan_note_types(
 ) -> dict[str, NoteTypeState]:
     """Advance a note type's mod when its templates or CSS change; refuse schema changes."""
     result: dict[str, NoteTypeState] = {}
-    note_types = registry.note_types
     for key, note_type in note_types.items():
-        fields, templates = schema(note_type)
-        digest = note_type_hash(note_type, registry.template(key))
+        fields, template_schema = schema(note_type)
+        digest = note_type_hash(note_type, templates.card(note_type))
         previous = old.get(key)
         mod = now
         if previous is not None and previous.model_id == note_type.model_id:
-            if (previous.fields, previous.templates) != (fields, templates):
+            if (previous.fields, previous.templates) != (fields, template_schema):
                 diags.error(
                     lock_path,
                     0,
@@ -180,7 +179,7 @@ def plan_note_types(
             hash=digest,
             mod=mod,
             fields=fields,
-            templates=templates,
+            templates=template_schema,
         )
     return result
 
@@ -190,7 +189,8 @@ def make_plan(
     old: State,
     *,
     namespace: str,
-    registry: Registry,
+    note_types: Mapping[str, NoteType],
+    templates: Templates,
     now: int,
     lock_path: str,
     diags: Diagnostics,
@@ -206,8 +206,9 @@ def make_plan(
             "the state file if you really want a new deck.",
         )
     errors_before = len(diags.errors)
-    types = plan_note_types(registry, old.note_types, now, lock_path=lock_path, diags=diags)
-    note_types = registry.note_types
+    types = plan_note_types(
+        note_types, templates, old.note_types, now, lock_path=lock_path, diags=diags
+    )
     if len(diags.errors) > errors_before:
         return plan  # a schema change: hashing notes against the wrong fields means nothing
     plan.note_type_mods = {key: value.mod for key, value in types.items()}

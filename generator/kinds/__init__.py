@@ -1,5 +1,6 @@
 """Note kinds: how each construct of a lesson is recognised and parsed, the notes it makes, and
-the Anki note types they use — one module per kind, all listed in `REGISTRY`.
+the Anki note types they use — one module per kind, all listed in `REGISTRY`. `lesson` parses a
+whole lesson file, handing each `###` card to its construct.
 
 The order of the constructs is the rule order documented in docs/format.md: the first whose
 `matches` accepts a `###` card parses it. Generated multiple-choice cards (variants) get their

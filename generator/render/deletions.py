@@ -21,17 +21,10 @@ from markdown.postprocessors import Postprocessor
 from markdown.preprocessors import Preprocessor
 
 from generator.render.conversion import Switchboard
+from generator.render.literal import code_ranges
 from generator.render.mathjax import find_math
 
 MARK = re.compile(r"==(?=[^=\s])(?P<inner>(?:[^=\n]|=(?!=))+?)(?<=\S)==")
-PARAGRAPH = re.compile(r"(?:[^\n]*\S[^\n]*(?:\n|$))+")
-FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-INDENTED = re.compile(r"^(?: {4}|\t)")
-HTML_BLOCK = re.compile(
-    r"^<(?:address|article|aside|blockquote|details|div|dl|fieldset|figure|footer|form|h[1-6]"
-    r"|header|hr|main|nav|ol|p|pre|section|table|ul|!--)\b",
-    re.IGNORECASE,
-)
 # Put in front of every deletion the preprocessor numbered: only those become deletions, so the
 # renderer can never emit a deletion the parser did not count.
 NUMBERED = "\ue000"
@@ -85,91 +78,8 @@ class Parsed:
         return tuple(sorted({deletion.group for deletion in self.deletions}))
 
 
-def code_ranges(text: str) -> list[tuple[int, int]]:
-    """Character ranges where Python-Markdown shows `==` literally: fenced code blocks (closed by
-    a fence of the same character at least as long), indented code blocks, raw HTML blocks and
-    code spans."""
-    ranges: list[tuple[int, int]] = []
-    position, fence, start = 0, None, 0
-    previous_blank, block, block_start = True, "", 0
-    for line in re.findall(r"[^\n]*\n|[^\n]+$", text):
-        stripped = line.strip()
-        blank = not stripped
-        match = FENCE.match(line)
-        if fence is not None:
-            closes = stripped.startswith(fence) and not stripped.strip(fence[0])
-            if closes:
-                ranges.append((start, position + len(line)))
-                fence = None
-        elif match:
-            fence, start = match[1], position
-        elif (block and blank) or (block == "code" and not INDENTED.match(line)):
-            ranges.append((block_start, position))
-            block = ""
-        if fence is None and not block and previous_blank and not match:
-            if INDENTED.match(line) and not blank:
-                block, block_start = "code", position
-            elif HTML_BLOCK.match(line):
-                block, block_start = "html", position
-        previous_blank = blank
-        position += len(line)
-    # An unclosed fence is no code block for Python-Markdown: its lines stay text.
-    if block:
-        ranges.append((block_start, len(text)))
-    blocks = list(ranges)
-    for start, end in code_spans(text):
-        if not any(a <= start < b for a, b in blocks):
-            ranges.append((start, end))
-    return ranges
-
-
-def code_spans(text: str) -> list[tuple[int, int]]:
-    """Code spans exactly as Python-Markdown's backtick processor pairs them, paragraph by
-    paragraph (a span never crosses a blank line)."""
-    spans = []
-    for paragraph in PARAGRAPH.finditer(text):
-        data, offset, i = paragraph[0], paragraph.start(), 0
-        while i < len(data):
-            if data[i] != "`" or (i and data[i - 1] == "\\"):
-                i += 1
-                continue
-            start, end = pair_backticks(i, data)
-            if end is None:
-                i = start
-                continue
-            stop = end + (start - i)
-            spans.append((offset + i, offset + stop))
-            i = stop
-    return spans
-
-
-def pair_backticks(start: int, text: str) -> tuple[int, int | None]:
-    """Python-Markdown's BacktickInlineProcessor.find_code_spans: an opening run closes at the
-    next run of the same length, or else at the longest shorter run."""
-    last, ticks = len(text), 0
-    while start < last and text[start] == "`":
-        ticks += 1
-        start += 1
-    longest, end, i = 0, 0, start
-    while i < last:
-        run = 0
-        while i < last and text[i] == "`":
-            run += 1
-            i += 1
-        if not run:
-            i += 1
-            continue
-        if run == ticks:
-            return start, i - run
-        if run > longest:
-            longest, end = run, i
-    if 0 < longest < ticks:
-        return start - (ticks - longest), end - longest
-    return start + ticks, None
-
-
 def literal_ranges(text: str, *, math: bool = True) -> list[tuple[int, int]]:
-    """Where `==`, `::` and `|` are literal: code (see code_ranges) and math (generator.mathext),
+    """Where `==`, `::` and `|` are literal: code (generator.render.literal) and math,
     which the renderer stashes before cloze numbering sees the text. `math=False` is for that
     stashed text: a `$` left in it is literal, and scanning it again could pair two dollars that
     a stashed formula used to keep apart."""

@@ -15,13 +15,15 @@ span. `\\$` is a literal dollar sign.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
 from markdown import Markdown
 from markdown.extensions import Extension
 from markdown.preprocessors import Preprocessor
+
+from generator.render.literal import code_ranges
 
 # `\\` is an escaped backslash, so a delimiter right after it is not a delimiter.
 OPENER = re.compile(r"\\[\\$(\[]|\$\$?")
@@ -133,15 +135,11 @@ def closing(text: str, start: int, opener: str) -> MathSpan | None:
 class StashMath(Preprocessor):
     """Replace math by stash placeholders, and `\\$` by an entity, before Markdown sees them."""
 
-    def __init__(self, md: Markdown, code: Callable[[str], list[tuple[int, int]]]) -> None:
-        super().__init__(md)
-        self.code = code
-
     def run(self, lines: list[str]) -> list[str]:
         text = "\n".join(lines)
         if not may_have_math(text):
             return lines
-        scan = find_math(text, self.code(text))
+        scan = find_math(text, code_ranges(text))
         if not scan.spans and not scan.escaped_dollars:
             return lines
         # The entity keeps a written dollar from pairing up with another one in a later scan.
@@ -157,12 +155,8 @@ class StashMath(Preprocessor):
 
 
 class MathExtension(Extension):
-    """Math as Anki MathJax. `code` gives the code ranges of a text (where `$` is literal)."""
-
-    def __init__(self, code: Callable[[str], list[tuple[int, int]]]) -> None:
-        super().__init__()
-        self.code = code
+    """Math as Anki MathJax."""
 
     def extendMarkdown(self, md: Markdown) -> None:
         # After fenced code (25) is stashed; before raw HTML blocks (20) and cloze numbering (20).
-        md.preprocessors.register(StashMath(md, self.code), "ankigen-math", 22)
+        md.preprocessors.register(StashMath(md), "ankigen-math", 22)

@@ -16,7 +16,7 @@ from markdown.extensions.footnotes import FootnoteExtension
 from generator.diagnostics import Diagnostics
 from generator.notes import ClozeMode, ContentProblem, Text
 from generator.render.conversion import IDLE, Conversion, Switchboard
-from generator.render.deletions import ClozeExtension, code_ranges
+from generator.render.deletions import ClozeExtension
 from generator.render.mathjax import MathExtension
 from generator.render.media import MediaExtension, MediaLog, MediaResolver
 from generator.render.rawhtml import RawHtmlPolicy
@@ -103,7 +103,7 @@ class MarkdownRenderer:
                 *EXTENSIONS,
                 FieldAdmonitions(self._board),
                 FieldFootnotes(self._board),
-                MathExtension(code_ranges),
+                MathExtension(),
                 ClozeExtension(self._board),
                 MediaExtension(self._media, self._board),
                 RawHtmlPolicy(self._problems, self._board),

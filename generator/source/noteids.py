@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
+
+from generator.diagnostics import Diagnostics
+from generator.notes import NoteMeta
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/#-]{0,199}$")
 
@@ -24,3 +28,20 @@ def valid_id(note_id: str) -> bool:
 def id_key(note_id: str) -> str:
     """Ids are compared without case, so `Foo` and `foo` cannot become two notes."""
     return note_id.casefold()
+
+
+def check_unique_ids(metas: Iterable[NoteMeta], diags: Diagnostics) -> None:
+    """Two notes with the same id (ignoring case) would be one note in Anki: an error each."""
+    first: dict[str, NoteMeta] = {}
+    for meta in metas:
+        key = id_key(meta.id)
+        other = first.get(key)
+        if other is None:
+            first[key] = meta
+            continue
+        how = "" if meta.explicit_id else " (derived; write an id to tell them apart)"
+        diags.error(
+            meta.path,
+            meta.line,
+            f"duplicate id '{meta.id}'{how}: already used at {other.path}:{other.line}",
+        )

@@ -11,8 +11,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from generator.notes import Text
+from generator.render.literal import fenced_blocks
 
-FENCE_OPEN = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
 HEADING = re.compile(r"^ {0,3}(?P<hashes>#{1,6})(?:[ \t]+(?P<text>.*?))?[ \t]*$")
 CLOSING_HASHES = re.compile(r"(?:^|[ \t]+)#+$")
 ID_COMMENT = re.compile(r"[ \t]*<!--[ \t]*id:[ \t]*(?P<id>.*?)[ \t]*-->[ \t]*$")
@@ -43,36 +43,30 @@ def source_lines(text: str) -> list[str]:
 
 
 def mark_fences(lines: Sequence[Line]) -> list[Line]:
-    """Return the lines with `in_fence` set, following CommonMark's fence rules."""
+    """Return the lines with `in_fence` set where Python-Markdown sees fenced code (see
+    generator.render.literal): a `###` or a label there is code, not a card or a field."""
+    text = "\n".join(line.text for line in lines)
+    blocks = fenced_blocks(text)
+    if not blocks:
+        return list(lines)
     out: list[Line] = []
-    fence: str | None = None
+    position, block = 0, 0
     for line in lines:
-        if fence is None:
-            match = FENCE_OPEN.match(line.text)
-            if match and not (match["fence"][0] == "`" and "`" in match["info"]):
-                fence = match["fence"]
-                out.append(Line(line.number, line.text, True))
-                continue
-            out.append(line)
-        else:
-            stripped = line.text.strip()
-            closes = (
-                len(line.text) - len(line.text.lstrip(" ")) <= 3
-                and stripped.startswith(fence[0] * len(fence))
-                and set(stripped) == {fence[0]}
-            )
-            out.append(Line(line.number, line.text, True))
-            if closes:
-                fence = None
+        while block < len(blocks) and blocks[block][1] <= position:
+            block += 1
+        inside = block < len(blocks) and blocks[block][0] <= position < blocks[block][1]
+        out.append(Line(line.number, line.text, inside) if inside else line)
+        position += len(line.text) + 1
     return out
 
 
 def split_id(text: str) -> tuple[str, str | None]:
-    """Split a trailing `<!-- id: x -->` comment off a line: (text, id or None)."""
+    """Split a trailing `<!-- id: x -->` comment off a line: (text, id or None). An empty id
+    comment is split off too and gives None (the parser warns about it)."""
     match = ID_COMMENT.search(text)
     if not match:
         return text, None
-    return text[: match.start()].rstrip(), match["id"]
+    return text[: match.start()].rstrip(), match["id"] or None
 
 
 @dataclass(frozen=True, slots=True)

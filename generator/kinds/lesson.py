@@ -1,4 +1,6 @@
-"""Parse one lesson file into notes. Pure: the result depends only on the lesson and its text."""
+"""Parse one lesson file into notes: its front matter, its outline, and each card by the
+construct the registry recognises. Pure: the result depends only on the lesson, its text and the
+registry."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 
 from generator.diagnostics import Diagnostic, Diagnostics
-from generator.kinds import REGISTRY, Registry
+from generator.kinds import Registry
 from generator.kinds.cloze import prose_clozes
 from generator.kinds.context import CardContext
 from generator.kinds.variants import Variant
@@ -22,12 +24,15 @@ from generator.source.outline import (
     indent_of,
     is_blank,
     list_items,
+    mark_fences,
     outline,
     parse_heading,
+    split_id,
 )
 
 TASK_ITEM = re.compile(r"^[-*+][ \t]+\[[ xX]\][ \t]")
 DEFINITION = re.compile(r"^:[ \t]+\S")
+EMPTY_ID = re.compile(r"<!--[ \t]*id:[ \t]*-->[ \t]*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +51,7 @@ class ParsedLesson:
     """Problems found in this file."""
 
 
-def parse_lesson(lesson: Lesson, text: str, registry: Registry = REGISTRY) -> ParsedLesson:
+def parse_lesson(lesson: Lesson, text: str, registry: Registry) -> ParsedLesson:
     diags = Diagnostics()
     fm = frontmatter.read(text, path=lesson.path, allowed=frontmatter.LESSON_KEYS, diags=diags)
     lesson = replace(
@@ -56,6 +61,7 @@ def parse_lesson(lesson: Lesson, text: str, registry: Registry = REGISTRY) -> Pa
     )
     lines = [Line(number, line) for number, line in enumerate(fm.body, start=fm.body_start)]
     shape = outline(lines)
+    check_empty_ids(lesson.path, lines, diags)
     title = lesson.title or shape.title or humanize(PurePosixPath(lesson.rel).stem)
     found: list[Note | Variant] = []
     for block in shape.cards:
@@ -97,6 +103,17 @@ def prose_units(lines: tuple[Line, ...]) -> list[tuple[Line, ...]]:
         paragraph.append(line)
     close()
     return units
+
+
+def check_empty_ids(path: str, lines: Sequence[Line], diags: Diagnostics) -> None:
+    for line in mark_fences(lines):
+        if line.in_fence:
+            continue
+        _, written = split_id(line.text)
+        if written is None and EMPTY_ID.search(line.text):
+            diags.error(
+                path, line.number, "empty id: write the id after 'id:' or remove the comment"
+            )
 
 
 def warn_stray(path: str, prose: Sequence[Line], diags: Diagnostics) -> None:

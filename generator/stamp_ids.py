@@ -13,10 +13,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from generator.diagnostics import Diagnostics
+from generator.kinds import REGISTRY, Registry
+from generator.kinds.lesson import parse_lesson
 from generator.notes import NoteMeta
-from generator.pipeline import check_unique_ids
 from generator.source.discover import discover
-from generator.source.parse import parse_lesson
+from generator.source.noteids import check_unique_ids
 
 
 @dataclass(slots=True)
@@ -75,7 +76,9 @@ def stamp_line(line: str, note_id: str) -> str:
     return f"{body.rstrip()} <!-- id: {note_id} -->{ending}"
 
 
-def stamp_ids(content: Path, *, force: bool = False, dry_run: bool = False) -> StampResult:
+def stamp_ids(
+    content: Path, *, force: bool = False, dry_run: bool = False, registry: Registry = REGISTRY
+) -> StampResult:
     diags = Diagnostics()
     result = StampResult(diags)
     course = discover(content, str(content), diags)
@@ -94,7 +97,7 @@ def stamp_ids(content: Path, *, force: bool = False, dry_run: bool = False) -> S
         except (OSError, UnicodeDecodeError) as exc:
             diags.error(lesson.path, 0, f"cannot read: {exc}")
             continue
-        parsed = parse_lesson(lesson, texts[path])
+        parsed = parse_lesson(lesson, texts[path], registry)
         diags.extend(list(parsed.diagnostics))
         for meta in [note.meta for note in parsed.notes] + [v.meta for v in parsed.variants]:
             metas.append(meta)
