@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from generator.diagnostics import Diagnostics
+from generator.files import atomic_write_text
 from generator.kinds import REGISTRY, Registry
 from generator.kinds.lesson import parse_lesson
 from generator.notes import NoteMeta
@@ -126,5 +127,5 @@ def stamp_ids(
         lines = LINE.findall(texts[path])
         for meta in result.stamped[path]:
             lines[meta.line - 1] = stamp_line(lines[meta.line - 1], meta.id)
-        path.write_text("".join(lines), encoding="utf-8", newline="")
+        atomic_write_text(path, "".join(lines), newline="")
     return result
