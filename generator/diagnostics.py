@@ -24,10 +24,18 @@ class Diagnostic:
     """Whether the problem stops the build."""
     message: str
     """What is wrong and, where it helps, how to fix it."""
+    code: str = field(default="", compare=False)
+    """Stable name of the kind of problem (`no-correct-option`), listed in docs/format.md; empty
+    for problems not yet given one."""
+    column: int = field(default=0, compare=False)
+    """1-based column where the problem starts; 0 when not known."""
 
     def format(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line else self.path
-        return f"{where}: {self.severity.value}: {self.message}"
+        where = self.path
+        if self.line:
+            where += f":{self.line}" + (f":{self.column}" if self.column else "")
+        tail = f" [{self.code}]" if self.code else ""
+        return f"{where}: {self.severity.value}: {self.message}{tail}"
 
 
 @dataclass(slots=True)
@@ -47,11 +55,15 @@ class Diagnostics:
             self.seen.add(diagnostic)
             self.items.append(diagnostic)
 
-    def error(self, path: str, line: int, message: str) -> None:
-        self.add(Diagnostic(path, line, Severity.ERROR, message))
+    def error(
+        self, path: str, line: int, message: str, *, code: str = "", column: int = 0
+    ) -> None:
+        self.add(Diagnostic(path, line, Severity.ERROR, message, code, column))
 
-    def warning(self, path: str, line: int, message: str) -> None:
-        self.add(Diagnostic(path, line, Severity.WARNING, message))
+    def warning(
+        self, path: str, line: int, message: str, *, code: str = "", column: int = 0
+    ) -> None:
+        self.add(Diagnostic(path, line, Severity.WARNING, message, code, column))
 
     def extend(self, other: Iterable[Diagnostic]) -> None:
         for diagnostic in other:
