@@ -86,7 +86,9 @@ def as_json(result: BuildResult) -> dict[str, Any]:
             {
                 "path": d.path,
                 "line": d.line,
+                "column": d.column,
                 "severity": d.severity.value,
+                "code": d.code,
                 "message": d.message,
             }
             for d in result.diagnostics.sorted()
