@@ -8,7 +8,7 @@ CHROMIUM := /usr/bin/chromium
 # apt needs root; use sudo when make runs as another user.
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deck test lint bench preview chromium clean
+.PHONY: deck test lint bench preview chromium clean campaign
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,10 @@ chromium: $(CHROMIUM)
 
 test: lint $(CHROMIUM)
 	$(BIN)/pytest
+
+# The long campaign: 300 realistic edits for each of five seeds, against real Anki.
+campaign: $(VENV)/.installed-test
+	ANKIGEN_CAMPAIGN_STEPS=300 ANKIGEN_CAMPAIGN_SEEDS=1,2,3,4,5 $(BIN)/pytest -p no:randomly tests/test_campaign.py
 
 preview: $(VENV)/.installed
 	$(BIN)/ankigen preview content --out build/preview

@@ -198,6 +198,10 @@ def plan_note_types(
     return result
 
 
+OTHER_HOME = "-"
+"""`home` when the note type that has the id's own GUID is not known (any value but a key)."""
+
+
 def guid_for(namespace: str, note_id: str, note_type: str, home: str) -> str:
     """The note's GUID for `note_type`. Anki cannot change a note's type on import, so a note
     whose type changes becomes another note in Anki: the note type it had first keeps the GUID of
@@ -288,6 +292,12 @@ class Planner:
         self.left_behind: list[tuple[str, NoteState]] = []
         """Entries whose note changed type in this build: (key to keep them under, state)."""
 
+    def home_of(self, note_id: str, prior: NoteState) -> str:
+        """The note type whose GUID is the id's own: the prior's, if it has that GUID."""
+        if prior.guid == guid(self.namespace, note_id):
+            return prior.note_type
+        return prior.home or OTHER_HOME
+
     def new_nid(self) -> int:
         nid, self.next_nid = self.next_nid, self.next_nid + NID_STEP
         return nid
@@ -299,7 +309,7 @@ class Planner:
         prior = found[1] if found else None
         if found:
             self.consumed.add(found[0])
-        home = (prior.home or prior.note_type) if prior else note.note_type
+        home = self.home_of(note_id, prior) if prior else note.note_type
         if prior is not None and note_type.replaces == prior.note_type:
             # A new version of the note type (see NoteType.replaces): the learner changes the
             # notes' type in Anki, so the note keeps its GUID.
@@ -327,7 +337,8 @@ class Planner:
             if not prior.removed:
                 warn_renumbered(note, prior, diags)
         lost = tuple(sorted(set(prior.cards) - set(note.cards))) if prior else ()
-        note_guid = guid_for(self.namespace, note_id, note.note_type, home)
+        # A note Anki has keeps the GUID it was given; only a note new to Anki gets one made.
+        note_guid = prior.guid if prior else guid_for(self.namespace, note_id, note.note_type, home)
         self.changes.append(
             Change(
                 status,

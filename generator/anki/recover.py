@@ -12,12 +12,10 @@ from dataclasses import replace
 from generator.anki.guids import guid
 from generator.anki.notetypes import NoteType
 from generator.anki.package import PreviousNote
-from generator.anki.plan import REMOVED_TAG, content_hash, field_hash
-from generator.anki.state import KIND_SUFFIX, NoteState, State
+from generator.anki.plan import OTHER_HOME, REMOVED_TAG, content_hash, field_hash
+from generator.anki.state import KIND_SUFFIX, NoteState, State, key_of
 
 CONSTRUCT_TAG = "ankigen::"
-OTHER_HOME = "-"
-"""`home` of a recovered note whose GUID is not its id's own: any value but its note type."""
 
 
 def state_from_package(
@@ -30,15 +28,21 @@ def state_from_package(
         names = note_type.field_names() if note_type else ()
         if note_type is None or "ID" not in names or len(note.fields) != len(names):
             continue  # not a note ankigen made with a note type it still knows
-        found[note.fields[names.index("ID")]].append((note_type, note))
+        found[key_of(note.fields[names.index("ID")])].append((note_type, note))
     state = State(namespace=namespace)
-    for note_id, versions in sorted(found.items()):
+    for versions in found.values():
         # One version per id is known by the id: the live one, else the one with the id's own
         # GUID; the others are note types the note had before (`id@type`).
+        def written(pair: tuple[NoteType, PreviousNote]) -> str:
+            return pair[1].fields[pair[0].field_names().index("ID")]
+
         main = next(
             (pair for pair in versions if REMOVED_TAG not in pair[1].tags),
-            next((pair for pair in versions if pair[1].guid == guid(namespace, note_id)), None),
+            next(
+                (pair for pair in versions if pair[1].guid == guid(namespace, written(pair))), None
+            ),
         )
+        note_id = written(main or versions[0])
         for note_type, note in versions:
             removed = REMOVED_TAG in note.tags
             same = len(versions) == 1 or (note_type, note) == main
