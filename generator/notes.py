@@ -150,6 +150,11 @@ class RenderedNote:
     media: tuple[tuple[str, str], ...] = ()
     """Images and sounds its fields use: (packaged name, path relative to the content folder),
     sorted by name."""
+    options: tuple[str, ...] = ()
+    """For generated multiple-choice cards: the Markdown of the wrong options, in display order
+    (recorded in the state file so that a rebuild keeps them while they stay valid)."""
+    answer_at: int = -1
+    """For generated multiple-choice cards: the position of the answer among the options."""
 
 
 @dataclass(frozen=True, slots=True)

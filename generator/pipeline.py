@@ -35,10 +35,10 @@ from generator.anki.plan import REMOVED_TAG, Plan, make_plan
 from generator.config import BuildConfig
 from generator.diagnostics import Diagnostic, Diagnostics
 from generator.kinds import Registry
-from generator.kinds.distractors import choose_all
+from generator.kinds.distractors import Fallback, History, Shown, choose_all
 from generator.kinds.lesson import parse_lesson
-from generator.kinds.variants import RenderedVariant
-from generator.notes import Lesson, Note, RenderedNote, Renderer
+from generator.kinds.variants import Candidate, RenderedVariant, candidate
+from generator.notes import Lesson, Note, RenderedNote, Renderer, Text
 from generator.render import MarkdownRenderer
 from generator.render.media import MediaResolver, extension_of, packaged_name, unreferenced
 from generator.source.discover import Course, discover, display, read_text
@@ -75,6 +75,9 @@ class BuildResult:
     """The course, when discovery succeeded."""
     notes: list[RenderedNote] = field(default_factory=list)
     """All notes in package order."""
+    previous: state.State | None = None
+    """The state file as the build found it (read once, in gather: generated cards keep the
+    options it recorded)."""
     plan: Plan | None = None
     """The change plan, when the build got that far."""
     output: Path | None = None
@@ -142,11 +145,41 @@ def compile_all(
         )
 
 
-def with_variants(compiled: list[CompiledLesson], diags: Diagnostics) -> list[RenderedNote]:
+def history_of(previous: state.State) -> History:
+    shown = {
+        note_id: Shown(note.options, note.answer_at)
+        for note_id, note in previous.notes.items()
+        if note.options and not note.removed
+    }
+    return History(shown, frozenset(previous.notes))
+
+
+def fallback_renderer(root: Path) -> Fallback:
+    """Renders an option a card showed before that no lesson offers any more (its answer was
+    reworded or removed), in the card's own lesson. Such an option stays on the card, so that an
+    edit in one lesson does not change another's cards; one that needs media, or that does not
+    render cleanly, is replaced instead."""
+
+    def render(variant: RenderedVariant, text: str) -> Candidate | None:
+        md = shared_renderer()
+        scratch = Diagnostics()
+        with md.lesson(variant.meta.path, MediaResolver(root, variant.lesson), scratch):
+            option = candidate(md, Text(text))
+        return None if scratch.items or option.media else option
+
+    return render
+
+
+def with_variants(
+    compiled: list[CompiledLesson],
+    diags: Diagnostics,
+    history: History | None = None,
+    fallback: Fallback | None = None,
+) -> list[RenderedNote]:
     """All notes in lesson order, each lesson's generated multiple-choice cards after its notes,
-    with options drawn from the whole course."""
+    with options drawn from the whole course (keeping those the state file recorded)."""
     variants = [variant for lesson in compiled for variant in lesson.variants]
-    choices = iter(choose_all(variants, diags))
+    choices = iter(choose_all(variants, diags, history or History({}), fallback))
     notes: list[RenderedNote] = []
     for lesson in compiled:
         notes.extend(lesson.notes)
@@ -179,11 +212,14 @@ def gather(config: BuildConfig, result: BuildResult) -> None:
     compiled = compile_all(config.content, course.lessons, config.registry, config.jobs)
     for lesson in compiled:
         diags.extend(lesson.diagnostics)
+    result.previous = state.load(config.lock_path, str(config.lock_path), diags)
     if diags.errors:
         # Distractors are drawn from the whole course; with broken lessons they would mislead.
         result.notes.extend(note for lesson in compiled for note in lesson.notes)
     else:
-        result.notes.extend(with_variants(compiled, diags))
+        history = history_of(result.previous)
+        fallback = fallback_renderer(config.content)
+        result.notes.extend(with_variants(compiled, diags, history, fallback))
     check_unique_ids((note.meta for note in result.notes), diags)
     if not diags.errors:
         # With errors, some lesson may not have been rendered and its files would look unused.
@@ -199,7 +235,9 @@ def gather(config: BuildConfig, result: BuildResult) -> None:
 def plan(config: BuildConfig, result: BuildResult) -> None:
     assert result.course is not None
     lock_shown = str(config.lock_path)
-    old = state.load(config.lock_path, lock_shown, result.diagnostics)
+    old = result.previous
+    if old is None:
+        old = state.load(config.lock_path, lock_shown, result.diagnostics)
     now = config.now or int(os.environ.get("SOURCE_DATE_EPOCH") or time.time())
     result.plan = make_plan(
         result.notes,

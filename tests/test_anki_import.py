@@ -136,10 +136,13 @@ class SeedItem:
     """Generated multiple choice: where the wrong options may come from."""
     note_id: str = ""
     """The note's ID when the item pins it (notes made from an item that has a written id)."""
+    generated: int = GENERATED_OPTIONS
+    """Generated multiple choice: how many options the card has (fewer than `choice_options`
+    when the pool has too few answers of the answer's form that the card does not show)."""
 
     @property
     def option_count(self) -> int:
-        return len(self.options) if self.options else GENERATED_OPTIONS
+        return len(self.options) if self.options else self.generated
 
     def cards(self) -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
         """Per card: (text on the question side only, text on the answer side only)."""
@@ -237,7 +240,11 @@ def key_fact_cloze(term: str, definition: str, note_id: str) -> SeedItem:
 
 
 def key_fact_choice(term: str, definition: str, note_id: str, terms: tuple[str, ...]) -> SeedItem:
-    # The wrong options are the other terms of the same definition list.
+    # The wrong options are the other terms of the same definition list, except a term the
+    # definition itself shows ("General data" is no option for "Learning from … general data").
+    pool = tuple(
+        other for other in terms if other != term and other.casefold() not in definition.casefold()
+    )
     return SeedItem(
         name=f"key fact choice: {term}",
         group="key fact cloze choice",
@@ -246,8 +253,9 @@ def key_fact_choice(term: str, definition: str, note_id: str, terms: tuple[str, 
         sentence=f"{term}: {definition}",
         blanks=(term,),
         answer=term,
-        pool=tuple(other for other in terms if other != term),
+        pool=pool,
         note_id=f"{note_id}/cloze/choice-c1",
+        generated=min(GENERATED_OPTIONS, len(pool) + 1),
     )
 
 
@@ -291,8 +299,10 @@ def summary_cloze(sentence: str, blanks: tuple[str, ...], note_id: str) -> SeedI
     )
 
 
-def summary_choices(sentence: str, blanks: tuple[str, ...], note_id: str) -> list[SeedItem]:
-    # The wrong options are the other deletions of the same summary.
+def summary_choices(
+    sentence: str, blanks: tuple[tuple[str, tuple[str, ...]], ...], note_id: str
+) -> list[SeedItem]:
+    # The author wrote the wrong options of each deletion after `||`: those, and only those.
     return [
         SeedItem(
             name=f"summary choice c{group}: {sentence}",
@@ -302,10 +312,10 @@ def summary_choices(sentence: str, blanks: tuple[str, ...], note_id: str) -> lis
             sentence=sentence,
             blanks=(blank,),
             answer=blank,
-            pool=tuple(other for other in SUMMARY_BLANKS if other != blank),
+            pool=wrong,
             note_id=f"{note_id}/choice-c{group}",
         )
-        for group, blank in enumerate(blanks, start=1)
+        for group, (blank, wrong) in enumerate(blanks, start=1)
     ]
 
 
@@ -391,23 +401,31 @@ MAPPINGS = (
 SUMMARY_POINTS = (
     (
         "Pre-training teaches a model general language understanding using large, diverse data.",
-        ("Pre-training", "large, diverse data"),
+        (
+            ("Pre-training", ("Fine-tuning", "Distillation", "Quantization")),
+            (
+                "large, diverse data",
+                ("small, labelled data", "one task's examples", "hand-written rules"),
+            ),
+        ),
         "pt-ft-summary-pretraining",
     ),
     (
         "Fine-tuning adapts the pre-trained model to perform well on a specific task with "
         "focused data.",
-        ("Fine-tuning", "specific task"),
+        (
+            ("Fine-tuning", ("Pre-training", "Prompting", "Distillation")),
+            ("specific task", ("whole language", "general corpus", "random sample")),
+        ),
         "pt-ft-summary-finetuning",
     ),
     (
         "Together, these steps help create powerful AI models that can handle many language "
         "tasks effectively.",
-        ("many language tasks",),
+        (("many language tasks", ("one narrow task", "only translation", "no unseen tasks")),),
         "pt-ft-summary-together",
     ),
 )
-SUMMARY_BLANKS = tuple(blank for _, blanks, _ in SUMMARY_POINTS for blank in blanks)
 
 
 SEED_ITEMS: tuple[SeedItem, ...] = (
@@ -578,7 +596,10 @@ SEED_ITEMS: tuple[SeedItem, ...] = (
         construct="summary",
         back=tuple(sentence for sentence, _, _ in SUMMARY_POINTS),
     ),
-    *(summary_cloze(sentence, blanks, note_id) for sentence, blanks, note_id in SUMMARY_POINTS),
+    *(
+        summary_cloze(sentence, tuple(blank for blank, _ in blanks), note_id)
+        for sentence, blanks, note_id in SUMMARY_POINTS
+    ),
     *(
         item
         for sentence, blanks, note_id in SUMMARY_POINTS

@@ -259,6 +259,8 @@ def make_plan(
             note_type=note.note_type,
             cards=note.cards,
             texts=tuple(short_hash(text) for text in note.texts),
+            options=note.options,
+            answer_at=note.answer_at,
         )
 
     for note_id, previous in sorted(old.notes.items()):

@@ -43,6 +43,11 @@ class NoteState:
     """For cloze notes: a short hash of each card's hidden text, aligned with `cards`."""
     removed: bool = False
     """True once the note is gone from the sources; it is kept as a tombstone."""
+    options: tuple[str, ...] = ()
+    """For a generated multiple-choice card: the Markdown of the wrong options it showed, in
+    display order; kept by the next build while they stay valid. Absent from older files."""
+    answer_at: int = -1
+    """For a generated multiple-choice card: where the answer was among its options."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +93,13 @@ NOTE_FIELD_TYPES: dict[str, type | tuple[type, ...]] = {
     "cards": list,
     "texts": list,
     "removed": bool,
+    "options": list,
+    "answer_at": int,
 }
+# Keys an entry may leave out: older state files have none of the later ones.
+OPTIONAL_NOTE_FIELDS = frozenset({"cards", "removed", "texts", "options", "answer_at"})
+# Written only when set, so the entries of notes without generated options stay as they were.
+OMITTED_WHEN_DEFAULT = {"options": (), "answer_at": -1}
 NOTE_TYPE_FIELD_TYPES: dict[str, type | tuple[type, ...]] = {
     "model_id": int,
     "name": str,
@@ -106,7 +117,7 @@ def checked(
     if (
         not isinstance(value, dict)
         or set(value) - set(types)
-        or set(types) - set(value) - {"cards", "removed", "texts"}
+        or set(types) - set(value) - OPTIONAL_NOTE_FIELDS
     ):
         raise ValueError(f"{what} has missing or unknown keys")
     for name, expected in types.items():
@@ -162,7 +173,15 @@ def load(path: Path, shown: str, diags: Diagnostics) -> State:
                 texts = entry.get("texts", [])
                 if not isinstance(texts, list) or not all(isinstance(t, str) for t in texts):
                     raise ValueError(f"note '{key}': 'texts' must be a list of text")
-                values = {**entry, "cards": tuple(cards), "texts": tuple(texts)}
+                options = entry.get("options", [])
+                if not isinstance(options, list) or not all(isinstance(o, str) for o in options):
+                    raise ValueError(f"note '{key}': 'options' must be a list of text")
+                values = {
+                    **entry,
+                    "cards": tuple(cards),
+                    "texts": tuple(texts),
+                    "options": tuple(options),
+                }
                 notes[key] = NoteState(**values)  # type: ignore[arg-type]
             except (ValueError, TypeError) as exc:
                 diags.error(shown, entry_line(text, key), f"state file entry is malformed: {exc}")
@@ -194,7 +213,11 @@ def load(path: Path, shown: str, diags: Diagnostics) -> State:
 
 def record(value: NoteState | NoteTypeState) -> dict[str, object]:
     # dataclasses.asdict deep-copies every field; a flat read is ten times faster on 10k notes.
-    return {spec.name: getattr(value, spec.name) for spec in fields(value)}
+    entry = {spec.name: getattr(value, spec.name) for spec in fields(value)}
+    for name, default in OMITTED_WHEN_DEFAULT.items():
+        if name in entry and entry[name] == default:
+            del entry[name]
+    return entry
 
 
 def dumps(state: State) -> str:

@@ -128,6 +128,7 @@ def cloze_notes(
                 hint=Text(deletion.hint, at),
                 back_extra=back_extra,
                 count=ctx.lesson.defaults.choice_options,
+                parent=note_id,
             )
         )
     return notes
