@@ -382,9 +382,9 @@ MAPPINGS = (
         "Learning general music skills like reading notes and rhythm",
         "pt-ft-analogy-music-pretraining",
         (
-            "Tuning the instrument before a concert",
-            "Choosing which instrument to buy",
-            "Recording an album",
+            "Tuning the instrument carefully before every concert",
+            "Choosing which instrument to buy at the music shop",
+            "Recording a whole album in a professional studio on your own",
         ),
     ),
     (
@@ -393,7 +393,7 @@ MAPPINGS = (
         "pt-ft-analogy-music-finetuning",
         (
             "Learning to read sheet music from scratch",
-            "Listening to many genres of music",
+            "Listening to many different genres of music for fun",
             "Tuning the instrument before a concert",
         ),
     ),
@@ -422,7 +422,7 @@ SUMMARY_POINTS = (
     (
         "Together, these steps help create powerful AI models that can handle many language "
         "tasks effectively.",
-        (("many language tasks", ("one narrow task", "only translation", "no unseen tasks")),),
+        (("many language tasks", ("only one narrow task", "translation alone", "no unseen tasks")),),
         "pt-ft-summary-together",
     ),
 )
