@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -20,7 +21,33 @@ CONTENT_ARGUMENT = click.argument(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class Commands(click.Group):
+    """Every failure the build foresees is a diagnostic; what it does not (a bug, the machine
+    failing in a way no stage handles) still ends in one line and status 2, not a traceback.
+    `ANKIGEN_DEBUG=1` shows the traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            click.echo("ankigen: interrupted; nothing half-written was left behind", err=True)
+            sys.exit(130)
+        except Exception as exc:
+            if os.environ.get("ANKIGEN_DEBUG"):
+                raise
+            where = f" ({exc.filename})" if isinstance(exc, OSError) and exc.filename else ""
+            click.echo(
+                f"ankigen: internal error: {type(exc).__name__}: {exc}{where}. Nothing "
+                "half-written was left behind. Please report it, with the output of the same "
+                "command run with ANKIGEN_DEBUG=1.",
+                err=True,
+            )
+            sys.exit(2)
+
+
+@click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="ankigen")
 def main() -> None:
     """Compile a folder of Markdown lessons into an Anki deck (.apkg)."""
@@ -164,3 +191,7 @@ def print_human(result: BuildResult, config: BuildConfig, *, verbose: bool) -> N
         return
     size = result.output.stat().st_size
     click.echo(f"wrote {result.output} ({len(result.notes)} notes, {size / 1024:.1f} KiB)")
+    if result.replaced is not None:
+        click.echo(
+            f"removed {result.replaced}: the course deck was renamed, and the package with it"
+        )

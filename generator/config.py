@@ -31,6 +31,8 @@ class BuildConfig:
     """Drop removed notes from the state file instead of packaging them once more."""
     registry: Registry = REGISTRY
     """The constructs and note types the build knows."""
+    lock_timeout: float = 120.0
+    """Seconds to wait for another build of the same course to finish."""
 
     @property
     def lock_path(self) -> Path:

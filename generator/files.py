@@ -1,33 +1,61 @@
-"""Writing output files so that a reader never sees half of one."""
+"""Files the build writes and the lock it holds: a reader never sees half a file, a stopped build
+leaves nothing behind for long, and two builds of one course never interleave."""
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import os
+import re
 import tempfile
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+TEMPORARY = re.compile(r"^\..+\.[A-Za-z0-9_]+\.ankigen-tmp$")
+"""Names of the temporary files `atomic_write` creates (`.name.<random>.ankigen-tmp`)."""
 
-def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
-    """Create `path` through `write(temporary)`, then move it into place in one step.
 
-    The temporary file sits next to `path` (the same file system, so the move is atomic) and is
-    removed if anything goes wrong, so `path` holds the old content or the new one, never a part.
+@contextlib.contextmanager
+def replacing(path: Path) -> Iterator[Path]:
+    """Yield a temporary file to write `path`'s new content into; move it into place in one step
+    when the block ends without an exception, and remove it otherwise.
+
+    The temporary file sits next to `path` (the same file system, so the move is atomic), so
+    `path` holds the old content or the new one, never a part. A `path` that is a symbolic link
+    keeps being one: the file it points to is replaced. An existing file keeps its permissions.
     """
+    if path.is_symlink():
+        path = Path(os.path.realpath(path))
     try:
-        mode = path.stat().st_mode & 0o777  # an existing file keeps its permissions
+        mode = path.stat().st_mode & 0o777
     except OSError:
         mode = 0o644
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".ankigen-tmp", dir=path.parent)
     os.close(fd)
     tmp = Path(tmp_name)
     try:
-        write(tmp)
+        yield tmp
         tmp.chmod(mode)
         tmp.replace(path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
+    """Create `path` through `write(temporary)` (see `replacing`)."""
+    with replacing(path) as tmp:
+        write(tmp)
+
+
+def file_digest(path: Path) -> str:
+    """SHA-256 of a file's bytes, read in blocks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def atomic_write_text(path: Path, text: str, *, newline: str = "\n") -> None:
@@ -38,3 +66,50 @@ def atomic_write_text(path: Path, text: str, *, newline: str = "\n") -> None:
             handle.write(text)
 
     atomic_write(path, write)
+
+
+def clean_stale_temporaries(*folders: Path) -> None:
+    """Remove temporary files a killed build left behind. Called with the course lock held, so
+    no other build's temporaries can be among them."""
+    for folder in folders:
+        with contextlib.suppress(OSError):
+            for entry in os.scandir(folder):
+                if TEMPORARY.match(entry.name) and entry.is_file(follow_symlinks=False):
+                    with contextlib.suppress(OSError):
+                        Path(entry.path).unlink()
+
+
+class LockTimeout(Exception):
+    """Another build held the course lock for longer than we wait."""
+
+
+@contextlib.contextmanager
+def course_lock(content: Path, *, timeout: float) -> Iterator[None]:
+    """Hold an exclusive lock on the content folder for the duration of a build.
+
+    The lock is taken on the folder itself (no lock file: a read-only course can be built too)
+    and released by the operating system when the process ends, however it ends. Where the
+    platform has no `flock`, or the folder cannot be opened, builds are not serialised."""
+    try:
+        import fcntl  # noqa: PLC0415 - not on Windows
+    except ImportError:
+        yield
+        return
+    try:
+        fd = os.open(content, os.O_RDONLY)
+    except OSError:
+        yield  # discovery reports a missing or unreadable folder
+        return
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise LockTimeout from None
+                time.sleep(0.05)
+        yield
+    finally:
+        os.close(fd)

@@ -19,7 +19,8 @@ import time
 from collections import Counter
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from contextlib import suppress
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from generator.anki import state
@@ -28,12 +29,20 @@ from generator.anki.package import (
     PackagedNoteType,
     PackageSpec,
     PreviousNote,
-    read_notes,
+    read_package,
     write_package,
 )
-from generator.anki.plan import REMOVED_TAG, Plan, make_plan
+from generator.anki.plan import Basis, Plan, make_plan, needs_previous_fields
+from generator.anki.recover import reconcile, state_from_package
 from generator.config import BuildConfig
 from generator.diagnostics import Diagnostic, Diagnostics
+from generator.files import (
+    LockTimeout,
+    clean_stale_temporaries,
+    course_lock,
+    file_digest,
+    replacing,
+)
 from generator.kinds import Registry
 from generator.kinds.distractors import Fallback, History, Shown, choose_all
 from generator.kinds.lesson import parse_lesson
@@ -75,13 +84,14 @@ class BuildResult:
     """The course, when discovery succeeded."""
     notes: list[RenderedNote] = field(default_factory=list)
     """All notes in package order."""
-    previous: state.State | None = None
-    """The state file as the build found it (read once, in gather: generated cards keep the
-    options it recorded)."""
     plan: Plan | None = None
     """The change plan, when the build got that far."""
     output: Path | None = None
     """The package written, or None when the build failed or was a dry run."""
+    supersedes: Path | None = None
+    """The course's earlier package when it had another name (the deck was renamed)."""
+    replaced: Path | None = None
+    """That earlier package, when this build removed it."""
 
     def counts(self) -> dict[str, Counter[str]]:
         """Deck → note type key → number of notes."""
@@ -145,13 +155,18 @@ def compile_all(
         )
 
 
-def history_of(previous: state.State) -> History:
+def history_of(config: BuildConfig) -> History:
+    """The options each generated card showed in the last build, from the state file. Problems
+    with the file are reported by the plan phase, which reads it for everything else."""
+    previous = state.load(config.lock_path, str(config.lock_path), Diagnostics())
+    if previous is None:
+        return History({})
     shown = {
-        note_id: Shown(note.options, note.answer_at)
+        state.key_of(note_id): Shown(note.options, note.answer_at)
         for note_id, note in previous.notes.items()
         if note.options and not note.removed
     }
-    return History(shown, frozenset(previous.notes))
+    return History(shown, frozenset(state.key_of(note_id) for note_id in previous.notes))
 
 
 def fallback_renderer(root: Path) -> Fallback:
@@ -212,12 +227,11 @@ def gather(config: BuildConfig, result: BuildResult) -> None:
     compiled = compile_all(config.content, course.lessons, config.registry, config.jobs)
     for lesson in compiled:
         diags.extend(lesson.diagnostics)
-    result.previous = state.load(config.lock_path, str(config.lock_path), diags)
     if diags.errors:
         # Distractors are drawn from the whole course; with broken lessons they would mislead.
         result.notes.extend(note for lesson in compiled for note in lesson.notes)
     else:
-        history = history_of(result.previous)
+        history = history_of(config)
         fallback = fallback_renderer(config.content)
         result.notes.extend(with_variants(compiled, diags, history, fallback))
     check_unique_ids((note.meta for note in result.notes), diags)
@@ -232,24 +246,67 @@ def gather(config: BuildConfig, result: BuildResult) -> None:
 # Phase 2: plan
 
 
+def clock(config: BuildConfig, diags: Diagnostics) -> int | None:
+    """Now, in seconds: the config's clock, SOURCE_DATE_EPOCH, or the wall clock."""
+    if config.now is not None:
+        return config.now
+    written = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not written:
+        return int(time.time())
+    if not written.isdigit():
+        diags.error(
+            "SOURCE_DATE_EPOCH",
+            0,
+            f"'{written}' is not a time: it must be whole seconds since 1970 (as `date +%s` "
+            "prints)",
+            code="bad-source-date-epoch",
+        )
+        return None
+    return int(written)
+
+
 def plan(config: BuildConfig, result: BuildResult) -> None:
     assert result.course is not None
+    diags = result.diagnostics
+    now = clock(config, diags)
+    if now is None:
+        return
     lock_shown = str(config.lock_path)
-    old = result.previous
+    old = state.load(config.lock_path, lock_shown, diags)
+    if diags.errors:
+        return
+    package = output_path(config, result.course)
+    earlier = config.out_dir / old.package if old is not None and old.package else package
+    registry = config.registry
+    basis: Basis = "state"
+    previous: dict[str, PreviousNote] = {}
     if old is None:
-        old = state.load(config.lock_path, lock_shown, result.diagnostics)
-    now = config.now or int(os.environ.get("SOURCE_DATE_EPOCH") or time.time())
+        # No state file: what the last package gave Anki is the next best record.
+        previous = read_package(earlier)
+        old = state_from_package(previous, registry.note_types, result.course.namespace)
+        basis = "package" if previous else "nothing"
+    elif old.package_digest and earlier.is_file() and file_digest(earlier) != old.package_digest:
+        # A build stopped between writing the state and the package: trust what was shipped.
+        previous = read_package(earlier)
+        shipped = state_from_package(previous, registry.note_types, result.course.namespace)
+        old = reconcile(old, shipped)
+    elif needs_previous_fields(result.notes, old):
+        previous = read_package(earlier)
     result.plan = make_plan(
         result.notes,
         old,
         namespace=result.course.namespace,
-        note_types=config.registry.note_types,
-        templates=config.registry.templates,
+        note_types=registry.note_types,
+        templates=registry.templates,
         now=now,
         lock_path=lock_shown,
-        diags=result.diagnostics,
+        diags=diags,
         forget_removed=config.forget_removed,
+        previous=previous,
+        package=package.name,
     )
+    result.plan.basis = basis
+    result.supersedes = earlier if earlier != package else None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -286,43 +343,23 @@ def package_media(
 
 
 def package_spec(
-    config: BuildConfig,
-    *,
-    course: Course,
-    plan: Plan,
-    previous: dict[str, PreviousNote],
-    media: tuple[tuple[str, bytes], ...],
-    diags: Diagnostics,
+    config: BuildConfig, *, course: Course, plan: Plan, media: tuple[tuple[str, bytes], ...]
 ) -> PackageSpec:
     registry = config.registry
-    packaged = []
-    for change, note in zip(plan.changes, plan.notes, strict=True):
-        fields, tags = note.fields, note.tags
-        note_type = registry.note_type(note.note_type)
-        if fields is None:
-            old = previous.get(note.guid)
-            if old is None or old.model_id != note_type.model_id:
-                if change.first_removal:
-                    diags.warning(
-                        str(config.lock_path),
-                        0,
-                        f"removed note '{change.id}' is not in the previous package, so it cannot "
-                        f'be tagged {REMOVED_TAG}; find it in Anki with "ID:{change.id}"',
-                    )
-                continue
-            fields, tags = old.fields, tuple(sorted({*old.tags, REMOVED_TAG}))
-        packaged.append(
-            PackagedNote(
-                guid=note.guid,
-                note_type=note_type,
-                fields=fields,
-                tags=tags,
-                deck=note.deck,
-                note_id=note.nid,
-                mod=note.mod,
-                cards=note.cards,
-            )
+    packaged = [
+        PackagedNote(
+            guid=note.guid,
+            note_type=registry.note_type(note.note_type),
+            fields=note.fields,
+            tags=note.tags,
+            deck=note.deck,
+            note_id=note.nid,
+            mod=note.mod,
+            cards=note.cards,
         )
+        for note in plan.notes
+        if note.fields is not None
+    ]
     return PackageSpec(
         namespace=course.namespace,
         decks=tuple(sorted({*course.decks, *(note.deck for note in packaged)})),
@@ -335,43 +372,94 @@ def package_spec(
     )
 
 
+class StateNotWritten(Exception):
+    """The state file could not be written; the new package must not be moved into place."""
+
+
 def write(config: BuildConfig, result: BuildResult) -> None:
+    """Write the package to a temporary file, then the state file (which records the package's
+    digest), then move the package into place. If the state cannot be written, the old package
+    stays; a build stopped after the state file and before the move leaves a package that does
+    not match the recorded digest, and the next build compares the notes with that package."""
     assert result.course is not None and result.plan is not None
     diags = result.diagnostics
     out = output_path(config, result.course)
+    if out.is_dir():
+        diags.error(
+            str(out),
+            0,
+            "is a folder, so the package cannot be written there: remove it or choose another "
+            "--out",
+            code="output-is-folder",
+        )
+        return
     media = package_media(config, result.notes, diags)
     if diags.failed(strict=config.strict):
         return
-    # A removed note goes out once more with its last fields and a tag; the previous package is
-    # the only record of those fields (see docs/architecture.md, "Removed notes").
-    needs_previous = any(note.fields is None for note in result.plan.notes)
-    previous = read_notes(out) if needs_previous else {}
-    spec = package_spec(
-        config,
-        course=result.course,
-        plan=result.plan,
-        previous=previous,
-        media=media,
-        diags=diags,
-    )
-    if diags.failed(strict=config.strict):
+    spec = package_spec(config, course=result.course, plan=result.plan, media=media)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with replacing(out) as tmp:
+            write_package(tmp, spec)
+            recorded = replace(result.plan.state, package_digest=file_digest(tmp))
+            try:
+                config.lock_path.parent.mkdir(parents=True, exist_ok=True)
+                state.save(config.lock_path, recorded)
+            except OSError as exc:
+                diags.error(
+                    str(config.lock_path),
+                    0,
+                    f"cannot write the state file: {exc.strerror or exc}; nothing was written "
+                    "(make its folder writable, or keep the state elsewhere with --lock)",
+                    code="state-write-failed",
+                )
+                raise StateNotWritten from exc
+    except StateNotWritten:
         return
-    write_package(out, spec)
-    state.save(config.lock_path, result.plan.state)
+    except OSError as exc:
+        diags.error(
+            str(out),
+            0,
+            f"cannot write the package: {exc.strerror or exc}; the previous package is "
+            "unchanged, and the next build writes it again",
+            code="package-write-failed",
+        )
+        return
     result.output = out
+    earlier = result.supersedes
+    if earlier is not None and earlier.is_file():
+        # The course deck was renamed, and the package with it: the old one is superseded.
+        with suppress(OSError):
+            earlier.unlink()
+            result.replaced = earlier
 
 
 # ---------------------------------------------------------------------------------------------
 
 
 def build(config: BuildConfig) -> BuildResult:
-    """Gather, plan and write; stop at the first phase that leaves a problem."""
+    """Gather, plan and write; stop at the first phase that leaves a problem. One build of a
+    course at a time: a second one waits for the first (see files.course_lock)."""
     result = BuildResult(Diagnostics())
+    try:
+        with course_lock(config.content, timeout=config.lock_timeout):
+            clean_stale_temporaries(config.out_dir, config.lock_path.parent)
+            run_phases(config, result)
+    except LockTimeout:
+        result.diagnostics.error(
+            config.content_display,
+            0,
+            "another build of this course is still running; try again when it has finished",
+            code="build-locked",
+        )
+    return result
+
+
+def run_phases(config: BuildConfig, result: BuildResult) -> None:
     for phase in (gather, plan, write):
         if phase is write and config.dry_run:
             break
         phase(config, result)
         if result.course is None or result.diagnostics.failed(strict=config.strict):
-            return result
+            return
     result.ok = True
-    return result

@@ -39,13 +39,23 @@ def plan_summary(plan: Plan) -> str:
 
 def plan_details(plan: Plan, *, verbose: bool) -> list[str]:
     lines = []
+    if plan.basis == "package":
+        lines.append(
+            "no state file: notes were compared with the last package (what Anki was given)"
+        )
+    elif plan.basis == "nothing":
+        lines.append(
+            "first build here (no state file, no earlier package): notes Anki already has are "
+            "updated, not added again"
+        )
     if verbose:
         for change in plan.changes:
             if change.status is Status.UNCHANGED and not change.moved:
                 continue
             where = f"{change.path}:{change.line}" if change.path else f"(was in {change.deck})"
             moved = f" (moved from {change.old_deck})" if change.moved else ""
-            lines.append(f"  {change.status.value:<9} {where}  {change.id}{moved}")
+            kind = f" ({' → '.join(change.kind_change)})" if change.kind_change else ""
+            lines.append(f"  {change.status.value:<9} {where}  {change.id}{moved}{kind}")
     if plan.count(Status.REMOVED):
         lines.append(
             f"removed notes stay in Anki, tagged {REMOVED_TAG} after this import: search "
@@ -70,6 +80,7 @@ def as_json(result: BuildResult) -> dict[str, Any]:
         "output": str(result.output) if result.output else None,
         "decks": {deck: dict(counter) for deck, counter in result.counts().items()},
         "changes": plan.summary() if plan else None,
+        "compared_with": plan.basis if plan else None,
         "notes": [
             {
                 "status": change.status.value,

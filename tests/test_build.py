@@ -87,7 +87,8 @@ def test_cli_build_reports_counts_per_deck(course: Path, tmp_path: Path) -> None
     assert lines[2].split() == ["Fixture", "Course::More", "topics", "8", "4", "0", "6", "6", "24"]
     assert lines[3].split() == ["total", "10", "5", "1", "7", "7", "30"]
     assert lines[4] == "changes: 30 new, 0 changed, 0 unchanged, 0 removed, 0 moved to another deck"
-    assert lines[5].startswith(f"wrote {out / 'fixture-course.apkg'} (30 notes,")
+    assert lines[5].startswith("first build here (no state file, no earlier package)")
+    assert lines[6].startswith(f"wrote {out / 'fixture-course.apkg'} (30 notes,")
     assert (course / "ankigen.lock").is_file()
     assert sorted(p.name for p in out.iterdir()) == ["fixture-course.apkg"]
 

@@ -10,13 +10,16 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
+from generator.anki import state as lockfile
 from generator.cli import main
 from generator.config import BuildConfig
+from generator.diagnostics import Diagnostics
 from generator.pipeline import BuildResult, build
 from generator.stamp_ids import stamp_ids
 from tests.conftest import build_into
@@ -214,7 +217,7 @@ def test_stamped_ids_keep_every_guid(lessons: Path, tmp_path: Path) -> None:
     first = build_into(lessons, out, now=T1)
     assert first.output is not None
     package = first.output.read_bytes()
-    lock = (out / "ankigen.lock").read_bytes()
+    before = load_state(out / "ankigen.lock")
     guids = {note["guid"] for note in read_rows(first.output)["notes"]}
 
     stamped = stamp_ids(lessons)
@@ -234,9 +237,18 @@ def test_stamped_ids_keep_every_guid(lessons: Path, tmp_path: Path) -> None:
         "moved": 0,
     }
     assert {note["guid"] for note in read_rows(second.output)["notes"]} == guids
-    # Nothing a note carries changed, so neither did the package or the state file.
+    # Nothing a note carries changed, so neither did the package; the state file only learns
+    # that the ids are written now (a reworded heading no longer changes them).
     assert second.output.read_bytes() == package
-    assert (out / "ankigen.lock").read_bytes() == lock
+    after = load_state(out / "ankigen.lock")
+    assert {key: replace(note, explicit=True) for key, note in before.notes.items()} == after.notes
+    assert all(note.explicit for note in after.notes.values())
+    assert not all(note.explicit for note in before.notes.values())
+    assert (before.note_types, before.last_mod, before.last_nid) == (
+        after.note_types,
+        after.last_mod,
+        after.last_nid,
+    )
 
 
 def test_stamp_ids_reports_what_it_wrote(lessons: Path, tmp_path: Path) -> None:
@@ -506,3 +518,10 @@ def test_dry_run_reports_the_refusal_too(repo: Path) -> None:
     assert result.exit_code == 1
     assert refusal(str(repo / rel)).search(result.stderr), result.stderr
     assert snapshot(repo) == before
+
+
+def load_state(path: Path) -> lockfile.State:
+    diags = Diagnostics()
+    loaded = lockfile.load(path, str(path), diags)
+    assert loaded is not None and not diags.items, [d.format() for d in diags.items]
+    return loaded

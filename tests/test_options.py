@@ -289,9 +289,10 @@ def test_old_state_files_load_and_new_entries_round_trip(tmp_path: Path) -> None
     diags = Diagnostics()
     state = load(path, "lock", diags)
     assert diags.items == []
+    assert state is not None
     assert state.notes["a"].options == () and state.notes["a"].answer_at == -1
     entry = NoteState(
-        "g", 1, "h", 2, "D", "cloze-choice", "clozechoice", options=("x",), answer_at=1
+        "g2", 2000, "h", 2, "D", "cloze-choice", "clozechoice", options=("x",), answer_at=1
     )
     text = dumps(State("n", {"a": state.notes["a"], "b": entry}))
     # Notes without generated options are written as before; the others carry their options.
@@ -299,6 +300,7 @@ def test_old_state_files_load_and_new_entries_round_trip(tmp_path: Path) -> None
     assert '"options"' not in lines['"a"'] and '"options": ["x"]' in lines['"b"']
     path.write_text(text, encoding="utf-8")
     again = load(path, "lock", diags)
+    assert again is not None
     assert again.notes["b"].options == ("x",) and again.notes["b"].answer_at == 1
     assert diags.items == []
 
@@ -321,7 +323,9 @@ def test_bad_options_in_a_state_file_are_an_error(tmp_path: Path) -> None:
     )
     diags = Diagnostics()
     load(path, "lock", diags)
-    assert any("'options' must be a list of text" in d.message for d in diags.items)
+    assert any("options" in d.message and "list of str" in d.message for d in diags.items), [
+        d.message for d in diags.items
+    ]
 
 
 # --------------------------------------------------------------------------------------------

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import tempfile
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,7 +19,6 @@ from genanki.apkg_schema import APKG_SCHEMA
 
 from generator.anki.guids import stable_int
 from generator.anki.notetypes import CardTemplate, NoteType
-from generator.files import atomic_write
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 FIELD_SEPARATOR = "\x1f"
@@ -110,8 +108,10 @@ def model_json(packaged: PackagedNoteType) -> dict[str, object]:
     return data
 
 
-def write_collection(path: Path, spec: PackageSpec) -> None:
-    conn = sqlite3.connect(path)
+def collection_bytes(spec: PackageSpec) -> bytes:
+    """The package's collection.anki2, built in memory (nothing is left behind if the build
+    dies)."""
+    conn = sqlite3.connect(":memory:")
     try:
         cursor = conn.cursor()
         cursor.executescript(APKG_SCHEMA)
@@ -162,27 +162,21 @@ def write_collection(path: Path, spec: PackageSpec) -> None:
                     ),
                 )
         conn.commit()
+        return conn.serialize()
     finally:
         conn.close()
 
 
-def write_package(out: Path, spec: PackageSpec) -> None:
-    """Write `out` atomically: a reader sees the old package or the new one, never a partial one."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-
-    def write(tmp: Path) -> None:
-        with tempfile.TemporaryDirectory(prefix="ankigen-") as workdir:
-            collection = Path(workdir) / "collection.anki2"
-            write_collection(collection, spec)
-            with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
-                add_entry(archive, "collection.anki2", collection.read_bytes())
-                # Anki's legacy layout: file i is the zip entry "i"; `media` maps "i" to its name.
-                names = {str(index): name for index, (name, _) in enumerate(spec.media)}
-                add_entry(archive, "media", json.dumps(names).encode())
-                for index, (name, data) in enumerate(spec.media):
-                    add_entry(archive, str(index), data, compress=name.endswith(".svg"))
-
-    atomic_write(out, write)
+def write_package(path: Path, spec: PackageSpec) -> None:
+    """Write the package's zip to `path` (a temporary file: see generator.files.replacing)."""
+    collection = collection_bytes(spec)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        add_entry(archive, "collection.anki2", collection)
+        # Anki's legacy layout: file i is the zip entry "i"; `media` maps "i" to its name.
+        names = {str(index): name for index, (name, _) in enumerate(spec.media)}
+        add_entry(archive, "media", json.dumps(names).encode())
+        for index, (name, data) in enumerate(spec.media):
+            add_entry(archive, str(index), data, compress=name.endswith(".svg"))
 
 
 def add_entry(archive: zipfile.ZipFile, name: str, data: bytes, *, compress: bool = True) -> None:
@@ -195,30 +189,55 @@ def add_entry(archive: zipfile.ZipFile, name: str, data: bytes, *, compress: boo
 
 @dataclass(frozen=True, slots=True)
 class PreviousNote:
-    """A note as an earlier package holds it."""
+    """A note as an earlier package gave it to Anki."""
 
+    guid: str
+    """Its GUID."""
+    nid: int
+    """Its row id in that package."""
     model_id: int
     """Its note type."""
+    mod: int
+    """The modification time Anki received."""
     fields: tuple[str, ...]
     """Field values."""
     tags: tuple[str, ...]
     """Tags."""
+    deck: str
+    """Deck of its cards (of the first, when they differ)."""
+    cards: tuple[int, ...]
+    """Card ordinals."""
 
 
-def read_notes(package: Path) -> dict[str, PreviousNote]:
+def read_package(package: Path) -> dict[str, PreviousNote]:
     """GUID → note of an earlier package; empty when there is none or it cannot be read."""
     try:
-        with zipfile.ZipFile(package) as archive, tempfile.TemporaryDirectory() as workdir:
-            collection = Path(workdir) / "collection.anki2"
-            collection.write_bytes(archive.read("collection.anki2"))
-            conn = sqlite3.connect(collection)
-            try:
-                rows = conn.execute("SELECT guid, mid, flds, tags FROM notes").fetchall()
-            finally:
-                conn.close()
-    except (OSError, zipfile.BadZipFile, KeyError, sqlite3.DatabaseError):
+        with zipfile.ZipFile(package) as archive:
+            data = archive.read("collection.anki2")
+        conn = sqlite3.connect(":memory:")
+        try:
+            conn.deserialize(data)
+            decks = json.loads(conn.execute("SELECT decks FROM col").fetchone()[0])
+            names = {int(key): deck["name"] for key, deck in decks.items()}
+            cards: dict[int, list[tuple[int, int]]] = {}
+            for nid, ordinal, did in conn.execute("SELECT nid, ord, did FROM cards ORDER BY ord"):
+                cards.setdefault(nid, []).append((ordinal, did))
+            rows = conn.execute("SELECT id, guid, mid, mod, flds, tags FROM notes").fetchall()
+        finally:
+            conn.close()
+    except (OSError, zipfile.BadZipFile, KeyError, sqlite3.DatabaseError, ValueError, TypeError):
         return {}
-    return {
-        guid: PreviousNote(int(mid), tuple(flds.split(FIELD_SEPARATOR)), tuple(tags.split()))
-        for guid, mid, flds, tags in rows
-    }
+    notes = {}
+    for nid, guid, mid, mod, flds, tags in rows:
+        own = cards.get(nid, [])
+        notes[guid] = PreviousNote(
+            guid=guid,
+            nid=int(nid),
+            model_id=int(mid),
+            mod=int(mod),
+            fields=tuple(flds.split(FIELD_SEPARATOR)),
+            tags=tuple(tags.split()),
+            deck=names.get(own[0][1], "") if own else "",
+            cards=tuple(ordinal for ordinal, _ in own) or (0,),
+        )
+    return notes

@@ -12,10 +12,12 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import Enum
+from typing import Literal
 
 from generator.anki.guids import guid
 from generator.anki.notetypes import CardTemplate, NoteType, Templates
-from generator.anki.state import NoteState, NoteTypeState, State
+from generator.anki.package import PreviousNote
+from generator.anki.state import KIND_SUFFIX, NoteState, NoteTypeState, State, key_of
 from generator.diagnostics import Diagnostics
 from generator.notes import RenderedNote
 
@@ -24,6 +26,9 @@ REMOVED_TAG = "ankigen::removed"
 UNHASHED_FIELDS = frozenset({"Source"})
 NID_STEP = 1000
 """Gap between note ids; card ids are note id + ordinal, so a note may have up to 1000 cards."""
+
+
+Basis = Literal["state", "package", "nothing"]
 
 
 class Status(Enum):
@@ -53,6 +58,12 @@ class Change:
     """Card ordinals the note had and no longer has."""
     first_removal: bool = False
     """True in the build where a removed note disappeared from the sources."""
+    note_type: str = ""
+    """Registry key of the note's note type."""
+    kind_change: tuple[str, str] | None = None
+    """(old, new) note type key when the note changed type in this build."""
+    packaged: bool = True
+    """For a removed note: whether it goes into the package (its last fields are known)."""
 
     @property
     def moved(self) -> bool:
@@ -93,6 +104,9 @@ class Plan:
     """Note type key → mod to stamp."""
     state: State = field(default_factory=State)
     """The state to save after a successful build."""
+    basis: Basis = "state"
+    """What the plan compared the notes with: the state file, the last package (no state file),
+    or nothing (neither: a note Anki has already is updated, not added)."""
 
     def count(self, status: Status) -> int:
         return sum(change.status is status for change in self.changes)
@@ -184,6 +198,27 @@ def plan_note_types(
     return result
 
 
+def guid_for(namespace: str, note_id: str, note_type: str, home: str) -> str:
+    """The note's GUID for `note_type`. Anki cannot change a note's type on import, so a note
+    whose type changes becomes another note in Anki: the note type it had first keeps the GUID of
+    the id alone (so GUIDs of notes that never change type never move), any other gets its own."""
+    if note_type == home:
+        return guid(namespace, note_id)
+    return guid(namespace, f"{note_id}\x1f{note_type}")
+
+
+def needs_previous_fields(notes: Sequence[RenderedNote], old: State) -> bool:
+    """Whether a note leaves the sources in this build without its last fields recorded: they are
+    then read from the previous package, to give it to Anki once more with the removal tag."""
+    current = {key_of(note.meta.id): note.note_type for note in notes}
+    for note_id, previous in old.notes.items():
+        if previous.removed or previous.fields:
+            continue
+        if current.get(key_of(note_id)) != previous.note_type:
+            return True
+    return False
+
+
 def make_plan(
     notes: Sequence[RenderedNote],
     old: State,
@@ -195,7 +230,11 @@ def make_plan(
     lock_path: str,
     diags: Diagnostics,
     forget_removed: bool = False,
+    previous: Mapping[str, PreviousNote] | None = None,
+    package: str = "",
 ) -> Plan:
+    """Plan `notes` against `old`. `previous` (GUID → note) is the earlier package, read when a
+    removed note's fields are not recorded; `package` the file name this build writes."""
     plan = Plan()
     if old.namespace and old.namespace != namespace:
         diags.error(
@@ -204,6 +243,7 @@ def make_plan(
             f"the course namespace changed from '{old.namespace}' to '{namespace}': every note "
             "would get a new GUID and be duplicated in Anki. Restore the namespace, or delete "
             "the state file if you really want a new deck.",
+            code="namespace-changed",
         )
     errors_before = len(diags.errors)
     types = plan_note_types(
@@ -212,34 +252,98 @@ def make_plan(
     if len(diags.errors) > errors_before:
         return plan  # a schema change: hashing notes against the wrong fields means nothing
     plan.note_type_mods = {key: value.mod for key, value in types.items()}
-    next_nid = next_nid_after(old, now)
-    next_notes: dict[str, NoteState] = {}
-
+    planner = Planner(old, namespace, note_types, max(now, old.last_mod), previous or {})
     for note in notes:
-        note_type = note_types[note.note_type]
-        note_id = note.meta.id
+        planner.current(note, diags)
+    planner.removed(forget_removed, lock_path, diags)
+    plan.changes, plan.notes = planner.changes, planner.planned
+    last_nid = max([old.last_nid, *(n.nid for n in planner.next_notes.values())])
+    last_mod = max([old.last_mod, *(n.mod for n in planner.next_notes.values())])
+    plan.state = State(namespace, planner.next_notes, types, last_nid, last_mod, package)
+    warn_renamed(plan, planner, lock_path, diags)
+    warn_kind_changes(plan, note_types, diags)
+    warn_moves_and_lost_cards(plan, lock_path, diags)
+    return plan
+
+
+class Planner:
+    """Walks the current notes, then the notes left behind, building the plan and next state."""
+
+    def __init__(
+        self,
+        old: State,
+        namespace: str,
+        note_types: Mapping[str, NoteType],
+        now: int,
+        previous: Mapping[str, PreviousNote],
+    ) -> None:
+        self.old, self.namespace, self.note_types, self.now = old, namespace, note_types, now
+        self.previous = previous
+        self.by_key = old.by_key()
+        self.next_nid = next_nid_after(old, now)
+        self.next_notes: dict[str, NoteState] = {}
+        self.consumed: set[str] = set()
+        self.changes: list[Change] = []
+        self.planned: list[PlannedNote] = []
+        self.left_behind: list[tuple[str, NoteState]] = []
+        """Entries whose note changed type in this build: (key to keep them under, state)."""
+
+    def new_nid(self) -> int:
+        nid, self.next_nid = self.next_nid, self.next_nid + NID_STEP
+        return nid
+
+    def current(self, note: RenderedNote, diags: Diagnostics) -> None:
+        note_id, note_type = note.meta.id, self.note_types[note.note_type]
         digest = content_hash(note_type, note.fields, note.meta.tags)
-        previous = old.notes.get(note_id)
+        found = self.by_key.get(key_of(note_id))
+        prior = found[1] if found else None
+        if found:
+            self.consumed.add(found[0])
+        home = (prior.home or prior.note_type) if prior else note.note_type
+        if prior is not None and note_type.replaces == prior.note_type:
+            # A new version of the note type (see NoteType.replaces): the learner changes the
+            # notes' type in Anki, so the note keeps its GUID.
+            home = note.note_type if home == prior.note_type else home
+            prior = replace(prior, note_type=note.note_type)
+        kind_change: tuple[str, str] | None = None
+        if prior is not None and prior.note_type != note.note_type:
+            kind_change = (prior.note_type, note.note_type)
+            self.left_behind.append((f"{note_id}{KIND_SUFFIX}{prior.note_type}", prior))
+            revived = self.by_key.get(key_of(f"{note_id}{KIND_SUFFIX}{note.note_type}"))
+            prior = None
+            if revived is not None:
+                self.consumed.add(revived[0])
+                prior = revived[1]
         old_deck = None
-        if previous is None:
-            status, nid, mod = Status.NEW, next_nid, now
-            next_nid += NID_STEP
+        if prior is None:
+            status, nid, mod = Status.NEW, self.new_nid(), self.now
         else:
-            nid = previous.nid
-            same = previous.hash == digest and not previous.removed
+            nid = prior.nid or self.new_nid()
+            same = prior.hash == digest and not prior.removed
             status = Status.UNCHANGED if same else Status.CHANGED
-            mod = previous.mod if same else max(now, previous.mod + 1)
-            if previous.deck != note.meta.deck and not previous.removed:
-                old_deck = previous.deck
-        lost = tuple(sorted(set(previous.cards) - set(note.cards))) if previous else ()
-        if previous is not None and not previous.removed:
-            warn_renumbered(note, previous, diags)
-        plan.changes.append(
-            Change(status, note_id, note.meta.path, note.meta.line, note.meta.deck, old_deck, lost)
+            mod = prior.mod if same else max(self.now, prior.mod + 1)
+            if prior.deck != note.meta.deck and not prior.removed:
+                old_deck = prior.deck
+            if not prior.removed:
+                warn_renumbered(note, prior, diags)
+        lost = tuple(sorted(set(prior.cards) - set(note.cards))) if prior else ()
+        note_guid = guid_for(self.namespace, note_id, note.note_type, home)
+        self.changes.append(
+            Change(
+                status,
+                note_id,
+                note.meta.path,
+                note.meta.line,
+                note.meta.deck,
+                old_deck,
+                lost,
+                note_type=note.note_type,
+                kind_change=kind_change,
+            )
         )
-        plan.notes.append(
+        self.planned.append(
             PlannedNote(
-                guid(namespace, note_id),
+                note_guid,
                 nid,
                 mod,
                 note.note_type,
@@ -249,8 +353,8 @@ def make_plan(
                 note.cards,
             )
         )
-        next_notes[note_id] = NoteState(
-            guid=guid(namespace, note_id),
+        self.next_notes[note_id] = NoteState(
+            guid=note_guid,
             nid=nid,
             hash=digest,
             mod=mod,
@@ -259,39 +363,155 @@ def make_plan(
             note_type=note.note_type,
             cards=note.cards,
             texts=tuple(short_hash(text) for text in note.texts),
+            home="" if home == note.note_type else home,
+            explicit=note.meta.explicit_id,
+            field_hashes=tuple(field_hash(value) for value in note.fields),
+            source=note.meta.source,
             options=note.options,
             answer_at=note.answer_at,
         )
 
-    for note_id, previous in sorted(old.notes.items()):
-        if note_id in next_notes or (forget_removed and previous.removed):
-            continue
-        if previous.note_type not in note_types:
-            continue
-        mod = previous.mod if previous.removed else max(now, previous.mod + 1)
-        next_notes[note_id] = replace(previous, mod=mod, removed=True)
-        plan.changes.append(
-            Change(
-                Status.REMOVED, note_id, "", 0, previous.deck, first_removal=not previous.removed
+    def removed(self, forget_removed: bool, lock_path: str, diags: Diagnostics) -> None:
+        """Every note of the state file that no current note accounts for: given to Anki once
+        more with the removal tag, then kept as a tombstone (unless forgotten)."""
+        gone = [
+            (note_id, prior)
+            for note_id, prior in self.old.notes.items()
+            if note_id not in self.consumed
+        ]
+        for key, prior in sorted([*gone, *self.left_behind]):
+            if forget_removed and prior.removed:
+                continue
+            if prior.note_type not in self.note_types:
+                continue
+            first = not prior.removed
+            mod = prior.mod if not first else max(self.now, prior.mod + 1)
+            fields, tags = prior.fields, prior.tags
+            if first and not fields:
+                found = self.previous.get(prior.guid)
+                model = self.note_types[prior.note_type].model_id
+                if found is not None and found.model_id == model:
+                    fields = found.fields
+                    tags = tuple(sorted({*found.tags, REMOVED_TAG}))
+                else:
+                    note_id = key.split(KIND_SUFFIX)[0]
+                    diags.warning(
+                        lock_path,
+                        0,
+                        f"removed note '{note_id}' is not in the previous package, so it cannot "
+                        f'be tagged {REMOVED_TAG}; find it in Anki with "ID:{note_id}"',
+                        code="removed-note-unknown",
+                    )
+            self.next_notes[key] = replace(prior, mod=mod, removed=True, fields=fields, tags=tags)
+            self.changes.append(
+                Change(
+                    Status.REMOVED,
+                    key.split(KIND_SUFFIX)[0],
+                    "",
+                    0,
+                    prior.deck,
+                    first_removal=first,
+                    note_type=prior.note_type,
+                    packaged=bool(fields),
+                )
             )
-        )
-        plan.notes.append(
-            PlannedNote(
-                previous.guid,
-                previous.nid,
-                mod,
-                previous.note_type,
-                None,
-                (REMOVED_TAG,),
-                previous.deck,
-                previous.cards,
+            self.planned.append(
+                PlannedNote(
+                    prior.guid,
+                    prior.nid or self.new_nid(),
+                    mod,
+                    prior.note_type,
+                    fields or None,
+                    tags,
+                    prior.deck,
+                    prior.cards,
+                )
             )
+
+
+def warn_kind_changes(plan: Plan, note_types: Mapping[str, NoteType], diags: Diagnostics) -> None:
+    """Anki cannot change a note's type on import: a note that changes type is a new note."""
+    for change in plan.changes:
+        if change.kind_change is None:
+            continue
+        before, after = (note_types[key] for key in change.kind_change)
+        back = change.status is not Status.NEW
+        diags.warning(
+            change.path,
+            change.line,
+            f"note '{change.id}' changed from {before.label} to {after.label}. Anki cannot change "
+            "a note's type on import, so this import "
+            + (
+                f"brings back its earlier {after.label} note (with that note's reviews)"
+                if back
+                else f"adds it as a new {after.label} note (its reviews start over)"
+            )
+            + f" and tags the {before.label} note {REMOVED_TAG}. Changing it back later "
+            "restores the earlier note.",
+            code="note-type-changed",
         )
 
-    last_nid = max([old.last_nid, *(note.nid for note in next_notes.values())])
-    plan.state = State(namespace, next_notes, types, last_nid)
-    warn_moves_and_lost_cards(plan, lock_path, diags)
-    return plan
+
+def field_hash(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()[:8] if value else ""
+
+
+def similarity(a: Sequence[str], b: Sequence[str]) -> float:
+    """Share of the non-empty fields two notes have in common (0 when the shapes differ)."""
+    if len(a) != len(b):
+        return 0.0
+    filled = [(x, y) for x, y in zip(a, b, strict=True) if x or y]
+    if not filled:
+        return 0.0
+    return sum(x == y for x, y in filled) / len(filled)
+
+
+def warn_renamed(plan: Plan, planner: Planner, lock_path: str, diags: Diagnostics) -> None:
+    """A note whose derived id changed (heading reworded, file moved or renamed) becomes a new
+    note in Anki and the old one is removed, with its reviews. Name each such change."""
+    new = [
+        (change, planner.next_notes[change.id])
+        for change in plan.changes
+        if change.status is Status.NEW and change.kind_change is None
+    ]
+    taken: set[str] = set()
+    for change in plan.changes:
+        if change.status is not Status.REMOVED or not change.first_removal:
+            continue
+        gone = planner.old.notes.get(change.id)
+        if gone is None or gone.explicit:
+            continue
+        best, score = None, 0.0
+        for candidate, state in new:
+            if candidate.id in taken or state.note_type != gone.note_type:
+                continue
+            value = similarity(gone.field_hashes, state.field_hashes)
+            if value > score:
+                best, score = candidate, value
+        if best is not None and score >= 0.5:
+            taken.add(best.id)
+            diags.warning(
+                best.path,
+                best.line,
+                f"note '{change.id}' became '{best.id}': its id was derived from the heading and "
+                "file, which changed. Anki will add it as a new note, its reviews start over, and "
+                f"the old note is tagged {REMOVED_TAG}. To keep the reviews, write "
+                f"'<!-- id: {change.id} -->' at the end of this line, then build again; run "
+                "'ankigen ids' to pin every derived id.",
+                code="derived-id-changed",
+            )
+        else:
+            where = f" (it was in {gone.source})" if gone.source else ""
+            diags.warning(
+                lock_path,
+                0,
+                f"note '{change.id}'{where} is gone from the sources (its id was derived from a "
+                "heading and file: if you reworded the heading or moved the file, write "
+                f"'<!-- id: {change.id} -->' on the card to keep its reviews; 'ankigen ids' pins "
+                "every derived id). Otherwise it is tagged "
+                f"{REMOVED_TAG} in Anki after this import.",
+                code="derived-id-gone",
+            )
 
 
 def short_hash(text: str) -> str:
@@ -304,17 +524,22 @@ def warn_renumbered(note: RenderedNote, previous: NoteState, diags: Diagnostics)
         return
     before = dict(zip(previous.texts, previous.cards, strict=True))
     moves = []
+    variants = []
     for ordinal, text in zip(note.cards, note.texts, strict=True):
         old = before.get(short_hash(text))
         if old is not None and old != ordinal:
             moves.append(f"c{old + 1} → c{ordinal + 1}")
+            variants.append(f"'{note.meta.id}/choice-c{ordinal + 1}'")
     if moves:
         diags.warning(
             note.meta.path,
             note.meta.line,
             f"cloze note '{note.meta.id}' renumbered its deletions ({', '.join(moves)}): each "
-            "card keeps the review history of its number, not of its text. Keep the old numbers "
-            "with '==cN::…==' to avoid this.",
+            "card keeps the review history of its number, not of its text, and so does the "
+            f"multiple-choice card of each number ({', '.join(variants)}, where there is one, "
+            "now asks about another deletion). Keep the old numbers with '==cN::…==' to avoid "
+            "this.",
+            code="cloze-renumbered",
         )
 
 

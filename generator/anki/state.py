@@ -1,27 +1,40 @@
-"""The state file (`content/ankigen.lock`): what each note and note type looked like last build.
+"""The state file (`content/ankigen.lock`): what each note and note type looked like when ankigen
+last gave them to Anki.
 
 Anki applies an incoming note only when its `mod` is newer than the collection's copy. So a note's
 `mod` must be the time its content last changed: unchanged notes keep their time (re-importing
 does not rewrite them), changed notes get a newer one. This file remembers those times between
-builds. One note per line keeps diffs small; keys are sorted so the file is stable.
+builds, with what identifies a note to Anki (GUID, note type) and what a later build needs to
+recognise a change (content hashes). One note per line keeps diffs small; keys are sorted so the
+file is stable, and fields at their default value are left out.
+
+Ids are compared without case: `Foo` and `foo` are one note (`key_of`).
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field, fields
+import re
+from dataclasses import MISSING, dataclass, field, fields, replace
 from pathlib import Path
+from typing import Any
 
 from generator.diagnostics import Diagnostics
 from generator.files import atomic_write_text
+from generator.source.noteids import id_key
 
 LOCK_NAME = "ankigen.lock"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+READABLE_VERSIONS = (1, 2)
+KIND_SUFFIX = "@"
+"""A note whose note type changed keeps its earlier self as a tombstone under `id@type`
+(`@` never occurs in an id)."""
+CONFLICT_MARKER = re.compile(r"^(<{7}|={7}|>{7})(?: |$)", re.MULTILINE)
 
 
 @dataclass(frozen=True, slots=True)
 class NoteState:
-    """What the last build recorded for one note."""
+    """What ankigen last gave Anki for one note."""
 
     guid: str
     """GUID given to Anki."""
@@ -43,9 +56,23 @@ class NoteState:
     """For cloze notes: a short hash of each card's hidden text, aligned with `cards`."""
     removed: bool = False
     """True once the note is gone from the sources; it is kept as a tombstone."""
+    home: str = ""
+    """The note type whose GUID is derived from the id alone (the note's first one); empty when
+    that is `note_type`. Another note type gets a GUID of its own (see generator.anki.plan)."""
+    explicit: bool = True
+    """The id was written by the author; False for an id derived from the path and heading,
+    which a reworded heading or a moved file changes."""
+    field_hashes: tuple[str, ...] = ()
+    """A short hash of each field, to recognise the note when its derived id changes."""
+    source: str = ""
+    """Lesson file it came from, relative to the content folder."""
+    fields: tuple[str, ...] = ()
+    """For a removed note: the fields last given to Anki, packaged again with the removal tag."""
+    tags: tuple[str, ...] = ()
+    """For a removed note: its tags when it was last given to Anki."""
     options: tuple[str, ...] = ()
     """For a generated multiple-choice card: the Markdown of the wrong options it showed, in
-    display order; kept by the next build while they stay valid. Absent from older files."""
+    display order; the next build keeps them while they stay valid."""
     answer_at: int = -1
     """For a generated multiple-choice card: where the answer was among its options."""
 
@@ -75,66 +102,86 @@ class State:
     namespace: str = ""
     """Course namespace the GUIDs were made with."""
     notes: dict[str, NoteState] = field(default_factory=dict)
-    """Note id → state."""
+    """Note id (or `id@type` for a note type left behind) → state."""
     note_types: dict[str, NoteTypeState] = field(default_factory=dict)
     """Note type key → state."""
     last_nid: int = 0
     """Highest note id ever given out, so a forgotten note's id is never handed out again."""
+    last_mod: int = 0
+    """Latest `mod` ever given out: no new time is earlier, whatever the clock says."""
+    package: str = ""
+    """File name of the package these notes went into (it follows the course deck's name)."""
+    package_digest: str = ""
+    """SHA-256 of that package: a package that differs from it was written by a build that
+    stopped before it recorded its state, and is what Anki may have been given since."""
+
+    def by_key(self) -> dict[str, tuple[str, NoteState]]:
+        """Case-folded id → (id as written, state), for lookups that ignore case."""
+        return {key_of(note_id): (note_id, value) for note_id, value in self.notes.items()}
 
 
-NOTE_FIELD_TYPES: dict[str, type | tuple[type, ...]] = {
-    "guid": str,
-    "nid": int,
-    "hash": str,
-    "mod": int,
-    "deck": str,
-    "construct": str,
-    "note_type": str,
-    "cards": list,
-    "texts": list,
-    "removed": bool,
-    "options": list,
-    "answer_at": int,
-}
-# Keys an entry may leave out: older state files have none of the later ones.
-OPTIONAL_NOTE_FIELDS = frozenset({"cards", "removed", "texts", "options", "answer_at"})
-# Written only when set, so the entries of notes without generated options stay as they were.
-OMITTED_WHEN_DEFAULT = {"options": (), "answer_at": -1}
-NOTE_TYPE_FIELD_TYPES: dict[str, type | tuple[type, ...]] = {
-    "model_id": int,
-    "name": str,
-    "hash": str,
-    "mod": int,
-    "fields": list,
-    "templates": list,
-}
+def key_of(note_id: str) -> str:
+    """The case-folded id a note is known by; a left-behind note type keeps its suffix."""
+    return id_key(note_id)
 
 
-def checked(
-    value: object, types: dict[str, type | tuple[type, ...]], what: str
-) -> dict[str, object]:
-    """The entry as a dict whose values have the expected types; ValueError otherwise."""
-    if (
-        not isinstance(value, dict)
-        or set(value) - set(types)
-        or set(types) - set(value) - OPTIONAL_NOTE_FIELDS
-    ):
-        raise ValueError(f"{what} has missing or unknown keys")
-    for name, expected in types.items():
-        if name in value:
-            item = value[name]
-            # bool is an int in Python; a count or time must not be a boolean.
-            if not isinstance(item, expected) or (expected is int and isinstance(item, bool)):
-                shown = getattr(expected, "__name__", expected)
-                raise ValueError(f"{what}: '{name}' must be {shown}")
-    return value
+# --- reading ---------------------------------------------------------------------------------
 
 
-def renamed_fields(value: object) -> object:
-    """A note entry written before `kind` was renamed `construct`, with the new name."""
-    if isinstance(value, dict) and "kind" in value and "construct" not in value:
-        return {("construct" if k == "kind" else k): v for k, v in value.items()}
-    return value
+class Malformed(ValueError):
+    """A part of the state file that cannot be read."""
+
+
+def typed(value: object, expected: object, what: str) -> object:
+    """`value` checked against a field's annotation (as a string); tuples come back as tuples."""
+    kinds = {"str": str, "int": int, "bool": bool}
+    if expected in kinds:
+        kind = kinds[str(expected)]
+        # bool is an int in Python; a count or time must not be a boolean.
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise Malformed(f"{what} must be {expected}")
+        return value
+    inner = {"tuple[int, ...]": int, "tuple[str, ...]": str}.get(str(expected))
+    if inner is not None:
+        if not isinstance(value, list) or not all(
+            isinstance(item, inner) and not isinstance(item, bool) for item in value
+        ):
+            raise Malformed(f"{what} must be a list of {inner.__name__}")
+        return tuple(value)
+    if expected == "tuple[tuple[str, int], ...]":
+        if not isinstance(value, list) or not all(
+            isinstance(pair, list)
+            and len(pair) == 2
+            and isinstance(pair[0], str)
+            and isinstance(pair[1], int)
+            for pair in value
+        ):
+            raise Malformed(f"{what} must be a list of [name, id] pairs")
+        return tuple((name, number) for name, number in value)
+    raise AssertionError(f"no reader for {expected}")
+
+
+def entry(cls: type[NoteState] | type[NoteTypeState], value: object, what: str) -> Any:
+    """A NoteState or NoteTypeState from its JSON object; Malformed when it is not one."""
+    if not isinstance(value, dict):
+        raise Malformed(f"{what} is not an object")
+    if "kind" in value and "construct" not in value:  # written before `kind` was renamed
+        value = {("construct" if k == "kind" else k): v for k, v in value.items()}
+    specs = {spec.name: spec for spec in fields(cls)}
+    unknown = sorted(set(value) - set(specs))
+    if unknown:
+        raise Malformed(f"{what} has unknown keys: {', '.join(unknown)}")
+    missing = sorted(
+        name
+        for name, spec in specs.items()
+        if name not in value and spec.default is MISSING and spec.default_factory is MISSING
+    )
+    if missing:
+        raise Malformed(f"{what} lacks {', '.join(missing)}")
+    checked: dict[str, Any] = {
+        name: typed(item, specs[name].type, f"{what}: '{name}'") for name, item in value.items()
+    }
+    return cls(**checked)
 
 
 def entry_line(text: str, key: str) -> int:
@@ -145,79 +192,135 @@ def entry_line(text: str, key: str) -> int:
     return 1
 
 
-def load(path: Path, shown: str, diags: Diagnostics) -> State:
-    """Read the state file; a missing file is an empty state (every note counts as new)."""
+def no_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    """json's hook: a key written twice (both sides of a merge kept) is an error, not a silent
+    choice of the last one."""
+    table: dict[str, object] = {}
+    for key, value in pairs:
+        if key in table:
+            raise Malformed(f"'{key}' is written twice")
+        table[key] = value
+    return table
+
+
+def load(path: Path, shown: str, diags: Diagnostics) -> State | None:
+    """Read the state file; None when there is none. Problems are errors at their line."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
+        return None
+    except UnicodeDecodeError as exc:
+        diags.error(
+            shown, 0, f"state file is not UTF-8 text (at byte {exc.start})", code="state-unreadable"
+        )
         return State()
     except OSError as exc:
-        diags.error(shown, 0, f"cannot read state file: {exc.strerror}")
+        diags.error(shown, 0, f"cannot read state file: {exc.strerror}", code="state-unreadable")
+        return State()
+    conflicts = [text.count("\n", 0, match.start()) + 1 for match in CONFLICT_MARKER.finditer(text)]
+    if conflicts:
+        lines = ", ".join(map(str, conflicts[:6])) + (", …" if len(conflicts) > 6 else "")
+        diags.error(
+            shown,
+            conflicts[0],
+            f"the state file has git merge conflict markers (lines {lines}). Resolve it by "
+            f"keeping one side: `git checkout --theirs {shown}` (or --ours), then build again: "
+            "the build compares every note with the sources and gives changed notes a newer "
+            "time. Do not keep both sides' lines: two entries for one note cannot both be right.",
+            code="state-merge-conflict",
+        )
         return State()
     try:
-        data = json.loads(text)
-        if data.get("version") != FORMAT_VERSION:
-            diags.error(shown, 1, f"unsupported state file version {data.get('version')!r}")
-            return State()
-        if not isinstance(data.get("namespace"), str):
-            raise ValueError("'namespace' must be text")
-        notes: dict[str, NoteState] = {}
-        for key, written in data["notes"].items():
-            try:
-                entry = checked(renamed_fields(written), NOTE_FIELD_TYPES, f"note '{key}'")
-                cards = entry.get("cards", [0])
-                if not isinstance(cards, list) or not all(
-                    isinstance(c, int) and not isinstance(c, bool) for c in cards
-                ):
-                    raise ValueError(f"note '{key}': 'cards' must be a list of numbers")
-                texts = entry.get("texts", [])
-                if not isinstance(texts, list) or not all(isinstance(t, str) for t in texts):
-                    raise ValueError(f"note '{key}': 'texts' must be a list of text")
-                options = entry.get("options", [])
-                if not isinstance(options, list) or not all(isinstance(o, str) for o in options):
-                    raise ValueError(f"note '{key}': 'options' must be a list of text")
-                values = {
-                    **entry,
-                    "cards": tuple(cards),
-                    "texts": tuple(texts),
-                    "options": tuple(options),
-                }
-                notes[key] = NoteState(**values)  # type: ignore[arg-type]
-            except (ValueError, TypeError) as exc:
-                diags.error(shown, entry_line(text, key), f"state file entry is malformed: {exc}")
-        note_types: dict[str, NoteTypeState] = {}
-        for key, value in data["note_types"].items():
-            entry = checked(value, NOTE_TYPE_FIELD_TYPES, f"note type '{key}'")
-            note_types[key] = NoteTypeState(
-                **{  # type: ignore[arg-type]
-                    **entry,
-                    "fields": tuple((str(n), int(i)) for n, i in value["fields"]),
-                    "templates": tuple((str(n), int(i)) for n, i in value["templates"]),
-                }
-            )
-        last_nid = data.get("last_nid", 0)
-        if not isinstance(last_nid, int) or isinstance(last_nid, bool):
-            raise ValueError("'last_nid' must be a number")
-        return State(str(data["namespace"]), notes, note_types, last_nid)
+        data = json.loads(text, object_pairs_hook=no_duplicates)
     except json.JSONDecodeError as exc:
-        diags.error(shown, exc.lineno, f"state file is not valid JSON: {exc.msg}")
-    except (KeyError, TypeError, AttributeError, ValueError) as exc:
+        diags.error(
+            shown, exc.lineno, f"state file is not valid JSON: {exc.msg}", code="state-malformed"
+        )
+        return State()
+    except Malformed as exc:
+        diags.error(shown, 1, f"state file is malformed: {exc}", code="state-malformed")
+        return State()
+    try:
+        return parse(data, text, shown, diags)
+    except (Malformed, KeyError, TypeError, AttributeError) as exc:
         diags.error(
             shown,
             1,
-            f"state file is malformed ({exc!r}); restore it from version control, or delete it "
-            "to rebuild every note as changed",
+            f"state file is malformed ({exc}); restore it from version control, or delete it "
+            "to plan every note against the last package",
+            code="state-malformed",
         )
     return State()
 
 
+def parse(data: object, text: str, shown: str, diags: Diagnostics) -> State:
+    if not isinstance(data, dict):
+        raise Malformed("it is not an object")
+    version = data.get("version")
+    if version not in READABLE_VERSIONS:
+        raise Malformed(f"unsupported version {version!r} (this ankigen reads {READABLE_VERSIONS})")
+    state = State(
+        namespace=str(typed(data.get("namespace"), "str", "'namespace'")),
+        last_nid=int(typed(data.get("last_nid", 0), "int", "'last_nid'")),  # type: ignore[call-overload]
+        last_mod=int(typed(data.get("last_mod", 0), "int", "'last_mod'")),  # type: ignore[call-overload]
+        package=str(typed(data.get("package", ""), "str", "'package'")),
+        package_digest=str(typed(data.get("package_digest", ""), "str", "'package_digest'")),
+    )
+    for key, value in data["note_types"].items():
+        state.note_types[key] = entry(NoteTypeState, value, f"note type '{key}'")
+    seen: dict[str, str] = {}
+    nids: dict[int, str] = {}
+    for key, value in data["notes"].items():
+        try:
+            note = entry(NoteState, value, f"note '{key}'")
+        except Malformed as exc:
+            diags.error(
+                shown,
+                entry_line(text, key),
+                f"state file entry is malformed: {exc}",
+                code="state-malformed",
+            )
+            continue
+        folded = key_of(key)
+        if folded in seen:
+            diags.error(
+                shown,
+                entry_line(text, key),
+                f"note '{key}' is in the state file twice (also as '{seen[folded]}'; ids are "
+                "compared without case): keep one of the two lines",
+                code="state-duplicate-note",
+            )
+            continue
+        if note.nid in nids:
+            # Two notes with one row id would make an unreadable package; Anki matches notes by
+            # GUID, so a fresh row id changes nothing for the learner.
+            diags.warning(
+                shown,
+                entry_line(text, key),
+                f"notes '{nids[note.nid]}' and '{key}' had the same note id; '{key}' gets a new "
+                "one",
+                code="state-duplicate-nid",
+            )
+            note = replace(note, nid=0)
+        seen[folded] = key
+        nids.setdefault(note.nid, key)
+        state.notes[key] = note
+    return state
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+
 def record(value: NoteState | NoteTypeState) -> dict[str, object]:
-    # dataclasses.asdict deep-copies every field; a flat read is ten times faster on 10k notes.
-    entry = {spec.name: getattr(value, spec.name) for spec in fields(value)}
-    for name, default in OMITTED_WHEN_DEFAULT.items():
-        if name in entry and entry[name] == default:
-            del entry[name]
-    return entry
+    """The entry's fields, without those at their default value."""
+    out: dict[str, object] = {}
+    for spec in fields(value):
+        item = getattr(value, spec.name)
+        default = spec.default if spec.default is not MISSING else MISSING
+        if default is not MISSING and item == default:
+            continue
+        out[spec.name] = item
+    return out
 
 
 def dumps(state: State) -> str:
@@ -226,6 +329,9 @@ def dumps(state: State) -> str:
         f'"version": {FORMAT_VERSION},',
         f'"namespace": {json.dumps(state.namespace)},',
         f'"last_nid": {state.last_nid},',
+        f'"last_mod": {state.last_mod},',
+        f'"package": {json.dumps(state.package, ensure_ascii=False)},',
+        f'"package_digest": {json.dumps(state.package_digest)},',
     ]
     lines.append('"note_types": {')
     entries = [
@@ -252,7 +358,7 @@ def save(path: Path, state: State) -> bool:
     try:
         if path.read_text(encoding="utf-8") == text:
             return False
-    except OSError:
+    except (OSError, UnicodeDecodeError):
         pass
     atomic_write_text(path, text)
     return True

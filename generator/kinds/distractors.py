@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from generator.diagnostics import Diagnostics
 from generator.kinds.shapes import compatible, shown_in
 from generator.kinds.variants import Candidate, Pool, RenderedVariant
+from generator.source.noteids import id_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,9 +57,9 @@ class History:
     existed (a card that gets no options is reported only when its note is new)."""
 
     shown: Mapping[str, Shown]
-    """Note id → options it showed."""
+    """Note id (compared without case, `id_key`) → options it showed."""
     notes: frozenset[str] = frozenset()
-    """Ids of every note of the previous build."""
+    """Ids (`id_key`) of every note of the previous build."""
 
 
 NO_HISTORY = History({})
@@ -223,7 +224,7 @@ def pick(
 ) -> Choice | None:
     """`count` options: the answer and count - 1 distinct wrong options, or fewer."""
     rng = random.Random(hashlib.sha256(variant.meta.id.encode()).digest())
-    shown = history.shown.get(variant.meta.id)
+    shown = history.shown.get(id_key(variant.meta.id))
     slots = kept(variant, shown, pools, fallback)
     held = [option for option in slots if option is not None and option is not variant.answer]
     # Trim to the count asked for, dropping from the end (a lowered `choice_options`).
@@ -232,7 +233,7 @@ def pick(
         slots[slots.index(dropped)] = None
     # A card whose note was built before takes new options from its own lesson only: an edit
     # in another lesson never changes it (nor makes it appear).
-    settled = shown is not None or variant.parent in history.notes
+    settled = shown is not None or id_key(variant.parent) in history.notes
     new = draw(variant, pools, rng, count - 1 - len(held), held, own_lesson=settled)
     options: list[Candidate | None]
     if slots:
@@ -276,7 +277,7 @@ def report(
         else "add wrong options to its '||' list"
     )
     if found < 2:
-        if variant.parent not in history.notes:
+        if id_key(variant.parent) not in history.notes:
             diags.warning(
                 *where,
                 f"no multiple-choice card for '{variant.meta.id}': no other answer of the same "
