@@ -422,7 +422,12 @@ SUMMARY_POINTS = (
     (
         "Together, these steps help create powerful AI models that can handle many language "
         "tasks effectively.",
-        (("many language tasks", ("only one narrow task", "translation alone", "no unseen tasks")),),
+        (
+            (
+                "many language tasks",
+                ("only one narrow task", "translation alone", "no unseen tasks"),
+            ),
+        ),
         "pt-ft-summary-together",
     ),
 )
