@@ -210,6 +210,24 @@ def key_fact(term: str, definition: str) -> SeedItem:
     )
 
 
+def flipped_confusion(claim: str, correction: str, note_id: str) -> SeedItem:
+    # Every other misconception of a list is asked the other way round, so that "False" is not
+    # always the answer: the correction is the claim, "True" the answer, the misconception the
+    # explanation.
+    return SeedItem(
+        name=f"confusion: {claim}",
+        group="confusion",
+        note_type=CHOICE,
+        construct="confusion",
+        front=("True or false?", correction),
+        options=("True", "False"),
+        correct="A",
+        answer="True",
+        explanation=("A common confusion is the opposite:", claim),
+        note_id=note_id,
+    )
+
+
 def confusion(claim: str, correction: str, note_id: str) -> SeedItem:
     # A misconception is a true/false question: "False" is the correct option, the correction
     # explains it.
@@ -587,7 +605,7 @@ SEED_ITEMS: tuple[SeedItem, ...] = (
         "knowledge for a specific task.",
         "pt-ft-conf-same-process",
     ),
-    confusion(
+    flipped_confusion(
         "Fine-tuning requires as much data as pre-training.",
         "Fine-tuning uses much less data because it focuses on a specific task after the model "
         "already learned general language patterns.",

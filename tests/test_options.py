@@ -16,10 +16,12 @@ import pytest
 
 from generator.anki.state import NoteState, State, dumps, load
 from generator.diagnostics import Diagnostics
+from generator.kinds import REGISTRY
 from generator.kinds.distractors import History, Pools, Shown, choose_all, pick
+from generator.kinds.lesson import parse_lesson
 from generator.kinds.shapes import compatible, shape_of, shown_in, slot_of, vowel_sound
 from generator.kinds.variants import Candidate, Pool, RenderedVariant, Variant
-from generator.notes import Text
+from generator.notes import Defaults, Lesson, Text
 from tests.conftest import build_into
 from tests.test_distractors import RENDERER, meta
 
@@ -382,3 +384,41 @@ def test_the_seed_course_keeps_its_options_on_a_rebuild(tmp_path: Path) -> None:
     assert second.plan is not None
     assert second.plan.count(second.plan.changes[0].status.__class__("changed")) == 0
     assert not [d for d in second.diagnostics.items if d.code.startswith("choice-")]
+
+
+# --------------------------------------------------------------------------------------------
+# True/false cards from common confusions
+# --------------------------------------------------------------------------------------------
+
+
+def confusion_cards(items: list[str], heading: str = "### Common confusions") -> list[str]:
+    text = "# T\n\n" + heading + "\n\n" + "\n".join(items) + "\n"
+    record = Lesson(path="t.md", rel="t.md", deck="C", defaults=Defaults())
+    parsed = parse_lesson(record, text, REGISTRY)
+    assert [d.format() for d in parsed.diagnostics] == []
+    return [note.final_answer.markdown for note in parsed.notes]  # type: ignore[attr-defined]
+
+
+MISCONCEPTIONS = [
+    f"- ~~Claim number {i} is always right.~~ <!-- id: m{i} -->\n"
+    f"  Claim number {i} holds only for small inputs."
+    for i in range(12)
+]
+
+
+def test_true_false_cards_are_balanced() -> None:
+    answers = confusion_cards(MISCONCEPTIONS)
+    assert Counter(answers) == {"**True.**": 6, "**False.**": 6}
+
+
+def test_adding_an_item_at_the_end_flips_no_other() -> None:
+    before = confusion_cards(MISCONCEPTIONS[:5])
+    after = confusion_cards(MISCONCEPTIONS[:6])
+    assert after[:5] == before
+
+
+def test_a_correction_that_is_no_statement_is_not_flipped() -> None:
+    items = [
+        f"- ~~Claim {i} is right.~~ <!-- id: n{i} -->\n  No, only sometimes." for i in range(4)
+    ]
+    assert set(confusion_cards(items)) == {"**False.**"}
