@@ -138,7 +138,8 @@ def test_edit_rebuild_reimport_keeps_history(course: Path, tmp_path: Path) -> No
         assert "code print" in by_id["fx-print"]["Question"]
         assert "geo" in by_id["fx-primes"].tags
         assert REMOVED_TAG in by_id["fx-fall"].tags
-        assert "Heavier objects fall faster" in by_id["fx-fall"]["Question"]
+        # The removed true/false card keeps the fields it was last given (asked as its correction).
+        assert "All objects fall at the same rate" in by_id["fx-fall"]["Question"]
 
         # One note type per kind, updated in place; the CSS/template change is visible.
         names = sorted(m["name"] for m in col.models.all() if m["name"].startswith("ankigen"))
