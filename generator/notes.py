@@ -28,6 +28,14 @@ class Defaults:
     """Options on a generated multiple-choice card: the answer and this many minus one."""
     shuffle: bool = True
     """Shuffle the options of authored multiple-choice questions on each card."""
+    reversed: bool = False
+    """Every reveal card also asks the other way round (answer → question)."""
+    type_in_clozes: bool = False
+    """Cloze notes are answered by typing the hidden text (Anki's `{{type:cloze:…}}`)."""
+    lint_ignore: tuple[str, ...] = ()
+    """Lint rules turned off here (codes)."""
+    lint_build: bool = True
+    """Whether `ankigen build` reports lint findings as warnings."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,9 @@ from generator.pipeline import BuildResult
 
 
 def deck_table(result: BuildResult, registry: Registry) -> list[str]:
-    keys = list(registry.note_types)
+    # A column per note type the course uses, in registry order.
+    used = {key for counter in result.counts().values() for key in counter}
+    keys = [key for key in registry.note_types if key in used]
     headers = [registry.note_type(key).label for key in keys]
     table = result.counts()
     width = max([len(deck) for deck in table] + [len("total")])

@@ -1145,12 +1145,18 @@ def test_one_note_type_per_kind_without_copies(imported: Imported) -> None:
     names = [entry.name for entry in imported.col.models.all_names_and_ids()]
     ours = sorted(name for name in names if name.startswith("ankigen"))
     assert ours == sorted(EXPECTED_NOTE_TYPES)
-    assert sorted(nt.name for nt in REGISTRY.note_types.values()) == sorted(EXPECTED_NOTE_TYPES)
+    # Anki imports the note types the notes use; the package holds every one of the registry.
+    assert set(EXPECTED_NOTE_TYPES) <= {nt.name for nt in REGISTRY.note_types.values()}
     assert not [name for name in names if "+" in name]
     assert all(Counter(names)[name] == 1 for name in EXPECTED_NOTE_TYPES)
 
 
-@pytest.mark.parametrize("kind", sorted(REGISTRY.note_types), ids=str)
+SEED_KINDS = sorted(
+    key for key, spec in REGISTRY.note_types.items() if spec.name in EXPECTED_NOTE_TYPES
+)
+
+
+@pytest.mark.parametrize("kind", SEED_KINDS, ids=str)
 def test_note_type_carries_the_generator_ids(imported: Imported, kind: str) -> None:
     spec = REGISTRY.note_type(kind)
     model = imported.col.models.by_name(spec.name)
@@ -1172,7 +1178,7 @@ def test_note_type_carries_the_generator_ids(imported: Imported, kind: str) -> N
 
 def test_only_the_cloze_note_type_is_a_cloze_type(imported: Imported) -> None:
     cloze_types = sorted(spec.name for spec in REGISTRY.note_types.values() if spec.cloze)
-    assert cloze_types == [CLOZE]
+    assert cloze_types == [CLOZE, "ankigen Cloze type-in", "ankigen Image occlusion"]
     model = imported.col.models.by_name(CLOZE)
     assert model is not None
     assert "{{cloze:Text}}" in model["tmpls"][0]["qfmt"]

@@ -143,7 +143,9 @@ def test_edit_rebuild_reimport_keeps_history(course: Path, tmp_path: Path) -> No
 
         # One note type per kind, updated in place; the CSS/template change is visible.
         names = sorted(m["name"] for m in col.models.all() if m["name"].startswith("ankigen"))
-        assert names == sorted(note_type.name for note_type in REGISTRY.note_types.values())
+        used = {col.get_note(nid).note_type()["name"] for nid in col.find_notes("")}  # type: ignore[index]
+        assert names == sorted(used)
+        assert set(names) <= {note_type.name for note_type in REGISTRY.note_types.values()}
         for card_id in col.find_cards(""):
             card = col.get_card(card_id)
             assert CSS_MARKER in card.question()
