@@ -23,6 +23,7 @@ from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from generator import lint
 from generator.anki import state
 from generator.anki.package import (
     PackagedNote,
@@ -69,6 +70,8 @@ class CompiledLesson:
     """Problems found in the file."""
     variants: tuple[RenderedVariant, ...] = ()
     """Generated multiple-choice cards, rendered, waiting for their options."""
+    facts: tuple[lint.Fact, ...] = ()
+    """What the lint rules look at, one per note (generator.lint)."""
 
 
 @dataclass(slots=True)
@@ -88,6 +91,8 @@ class BuildResult:
     """The change plan, when the build got that far."""
     output: Path | None = None
     """The package written, or None when the build failed or was a dry run."""
+    findings: list[lint.Finding] = field(default_factory=list)
+    """Card-quality findings (`ankigen lint`)."""
     supersedes: Path | None = None
     """The course's earlier package when it had another name (the deck was renamed)."""
     replaced: Path | None = None
@@ -129,7 +134,8 @@ def compile_lesson(root: Path, lesson: Lesson, registry: Registry) -> CompiledLe
     with md.lesson(lesson.path, MediaResolver(root, lesson.rel), diags):
         notes = tuple(rendered(note, md) for note in parsed.notes)
         variants = tuple(variant.render(md) for variant in parsed.variants)
-    return CompiledLesson(lesson, notes, tuple(diags.items), variants)
+    facts = lint.facts_of((*parsed.notes, *parsed.variants), parsed.lesson, parsed.silences)
+    return CompiledLesson(lesson, notes, tuple(diags.items), variants, facts)
 
 
 def rendered(note: Note, md: Renderer) -> RenderedNote:
@@ -240,6 +246,26 @@ def gather(config: BuildConfig, result: BuildResult) -> None:
         warn_unused_media(config, result.notes, diags)
     if not result.notes and not diags.errors:
         diags.error(config.content_display, 0, "no cards found: nothing to package")
+    if not diags.errors:
+        lint.report([fact for lesson in compiled for fact in lesson.facts], diags, build=True)
+
+
+def lint_course(config: BuildConfig) -> BuildResult:
+    """`ankigen lint`: read and parse the course and run every card-quality rule; nothing is
+    planned or written. Problems that stop a build are reported as they are."""
+    result = BuildResult(Diagnostics())
+    diags = result.diagnostics
+    course = discover(config.content, config.content_display, diags)
+    if course is None:
+        return result
+    result.course = course
+    compiled = compile_all(config.content, course.lessons, config.registry, config.jobs)
+    for lesson in compiled:
+        diags.extend(lesson.diagnostics)
+        result.notes.extend(lesson.notes)
+    result.findings = lint.report([fact for lesson in compiled for fact in lesson.facts], diags)
+    result.ok = not diags.errors and not result.findings
+    return result
 
 
 # ---------------------------------------------------------------------------------------------

@@ -170,7 +170,9 @@ def cloze_text(markup: str) -> str:
 def test_the_build_is_clean_and_every_note_is_new(built: Built) -> None:
     # A short card is reported on its first build (the lesson mixes answers of many forms).
     problems = built.result.diagnostics.sorted()
-    assert [d.format() for d in problems if d.code != "choice-few-options"] == []
+    # The lesson's examples include a deletion of "up", which the lint rules flag as trivial.
+    quiet = ("choice-few-options", "lint-trivial-cloze")
+    assert [d.format() for d in problems if d.code not in quiet] == []
     assert len(built.log.new) == len(built.result.notes) == len(built.notes)
     assert list(built.log.conflicting) == list(built.log.duplicate) == []
 
