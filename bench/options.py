@@ -276,7 +276,8 @@ def mixed_lesson(rng: random.Random, index: int) -> str:
     for item in range(3):
         lines.append(
             f"- ~~Claim {item} of lesson {index} holds in every case.~~"
-            f" <!-- id: mix-{index}-c{item} -->\n  It holds only when the input is small."
+            f" <!-- id: mix-{index}-c{item} -->\n"
+            f"  Claim {item} of lesson {index} holds only for small inputs."
         )
     return "\n".join(lines) + "\n"
 

@@ -22,7 +22,7 @@ from generator.config import BuildConfig
 from generator.diagnostics import Diagnostics, Severity
 from generator.kinds import REGISTRY
 from generator.kinds.cloze import ClozeNote
-from generator.kinds.distractors import Choice, Pools, choose_all, pick
+from generator.kinds.distractors import NO_HISTORY, Choice, Pools, choose_all, pick, places
 from generator.kinds.lesson import parse_lesson
 from generator.kinds.reveal import RevealNote
 from generator.kinds.variants import Candidate, Pool, RenderedVariant, Variant, normalise
@@ -264,8 +264,13 @@ def test_same_inputs_give_the_same_options_in_the_same_order() -> None:
     first, _ = choose(many_variants(50))
     second, _ = choose(many_variants(50))
     assert first == second
-    pools = Pools.of(many_variants(50))
-    again = [seen(pick(v, pools, v.count, Diagnostics())) for v in many_variants(50)]
+    variants = many_variants(50)
+    pools = Pools.of(variants)
+    spread = places(variants, NO_HISTORY)
+    again = [
+        seen(pick(v, pools, v.count, Diagnostics(), place=spread[i]))
+        for i, v in enumerate(variants)
+    ]
     assert again == first
 
 

@@ -176,6 +176,12 @@ def stats(choices: list[object]) -> tuple[Counter[int], float]:
     return positions, longest / total
 
 
+def test_a_short_lesson_has_its_answers_in_every_position() -> None:
+    choices = choose_all(many(8), Diagnostics())
+    positions, _ = stats(choices)  # type: ignore[arg-type]
+    assert positions == {0: 2, 1: 2, 2: 2, 3: 2}
+
+
 def test_neither_position_nor_length_gives_the_answer_away() -> None:
     choices = choose_all(many(400), Diagnostics())
     positions, longest = stats(choices)  # type: ignore[arg-type]

@@ -6,8 +6,9 @@ number, code, text —, a similar length, the same grammatical shape) and that t
 already show: first the card's own block (the other terms, the other mappings), then the same
 lesson (answers of the same kind, then any answer), then the same deck.
 
-- **Not guessable.** The answer's position is drawn uniformly, and so is its rank by length among
-  the options: it is the longest option about once in n, not every time.
+- **Not guessable.** The answer's position is spread evenly over the positions within each lesson,
+  and its rank by length among the options is drawn uniformly: it is the longest option about
+  once in n, not every time.
 - **Stable.** The draw is seeded by the note id. Options a card showed in an earlier build (the
   state file records them) stay, in their places, while they remain valid; only an option that
   became invalid is replaced. So an edit in one lesson does not redraw another lesson's cards.
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import random
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -221,8 +222,10 @@ def pick(
     *,
     history: History = NO_HISTORY,
     fallback: Fallback | None = None,
+    place: int | None = None,
 ) -> Choice | None:
-    """`count` options: the answer and count - 1 distinct wrong options, or fewer."""
+    """`count` options: the answer and count - 1 distinct wrong options, or fewer. A card new
+    to the state file puts its answer at `place` (drawn when None)."""
     rng = random.Random(hashlib.sha256(variant.meta.id.encode()).digest())
     shown = history.shown.get(id_key(variant.meta.id))
     slots = kept(variant, shown, pools, fallback)
@@ -250,7 +253,8 @@ def pick(
         wrong: list[Candidate | None] = list(new)
         rng.shuffle(wrong)
         options = wrong
-        options.insert(rng.randrange(len(wrong) + 1), variant.answer)
+        at = rng.randrange(len(wrong) + 1) if place is None else min(place, len(wrong))
+        options.insert(at, variant.answer)
     final = [option for option in options if option is not None]
     report(variant, len(final), count, shown=shown, history=history, diags=diags)
     if len(final) < 2:
@@ -295,6 +299,38 @@ def report(
         )
 
 
+def places(variants: Sequence[RenderedVariant], history: History) -> dict[int, int]:
+    """Where the answer goes on each card new to the state file: spread evenly over the
+    positions within each lesson, counting the places its other cards already have, so that
+    even a short lesson has its answers in every position. Cards are taken in the order of a
+    hash of their id, so a card's place depends only on its own lesson."""
+    by_lesson: dict[str, list[int]] = defaultdict(list)
+    for index, variant in enumerate(variants):
+        by_lesson[variant.lesson].append(index)
+    result: dict[int, int] = {}
+    for indexes in by_lesson.values():
+        used: Counter[int] = Counter()
+        fresh = []
+        for index in indexes:
+            shown = history.shown.get(id_key(variants[index].meta.id))
+            if shown is None:
+                fresh.append(index)
+            else:
+                used[shown.answer_at] += 1
+        fresh.sort(key=lambda index: digest(variants[index]))
+        for index in fresh:
+            count = max(variants[index].count, 1)
+            offset = digest(variants[index])[0]
+            best = min(range(count), key=lambda at: (used[at], (at - offset) % count))
+            result[index] = best
+            used[best] += 1
+    return result
+
+
+def digest(variant: RenderedVariant) -> bytes:
+    return hashlib.sha256(variant.meta.id.encode()).digest()
+
+
 def choose_all(
     variants: Sequence[RenderedVariant],
     diags: Diagnostics,
@@ -302,7 +338,16 @@ def choose_all(
     fallback: Fallback | None = None,
 ) -> list[Choice | None]:
     pools = Pools.of(variants)
+    spread = places(variants, history)
     return [
-        pick(variant, pools, variant.count, diags, history=history, fallback=fallback)
-        for variant in variants
+        pick(
+            variant,
+            pools,
+            variant.count,
+            diags,
+            history=history,
+            fallback=fallback,
+            place=spread.get(index),
+        )
+        for index, variant in enumerate(variants)
     ]
