@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from html import unescape
 from typing import Literal
 
@@ -37,8 +38,9 @@ def plain(html: str) -> str:
     return " ".join(unescape(TAG.sub(" ", html)).split())
 
 
-def words(text: str) -> list[str]:
-    return WORD.findall(text.casefold())
+@lru_cache(maxsize=8192)
+def words(text: str) -> tuple[str, ...]:
+    return tuple(WORD.findall(text.casefold()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,7 +195,7 @@ def shown_in(option: Shape, slot: Slot, answer: Shape) -> bool:
     return contains(theirs, mine) or contains(mine, theirs)
 
 
-def contains(haystack: list[str], needle: list[str]) -> bool:
+def contains(haystack: tuple[str, ...], needle: tuple[str, ...]) -> bool:
     """`needle` occurs in `haystack` as a run of whole words."""
     if not needle or len(needle) > len(haystack):
         return False

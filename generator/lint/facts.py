@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from generator.kinds.choice import ChoiceNote
 from generator.kinds.cloze import ClozeNote
@@ -68,6 +69,7 @@ class Fact:
         return any(silence.covers(line or self.line, code) for silence in self.silences)
 
 
+@lru_cache(maxsize=4096)
 def plain(markdown: str) -> str:
     """Prose of Markdown: code blocks, admonitions, tables, math and markup removed, spacing
     folded."""

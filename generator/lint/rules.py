@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from generator.lint.facts import Fact, list_items, plain
 
@@ -171,12 +172,18 @@ class Rule:
     """(line, what is wrong) for each problem of one note; None for a course-wide rule."""
 
 
-def words(text: str) -> list[str]:
-    return WORD.findall(plain(text).casefold())
+@lru_cache(maxsize=4096)
+def words(text: str) -> tuple[str, ...]:
+    return tuple(WORD.findall(plain(text).casefold()))
 
 
 def content(text: str) -> set[str]:
-    return {stem(word) for word in words(text) if word not in STOPWORDS}
+    return set(content_words(text))
+
+
+def content_words(text: str) -> tuple[str, ...]:
+    """The words that carry meaning, stemmed, in order."""
+    return tuple(stem(word) for word in words(text) if word not in STOPWORDS)
 
 
 def stem(word: str) -> str:
@@ -340,14 +347,16 @@ def asked(fact: Fact) -> str:
 
 def duplicates(facts: Sequence[Fact]) -> Iterator[tuple[Fact, str]]:
     """Notes asking what an earlier note of the course asks: the same words, or the same content
-    words in another order or form."""
+    words in the same order in another form ("the goal of pre-training a model" and "the goal
+    that pre-training of models has")."""
     seen: dict[object, Fact] = {}
     for fact in facts:
         text = asked(fact)
         if not text:
             continue
         exact = " ".join(words(text))
-        loose = frozenset(content(text))
+        # The content words in order: "Does A cause B?" and "Does B cause A?" differ.
+        loose = content_words(text)
         keys: list[object] = [("exact", exact)]
         if len(loose) >= 3:
             keys.append(("content", loose))
