@@ -12,7 +12,7 @@ import click
 from generator import __version__, report
 from generator.config import BuildConfig
 from generator.diagnostics import Diagnostics
-from generator.pipeline import BuildResult, build
+from generator.pipeline import BuildResult, build, lint_course
 from generator.preview import write_preview
 from generator.stamp_ids import stamp_ids
 
@@ -144,6 +144,34 @@ def preview_command(content: Path, out_dir: Path) -> None:
         sys.exit(1)
     target = write_preview(out_dir, result.course.deck, result.notes, config.registry)
     click.echo(f"wrote {target} ({len(result.notes)} notes)")
+
+
+@main.command("lint")
+@CONTENT_ARGUMENT
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON on stdout.")
+@click.option(
+    "--jobs",
+    "-j",
+    default=0,
+    type=click.IntRange(min=0),
+    help="Worker processes for parsing (0: one per core for large courses).",
+)
+def lint_command(content: Path, as_json: bool, jobs: int) -> None:
+    """Check the cards of CONTENT against card-quality rules (docs/lint.md).
+
+    Every finding is 'path:line: warning: why [code]'. Silence one for a card with a line
+    '<!-- lint-ignore: code -->' in it, or for a lesson or folder with 'lint_ignore: [code]' in
+    front matter. Exits with status 1 when there is a finding or an error.
+    """
+    config = BuildConfig(content=content, out_dir=Path("build"), jobs=jobs, dry_run=True)
+    result = lint_course(config)
+    echo_diagnostics(result.diagnostics)
+    if as_json:
+        click.echo(json.dumps(report.lint_json(result), indent=2, ensure_ascii=False))
+    else:
+        click.echo(report.lint_summary(result), err=not result.ok)
+    if not result.ok:
+        sys.exit(1)
 
 
 @main.command("ids")

@@ -28,6 +28,14 @@ class Defaults:
     """Options on a generated multiple-choice card: the answer and this many minus one."""
     shuffle: bool = True
     """Shuffle the options of authored multiple-choice questions on each card."""
+    reversed: bool = False
+    """Every reveal card also asks the other way round (answer → question)."""
+    type_in_clozes: bool = False
+    """Cloze notes are answered by typing the hidden text (Anki's `{{type:cloze:…}}`)."""
+    lint_ignore: tuple[str, ...] = ()
+    """Lint rules turned off here (codes)."""
+    lint_build: bool = True
+    """Whether `ankigen build` reports lint findings as warnings."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +158,11 @@ class RenderedNote:
     media: tuple[tuple[str, str], ...] = ()
     """Images and sounds its fields use: (packaged name, path relative to the content folder),
     sorted by name."""
+    options: tuple[str, ...] = ()
+    """For generated multiple-choice cards: the Markdown of the wrong options, in display order
+    (recorded in the state file so that a rebuild keeps them while they stay valid)."""
+    answer_at: int = -1
+    """For generated multiple-choice cards: the position of the answer among the options."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,7 @@ from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from generator import lint
 from generator.anki import state
 from generator.anki.package import (
     PackagedNote,
@@ -44,10 +45,10 @@ from generator.files import (
     replacing,
 )
 from generator.kinds import Registry
-from generator.kinds.distractors import choose_all
+from generator.kinds.distractors import Fallback, History, Shown, choose_all
 from generator.kinds.lesson import parse_lesson
-from generator.kinds.variants import RenderedVariant
-from generator.notes import Lesson, Note, RenderedNote, Renderer
+from generator.kinds.variants import Candidate, RenderedVariant, candidate
+from generator.notes import Lesson, Note, RenderedNote, Renderer, Text
 from generator.render import MarkdownRenderer
 from generator.render.media import MediaResolver, extension_of, packaged_name, unreferenced
 from generator.source.discover import Course, discover, display, read_text
@@ -69,6 +70,8 @@ class CompiledLesson:
     """Problems found in the file."""
     variants: tuple[RenderedVariant, ...] = ()
     """Generated multiple-choice cards, rendered, waiting for their options."""
+    facts: tuple[lint.Fact, ...] = ()
+    """What the lint rules look at, one per note (generator.lint)."""
 
 
 @dataclass(slots=True)
@@ -88,6 +91,8 @@ class BuildResult:
     """The change plan, when the build got that far."""
     output: Path | None = None
     """The package written, or None when the build failed or was a dry run."""
+    findings: list[lint.Finding] = field(default_factory=list)
+    """Card-quality findings (`ankigen lint`)."""
     supersedes: Path | None = None
     """The course's earlier package when it had another name (the deck was renamed)."""
     replaced: Path | None = None
@@ -129,7 +134,8 @@ def compile_lesson(root: Path, lesson: Lesson, registry: Registry) -> CompiledLe
     with md.lesson(lesson.path, MediaResolver(root, lesson.rel), diags):
         notes = tuple(rendered(note, md) for note in parsed.notes)
         variants = tuple(variant.render(md) for variant in parsed.variants)
-    return CompiledLesson(lesson, notes, tuple(diags.items), variants)
+    facts = lint.facts_of((*parsed.notes, *parsed.variants), parsed.lesson, parsed.silences)
+    return CompiledLesson(lesson, notes, tuple(diags.items), variants, facts)
 
 
 def rendered(note: Note, md: Renderer) -> RenderedNote:
@@ -155,11 +161,46 @@ def compile_all(
         )
 
 
-def with_variants(compiled: list[CompiledLesson], diags: Diagnostics) -> list[RenderedNote]:
+def history_of(config: BuildConfig) -> History:
+    """The options each generated card showed in the last build, from the state file. Problems
+    with the file are reported by the plan phase, which reads it for everything else."""
+    previous = state.load(config.lock_path, str(config.lock_path), Diagnostics())
+    if previous is None:
+        return History({})
+    shown = {
+        state.key_of(note_id): Shown(note.options, note.answer_at)
+        for note_id, note in previous.notes.items()
+        if note.options and not note.removed
+    }
+    return History(shown, frozenset(state.key_of(note_id) for note_id in previous.notes))
+
+
+def fallback_renderer(root: Path) -> Fallback:
+    """Renders an option a card showed before that no lesson offers any more (its answer was
+    reworded or removed), in the card's own lesson. Such an option stays on the card, so that an
+    edit in one lesson does not change another's cards; one that needs media, or that does not
+    render cleanly, is replaced instead."""
+
+    def render(variant: RenderedVariant, text: str) -> Candidate | None:
+        md = shared_renderer()
+        scratch = Diagnostics()
+        with md.lesson(variant.meta.path, MediaResolver(root, variant.lesson), scratch):
+            option = candidate(md, Text(text))
+        return None if scratch.items or option.media else option
+
+    return render
+
+
+def with_variants(
+    compiled: list[CompiledLesson],
+    diags: Diagnostics,
+    history: History | None = None,
+    fallback: Fallback | None = None,
+) -> list[RenderedNote]:
     """All notes in lesson order, each lesson's generated multiple-choice cards after its notes,
-    with options drawn from the whole course."""
+    with options drawn from the whole course (keeping those the state file recorded)."""
     variants = [variant for lesson in compiled for variant in lesson.variants]
-    choices = iter(choose_all(variants, diags))
+    choices = iter(choose_all(variants, diags, history or History({}), fallback))
     notes: list[RenderedNote] = []
     for lesson in compiled:
         notes.extend(lesson.notes)
@@ -196,13 +237,35 @@ def gather(config: BuildConfig, result: BuildResult) -> None:
         # Distractors are drawn from the whole course; with broken lessons they would mislead.
         result.notes.extend(note for lesson in compiled for note in lesson.notes)
     else:
-        result.notes.extend(with_variants(compiled, diags))
+        history = history_of(config)
+        fallback = fallback_renderer(config.content)
+        result.notes.extend(with_variants(compiled, diags, history, fallback))
     check_unique_ids((note.meta for note in result.notes), diags)
     if not diags.errors:
         # With errors, some lesson may not have been rendered and its files would look unused.
         warn_unused_media(config, result.notes, diags)
     if not result.notes and not diags.errors:
         diags.error(config.content_display, 0, "no cards found: nothing to package")
+    if not diags.errors:
+        lint.report([fact for lesson in compiled for fact in lesson.facts], diags, build=True)
+
+
+def lint_course(config: BuildConfig) -> BuildResult:
+    """`ankigen lint`: read and parse the course and run every card-quality rule; nothing is
+    planned or written. Problems that stop a build are reported as they are."""
+    result = BuildResult(Diagnostics())
+    diags = result.diagnostics
+    course = discover(config.content, config.content_display, diags)
+    if course is None:
+        return result
+    result.course = course
+    compiled = compile_all(config.content, course.lessons, config.registry, config.jobs)
+    for lesson in compiled:
+        diags.extend(lesson.diagnostics)
+        result.notes.extend(lesson.notes)
+    result.findings = lint.report([fact for lesson in compiled for fact in lesson.facts], diags)
+    result.ok = not diags.errors and not result.findings
+    return result
 
 
 # ---------------------------------------------------------------------------------------------

@@ -11,7 +11,9 @@ from generator.pipeline import BuildResult
 
 
 def deck_table(result: BuildResult, registry: Registry) -> list[str]:
-    keys = list(registry.note_types)
+    # A column per note type the course uses, in registry order.
+    used = {key for counter in result.counts().values() for key in counter}
+    keys = [key for key in registry.note_types if key in used]
     headers = [registry.note_type(key).label for key in keys]
     table = result.counts()
     width = max([len(deck) for deck in table] + [len("total")])
@@ -98,6 +100,38 @@ def as_json(result: BuildResult) -> dict[str, Any]:
                 "path": d.path,
                 "line": d.line,
                 "column": d.column,
+                "severity": d.severity.value,
+                "code": d.code,
+                "message": d.message,
+            }
+            for d in result.diagnostics.sorted()
+        ],
+    }
+
+
+def lint_summary(result: BuildResult) -> str:
+    """The line that ends `ankigen lint`."""
+    errors = len(result.diagnostics.errors)
+    files = len({finding.path for finding in result.findings})
+    if errors:
+        return f"lint: {errors} error(s) in the course; fix them first"
+    if not result.findings:
+        notes = len(result.notes)
+        return f"lint: no findings in {notes} notes"
+    return f"lint: {len(result.findings)} finding(s) in {files} file(s)"
+
+
+def lint_json(result: BuildResult) -> dict[str, Any]:
+    return {
+        "ok": result.ok,
+        "findings": [
+            {"code": f.code, "path": f.path, "line": f.line, "message": f.message}
+            for f in result.findings
+        ],
+        "diagnostics": [
+            {
+                "path": d.path,
+                "line": d.line,
                 "severity": d.severity.value,
                 "code": d.code,
                 "message": d.message,

@@ -136,10 +136,13 @@ class SeedItem:
     """Generated multiple choice: where the wrong options may come from."""
     note_id: str = ""
     """The note's ID when the item pins it (notes made from an item that has a written id)."""
+    generated: int = GENERATED_OPTIONS
+    """Generated multiple choice: how many options the card has (fewer than `choice_options`
+    when the pool has too few answers of the answer's form that the card does not show)."""
 
     @property
     def option_count(self) -> int:
-        return len(self.options) if self.options else GENERATED_OPTIONS
+        return len(self.options) if self.options else self.generated
 
     def cards(self) -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
         """Per card: (text on the question side only, text on the answer side only)."""
@@ -207,6 +210,24 @@ def key_fact(term: str, definition: str) -> SeedItem:
     )
 
 
+def flipped_confusion(claim: str, correction: str, note_id: str) -> SeedItem:
+    # Every other misconception of a list is asked the other way round, so that "False" is not
+    # always the answer: the correction is the claim, "True" the answer, the misconception the
+    # explanation.
+    return SeedItem(
+        name=f"confusion: {claim}",
+        group="confusion",
+        note_type=CHOICE,
+        construct="confusion",
+        front=("True or false?", correction),
+        options=("True", "False"),
+        correct="A",
+        answer="True",
+        explanation=("A common confusion is the opposite:", claim),
+        note_id=note_id,
+    )
+
+
 def confusion(claim: str, correction: str, note_id: str) -> SeedItem:
     # A misconception is a true/false question: "False" is the correct option, the correction
     # explains it.
@@ -237,7 +258,11 @@ def key_fact_cloze(term: str, definition: str, note_id: str) -> SeedItem:
 
 
 def key_fact_choice(term: str, definition: str, note_id: str, terms: tuple[str, ...]) -> SeedItem:
-    # The wrong options are the other terms of the same definition list.
+    # The wrong options are the other terms of the same definition list, except a term the
+    # definition itself shows ("General data" is no option for "Learning from … general data").
+    pool = tuple(
+        other for other in terms if other != term and other.casefold() not in definition.casefold()
+    )
     return SeedItem(
         name=f"key fact choice: {term}",
         group="key fact cloze choice",
@@ -246,8 +271,9 @@ def key_fact_choice(term: str, definition: str, note_id: str, terms: tuple[str, 
         sentence=f"{term}: {definition}",
         blanks=(term,),
         answer=term,
-        pool=tuple(other for other in terms if other != term),
+        pool=pool,
         note_id=f"{note_id}/cloze/choice-c1",
+        generated=min(GENERATED_OPTIONS, len(pool) + 1),
     )
 
 
@@ -291,8 +317,10 @@ def summary_cloze(sentence: str, blanks: tuple[str, ...], note_id: str) -> SeedI
     )
 
 
-def summary_choices(sentence: str, blanks: tuple[str, ...], note_id: str) -> list[SeedItem]:
-    # The wrong options are the other deletions of the same summary.
+def summary_choices(
+    sentence: str, blanks: tuple[tuple[str, tuple[str, ...]], ...], note_id: str
+) -> list[SeedItem]:
+    # The author wrote the wrong options of each deletion after `||`: those, and only those.
     return [
         SeedItem(
             name=f"summary choice c{group}: {sentence}",
@@ -302,10 +330,10 @@ def summary_choices(sentence: str, blanks: tuple[str, ...], note_id: str) -> lis
             sentence=sentence,
             blanks=(blank,),
             answer=blank,
-            pool=tuple(other for other in SUMMARY_BLANKS if other != blank),
+            pool=wrong,
             note_id=f"{note_id}/choice-c{group}",
         )
-        for group, blank in enumerate(blanks, start=1)
+        for group, (blank, wrong) in enumerate(blanks, start=1)
     ]
 
 
@@ -372,9 +400,9 @@ MAPPINGS = (
         "Learning general music skills like reading notes and rhythm",
         "pt-ft-analogy-music-pretraining",
         (
-            "Tuning the instrument before a concert",
-            "Choosing which instrument to buy",
-            "Recording an album",
+            "Tuning the instrument carefully before every concert",
+            "Choosing which instrument to buy at the music shop",
+            "Recording a whole album in a professional studio on your own",
         ),
     ),
     (
@@ -383,7 +411,7 @@ MAPPINGS = (
         "pt-ft-analogy-music-finetuning",
         (
             "Learning to read sheet music from scratch",
-            "Listening to many genres of music",
+            "Listening to many different genres of music for fun",
             "Tuning the instrument before a concert",
         ),
     ),
@@ -391,23 +419,36 @@ MAPPINGS = (
 SUMMARY_POINTS = (
     (
         "Pre-training teaches a model general language understanding using large, diverse data.",
-        ("Pre-training", "large, diverse data"),
+        (
+            ("Pre-training", ("Fine-tuning", "Distillation", "Quantization")),
+            (
+                "large, diverse data",
+                ("small, labelled data", "one task's examples", "hand-written rules"),
+            ),
+        ),
         "pt-ft-summary-pretraining",
     ),
     (
         "Fine-tuning adapts the pre-trained model to perform well on a specific task with "
         "focused data.",
-        ("Fine-tuning", "specific task"),
+        (
+            ("Fine-tuning", ("Pre-training", "Prompting", "Distillation")),
+            ("specific task", ("whole language", "general corpus", "random sample")),
+        ),
         "pt-ft-summary-finetuning",
     ),
     (
         "Together, these steps help create powerful AI models that can handle many language "
         "tasks effectively.",
-        ("many language tasks",),
+        (
+            (
+                "many language tasks",
+                ("only one narrow task", "translation alone", "no unseen tasks"),
+            ),
+        ),
         "pt-ft-summary-together",
     ),
 )
-SUMMARY_BLANKS = tuple(blank for _, blanks, _ in SUMMARY_POINTS for blank in blanks)
 
 
 SEED_ITEMS: tuple[SeedItem, ...] = (
@@ -564,7 +605,7 @@ SEED_ITEMS: tuple[SeedItem, ...] = (
         "knowledge for a specific task.",
         "pt-ft-conf-same-process",
     ),
-    confusion(
+    flipped_confusion(
         "Fine-tuning requires as much data as pre-training.",
         "Fine-tuning uses much less data because it focuses on a specific task after the model "
         "already learned general language patterns.",
@@ -578,7 +619,10 @@ SEED_ITEMS: tuple[SeedItem, ...] = (
         construct="summary",
         back=tuple(sentence for sentence, _, _ in SUMMARY_POINTS),
     ),
-    *(summary_cloze(sentence, blanks, note_id) for sentence, blanks, note_id in SUMMARY_POINTS),
+    *(
+        summary_cloze(sentence, tuple(blank for blank, _ in blanks), note_id)
+        for sentence, blanks, note_id in SUMMARY_POINTS
+    ),
     *(
         item
         for sentence, blanks, note_id in SUMMARY_POINTS
@@ -1101,12 +1145,18 @@ def test_one_note_type_per_kind_without_copies(imported: Imported) -> None:
     names = [entry.name for entry in imported.col.models.all_names_and_ids()]
     ours = sorted(name for name in names if name.startswith("ankigen"))
     assert ours == sorted(EXPECTED_NOTE_TYPES)
-    assert sorted(nt.name for nt in REGISTRY.note_types.values()) == sorted(EXPECTED_NOTE_TYPES)
+    # Anki imports the note types the notes use; the package holds every one of the registry.
+    assert set(EXPECTED_NOTE_TYPES) <= {nt.name for nt in REGISTRY.note_types.values()}
     assert not [name for name in names if "+" in name]
     assert all(Counter(names)[name] == 1 for name in EXPECTED_NOTE_TYPES)
 
 
-@pytest.mark.parametrize("kind", sorted(REGISTRY.note_types), ids=str)
+SEED_KINDS = sorted(
+    key for key, spec in REGISTRY.note_types.items() if spec.name in EXPECTED_NOTE_TYPES
+)
+
+
+@pytest.mark.parametrize("kind", SEED_KINDS, ids=str)
 def test_note_type_carries_the_generator_ids(imported: Imported, kind: str) -> None:
     spec = REGISTRY.note_type(kind)
     model = imported.col.models.by_name(spec.name)
@@ -1128,7 +1178,7 @@ def test_note_type_carries_the_generator_ids(imported: Imported, kind: str) -> N
 
 def test_only_the_cloze_note_type_is_a_cloze_type(imported: Imported) -> None:
     cloze_types = sorted(spec.name for spec in REGISTRY.note_types.values() if spec.cloze)
-    assert cloze_types == [CLOZE]
+    assert cloze_types == [CLOZE, "ankigen Cloze type-in", "ankigen Image occlusion"]
     model = imported.col.models.by_name(CLOZE)
     assert model is not None
     assert "{{cloze:Text}}" in model["tmpls"][0]["qfmt"]

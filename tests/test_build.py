@@ -43,7 +43,7 @@ def test_package_holds_every_note_type_with_stable_ids(course: Path, tmp_path: P
         model = by_id[note_type.model_id]
         assert model["name"] == note_type.name
         assert model["fields"] == [[f.name, f.id] for f in note_type.fields]
-        assert model["templates"] == [[note_type.template_name, note_type.template_id]]
+        assert model["templates"] == [[spec.name, spec.id] for spec in note_type.template_specs]
 
 
 def test_guids_do_not_depend_on_content(course: Path, tmp_path: Path) -> None:

@@ -22,7 +22,7 @@ from generator.config import BuildConfig
 from generator.diagnostics import Diagnostics, Severity
 from generator.kinds import REGISTRY
 from generator.kinds.cloze import ClozeNote
-from generator.kinds.distractors import Choice, Pools, choose_all, pick
+from generator.kinds.distractors import NO_HISTORY, Choice, Pools, choose_all, pick, places
 from generator.kinds.lesson import parse_lesson
 from generator.kinds.reveal import RevealNote
 from generator.kinds.variants import Candidate, Pool, RenderedVariant, Variant, normalise
@@ -150,47 +150,48 @@ def test_siblings_come_first() -> None:
 
 def test_then_the_lesson_then_the_deck() -> None:
     target = variant("t", "answer", siblings=("sibling",))
-    same_lesson = variant("l", "from the lesson")
-    same_deck = [variant(f"d{i}", f"from the deck {i}", lesson="b.md") for i in range(4)]
+    same_lesson = variant("l", "lessonword")
+    same_deck = [variant(f"d{i}", f"deckword{i}", lesson="b.md") for i in range(4)]
     (choice, *_), diags = choose([target, same_lesson, *same_deck])
     chosen = wrong(check_choice(choice))
     assert len(chosen) == 3
-    assert {"sibling", "from the lesson"} <= chosen
-    assert len(chosen & {f"from the deck {i}" for i in range(4)}) == 1
+    assert {"sibling", "lessonword"} <= chosen
+    assert len(chosen & {f"deckword{i}" for i in range(4)}) == 1
     assert diags.items == []
 
 
 def test_the_lesson_before_the_deck() -> None:
     target = variant("t", "answer")
-    lesson = [variant(f"l{i}", f"lesson {i}") for i in range(3)]
-    deck = [variant(f"d{i}", f"deck {i}", lesson="b.md") for i in range(5)]
+    lesson = [variant(f"l{i}", f"lesson{i}") for i in range(3)]
+    deck = [variant(f"d{i}", f"deck{i}", lesson="b.md") for i in range(5)]
     choices, diags = choose([target, *lesson, *deck])
-    assert wrong(check_choice(choices[0])) == {"lesson 0", "lesson 1", "lesson 2"}
+    assert wrong(check_choice(choices[0])) == {"lesson0", "lesson1", "lesson2"}
     assert diags.items == []
 
 
-def test_other_pool_kinds_and_other_decks_are_never_used() -> None:
+def test_analogies_and_other_decks_are_never_used() -> None:
     target = variant("t", "answer", pool="cloze")
-    kinds = [
-        variant(f"k{i}", f"key fact {i}", pool="key-fact", siblings=("sibling fact",))
-        for i in range(3)
-    ]
-    analogies = [variant(f"a{i}", f"analogy {i}", pool="analogy") for i in range(3)]
+    analogies = [variant(f"a{i}", f"analogy{i}", pool="analogy") for i in range(3)]
     elsewhere = [
-        variant(f"e{i}", f"other deck {i}", lesson="z.md", deck="Course::Other") for i in range(3)
+        variant(f"e{i}", f"otherdeck{i}", lesson="z.md", deck="Course::Other") for i in range(3)
     ]
-    same = variant("s", "the only cloze answer in the deck", lesson="c.md")
-    choices, diags = choose([target, *kinds, *analogies, *elsewhere, same])
-    assert wrong(check_choice(choices[0])) == {"the only cloze answer in the deck"}
-    # The key facts draw from each other, never from clozes or analogies.
+    same = variant("s", "onlycloze", lesson="c.md")
+    choices, diags = choose([target, *analogies, *elsewhere, same])
+    assert wrong(check_choice(choices[0])) == {"onlycloze"}
+    # The analogues draw from each other, never from the facts of the lesson.
     for choice in choices[1:4]:
-        assert wrong(check_choice(choice)) <= {
-            "sibling fact",
-            *(f"key fact {i}" for i in range(3)),
-        }
-    for choice in choices[7:10]:
-        assert wrong(check_choice(choice)) <= {f"other deck {i}" for i in range(3)}
+        assert wrong(check_choice(choice)) <= {f"analogy{i}" for i in range(3)}
+    for choice in choices[4:7]:
+        assert wrong(check_choice(choice)) <= {f"otherdeck{i}" for i in range(3)}
     assert [d.severity for d in diags.items] == [Severity.WARNING] * len(diags.items)
+
+
+def test_key_facts_and_clozes_of_a_lesson_stand_in_for_each_other() -> None:
+    target = variant("t", "answer", pool="cloze")
+    facts = [variant(f"k{i}", f"keyfact{i}", pool="key-fact") for i in range(3)]
+    choices, diags = choose([target, *facts])
+    assert wrong(check_choice(choices[0])) == {f"keyfact{i}" for i in range(3)}
+    assert diags.items == []
 
 
 def test_pools_group_answers_by_kind_lesson_and_deck() -> None:
@@ -263,8 +264,13 @@ def test_same_inputs_give_the_same_options_in_the_same_order() -> None:
     first, _ = choose(many_variants(50))
     second, _ = choose(many_variants(50))
     assert first == second
-    pools = Pools.of(many_variants(50))
-    again = [seen(pick(v, pools, v.count, Diagnostics())) for v in many_variants(50)]
+    variants = many_variants(50)
+    pools = Pools.of(variants)
+    spread = places(variants, NO_HISTORY)
+    again = [
+        seen(pick(v, pools, v.count, Diagnostics(), place=spread[i]))
+        for i, v in enumerate(variants)
+    ]
     assert again == first
 
 
@@ -350,14 +356,14 @@ def test_three_of_four() -> None:
 )
 def test_no_candidate_means_no_card_and_a_warning(candidates: tuple[str, ...]) -> None:
     target = variant("lonely", "answer", siblings=candidates)
-    other_kind = variant("k", "a key fact", pool="key-fact", siblings=("another fact",))
+    other_kind = variant("k", "analogue", pool="analogy", siblings=("another",))
     choices, diags = choose([target, other_kind])
     assert choices[0] is None
     check_choice(choices[1])
     messages = [d.message for d in diags.items if "'lonely'" in d.message]
     assert len(messages) == 1
     assert diags.items[0].severity is Severity.WARNING
-    assert "no other answer of its kind" in messages[0]
+    assert "no other answer of the same form" in messages[0]
     assert "distractor" in messages[0]
 
 
@@ -385,7 +391,8 @@ LESSON_BODY = """\
 
 ## Text
 
-Light is made of ==photons== and sound of ==pressure waves==.
+Light is made of ==photons || electrons | neutrinos | phonons== and sound of
+==pressure waves || radio waves | light rays | gamma rays==.
 
 ### Key facts
 
@@ -404,14 +411,16 @@ Amplitude
 ### Analogy: How is a wave like a stadium crowd?
 
 - Wave → People standing up in turn
-- Medium → The crowd
-- Crest → The people standing at one moment
-- Trough → The people sitting at one moment
+- Medium → People sitting in their rows
+- Crest → People standing at one moment
+- Trough → People sitting at one moment
 
 ### Summary
 
 - Light travels at ==300,000 km/s==.
-- Sound travels at ==343 m/s== in ==air==.
+- Sound travels at ==343 m/s== in ==air || water | steel | glass==.
+- Sound travels at ==1,480 m/s== in water.
+- Sound travels at ==5,960 m/s== in steel.
 """
 
 
@@ -426,21 +435,21 @@ def test_defaults_without_front_matter() -> None:
     assert [d.format() for d in parsed.diagnostics] == []
     counts = Counter(type(note).__name__ for note in parsed.notes)
     # 4 key facts × (reveal + cloze) + analogy + 4 mapping cards + summary; clozes: 1 prose,
-    # 4 key facts, 2 summary points.
-    assert counts == {"RevealNote": 10, "ClozeNote": 7}
+    # 4 key facts, 4 summary points.
+    assert counts == {"RevealNote": 10, "ClozeNote": 9}
     kinds = Counter(v.pool for v in parsed.variants)
-    # Prose: 2 groups, key facts: 4, summary: 3 groups; analogy: 4 mappings.
-    assert kinds == {"cloze": 5, "key-fact": 4, "analogy": 4}
+    # Prose: 2 groups, key facts: 4, summary: 5 groups; analogy: 4 mappings.
+    assert kinds == {"cloze": 7, "key-fact": 4, "analogy": 4}
     assert {v.count for v in parsed.variants} == {4}
 
 
 def test_choice_options_front_matter() -> None:
     parsed = parse_lesson(*lesson("choice_options: 3\n"), REGISTRY)
     assert [d.format() for d in parsed.diagnostics] == []
-    assert len(parsed.variants) == 13
+    assert len(parsed.variants) == 15
     assert {v.count for v in parsed.variants} == {3}
     choices, diags = choose([v.render(RENDERER) for v in parsed.variants])
-    assert [len(check_choice(choice).options) for choice in choices] == [3] * 13
+    assert [len(check_choice(choice).options) for choice in choices] == [3] * 15
     assert diags.items == []
 
 
@@ -448,7 +457,7 @@ def test_cloze_choices_false() -> None:
     parsed = parse_lesson(*lesson("cloze_choices: false\n"), REGISTRY)
     assert [d.format() for d in parsed.diagnostics] == []
     # The cloze notes stay; the prose and summary clozes get no multiple-choice cards.
-    assert sum(isinstance(note, ClozeNote) for note in parsed.notes) == 7
+    assert sum(isinstance(note, ClozeNote) for note in parsed.notes) == 9
     assert Counter(v.pool for v in parsed.variants)["cloze"] == 0
     assert Counter(v.pool for v in parsed.variants)["analogy"] == 4
 
@@ -502,8 +511,8 @@ def test_build_honours_course_front_matter(tmp_path: Path) -> None:
     constructs = Counter(note.meta.construct for note in result.notes)
     assert constructs["key-fact"] == 4
     assert constructs["key-fact-choice"] == 0
-    # Prose (2) and summary (3) cloze choices, analogy (4): two options each.
-    assert option_counts(result) == {2: 9}
+    # Prose (2) and summary (5) cloze choices, analogy (4): two options each.
+    assert option_counts(result) == {2: 11}
 
 
 def test_build_lesson_overrides_the_course(tmp_path: Path) -> None:

@@ -138,11 +138,14 @@ def test_edit_rebuild_reimport_keeps_history(course: Path, tmp_path: Path) -> No
         assert "code print" in by_id["fx-print"]["Question"]
         assert "geo" in by_id["fx-primes"].tags
         assert REMOVED_TAG in by_id["fx-fall"].tags
-        assert "Heavier objects fall faster" in by_id["fx-fall"]["Question"]
+        # The removed true/false card keeps the fields it was last given (asked as its correction).
+        assert "All objects fall at the same rate" in by_id["fx-fall"]["Question"]
 
         # One note type per kind, updated in place; the CSS/template change is visible.
         names = sorted(m["name"] for m in col.models.all() if m["name"].startswith("ankigen"))
-        assert names == sorted(note_type.name for note_type in REGISTRY.note_types.values())
+        used = {col.get_note(nid).note_type()["name"] for nid in col.find_notes("")}  # type: ignore[index]
+        assert names == sorted(used)
+        assert set(names) <= {note_type.name for note_type in REGISTRY.note_types.values()}
         for card_id in col.find_cards(""):
             card = col.get_card(card_id)
             assert CSS_MARKER in card.question()

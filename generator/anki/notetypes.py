@@ -34,6 +34,18 @@ class FieldSpec:
 
 
 @dataclass(frozen=True, slots=True)
+class TemplateSpec:
+    """One card template of a note type."""
+
+    name: str
+    """Template name as Anki shows it."""
+    id: int
+    """Stable template id."""
+    folder: str
+    """Folder under the templates folder holding its front.html and back.html."""
+
+
+@dataclass(frozen=True, slots=True)
 class NoteType:
     """An Anki note type owned by ankigen. Its schema is frozen once released."""
 
@@ -59,9 +71,18 @@ class NoteType:
     """What users must do when this type replaces another; printed once by the build."""
     cloze: bool = False
     """An Anki cloze note type: one card per deletion group."""
+    more_templates: tuple[TemplateSpec, ...] = ()
+    """Card templates after the first (a two-way note's reverse card); card ordinal i uses
+    template i."""
 
     def field_names(self) -> tuple[str, ...]:
         return tuple(spec.name for spec in self.fields)
+
+    @property
+    def template_specs(self) -> tuple[TemplateSpec, ...]:
+        """Every card template, in ordinal order."""
+        first = TemplateSpec(self.template_name, self.template_id, self.template_dir)
+        return (first, *self.more_templates)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +95,14 @@ class CardTemplate:
     """Answer side."""
     css: str
     """Styling shared by all note types."""
+    more: tuple[tuple[str, str], ...] = ()
+    """Front and back of each further template (`NoteType.more_templates`)."""
+
+    def side(self, ordinal: int) -> tuple[str, str]:
+        """Front and back of the template of card `ordinal` (cloze types have one template)."""
+        if ordinal == 0 or not self.more:
+            return self.front, self.back
+        return self.more[min(ordinal, len(self.more)) - 1]
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,8 +167,17 @@ def _stylesheet(templates: Templates) -> str:
     reset = ".card .highlight, .card .highlight pre { background: var(--ak-code-bg); }\n"
     # content.css styles what fields hold (math, admonitions, footnotes …); it comes last so that
     # its code background also beats the night style's.
+    # cardkinds.css styles what only some note types show (typed answers, image occlusion,
+    # two-way cards); it adds rules and overrides none of the theme's.
     return "\n".join(
-        [templates.read("base.css"), light, night, reset, templates.read("content.css")]
+        [
+            templates.read("base.css"),
+            light,
+            night,
+            reset,
+            templates.read("content.css"),
+            templates.read("cardkinds.css"),
+        ]
     )
 
 
@@ -149,6 +187,13 @@ def _card(templates: Templates, note_type: NoteType) -> CardTemplate:
         front=templates.expand(templates.read(f"{note_type.template_dir}/front.html")),
         back=templates.expand(templates.read(f"{note_type.template_dir}/back.html")),
         css=templates.stylesheet(),
+        more=tuple(
+            (
+                templates.expand(templates.read(f"{spec.folder}/front.html")),
+                templates.expand(templates.read(f"{spec.folder}/back.html")),
+            )
+            for spec in note_type.more_templates
+        ),
     )
 
 

@@ -95,11 +95,12 @@ def model_json(packaged: PackagedNoteType) -> dict[str, object]:
         fields=[{"name": f.name, "id": f.id} for f in note_type.fields],
         templates=[
             {
-                "name": note_type.template_name,
-                "qfmt": template.front,
-                "afmt": template.back,
-                "id": note_type.template_id,
+                "name": spec.name,
+                "qfmt": template.side(ordinal)[0],
+                "afmt": template.side(ordinal)[1],
+                "id": spec.id,
             }
+            for ordinal, spec in enumerate(note_type.template_specs)
         ],
         css=template.css,
         model_type=genanki.Model.CLOZE if note_type.cloze else genanki.Model.FRONT_BACK,

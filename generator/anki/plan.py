@@ -131,15 +131,16 @@ def content_hash(note_type: NoteType, fields: Sequence[str], tags: Sequence[str]
 
 
 def note_type_hash(note_type: NoteType, template: CardTemplate) -> str:
-    payload = json.dumps(
-        [note_type.name, template.front, template.back, template.css], ensure_ascii=False
-    )
+    parts: list[object] = [note_type.name, template.front, template.back, template.css]
+    if template.more:
+        parts.append([list(side) for side in template.more])
+    payload = json.dumps(parts, ensure_ascii=False)
     return hashlib.sha256(payload.encode()).hexdigest()[:20]
 
 
 def schema(note_type: NoteType) -> tuple[tuple[tuple[str, int], ...], tuple[tuple[str, int], ...]]:
     fields = tuple((spec.name, spec.id) for spec in note_type.fields)
-    return fields, ((note_type.template_name, note_type.template_id),)
+    return fields, tuple((spec.name, spec.id) for spec in note_type.template_specs)
 
 
 def plan_note_types(
@@ -378,6 +379,8 @@ class Planner:
             explicit=note.meta.explicit_id,
             field_hashes=tuple(field_hash(value) for value in note.fields),
             source=note.meta.source,
+            options=note.options,
+            answer_at=note.answer_at,
         )
 
     def removed(self, forget_removed: bool, lock_path: str, diags: Diagnostics) -> None:

@@ -70,6 +70,11 @@ class NoteState:
     """For a removed note: the fields last given to Anki, packaged again with the removal tag."""
     tags: tuple[str, ...] = ()
     """For a removed note: its tags when it was last given to Anki."""
+    options: tuple[str, ...] = ()
+    """For a generated multiple-choice card: the Markdown of the wrong options it showed, in
+    display order; the next build keeps them while they stay valid."""
+    answer_at: int = -1
+    """For a generated multiple-choice card: where the answer was among its options."""
 
 
 @dataclass(frozen=True, slots=True)

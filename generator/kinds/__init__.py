@@ -21,9 +21,12 @@ from generator.kinds import (
     clozechoice,
     confusions,
     keyfacts,
+    occlusion,
     reveal,
     selfcheck,
     summary,
+    twoway,
+    typein,
 )
 from generator.kinds.context import CardContext
 from generator.kinds.variants import Variant
@@ -117,8 +120,11 @@ REGISTRY = Registry(
         Construct("confusion", HeadingIs("common confusions"), confusions.parse),
         Construct("summary", HeadingIs("summary"), summary.parse),
         Construct("analogy", HeadingStarts("analogy:"), analogy.parse),
+        Construct("occlusion", HeadingStarts("occlusion:"), occlusion.parse),
         Construct("multiple-choice", choice.has_task_list, choice.parse),
+        Construct("type-in", typein.has_type_in, typein.parse),
         Construct("self-check", selfcheck.has_concepts, selfcheck.parse),
+        Construct("two-way", twoway.matches, twoway.parse),
         Construct("reveal", every_card, reveal.parse),
     ),
     note_types={
@@ -129,6 +135,10 @@ REGISTRY = Registry(
             selfcheck.NOTE_TYPE,
             cloze.NOTE_TYPE,
             clozechoice.NOTE_TYPE,
+            twoway.NOTE_TYPE,
+            typein.NOTE_TYPE,
+            typein.CLOZE_NOTE_TYPE,
+            occlusion.NOTE_TYPE,
         )
     },
 )

@@ -83,6 +83,7 @@ def parse(ctx: CardContext) -> list[RevealNote | Variant]:
                 distractors=tuple(Text(d, line) for d in distractors),
                 question=Text(f"{ask} ({question})", line),
                 count=ctx.lesson.defaults.choice_options,
+                parent=note_id,
             )
         )
     return notes

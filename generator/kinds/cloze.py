@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import ClassVar
 
 from generator.anki.notetypes import FieldSpec, NoteType
 from generator.kinds.context import TAIL_FIELDS, CardContext, tail
+from generator.kinds.typein import CLOZE_NOTE_TYPE as TYPED_NOTE_TYPE
 from generator.kinds.variants import Pool, Variant
 from generator.notes import NO_TEXT, NoteMeta, Renderer, Text
 from generator.render import deletions
@@ -46,8 +46,12 @@ class ClozeNote:
     """Markdown shown under the text on the back."""
     deletions: tuple[tuple[int, str], ...] = ()
     """(group, answer) of every deletion, for telling renumbered deletions apart."""
+    typed: bool = False
+    """Answered by typing the hidden text (note type `ankigen Cloze type-in`)."""
 
-    note_type: ClassVar[str] = NOTE_TYPE.key
+    @property
+    def note_type(self) -> str:
+        return TYPED_NOTE_TYPE.key if self.typed else NOTE_TYPE.key
 
     @property
     def cards(self) -> tuple[int, ...]:
@@ -98,6 +102,7 @@ def cloze_notes(
             parsed.groups,
             back_extra,
             tuple((d.group, d.answer) for d in parsed.deletions),
+            typed=ctx.lesson.defaults.type_in_clozes,
         )
     ]
     if not (ctx.lesson.defaults.cloze_choices if choices is None else choices):
@@ -128,6 +133,7 @@ def cloze_notes(
                 hint=Text(deletion.hint, at),
                 back_extra=back_extra,
                 count=ctx.lesson.defaults.choice_options,
+                parent=note_id,
             )
         )
     return notes

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from generator.kinds import truefalse
 from generator.kinds.choice import ChoiceNote, Option
 from generator.kinds.context import CardContext
 from generator.notes import NO_TEXT, Text
@@ -24,7 +25,7 @@ def parse(ctx: CardContext) -> list[ChoiceNote]:
         ctx.error(
             ctx.block.heading.line, "'Common confusions' needs a list of '~~claim~~ correction'"
         )
-    notes = []
+    notes: list[ChoiceNote] = []
     for item in items:
         first, written = split_id(item.text)
         match = FALSE_CLAIM.match(first.strip()) or TRUE_CLAIM.match(first.strip())
@@ -45,12 +46,16 @@ def parse(ctx: CardContext) -> list[ChoiceNote]:
         )
         if not true and explanation.empty:
             ctx.error(item.line, "a confusion needs the correction after the struck-through claim")
+        correct = truefalse.statement(explanation) if not true else None
+        if correct is not None and truefalse.flips(ctx.card_id, len(notes)):
+            claim, true = correct.markdown, True
+            explanation = truefalse.explanation_after(explanation, match["claim"].strip())
         notes.append(
             ChoiceNote(
                 meta=ctx.meta(
                     "confusion",
                     line=item.line,
-                    note_id=ctx.item_id(written, claim),
+                    note_id=ctx.item_id(written, match["claim"].strip()),
                     explicit=written is not None,
                     level=ctx.lesson.defaults.level,
                 ),

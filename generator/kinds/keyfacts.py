@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from generator.kinds import twoway
 from generator.kinds.cloze import ClozeNote, cloze_notes
 from generator.kinds.context import CardContext
 from generator.kinds.reveal import RevealNote
@@ -26,7 +27,7 @@ def chunks(lines: tuple[Line, ...]) -> list[list[Line]]:
     return [group for group in groups if group]
 
 
-def parse(ctx: CardContext) -> list[RevealNote | ClozeNote | Variant]:
+def parse(ctx: CardContext) -> list[RevealNote | twoway.TwoWayNote | ClozeNote | Variant]:
     entries: list[tuple[Line, list[Line]]] = []
     pending: Line | None = None
     errors_before = len(ctx.diags.errors)
@@ -62,7 +63,7 @@ def parse(ctx: CardContext) -> list[RevealNote | ClozeNote | Variant]:
 
     terms = [Text(split_id(line.text.strip())[0], line.number) for line, _ in entries]
     wanted = ctx.lesson.defaults.key_facts
-    notes: list[RevealNote | ClozeNote | Variant] = []
+    notes: list[RevealNote | twoway.TwoWayNote | ClozeNote | Variant] = []
     for term_line, definition in entries:
         term, written = split_id(term_line.text.strip())
         text = text_of(definition)
@@ -71,7 +72,18 @@ def parse(ctx: CardContext) -> list[RevealNote | ClozeNote | Variant]:
         if text.empty:
             ctx.error(term_line.number, f"'{term}' has an empty definition")
         note_id = ctx.item_id(written, term)
-        if "reveal" in wanted:
+        if "reversed" in wanted:
+            notes.append(
+                twoway.key_fact(
+                    ctx,
+                    line=term_line.number,
+                    note_id=note_id,
+                    written=written,
+                    term=term,
+                    definition=text,
+                )
+            )
+        elif "reveal" in wanted:
             notes.append(
                 RevealNote(
                     meta=ctx.meta(

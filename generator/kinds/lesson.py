@@ -29,6 +29,8 @@ from generator.source.outline import (
     parse_heading,
     split_id,
 )
+from generator.source.silences import Silence
+from generator.source.silences import split as silenced
 
 TASK_ITEM = re.compile(r"^[-*+][ \t]+\[[ xX]\][ \t]")
 DEFINITION = re.compile(r"^:[ \t]+\S")
@@ -49,6 +51,8 @@ class ParsedLesson:
     """Multiple-choice cards whose options are drawn after every lesson is parsed."""
     diagnostics: tuple[Diagnostic, ...]
     """Problems found in this file."""
+    silences: tuple[Silence, ...] = ()
+    """`<!-- lint-ignore -->` comments of the file (taken out before parsing)."""
 
 
 def parse_lesson(lesson: Lesson, text: str, registry: Registry) -> ParsedLesson:
@@ -60,6 +64,7 @@ def parse_lesson(lesson: Lesson, text: str, registry: Registry) -> ParsedLesson:
         defaults=fm.apply(lesson.defaults),
     )
     lines = [Line(number, line) for number, line in enumerate(fm.body, start=fm.body_start)]
+    lines, silences = silenced(lines)
     shape = outline(lines)
     check_empty_ids(lesson.path, lines, diags)
     title = lesson.title or shape.title or humanize(PurePosixPath(lesson.rel).stem)
@@ -77,7 +82,7 @@ def parse_lesson(lesson: Lesson, text: str, registry: Registry) -> ParsedLesson:
         )
     notes = tuple(note for note in found if not isinstance(note, Variant))
     variants = tuple(note for note in found if isinstance(note, Variant))
-    return ParsedLesson(lesson, title, notes, variants, tuple(diags.items))
+    return ParsedLesson(lesson, title, notes, variants, tuple(diags.items), silences)
 
 
 def prose_units(lines: tuple[Line, ...]) -> list[tuple[Line, ...]]:

@@ -17,6 +17,7 @@ from generator.kinds import clozechoice
 from generator.kinds.choice import NOTE_TYPE as CHOICE_NOTE_TYPE
 from generator.kinds.choice import RenderedOption, choice_fields
 from generator.kinds.context import question_html
+from generator.kinds.shapes import NO_SHAPE, NO_SLOT, Shape, Slot, shape_of, slot_of
 from generator.notes import NO_TEXT, NoteMeta, RenderedNote, Renderer, Text
 
 Pool = Literal["key-fact", "cloze", "analogy"]
@@ -56,6 +57,8 @@ class Variant:
     """Markdown shown on the back."""
     count: int = 4
     """How many options to show, the answer included."""
+    parent: str = ""
+    """Id of the note the card is generated from (the cloze note, the analogy mapping)."""
 
     @property
     def cloze(self) -> bool:
@@ -92,7 +95,12 @@ class Variant:
             parts,
             self.cloze,
             media,
+            parent=self.parent,
+            slot=slot_of(parts[0], BLANK if self.cloze else ""),
         )
+
+
+BLANK = '<span class="ak-blank"'
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,11 +115,19 @@ class Candidate:
     """Inline HTML."""
     media: tuple[tuple[str, str], ...] = ()
     """Images and sounds it uses: (packaged name, source path)."""
+    shape: Shape = NO_SHAPE
+    """Its form: kind, length, grammatical shape (generator.kinds.shapes)."""
 
 
 def candidate(md: Renderer, text: Text) -> Candidate:
     html = md.inline(text)
-    return Candidate(text.markdown, normalise(text.markdown), html, md.take_media())
+    return Candidate(
+        text.markdown,
+        normalise(text.markdown),
+        html,
+        md.take_media(),
+        shape_of(html, text.markdown),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +155,10 @@ class RenderedVariant:
     """A cloze variant (note type Cloze choice) rather than a question (Multiple choice)."""
     media: tuple[tuple[str, str], ...] = ()
     """Images and sounds of its own fields."""
+    parent: str = ""
+    """Id of the note the card is generated from."""
+    slot: Slot = NO_SLOT
+    """What the question side shows around the answer."""
 
     @property
     def note_type(self) -> str:
@@ -168,4 +188,11 @@ class RenderedVariant:
         media = dict(self.media)
         for option in options:
             media.update(option.media)
-        return RenderedNote(self.meta, self.note_type, fields, media=tuple(sorted(media.items())))
+        return RenderedNote(
+            self.meta,
+            self.note_type,
+            fields,
+            media=tuple(sorted(media.items())),
+            options=tuple(option.text for index, option in enumerate(options) if index != correct),
+            answer_at=correct,
+        )

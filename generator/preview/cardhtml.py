@@ -1,7 +1,8 @@
 """Render our note types' templates the way Anki does, for the preview site.
 
 Covers the template syntax ankigen's templates use: `{{Field}}`, `{{text:Field}}`,
-`{{#Field}}…{{/Field}}`, `{{^Field}}…{{/Field}}`, `{{cloze:Field}}` and `{{FrontSide}}`.
+`{{#Field}}…{{/Field}}`, `{{^Field}}…{{/Field}}`, `{{cloze:Field}}`, `{{type:Field}}`,
+`{{type:cloze:Field}}` and `{{FrontSide}}`.
 The real client is the reference: tests compare this output with Anki's own rendering.
 """
 
@@ -59,6 +60,8 @@ def render(
         if ":" in name:
             modifier, _, field = name.rpartition(":")
             value = fields.get(field.strip(), "")
+            if modifier.startswith("type"):
+                return typed(value, modifier, ordinal, back=back)
             if modifier == "text":
                 return HTML_TAG.sub("", value)
             if modifier == "cloze":
@@ -67,3 +70,16 @@ def render(
         return fields.get(name, "")
 
     return TAG.sub(tag, html)
+
+
+def typed(value: str, modifier: str, ordinal: int, *, back: bool) -> str:
+    """Anki's typed answer: an input on the front, the expected answer on the back (the preview
+    keeps no typed text, so the back shows what Anki compares against)."""
+    if not back:
+        return '<input type="text" id="typeans" class="ak-typeans-input" autocomplete="off">'
+    if modifier == "type:cloze":
+        answers = [m[2] for m in DELETION.finditer(value) if int(m[1]) == ordinal]
+        expected = ", ".join(HTML_TAG.sub("", answer) for answer in answers)
+    else:
+        expected = HTML_TAG.sub("", value)
+    return f'<code id="typeans"><span class="typeGood">{expected}</span></code>'

@@ -46,9 +46,10 @@ def cards(notes: list[RenderedNote], registry: Registry) -> list[PreviewCard]:
             spec.name: value for spec, value in zip(note_type.fields, note.fields, strict=True)
         }
         for ordinal in note.cards:
-            front = render(template.front, fields, ordinal=ordinal + 1)
-            back = render(template.back, fields, ordinal=ordinal + 1, back=True, front_side=front)
-            suffix = f"#{ordinal + 1}" if note_type.cloze else ""
+            front_html, back_html = template.side(0 if note_type.cloze else ordinal)
+            front = render(front_html, fields, ordinal=ordinal + 1)
+            back = render(back_html, fields, ordinal=ordinal + 1, back=True, front_side=front)
+            suffix = f"#{ordinal + 1}" if note_type.cloze or ordinal else ""
             result.append(PreviewCard(f"{note.meta.id}{suffix}", note, front, back))
     return result
 

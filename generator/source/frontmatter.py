@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 import reprlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -22,11 +23,16 @@ OPTION_KEYS = (
     "cloze_choices",
     "choice_options",
     "shuffle",
+    "reversed",
+    "type_in_clozes",
+    "lint_ignore",
+    "lint_build",
 )
 LESSON_KEYS = ("title", *OPTION_KEYS)
 FOLDER_KEYS = ("deck", *OPTION_KEYS)
 COURSE_KEYS = ("deck", "namespace", *OPTION_KEYS)
-KEY_FACT_NOTES = ("reveal", "cloze", "choice")
+KEY_FACT_NOTES = ("reveal", "reversed", "cloze", "choice")
+LINT_CODE = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +65,13 @@ class FrontMatter:
         choices = self.values.get("cloze_choices")
         count = self.values.get("choice_options")
         shuffle = self.values.get("shuffle")
+        flags = {key: self.values.get(key) for key in ("reversed", "type_in_clozes", "lint_build")}
+        written = self.values.get("lint_ignore", ())
+        ignore = (
+            tuple(code for code in written if isinstance(code, str))
+            if isinstance(written, tuple)
+            else ()
+        )
         return Defaults(
             tags=tuple(dict.fromkeys([*parent.tags, *self.tags()])),
             level=self.text("level") or parent.level,
@@ -67,7 +80,15 @@ class FrontMatter:
             cloze_choices=choices if isinstance(choices, bool) else parent.cloze_choices,
             choice_options=count if isinstance(count, int) else parent.choice_options,
             shuffle=shuffle if isinstance(shuffle, bool) else parent.shuffle,
+            reversed=flag(flags["reversed"], parent.reversed),
+            type_in_clozes=flag(flags["type_in_clozes"], parent.type_in_clozes),
+            lint_ignore=tuple(dict.fromkeys([*parent.lint_ignore, *ignore])),
+            lint_build=flag(flags["lint_build"], parent.lint_build),
         )
+
+
+def flag(value: object, inherited: bool) -> bool:
+    return value if isinstance(value, bool) else inherited
 
 
 def read(text: str, *, path: str, allowed: tuple[str, ...], diags: Diagnostics) -> FrontMatter:
@@ -146,7 +167,18 @@ def check_value(
             )
             return None
         return tuple(dict.fromkeys(items))
-    if key in ("cloze_choices", "shuffle"):
+    if key == "lint_ignore":
+        codes = value if isinstance(value, list) else None
+        if codes is None or not all(isinstance(c, str) and LINT_CODE.match(c) for c in codes):
+            diags.error(
+                path,
+                line,
+                "'lint_ignore' must be a list of lint rule codes (e.g. [lint-long-answer])",
+                code="frontmatter-bad-value",
+            )
+            return None
+        return tuple(codes)
+    if key in ("cloze_choices", "shuffle", "reversed", "type_in_clozes", "lint_build"):
         if not isinstance(value, bool):
             diags.error(path, line, f"'{key}' must be true or false")
             return None
