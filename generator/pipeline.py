@@ -386,12 +386,15 @@ def package_spec(
         for note in plan.notes
         if note.fields is not None
     ]
+    used = {note.note_type for note in plan.notes if note.fields is not None}
     return PackageSpec(
         namespace=course.namespace,
         decks=tuple(sorted({*course.decks, *(note.deck for note in packaged)})),
+        # Only the note types the package's notes use: each carries the whole stylesheet.
         note_types=tuple(
             PackagedNoteType(note_type, registry.template(key), plan.note_type_mods[key])
             for key, note_type in registry.note_types.items()
+            if key in used
         ),
         notes=tuple(packaged),
         media=media,
