@@ -55,9 +55,7 @@ class Diagnostics:
             self.seen.add(diagnostic)
             self.items.append(diagnostic)
 
-    def error(
-        self, path: str, line: int, message: str, *, code: str = "", column: int = 0
-    ) -> None:
+    def error(self, path: str, line: int, message: str, *, code: str = "", column: int = 0) -> None:
         self.add(Diagnostic(path, line, Severity.ERROR, message, code, column))
 
     def warning(

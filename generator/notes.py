@@ -28,6 +28,8 @@ class Defaults:
     """Options on a generated multiple-choice card: the answer and this many minus one."""
     shuffle: bool = True
     """Shuffle the options of authored multiple-choice questions on each card."""
+    flip_on_pick: bool = True
+    """Picking the option of a single-answer question shows the answer at once."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +74,8 @@ class NoteMeta:
     """Level and/or difficulty shown on the card, e.g. `beginner` or `medium`."""
     context: str
     """Lesson title and section, shown small on the card."""
+    flip_on_pick: bool = True
+    """Its card shows the answer as soon as the single right option is picked."""
 
 
 ClozeMode = Literal["anki", "blank", "reveal", "mark"]

@@ -283,6 +283,7 @@ def package_spec(
                 note_id=note.nid,
                 mod=note.mod,
                 cards=note.cards,
+                family=f"{change.path}:{change.line}",
             )
         )
     return PackageSpec(

@@ -22,6 +22,7 @@ OPTION_KEYS = (
     "cloze_choices",
     "choice_options",
     "shuffle",
+    "flip_on_pick",
 )
 LESSON_KEYS = ("title", *OPTION_KEYS)
 FOLDER_KEYS = ("deck", *OPTION_KEYS)
@@ -59,6 +60,7 @@ class FrontMatter:
         choices = self.values.get("cloze_choices")
         count = self.values.get("choice_options")
         shuffle = self.values.get("shuffle")
+        flip = self.values.get("flip_on_pick")
         return Defaults(
             tags=tuple(dict.fromkeys([*parent.tags, *self.tags()])),
             level=self.text("level") or parent.level,
@@ -67,6 +69,7 @@ class FrontMatter:
             cloze_choices=choices if isinstance(choices, bool) else parent.cloze_choices,
             choice_options=count if isinstance(count, int) else parent.choice_options,
             shuffle=shuffle if isinstance(shuffle, bool) else parent.shuffle,
+            flip_on_pick=flip if isinstance(flip, bool) else parent.flip_on_pick,
         )
 
 
@@ -146,7 +149,7 @@ def check_value(
             )
             return None
         return tuple(dict.fromkeys(items))
-    if key in ("cloze_choices", "shuffle"):
+    if key in ("cloze_choices", "shuffle", "flip_on_pick"):
         if not isinstance(value, bool):
             diags.error(path, line, f"'{key}' must be true or false")
             return None
