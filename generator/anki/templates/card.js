@@ -201,6 +201,13 @@
     return false;
   }
 
+  /* The Anki button a result suggests, with its desktop key. */
+  var RATINGS = {
+    right: ["Good", "3"],
+    partial: ["Hard", "2"],
+    wrong: ["Again", "1"]
+  };
+
   /* ---------- options: multiple choice, true/false, cloze choice ---------- */
   var list = root.querySelector(".ak-options");
   if (list) { options(list); }
@@ -359,12 +366,6 @@
       if (!showAnswer() && status) { status.textContent = "Saved — show the answer to see how you did"; }
     }
   }
-
-  var RATINGS = {
-    right: ["Good", "3"],
-    partial: ["Hard", "2"],
-    wrong: ["Again", "1"]
-  };
 
   function back(list, items, multiple) {
     var choice = picked();
