@@ -8,7 +8,7 @@ CHROMIUM := /usr/bin/chromium
 # apt needs root; use sudo when make runs as another user.
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deck test lint bench preview chromium clean
+.PHONY: deck test lint bench preview chromium desktop-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,7 +38,16 @@ $(CHROMIUM):
 
 chromium: $(CHROMIUM)
 
-test: lint $(CHROMIUM)
+# The desktop tier runs Anki desktop (aqt, from PyPI with the test extras) on Xvfb and presses
+# keys with xdotool; Qt's xcb platform and QtWebEngine need these Debian libraries.
+DESKTOP_DEBS := xvfb xauth xdotool libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 \
+	libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-xinerama0 libxcb-xkb1 \
+	libxcb-shape0 libnss3 libegl1 libgl1 fonts-dejavu
+desktop-deps:
+	@dpkg -s $(DESKTOP_DEBS) >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(DESKTOP_DEBS); }
+
+test: lint $(CHROMIUM) desktop-deps
 	$(BIN)/pytest
 
 preview: $(VENV)/.installed
