@@ -117,7 +117,15 @@ def test_right_pick_by_keyboard_shows_tick(browser: Browser, seed: Sides, deskto
         review.show(front)
         shown = options(review.page)
         right = next(i for i, option in enumerate(shown) if option["correct"] == "true")
-        review.page.keyboard.press(str(right + 1))
+        # Arrows choose in a radio group (the first press lands on the first option); they
+        # never flip the card. Digits do nothing: desktop Anki keeps 1-7 for itself.
+        review.page.keyboard.press("1")
+        assert review.page.locator(".ak-option.is-picked").count() == 0
+        for _ in range(right + 1):
+            review.page.keyboard.press("ArrowDown")
+        picked = review.page.locator(".ak-option.is-picked")
+        assert picked.count() == 1
+        assert picked.locator(".ak-option-text").inner_text() == shown[right]["text"]
         review.show(back)
         assert review.page.locator(".ak-feedback").inner_text().startswith("✓ Correct")
         assert review.page.locator(".ak-option.is-right").count() == 1
@@ -238,7 +246,7 @@ def test_every_card_runs_without_errors_in_one_desktop_session(
                 continue
             review.show(front)
             if review.page.locator(".ak-front .ak-option").count():
-                review.page.keyboard.press("1")
+                review.page.keyboard.press("ArrowDown")
             review.show(back)
         assert review.errors == []
         handlers = review.page.evaluate("typeof window.ankigenKeyHandler")
@@ -380,3 +388,90 @@ def test_feature_tour_renders_offline(browser: Browser, tour: Sides, night: bool
             assert review.errors == []
     remote = [url for url in requests if url.startswith(("http:", "https:"))]
     assert remote == []
+
+
+# Where the pick must come from when layers above it are blocked (they throw) or emptied on each
+# flip: AnkiDroid's newer study screen clears sessionStorage, some webviews block storage.
+STORAGE_CASES = [
+    pytest.param(False, (), (), id="ankidroid-all-layers"),
+    pytest.param(False, (), ("sessionStorage",), id="ankidroid-session-cleared"),
+    pytest.param(False, ("sessionStorage",), (), id="ankidroid-session-blocked"),
+    pytest.param(False, ("sessionStorage", "localStorage"), (), id="ankidroid-only-window-name"),
+    pytest.param(True, ("sessionStorage", "localStorage"), ("name",), id="desktop-only-memory"),
+]
+
+
+@pytest.mark.parametrize(("desktop", "block", "clear"), STORAGE_CASES)
+def test_the_pick_survives_blocked_and_cleared_layers(
+    browser: Browser,
+    seed: Sides,
+    desktop: bool,
+    block: tuple[str, ...],
+    clear: tuple[str, ...],
+) -> None:
+    front, back = seed["pt-ft-quiz-goal-of-pretraining"]
+    with reviewer(browser, desktop=desktop, block=block, clear=clear) as review:
+        review.show(front)
+        shown = options(review.page)
+        wrong = next(i for i, option in enumerate(shown) if option["correct"] == "false")
+        review.page.locator(".ak-option").nth(wrong).click()
+        review.show(back)
+        assert review.page.locator(".ak-feedback").inner_text().startswith("✗ Incorrect")
+        assert (
+            review.page.locator(".ak-option.is-wrong .ak-option-text").inner_text()
+            == (shown[wrong]["text"])
+        )
+        assert options(review.page) == shown
+        # The next review starts clean: the front forgets the last pick in every layer.
+        review.show(front)
+        review.show(back)
+        assert review.page.locator(".ak-feedback").inner_text() == "No option picked"
+        assert review.errors == []
+
+
+def test_every_layer_lost_shows_no_pick_without_errors(browser: Browser, seed: Sides) -> None:
+    front, back = seed["pt-ft-quiz-goal-of-pretraining"]
+    with reviewer(
+        browser, desktop=False, block=("sessionStorage", "localStorage", "name")
+    ) as review:
+        review.show(front)
+        review.page.locator(".ak-option").first.click()
+        review.show(back)
+        assert review.page.locator(".ak-feedback").inner_text() == "No option picked"
+        assert review.page.locator('.ak-option[data-correct="true"]').count() == 1
+        assert review.errors == []
+
+
+def test_a_stale_local_pick_is_not_shown(browser: Browser, seed: Sides) -> None:
+    """localStorage outlives the review: a pick older than its expiry is ignored."""
+    front, back = seed["pt-ft-quiz-goal-of-pretraining"]
+    with reviewer(browser, desktop=False, block=("sessionStorage",), clear=("name",)) as review:
+        review.show(front)
+        review.page.locator(".ak-option").first.click()
+        review.page.evaluate(
+            """(function () {
+                 var root = document.querySelector(".ak");
+                 var key = "ankigen:" + root.dataset.note + ":" + root.dataset.card;
+                 var record = JSON.parse(localStorage.getItem(key));
+                 record.t -= 7 * 60 * 60 * 1000;
+                 localStorage.setItem(key, JSON.stringify(record));
+               }())"""
+        )
+        review.show(back)
+        assert review.page.locator(".ak-feedback").inner_text() == "No option picked"
+        assert review.errors == []
+
+
+def test_shuffle_is_seeded_by_the_card_id_with_a_fallback(browser: Browser, seed: Sides) -> None:
+    front, back = seed["pt-ft-quiz-finetuning-described"]
+    card = re.search(r'data-card="(\d+)"', front)
+    assert card is not None, "{{CardID}} is rendered by Anki"
+    orders = {}
+    for name, value in {"real": card[1], "other": "1", "old client": "{{CardID}}"}.items():
+        with reviewer(browser, desktop=False) as review:
+            review.show(front.replace(card[0], f'data-card="{value}"'))
+            orders[name] = [option["text"] for option in options(review.page)]
+            review.show(back.replace(card[0], f'data-card="{value}"'))
+            assert [option["text"] for option in options(review.page)] == orders[name]
+            assert review.errors == []
+    assert len({tuple(order) for order in orders.values()}) > 1
