@@ -8,11 +8,12 @@ card's question and answer HTML is taken from Anki's own renderer.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, FrameLocator, Locator, Page
 
 from generator.config import BuildConfig
 from generator.kinds import REGISTRY
@@ -307,22 +308,33 @@ def test_screenshots_and_no_horizontal_scroll(
         assert review.errors == []
 
 
-def test_preview_site(browser: Browser, tmp_path: Path) -> None:
-    result = build(BuildConfig(content=CONTENT, out_dir=tmp_path, dry_run=True))
+def preview_of(content: Path, tmp_path: Path) -> tuple[Path, int]:
+    result = build(BuildConfig(content=content, out_dir=tmp_path, dry_run=True))
     assert result.course is not None
-    site = write_preview(tmp_path / "preview", result.course.deck, result.notes, REGISTRY)
-    context = browser.new_context(viewport={"width": 1000, "height": 900})
+    site = write_preview(
+        tmp_path / "preview", result.course.deck, result.notes, REGISTRY, content=content
+    )
+    return site, sum(len(note.cards) for note in result.notes)
+
+
+def page_errors(page: Page) -> list[str]:
     errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    return errors
+
+
+def test_preview_site(browser: Browser, tmp_path: Path) -> None:
+    site, total = preview_of(CONTENT, tmp_path)
+    context = browser.new_context(viewport={"width": 1000, "height": 900})
     try:
         page = context.new_page()
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        errors = page_errors(page)
         page.goto(site.as_uri())
         cards = page.locator(".pv-card")
-        total = cards.count()
-        assert total == sum(len(note.cards) for note in result.notes)
+        assert cards.count() == total
         summary = page.locator("#pv-summary").inner_text()
-        assert summary.startswith(f"{total} of {total} cards")
+        assert summary == f"{total} of {total} cards · 1 deck"
 
         page.select_option("#pv-kind", "selfcheck")
         assert page.locator(".pv-card:visible").count() == 2
@@ -338,11 +350,14 @@ def test_preview_site(browser: Browser, tmp_path: Path) -> None:
         first = page.locator(".pv-card", has=page.locator(".pv-kind", has_text="multiple choice"))
         article = first.first
         article.scroll_into_view_if_needed()
+        # The lesson and line are shown to the author here, never on the card.
+        assert re.search(r"\.md:\d+$", article.locator(".pv-source").inner_text())
         frame = article.frame_locator("iframe")
+        assert frame.locator(".ak-source").count() == 0
+        # One gesture: the pick shows the answer, as in Anki.
         frame.locator(".ak-option").first.click()
-        article.locator(".pv-flip").click()
+        expect_text(article.locator(".pv-flip"), "Show question")
         assert frame.locator(".ak-feedback").inner_text() != ""
-        assert article.locator(".pv-flip").inner_text() == "Show question"
         page.locator("#pv-theme").click()
         assert "pv-dark" in (page.locator("html").get_attribute("class") or "")
         assert "nightMode" in (frame.locator("body").get_attribute("class") or "")
@@ -350,6 +365,116 @@ def test_preview_site(browser: Browser, tmp_path: Path) -> None:
         page.screenshot(path=str(SCREENSHOTS / "preview-dark.png"))
         assert errors == []
         assert not re.search(r"https?://", site.read_text(encoding="utf-8"))
+    finally:
+        context.close()
+
+
+def expect_text(locator: Locator, text: str) -> None:
+    for _ in range(100):
+        if locator.inner_text() == text:
+            return
+        time.sleep(0.02)
+    assert locator.inner_text() == text
+
+
+def test_preview_tour_math_media_sound_and_check(browser: Browser, tmp_path: Path) -> None:
+    site, _ = preview_of(FIXTURES / "tour", tmp_path)
+    context = browser.new_context(viewport={"width": 1000, "height": 900})
+    requests: list[str] = []
+    try:
+        page = context.new_page()
+        errors = page_errors(page)
+        page.on("request", lambda request: requests.append(request.url))
+        page.goto(site.as_uri())
+
+        def card(card_id: str) -> Locator:
+            article = page.locator(f".pv-card:has(.pv-id:text-is('{card_id}'))")
+            article.scroll_into_view_if_needed()
+            return article
+
+        quadratic = card("tour-math-quadratic")
+        quadratic.locator(".pv-flip").click()
+        frame = quadratic.frame_locator("iframe")
+        frame.locator(".katex").first.wait_for()
+        assert "\\frac" not in frame.locator(".ak-question").inner_text()
+        figure = card("tour-media-blue-figure")
+        figure.locator(".pv-flip").click()
+        figure.frame_locator("iframe").locator("img").wait_for()
+        loaded = (
+            figure.frame_locator("iframe")
+            .locator("img")
+            .evaluate("img => img.complete && img.naturalWidth > 0")
+        )
+        assert loaded
+        audio = card("tour-media-audio")
+        audio.locator(".pv-flip").click()
+        sound = audio.frame_locator("iframe").locator("audio.ak-sound")
+        assert sound.count() == 1
+        assert "[sound:" not in audio.frame_locator("iframe").locator("body").inner_text()
+        # The multi-answer Check button shows the answer, as in Anki.
+        primes = card("tour-study-primes")
+        frame = primes.frame_locator("iframe")
+        for index, option in enumerate(options_in(frame)):
+            if option == "correct":
+                frame.locator(".ak-option").nth(index).click()
+        frame.locator(".ak-check").click()
+        expect_text(primes.locator(".pv-flip"), "Show question")
+        assert frame.locator(".ak-feedback").inner_text().startswith("✓ Correct")
+        assert errors == []
+        assert [url for url in requests if url.startswith(("http:", "https:"))] == []
+    finally:
+        context.close()
+
+
+def options_in(frame: FrameLocator) -> list[str]:
+    values: list[str] = frame.locator(".ak-option").evaluate_all(
+        "items => items.map(i => i.dataset.correct === 'true' ? 'correct' : 'wrong')"
+    )
+    return values
+
+
+def test_preview_study_mode(browser: Browser, tmp_path: Path) -> None:
+    site, _ = preview_of(CONTENT, tmp_path)
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    try:
+        page = context.new_page()
+        errors = page_errors(page)
+        page.goto(site.as_uri())
+        # A phone: the header is short and scrolls away with the page.
+        header = page.locator(".pv-header").bounding_box()
+        assert header is not None and header["height"] <= 0.22 * 740, header
+        assert page.locator(".pv-header").evaluate("h => getComputedStyle(h).position") == "static"
+        page.select_option("#pv-kind", "choice")
+        chosen = page.locator(".pv-card:visible").count()
+        page.locator("#pv-study-start").click()
+        assert page.locator("#pv-decks").is_hidden()
+        frame = page.frame_locator("#pv-study-card iframe")
+        shown = options_in(frame)
+        wrong = shown.index("wrong")
+        frame.locator(".ak-option").nth(wrong).click()
+        frame.locator(".ak-feedback:not([hidden])").wait_for()
+        assert frame.locator(".ak-feedback").inner_text().startswith("✗ Incorrect")
+        assert page.locator("#pv-study-grades").is_visible()
+        assert page.locator("#pv-study-grades .is-suggested").inner_text().startswith("Again")
+        page.locator("#pv-study-grades [data-grade='1']").click()
+        assert "✗ 1" in page.locator("#pv-study-score").inner_text()
+        # The card graded Again comes back at the end; the next one is answered by keys.
+        frame = page.frame_locator("#pv-study-card iframe")
+        frame.locator(".ak-option").first.wait_for()
+        right = options_in(frame).index("correct")
+        frame.locator(".ak-meta").click()
+        for _ in range(right + 1):
+            page.keyboard.press("ArrowDown")
+        page.keyboard.press("Space")
+        frame.locator(".ak-feedback:not([hidden])").wait_for()
+        assert frame.locator(".ak-feedback").inner_text().startswith("✓ Correct")
+        page.keyboard.press("3")
+        score = page.locator("#pv-study-score").inner_text()
+        assert "✓ 1" in score and "✗ 1" in score
+        assert f"{chosen - 1} cards left" in page.locator("#pv-study-progress").inner_text()
+        page.locator("#pv-study-stop").click()
+        assert page.locator("#pv-decks").is_visible()
+        assert errors == []
     finally:
         context.close()
 
