@@ -68,8 +68,9 @@ def cards(notes: list[RenderedNote], registry: Registry) -> list[PreviewCard]:
 
 def sounds(html: str) -> str:
     return SOUND.sub(
-        lambda match: f'<audio class="ak-sound" controls preload="none" src="{escape(match[1])}">'
-        "</audio>",
+        lambda match: (
+            f'<audio class="ak-sound" controls preload="none" src="{escape(match[1])}"></audio>'
+        ),
         html,
     )
 
