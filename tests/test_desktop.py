@@ -144,14 +144,13 @@ class Session:
             self.tally.lowest = {**lowest, "card": card, "side": side}
         assert audit["overflow"] <= 0, f"{card} {side} scrolls sideways at {self.width}px"
         name = re.sub(r"[^A-Za-z0-9-]+", "-", card)
-        index = len(self.tally.cards)
         # Two animation frames: the page has painted what the DOM now holds.
         self.page(
             "window.ankigenPainted = false; requestAnimationFrame(function () {"
             " requestAnimationFrame(function () { window.ankigenPainted = true; }); }); 1"
         )
         self.d.wait("a paint", lambda: self.page("window.ankigenPainted"))
-        self.d.call("grab", path=str(self.shots / f"{index:03d}-{name}-{side}.png"))
+        self.d.call("grab", path=str(self.shots / f"{name}-{side}.png"))
 
     # -- acting --------------------------------------------------------------------------
 
@@ -219,8 +218,9 @@ class Session:
             self.after_flip(card, None, None)
             assert self.page("document.querySelectorAll('#qa .cloze').length") >= 1
             self.tally.did("cloze")
-        self.steps()
         self.check_side(card, "back")
+        if self.steps():
+            self.check_side(card, "steps")
         self.tally.cards.append(card)
         self.seen()
         self.d.key("3")  # Good: with no learning steps the card is done for today
@@ -278,6 +278,7 @@ class Session:
             index = right[0] if strategy == 1 else wrong[-1]
             self.arrow_to(index, multiple=False)
             assert self.d.state()["side"] == "question", "arrows must not flip the card"
+            self.check_side(card, "picked")
             if cloze:
                 blank = self.page(
                     """(function () { var b = document.querySelector("#qa .ak-blank");
@@ -338,10 +339,10 @@ class Session:
         self.flip_with_space()
         self.after_flip(card, None, None)
 
-    def steps(self) -> None:
+    def steps(self) -> bool:
         """A worked solution unfolds one step per `n`; `Show all` shows the rest."""
         if not self.page("document.querySelectorAll('#qa .ak-steps.ak-stepping').length"):
-            return
+            return False
         count = self.text("#qa .ak-step-count")
         total = int(count.rsplit(" ", 1)[1])
         assert count == f"Step 1 of {total}"
@@ -353,6 +354,7 @@ class Session:
         )
         assert self.page("document.querySelectorAll('#qa .ak-steps ol > li[hidden]').length") == 0
         self.tally.did("steps")
+        return True
 
     def review_selfcheck(self, card: str) -> None:
         self.flip_with_space()
