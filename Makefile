@@ -8,7 +8,7 @@ CHROMIUM := /usr/bin/chromium
 # apt needs root; use sudo when make runs as another user.
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deck test lint bench preview chromium desktop-deps clean
+.PHONY: deck test lint bench preview chromium desktop-deps readme-images clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,13 @@ desktop-deps:
 
 test: lint $(CHROMIUM) desktop-deps
 	$(BIN)/pytest
+
+# The README's card pictures are the desktop tier's screenshots (run `make test` first).
+SHOTS := build/screenshots/desktop
+readme-images:
+	cp $(SHOTS)/light-1000/pt-ft-quiz-goal-of-pretraining-picked.png docs/images/choice-before.png
+	cp $(SHOTS)/light-1000/pt-ft-quiz-goal-of-pretraining-back.png docs/images/choice-after.png
+	cp $(SHOTS)/dark-400/pt-ft-quiz-goal-of-pretraining-back.png docs/images/choice-after-night-400.png
 
 preview: $(VENV)/.installed
 	$(BIN)/ankigen preview content --out build/preview

@@ -270,7 +270,9 @@
       item.setAttribute("aria-checked", "false");
       item.setAttribute("tabindex", index === 0 ? "0" : "-1");
       item.addEventListener("click", function () {
-        moveTo(index, false);
+        /* The keyboard continues from a clicked option; only keys show the cursor ring. */
+        cursor = index;
+        items.forEach(function (other) { other.classList.remove("is-cursor"); });
         toggle(index);
         if (flip) { finish(); }
       });
