@@ -28,6 +28,7 @@ from generator.anki.package import (
     PackagedNoteType,
     PackageSpec,
     PreviousNote,
+    family_of,
     read_notes,
     write_package,
 )
@@ -283,7 +284,7 @@ def package_spec(
                 note_id=note.nid,
                 mod=note.mod,
                 cards=note.cards,
-                family=f"{change.path}:{change.line}",
+                family=family_of(change.id),
             )
         )
     return PackageSpec(

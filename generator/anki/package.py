@@ -7,6 +7,7 @@ because genanki stamps one wall-clock time on everything and orders media by set
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import tempfile
 import zipfile
@@ -49,8 +50,8 @@ class PackagedNote:
     cards: tuple[int, ...] = (0,)
     """Card ordinals; card ids are the note id plus the ordinal."""
     family: str = ""
-    """The source item the note was made from (`path:line`): a key fact gives a reveal note, a
-    cloze note and a cloze-choice note of one family. Their new cards are spread apart."""
+    """The source item the note was made from (`family_of` its id): a key fact gives a reveal
+    note, a cloze note and a cloze-choice note of one family. Their new cards are spread apart."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +114,16 @@ def model_json(packaged: PackagedNoteType) -> dict[str, object]:
     )
     data: dict[str, object] = model.to_json(packaged.mod, None)
     return data
+
+
+GENERATED_SUFFIX = re.compile(r"(?:/cloze)?(?:/choice(?:-c\d+)?)?$")
+
+
+def family_of(note_id: str) -> str:
+    """The id of the source item a note was made from: generated notes append `/cloze` (a key
+    fact's cloze), `/choice` (an analogy mapping's choice card) or `/choice-cN` (a deletion's
+    choice card) to the id of the item they come from."""
+    return GENERATED_SUFFIX.sub("", note_id, count=1)
 
 
 SIBLING_GAP = 4
