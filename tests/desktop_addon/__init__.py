@@ -109,6 +109,9 @@ def _handle(request: dict[str, Any], reply: Reply) -> None:
         mw.col.decks.select(request["deck"])
         mw.moveToState("review")
         reply(True)
+    elif op == "redraw":
+        mw.reviewer._redraw_current_card()
+        reply(True)
     elif op == "grab":
         path = Path(request["path"])
         path.parent.mkdir(parents=True, exist_ok=True)
