@@ -382,8 +382,8 @@ class Session:
         web = self.d.state()["web"]
         self.d.call("focus")
         self.d.xdotool("mousemove", str(web["x"] + 5), str(web["y"] + web["height"] - 5))
-        # Entering the reviewer renders the first card twice; now and then the page is left
-        # half-drawn (#qa transparent). A learner would not notice: the next card fixes it.
+        # Entering the reviewer renders the first card twice; now and then, in this headless
+        # setup, the first render is left unfinished (#qa transparent): draw the card again.
         try:
             self.d.wait("the first card", lambda: self.root("front"), timeout=4)
         except DesktopError:
