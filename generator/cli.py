@@ -142,7 +142,9 @@ def preview_command(content: Path, out_dir: Path) -> None:
     if not result.ok or result.course is None:
         click.echo(f"preview failed: {len(result.diagnostics.errors)} error(s)", err=True)
         sys.exit(1)
-    target = write_preview(out_dir, result.course.deck, result.notes, config.registry)
+    target = write_preview(
+        out_dir, result.course.deck, result.notes, config.registry, content=config.content
+    )
     click.echo(f"wrote {target} ({len(result.notes)} notes)")
 
 

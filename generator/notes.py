@@ -36,6 +36,8 @@ class Defaults:
     """Lint rules turned off here (codes)."""
     lint_build: bool = True
     """Whether `ankigen build` reports lint findings as warnings."""
+    flip_on_pick: bool = True
+    """Picking the option of a single-answer question shows the answer at once."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +82,8 @@ class NoteMeta:
     """Level and/or difficulty shown on the card, e.g. `beginner` or `medium`."""
     context: str
     """Lesson title and section, shown small on the card."""
+    flip_on_pick: bool = True
+    """Its card shows the answer as soon as the single right option is picked."""
 
 
 ClozeMode = Literal["anki", "blank", "reveal", "mark"]

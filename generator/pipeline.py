@@ -30,6 +30,7 @@ from generator.anki.package import (
     PackagedNoteType,
     PackageSpec,
     PreviousNote,
+    family_of,
     read_package,
     write_package,
 )
@@ -382,8 +383,9 @@ def package_spec(
             note_id=note.nid,
             mod=note.mod,
             cards=note.cards,
+            family=family_of(change.id),
         )
-        for note in plan.notes
+        for change, note in zip(plan.changes, plan.notes, strict=True)
         if note.fields is not None
     ]
     used = {note.note_type for note in plan.notes if note.fields is not None}

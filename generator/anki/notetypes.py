@@ -17,10 +17,12 @@ from pathlib import Path
 
 from pygments.formatters import HtmlFormatter
 
+# Code colours from accessible-pygments: every token is at least 4.5:1 against the card's code
+# background in its theme (WCAG AA).
 # Anki's template language has no includes; `{{> name}}` is expanded here from templates/name.html.
 PARTIAL = re.compile(r"\{\{>\s*([a-z_]+(?:\.js)?)\s*\}\}")
-CODE_STYLE_LIGHT = "friendly"
-CODE_STYLE_NIGHT = "github-dark"
+CODE_STYLE_LIGHT = "a11y-light"
+CODE_STYLE_NIGHT = "a11y-dark"
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +161,7 @@ def _stylesheet(templates: Templates) -> str:
     night = HtmlFormatter(style=CODE_STYLE_NIGHT).get_style_defs(  # type: ignore[no-untyped-call]
         [
             ".card.nightMode .highlight",
+            ".card.night_mode .highlight",
             ".nightMode .card .highlight",
             ".night_mode .card .highlight",
         ]

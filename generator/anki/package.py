@@ -7,11 +7,13 @@ because genanki stamps one wall-clock time on everything and orders media by set
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import genanki
 from genanki.apkg_col import APKG_COL
@@ -20,6 +22,7 @@ from genanki.apkg_schema import APKG_SCHEMA
 from generator.anki.guids import stable_int
 from generator.anki.notetypes import CardTemplate, NoteType
 
+T = TypeVar("T")
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 FIELD_SEPARATOR = "\x1f"
 
@@ -44,6 +47,9 @@ class PackagedNote:
     """Seconds: when the note's content last changed."""
     cards: tuple[int, ...] = (0,)
     """Card ordinals; card ids are the note id plus the ordinal."""
+    family: str = ""
+    """The source item the note was made from (`family_of` its id): a key fact gives a reveal
+    note, a cloze note and a cloze-choice note of one family. Their new cards are spread apart."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +115,77 @@ def model_json(packaged: PackagedNoteType) -> dict[str, object]:
     return data
 
 
+GENERATED_SUFFIX = re.compile(r"(?:/cloze)?(?:/choice(?:-c\d+)?)?$")
+
+
+def family_of(note_id: str) -> str:
+    """The id of the source item a note was made from: generated notes append `/cloze` (a key
+    fact's cloze), `/choice` (an analogy mapping's choice card) or `/choice-cN` (a deletion's
+    choice card) to the id of the item they come from."""
+    return GENERATED_SUFFIX.sub("", note_id, count=1)
+
+
+SIBLING_GAP = 4
+"""At least this many other new cards between two cards of one family, where the deck has them."""
+
+
+def new_card_order(notes: Sequence[PackagedNote]) -> dict[tuple[int, int], int]:
+    """(note id, ordinal) → `due` (the position of a new card). Anki shows new cards of a deck in
+    this order. Cards made from one source item (a key fact's reveal, cloze and cloze choice; a
+    cloze note's deletions and their choices) are different notes of different note types, so
+    Anki cannot bury them as siblings: they are kept SIBLING_GAP cards apart here instead.
+
+    Per deck (Anki gathers new cards deck by deck), in source order, each next card is the
+    earliest one whose family was not among the last SIBLING_GAP cards placed; when every
+    waiting card is blocked (the end of a small deck), the earliest goes, and then any two
+    siblings left side by side are parted by moving the first one back to where it fits."""
+    decks: dict[str, list[tuple[str, tuple[int, int]]]] = {}
+    for note in notes:
+        family = note.family or f"note:{note.note_id}"
+        for ordinal in note.cards:
+            decks.setdefault(note.deck, []).append((family, (note.note_id, ordinal)))
+    due: dict[tuple[int, int], int] = {}
+    for waiting in decks.values():
+        placed: list[tuple[str, tuple[int, int]]] = []
+        last: dict[str, int] = {}
+        while waiting:
+            pick = next(
+                (
+                    index
+                    for index, (family, _) in enumerate(waiting)
+                    if len(placed) - last.get(family, -SIBLING_GAP - 1) > SIBLING_GAP
+                ),
+                0,
+            )
+            last[waiting[pick][0]] = len(placed)
+            placed.append(waiting.pop(pick))
+        for _, card in part_neighbours(placed):
+            due[card] = len(due) + 1
+    return due
+
+
+def part_neighbours(order: list[tuple[str, T]]) -> list[tuple[str, T]]:
+    """`order` with every card that sits right before a sibling moved back to the latest place
+    where neither neighbour is its sibling (when there is one)."""
+    order = list(order)
+
+    def fits(family: str, at: int) -> bool:
+        before = order[at - 1][0] if at > 0 else None
+        return before != family and order[at][0] != family
+
+    for index in range(len(order) - 1, 0, -1):
+        if index >= len(order) or order[index][0] != order[index - 1][0]:
+            continue
+        family = order[index - 1][0]
+        left = order[index - 2][0] if index >= 2 else None
+        if left == order[index][0]:
+            continue
+        item = order.pop(index - 1)
+        spot = next((at for at in range(index - 2, -1, -1) if fits(family, at)), None)
+        order.insert(index - 1 if spot is None else spot, item)
+    return order
+
+
 def collection_bytes(spec: PackageSpec) -> bytes:
     """The package's collection.anki2, built in memory (nothing is left behind if the build
     dies)."""
@@ -127,7 +204,8 @@ def collection_bytes(spec: PackageSpec) -> bytes:
             "UPDATE col SET decks = ?, models = ?",
             (json.dumps(decks, sort_keys=True), json.dumps(models, sort_keys=True)),
         )
-        for position, note in enumerate(spec.notes):
+        due = new_card_order(spec.notes)
+        for note in spec.notes:
             cursor.execute(
                 "INSERT INTO notes VALUES(?,?,?,?,?,?,?,?,?,?,?)",
                 (
@@ -145,7 +223,6 @@ def collection_bytes(spec: PackageSpec) -> bytes:
                 ),
             )
             for ordinal in note.cards:
-                # New cards are studied in source order: `due` is the position for new cards.
                 cursor.execute(
                     "INSERT INTO cards VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (
@@ -157,7 +234,7 @@ def collection_bytes(spec: PackageSpec) -> bytes:
                         -1,
                         0,
                         0,
-                        position + 1,
+                        due[(note.note_id, ordinal)],
                         *(0,) * 8,
                         "",
                     ),

@@ -180,7 +180,7 @@ def choice_fields(
         )
     return (
         question,
-        options_html(options, shuffle=shuffle),
+        options_html(options, shuffle=shuffle, flip=meta.flip_on_pick),
         answer,
         explanation,
         solution,
@@ -191,9 +191,12 @@ def choice_fields(
     )
 
 
-def options_html(options: Sequence[RenderedOption], *, shuffle: bool = False) -> str:
+def options_html(
+    options: Sequence[RenderedOption], *, shuffle: bool = False, flip: bool = True
+) -> str:
     """Options as an ordered list; correctness lives in data attributes so the back can mark it
-    with CSS alone (JavaScript off) and the front never shows it."""
+    with CSS alone (JavaScript off) and the front never shows it. `flip=False` (front matter
+    `flip_on_pick: false`) keeps the front after a pick until the learner shows the answer."""
     items = []
     for index, option in enumerate(options):
         pin = ' data-pin="last"' if option.last else ""
@@ -205,9 +208,10 @@ def options_html(options: Sequence[RenderedOption], *, shuffle: bool = False) ->
             f'<span class="ak-option-text">{option.html}</span>{note}</li>'
         )
     multiple = sum(option.correct for option in options) > 1
+    no_flip = "" if flip else ' data-flip="false"'
     return (
         f'<ol class="ak-options" data-multiple="{str(multiple).lower()}"'
-        f' data-shuffle="{str(shuffle).lower()}">{"".join(items)}</ol>'
+        f' data-shuffle="{str(shuffle).lower()}"{no_flip}>{"".join(items)}</ol>'
     )
 
 

@@ -39,4 +39,12 @@ def fields(
 ) -> tuple[str, ...]:
     """The fields from their HTML: the sentence with the blank, the options, the answer alone
     and in the full sentence, the blank's hint and what is shown under the sentence."""
-    return (sentence, options_html(options), answer, full, hint, back_extra, *tail(meta))
+    return (
+        sentence,
+        options_html(options, flip=meta.flip_on_pick),
+        answer,
+        full,
+        hint,
+        back_extra,
+        *tail(meta),
+    )

@@ -92,6 +92,7 @@ class CardContext:
             tags=tuple(sorted(tags)),
             badge=" · ".join(v for v in (level, difficulty) if v),
             context=context,
+            flip_on_pick=self.lesson.defaults.flip_on_pick,
         )
 
     def heading_meta(

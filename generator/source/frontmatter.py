@@ -27,6 +27,7 @@ OPTION_KEYS = (
     "type_in_clozes",
     "lint_ignore",
     "lint_build",
+    "flip_on_pick",
 )
 LESSON_KEYS = ("title", *OPTION_KEYS)
 FOLDER_KEYS = ("deck", *OPTION_KEYS)
@@ -72,6 +73,7 @@ class FrontMatter:
             if isinstance(written, tuple)
             else ()
         )
+        flip = self.values.get("flip_on_pick")
         return Defaults(
             tags=tuple(dict.fromkeys([*parent.tags, *self.tags()])),
             level=self.text("level") or parent.level,
@@ -84,6 +86,7 @@ class FrontMatter:
             type_in_clozes=flag(flags["type_in_clozes"], parent.type_in_clozes),
             lint_ignore=tuple(dict.fromkeys([*parent.lint_ignore, *ignore])),
             lint_build=flag(flags["lint_build"], parent.lint_build),
+            flip_on_pick=flag(flip, parent.flip_on_pick),
         )
 
 
@@ -178,7 +181,14 @@ def check_value(
             )
             return None
         return tuple(codes)
-    if key in ("cloze_choices", "shuffle", "reversed", "type_in_clozes", "lint_build"):
+    if key in (
+        "cloze_choices",
+        "shuffle",
+        "reversed",
+        "type_in_clozes",
+        "lint_build",
+        "flip_on_pick",
+    ):
         if not isinstance(value, bool):
             diags.error(path, line, f"'{key}' must be true or false")
             return None
