@@ -73,6 +73,11 @@ def main() -> None:
     help="Stop packaging notes removed from the sources (after deleting them in Anki).",
 )
 @click.option(
+    "--forget-moved",
+    is_flag=True,
+    help="Stop reporting moved notes (after moving their cards in Anki with Change Deck).",
+)
+@click.option(
     "--lock",
     type=click.Path(dir_okay=False, path_type=Path),
     help="State file (default: CONTENT/ankigen.lock).",
@@ -93,6 +98,7 @@ def build_command(
     as_json: bool,
     dry_run: bool,
     forget_removed: bool,
+    forget_moved: bool,
     lock: Path | None,
     jobs: int,
 ) -> None:
@@ -109,6 +115,7 @@ def build_command(
         lock=lock,
         dry_run=dry_run,
         forget_removed=forget_removed,
+        forget_moved=forget_moved,
     )
     result = build(config)
     echo_diagnostics(result.diagnostics)

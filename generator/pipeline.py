@@ -328,11 +328,27 @@ def plan(config: BuildConfig, result: BuildResult) -> None:
         lock_path=lock_shown,
         diags=diags,
         forget_removed=config.forget_removed,
+        forget_moved=config.forget_moved,
         previous=previous,
         package=package.name,
+        decks=folder_decks(result.course),
     )
     result.plan.basis = basis
     result.supersedes = earlier if earlier != package else None
+
+
+def folder_decks(course: Course) -> dict[str, str]:
+    """Content folder → its deck's name (`""` is the course), every parent folder included."""
+    decks = {"": course.deck}
+    for lesson in course.lessons:
+        folders = lesson.rel.split("/")[:-1]
+        names = lesson.deck.split("::")
+        offset = len(names) - len(folders)
+        for depth in range(1, len(folders) + 1):
+            decks["".join(f"{part}/" for part in folders[:depth])] = "::".join(
+                names[: offset + depth]
+            )
+    return decks
 
 
 # ---------------------------------------------------------------------------------------------

@@ -58,11 +58,31 @@ def plan_details(plan: Plan, *, verbose: bool) -> list[str]:
             moved = f" (moved from {change.old_deck})" if change.moved else ""
             kind = f" ({' → '.join(change.kind_change)})" if change.kind_change else ""
             lines.append(f"  {change.status.value:<9} {where}  {change.id}{moved}{kind}")
-    if plan.count(Status.REMOVED):
+    lines.extend(removal_advice(plan))
+    return lines
+
+
+def removal_advice(plan: Plan) -> list[str]:
+    """What to do about removed notes, one line for those the package tags and one for those it
+    cannot (their last fields are unknown), so that no line claims what the other denies."""
+    removed = [c for c in plan.changes if c.status is Status.REMOVED and not c.settled]
+    tagged = [c for c in removed if c.packaged]
+    untagged = [c for c in removed if not c.packaged]
+    lines = []
+    if tagged:
         lines.append(
-            f"removed notes stay in Anki, tagged {REMOVED_TAG} after this import: search "
-            f'"tag:{REMOVED_TAG}" in the Browser, check them and delete them '
-            "(build with --forget-removed to stop packaging them)"
+            f"{len(tagged)} removed note(s) go into this package once more, tagged {REMOVED_TAG}: "
+            f'after importing, search "tag:{REMOVED_TAG}" in the Browser, check them and delete '
+            "them, then build with --forget-removed; or run `ankigen sync`, which suspends them "
+            "(or deletes them with --delete)"
+        )
+    if untagged:
+        ids = " OR ".join(f'"ID:{change.id}"' for change in untagged[:10])
+        more = f" and {len(untagged) - 10} more" if len(untagged) > 10 else ""
+        lines.append(
+            f"{len(untagged)} removed note(s) are not in this package (their last fields are "
+            f"unknown, so they cannot be tagged): find them in Anki with {ids}{more}, delete "
+            "them, then build with --forget-removed; or run `ankigen sync`"
         )
     return lines
 
