@@ -474,14 +474,13 @@ class Planner:
                 )
             )
 
-
     def settled(self, key: str, prior: NoteState) -> None:
         """A removal a sync has dealt with: kept (its GUID and id stay taken), not packaged."""
         self.next_notes[key] = prior
         self.changes.append(
             Change(
                 Status.REMOVED,
-                key.split(KIND_SUFFIX)[0],
+                key.split(KIND_SUFFIX, maxsplit=1)[0],
                 "",
                 0,
                 prior.deck,
