@@ -344,7 +344,7 @@ class Planner:
                 prior = revived[1]
         old_deck = None
         given: tuple[int, ...] = ()
-        synced = 0
+        synced, synced_hash = 0, ""
         if prior is None:
             status, nid, mod = Status.NEW, self.new_nid(), self.now
         else:
@@ -352,7 +352,7 @@ class Planner:
             same = prior.hash == digest and not prior.removed
             status = Status.UNCHANGED if same else Status.CHANGED
             mod = prior.mod if same else later_than(prior, self.now)
-            given, synced = prior.given, prior.synced
+            given, synced, synced_hash = prior.given, prior.synced, prior.synced_hash
             if not same:
                 given = (prior.mod, *prior.given)[:GIVEN_LIMIT]
             # Anki keeps the cards where they were until someone moves them: remembered, and
@@ -408,6 +408,7 @@ class Planner:
             answer_at=note.answer_at,
             given=given,
             synced=synced,
+            synced_hash=synced_hash,
             anki_deck=old_deck or "",
         )
 

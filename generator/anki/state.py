@@ -83,6 +83,9 @@ class NoteState:
     synced: int = 0
     """The note's modification time in the collection right after `ankigen sync` last wrote or
     checked it; 0 before any sync."""
+    synced_hash: str = ""
+    """A hash of the note's fields in the collection at that time (see `synced`): a learner's
+    edit within the same second as a sync's write still differs from it."""
     anki_deck: str = ""
     """Where Anki still holds the note's cards when that is not `deck`: its deck changed in the
     sources and no sync has moved them yet. Kept, and reported by every build, until a sync

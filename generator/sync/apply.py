@@ -12,7 +12,7 @@ from generator.anki.notetypes import NoteType, Templates
 from generator.anki.package import PackagedNote, PackagedNoteType, PackageSpec, write_package
 from generator.anki.state import State
 from generator.sync.held import HeldNote
-from generator.sync.plan import Action, NoteStep, SyncPlan
+from generator.sync.plan import Action, NoteStep, SyncPlan, fields_digest
 from generator.sync.target import Target
 
 
@@ -167,13 +167,18 @@ def synced_state(next_state: State, old: State | None, plan: SyncPlan, applied: 
             continue
         note = replace(notes[key], anki_deck="")
         if step.action is Action.ADD:
-            note = replace(note, given=(), synced=0)
+            note = replace(note, given=(), synced=0, synced_hash="")
         elif step.action in (Action.UPDATE, Action.UNCHANGED) and step.held is not None:
             now = applied.refreshed.get(step.held.id, step.held)
-            note = replace(note, given=(), synced=now.mod)
+            note = replace(note, given=(), synced=now.mod, synced_hash=fields_digest(now.fields))
         elif step.action is Action.SUSPEND and step.held is not None:
             now = applied.refreshed.get(step.held.id, step.held)
-            note = replace(note, synced=now.mod, settled="suspended")
+            note = replace(
+                note,
+                synced=now.mod,
+                synced_hash=fields_digest(now.fields),
+                settled="suspended",
+            )
         elif step.action is Action.SETTLED:
             note = replace(note, settled=note.settled or ("suspended" if step.held else "deleted"))
         elif step.action is Action.DELETE:

@@ -19,6 +19,7 @@ Only notes with the GUIDs the course knows are looked at; nothing else in the co
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
@@ -152,18 +153,32 @@ def content(fields: Mapping[str, str]) -> dict[str, str]:
     return {name: value for name, value in fields.items() if name not in UNHASHED_FIELDS}
 
 
+def fields_digest(fields: Mapping[str, str]) -> str:
+    """A short hash of a note's content fields, as the collection holds them."""
+    digest = hashlib.sha256()
+    for name, value in sorted(content(fields).items()):
+        digest.update(name.encode() + b"\x1e" + value.encode() + b"\x1f")
+    return digest.hexdigest()[:16]
+
+
 def edited_in_anki(held: HeldNote, prior: NoteState | None, names: Sequence[str]) -> bool:
     """Whether the learner changed the note's fields in Anki since ankigen last gave it.
 
     Anki keeps an imported note's modification time, and ankigen records every time it gave a
-    note (`mod`, `given`) and the time the collection showed right after a sync wrote it
-    (`synced`): a note still at one of those times is as ankigen left it. A note at another time
-    was changed in Anki; that is an edit only if its fields differ from the last version ankigen
-    gave (a tag the learner added, or Anki's own leech tag, is not). With no record of the note,
-    any difference counts as an edit: only --force overwrites it."""
+    note (`mod`, `given`): a note still at one of those times is as an import left it. After a
+    sync wrote it, the note's time and fields then (`synced`, `synced_hash`) say the same. A note
+    at another time was changed in Anki; that is an edit only if its fields also differ from the
+    last version ankigen gave (a tag the learner added, or Anki's own leech tag, is not). With
+    no record of the note, any difference counts as an edit: only --force overwrites it."""
     if prior is None:
         return True
-    if held.mod in {prior.mod, *prior.given, prior.synced} - {0}:
+    if held.mod in {prior.mod, *prior.given} - {0}:
+        return False
+    if (
+        prior.synced
+        and held.mod == prior.synced
+        and prior.synced_hash == fields_digest(held.fields)
+    ):
         return False
     if len(prior.field_hashes) != len(names):
         return True
