@@ -126,7 +126,8 @@ class SyncCampaign(Campaign):
         if not nids:
             return None
         note = self.col.get_note(self.rng.choice(nids))
-        name = next((n for n in LEARNER_FIELDS if n in note.keys() and note[n]), None)
+        names = set(note.keys())
+        name = next((n for n in LEARNER_FIELDS if n in names and note[n]), None)
         if name is None:
             return None
         value = note[name] + f" <i>my own words {self.fresh()}</i>"

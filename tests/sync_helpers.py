@@ -30,9 +30,7 @@ def sync_config(
         now=now,
         registry=registry,
     )
-    return SyncConfig(
-        build=build, url=url, collection=collection, delete=delete, force=force
-    )
+    return SyncConfig(build=build, url=url, collection=collection, delete=delete, force=force)
 
 
 def run_sync(config: SyncConfig, *, dry_run: bool = False) -> SyncResult:

@@ -25,17 +25,25 @@ def ids(values: Iterable[int]) -> str:
     return "(" + ",".join(str(int(value)) for value in values) + ")"
 
 
-def in_use(path: Path) -> bool:
-    """Anki holds an open collection with an exclusive lock: reading it fails at once."""
+def readable(path: Path) -> str:
+    """'locked' when another program holds the collection, 'ok' when it reads as a collection,
+    else what is wrong with it."""
     try:
         uri = f"{path.resolve().as_uri()}?mode=ro"
         with closing(sqlite3.connect(uri, uri=True, timeout=0)) as db:
             db.execute("select count() from col").fetchone()
     except sqlite3.OperationalError as exc:
-        return "locked" in str(exc)
-    except sqlite3.Error:
-        return False
-    return False
+        return "locked" if "locked" in str(exc) else str(exc)
+    except sqlite3.Error as exc:
+        return str(exc)
+    return "ok"
+
+
+IN_USE = (
+    "is open in Anki: close Anki and sync again, or sync into the running Anki through the "
+    "AnkiConnect add-on (install it from AnkiWeb, code 2055492159; then `ankigen sync` finds "
+    "it, or give --url)"
+)
 
 
 class CollectionFile:
@@ -46,13 +54,8 @@ class CollectionFile:
         self.where = f"collection {path}"
         if not path.is_file():
             raise TargetError("collection-not-found", f"{path}: no collection file there")
-        if in_use(path):
-            raise TargetError(
-                "collection-in-use",
-                f"{path} is open in Anki: close Anki and sync again, or sync into the running "
-                "Anki through the AnkiConnect add-on (install it from AnkiWeb, code 2055492159; "
-                "then `ankigen sync` finds it, or give --url)",
-            )
+        if readable(path) == "locked":
+            raise TargetError("collection-in-use", f"{path} {IN_USE}")
         try:
             from anki.collection import Collection  # noqa: PLC0415 - optional dependency
         except ImportError as exc:
@@ -64,10 +67,15 @@ class CollectionFile:
         try:
             self.col: Collection = Collection(str(path))
         except Exception as exc:
+            # Anki holds its collection with an exclusive lock once it has written to it, and
+            # before that with one that lets others read but not open it as Anki does.
+            state = readable(path)
+            if state in ("ok", "locked"):
+                raise TargetError("collection-in-use", f"{path} {IN_USE}") from exc
             raise TargetError(
                 "collection-unreadable",
-                f"{path}: Anki's library cannot open it ({type(exc).__name__}: {exc}); if Anki "
-                "is running, close it or use AnkiConnect",
+                f"{path}: Anki's library cannot open it ({state}); restore it from Anki's "
+                "backups (File › Switch Profile › Open Backup)",
             ) from exc
         self.deck_names = {entry.id: entry.name for entry in self.col.decks.all_names_and_ids()}
 
