@@ -8,7 +8,7 @@ CHROMIUM := /usr/bin/chromium
 # apt needs root; use sudo when make runs as another user.
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deck test lint bench preview chromium clean campaign
+.PHONY: deck test lint bench preview chromium desktop-deps clean campaign
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,12 +38,23 @@ $(CHROMIUM):
 
 chromium: $(CHROMIUM)
 
-test: lint $(CHROMIUM)
+# The AnkiConnect tests run Anki desktop (aqt, from PyPI with the test extras) on Xvfb; Qt's xcb
+# platform and QtWebEngine need these Debian libraries.
+DESKTOP_DEBS := xvfb xauth xdotool libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 \
+	libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-xinerama0 libxcb-xkb1 \
+	libxcb-shape0 libnss3 libegl1 libgl1 fonts-dejavu
+desktop-deps:
+	@dpkg -s $(DESKTOP_DEBS) >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(DESKTOP_DEBS); }
+
+test: lint $(CHROMIUM) desktop-deps
 	$(BIN)/pytest
 
-# The long campaign: 300 realistic edits for each of five seeds, against real Anki.
+# The long campaigns: 300 realistic edits for each of five seeds, against real Anki, through
+# build and import and through sync.
 campaign: $(VENV)/.installed-test
-	ANKIGEN_CAMPAIGN_STEPS=300 ANKIGEN_CAMPAIGN_SEEDS=1,2,3,4,5 $(BIN)/pytest -p no:randomly tests/test_campaign.py
+	ANKIGEN_CAMPAIGN_STEPS=300 ANKIGEN_CAMPAIGN_SEEDS=1,2,3,4,5 $(BIN)/pytest -p no:randomly \
+	  tests/test_campaign.py tests/test_sync_campaign.py
 
 preview: $(VENV)/.installed
 	$(BIN)/ankigen preview content --out build/preview

@@ -52,6 +52,7 @@ class SyncCampaign(Campaign):
         table["learner edits in Anki again"] = self.learner_edit
         table["rename course deck"] = self.rename_course_deck
         table["rename a folder's deck"] = self.rename_folder_deck
+        table["rename course deck and move lesson"] = self.rename_and_move
         table["sync --force"] = self.forced
         table["sync --delete"] = self.deleting
         return table
@@ -102,6 +103,12 @@ class SyncCampaign(Campaign):
         new = f"Course {self.fresh()}"
         index.write_text(text.replace(old.group(0), f"deck: {new}", 1), encoding="utf-8")
         return f"{old.group(1)} → {new}"
+
+    def rename_and_move(self) -> str | None:
+        moved = self.move_lesson()
+        if moved is None:
+            return None
+        return f"{self.rename_course_deck()}; {moved}"
 
     def rename_folder_deck(self) -> str | None:
         folders = sorted({lesson.parent for lesson in self.lessons()} - {self.content})

@@ -209,6 +209,19 @@ def test_a_renamed_course_deck_is_renamed_not_recreated(
     assert load_state(out / "ankigen.lock", "lock", Diagnostics()).decks[""] == "Renamed Course"  # type: ignore[union-attr]
 
 
+def test_a_rename_and_a_move_in_one_sync(course: Path, out: Path, anki_file: Path) -> None:
+    sync(course, out, anki_file, T1)
+    edit(course / "_index.md", "deck: Fixture Course", "deck: Renamed Course")
+    (course / "20-more-topics" / "cards.md").write_bytes((course / CARDS).read_bytes())
+    (course / CARDS).unlink()
+    result = sync(course, out, anki_file, T2)
+    assert result.plan is not None and result.plan.renames and result.plan.moves
+    for col in opened(anki_file):
+        decks = {d.id: d.name for d in col.decks.all_names_and_ids()}
+        capital = note_by_id(col, "fx-capital")
+        assert {decks[card.did] for card in capital.cards()} == {"Renamed Course::More topics"}
+
+
 def test_a_renamed_folder_deck_is_renamed(course: Path, out: Path, anki_file: Path) -> None:
     sync(course, out, anki_file, T1)
     edit(course / "10-basics" / "_index.md", "deck: Basics", "deck: Foundations")

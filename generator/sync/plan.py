@@ -321,7 +321,7 @@ def make_sync_plan(
         move = tuple(
             card.id
             for card in have.cards
-            if where_now != planned.deck and card.deck.casefold() == where_now.casefold()
+            if where_now != planned.deck and translate(card.deck).casefold() == where_now.casefold()
         )
         unsuspend: tuple[int, ...] = ()
         if prior is not None and prior.removed and prior.settled == "suspended":
