@@ -97,6 +97,9 @@ class BuildResult:
     """The course's earlier package when it had another name (the deck was renamed)."""
     replaced: Path | None = None
     """That earlier package, when this build removed it."""
+    previous: state.State | None = None
+    """What the plan phase compared with: the state file, or what it recovered from the last
+    package when there is none."""
 
     def counts(self) -> dict[str, Counter[str]]:
         """Deck → note type key → number of notes."""
@@ -318,6 +321,7 @@ def plan(config: BuildConfig, result: BuildResult) -> None:
         old = reconcile(old, shipped)
     elif needs_previous_fields(result.notes, old):
         previous = read_package(earlier)
+    result.previous = old
     result.plan = make_plan(
         result.notes,
         old,

@@ -21,7 +21,7 @@ from generator.pipeline import BuildResult, folder_decks, gather, package_media,
 from generator.sync.apply import Applied, apply_plan, synced_state
 from generator.sync.connect import DEFAULT_URL, AnkiConnect
 from generator.sync.held import Held
-from generator.sync.plan import SyncPlan, make_sync_plan
+from generator.sync.plan import Action, SyncPlan, make_sync_plan
 from generator.sync.profiles import find_collection
 from generator.sync.target import Target, TargetError
 
@@ -159,7 +159,7 @@ def prepare(config: SyncConfig, result: SyncResult) -> None:
     diags.extend(kept)
     if result.build.plan is None or diags.errors:
         return
-    result.old = state.load(build.lock_path, str(build.lock_path), Diagnostics())
+    result.old = result.build.previous
     try:
         target = connect(config)
     except TargetError as exc:
@@ -203,10 +203,15 @@ def apply(config: SyncConfig, result: SyncResult) -> None:
     build_plan, course = result.build.plan, result.build.course
     assert build_plan is not None and course is not None
     diags = result.diagnostics
+    writing = {
+        step.planned.guid
+        for step in result.plan.steps
+        if step.media and step.action in (Action.ADD, Action.UPDATE)
+    }
     needed = [
         note
         for note, planned in zip(result.build.notes, build_plan.notes, strict=False)
-        if any(step.planned is planned and step.media for step in result.plan.steps)
+        if planned.guid in writing
     ]
     media = dict(package_media(config.build, needed, diags))
     if diags.errors:
