@@ -8,7 +8,7 @@ from typing import Any
 from generator.anki.plan import REMOVED_TAG, Plan, Status
 from generator.kinds import Registry
 from generator.pipeline import BuildResult
-from generator.sync.plan import Action, SyncPlan, shorten
+from generator.sync.plan import Action, NoteStep, SyncPlan, excerpts
 from generator.sync.run import SyncResult
 
 
@@ -200,13 +200,18 @@ def sync_details(plan: SyncPlan, *, verbose: bool) -> list[str]:
         elif step.action is Action.CONFLICT:
             lines.append(f"  kept      {where}  {step.id}: edited in Anki, not overwritten")
             for diff in step.diff:
-                lines.append(f"      {diff.name}:  - Anki:    {shorten(diff.anki)}")
-                lines.append(f"      {' ' * len(diff.name)}   + sources: {shorten(diff.source)}")
-        if step.move:
-            lines.append(
-                f"  move      {step.id}: {len(step.move)} card(s) '{step.moved_from}' → "
-                f"'{step.planned.deck}'"
-            )
+                anki, source = excerpts(diff.anki, diff.source)
+                lines.append(f"      {diff.name}:  - Anki:    {anki}")
+                lines.append(f"      {' ' * len(diff.name)}   + sources: {source}")
+    moves: dict[tuple[str, str], list[NoteStep]] = {}
+    for step in plan.moves:
+        moves.setdefault((step.moved_from, step.planned.deck), []).append(step)
+    for (old, new), steps in moves.items():
+        cards = sum(len(step.move) for step in steps)
+        ids = ", ".join(step.id for step in steps[:3]) + (", …" if len(steps) > 3 else "")
+        lines.append(
+            f"  move      {cards} card(s) of {len(steps)} note(s) '{old}' → '{new}': {ids}"
+        )
     if plan.count(Action.CONFLICT):
         lines.append(
             "notes edited in Anki are kept as they are: copy the edit into the sources, or run "

@@ -145,6 +145,43 @@ def test_a_learner_edit_is_kept_shown_with_a_diff_and_replaced_only_with_force(
     assert after.plan is not None and not after.plan.count(Action.CONFLICT)
 
 
+def test_a_learner_edit_in_the_same_second_as_ankigen_is_still_an_edit(
+    course: Path, out: Path, anki_file: Path
+) -> None:
+    sync(course, out, anki_file, T1)
+    for col in opened(anki_file):
+        note = note_by_id(col, "fx-capital")
+        note["Answer"] = "Paris, mine."
+        col.update_note(note)
+        col.db.execute("update notes set mod = ? where id = ?", T1, note.id)
+    unchanged = sync(course, out, anki_file, T2)
+    assert unchanged.plan is not None
+    assert [s.id for s in unchanged.plan.steps if s.action is Action.CONFLICT] == ["fx-capital"]
+    edit(course / CARDS, "Paris.", "Paris, on the Seine.")
+    changed = sync(course, out, anki_file, T3)
+    assert changed.plan is not None
+    assert [s.id for s in changed.plan.steps if s.action is Action.CONFLICT] == ["fx-capital"]
+    for col in opened(anki_file):
+        assert note_by_id(col, "fx-capital")["Answer"] == "Paris, mine."
+
+
+def test_packages_built_but_never_imported_are_no_edit(
+    course: Path, out: Path, anki_file: Path
+) -> None:
+    """Anki may hold any version ankigen gave it: builds whose packages were not imported do not
+    make the note look edited in Anki."""
+    sync(course, out, anki_file, T1)
+    edit(course / CARDS, "Paris.", "Paris, on the Seine.")
+    assert build_into(course, out, now=T2).ok
+    edit(course / CARDS, "on the Seine.", "on the river Seine.")
+    assert build_into(course, out, now=T3).ok
+    result = sync(course, out, anki_file, T4)
+    assert result.plan is not None and not result.plan.count(Action.CONFLICT)
+    assert [s.id for s in result.plan.steps if s.action is Action.UPDATE] == ["fx-capital"]
+    for col in opened(anki_file):
+        assert "river Seine" in note_by_id(col, "fx-capital")["Answer"]
+
+
 def test_a_tag_the_learner_adds_is_not_an_edit_and_is_kept(
     course: Path, out: Path, anki_file: Path
 ) -> None:

@@ -343,7 +343,7 @@ class Planner:
                 self.consumed.add(revived[0])
                 prior = revived[1]
         old_deck = None
-        given: tuple[int, ...] = ()
+        given: tuple[str, ...] = ()
         synced, synced_hash = 0, ""
         if prior is None:
             status, nid, mod = Status.NEW, self.new_nid(), self.now
@@ -354,7 +354,7 @@ class Planner:
             mod = prior.mod if same else later_than(prior, self.now)
             given, synced, synced_hash = prior.given, prior.synced, prior.synced_hash
             if not same:
-                given = (prior.mod, *prior.given)[:GIVEN_LIMIT]
+                given = self.given_after(prior)
             # Anki keeps the cards where they were until someone moves them: remembered, and
             # reported by every build, until a sync moves them or --forget-moved.
             where = prior.anki_deck or prior.deck
@@ -430,7 +430,7 @@ class Planner:
                 continue
             first = not prior.removed
             mod = prior.mod if not first else later_than(prior, self.now)
-            given = prior.given if not first else (prior.mod, *prior.given)[:GIVEN_LIMIT]
+            given = prior.given if not first else self.given_after(prior)
             fields, tags = prior.fields, prior.tags
             if first and not fields:
                 found = self.previous.get(prior.guid)
@@ -474,6 +474,14 @@ class Planner:
                     prior.cards,
                 )
             )
+
+    def given_after(self, prior: NoteState) -> tuple[str, ...]:
+        """`given` once the prior version is replaced: its hash first."""
+        note_type = self.note_types.get(prior.note_type)
+        if note_type is None or len(prior.field_hashes) != len(note_type.fields):
+            return prior.given
+        version = version_hash(note_type.field_names(), prior.field_hashes)
+        return (version, *(v for v in prior.given if v != version))[:GIVEN_LIMIT]
 
     def settled(self, key: str, prior: NoteState) -> None:
         """A removal a sync has dealt with: kept (its GUID and id stay taken), not packaged."""
@@ -535,6 +543,16 @@ def warn_kind_changes(plan: Plan, note_types: Mapping[str, NoteType], diags: Dia
 
 def field_hash(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()[:8] if value else ""
+
+
+def version_hash(names: Sequence[str], hashes: Sequence[str]) -> str:
+    """One version of a note's content, from the names and `field_hash`es of its fields (where
+    the note sits in the sources is not content)."""
+    digest = hashlib.sha256()
+    for name, value in sorted(zip(names, hashes, strict=True)):
+        if name not in UNHASHED_FIELDS:
+            digest.update(f"{name}\x1e{value}\x1f".encode())
+    return digest.hexdigest()[:16]
 
 
 def similarity(a: Sequence[str], b: Sequence[str]) -> float:

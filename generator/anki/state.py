@@ -76,16 +76,16 @@ class NoteState:
     display order; the next build keeps them while they stay valid."""
     answer_at: int = -1
     """For a generated multiple-choice card: where the answer was among its options."""
-    given: tuple[int, ...] = ()
-    """Earlier `mod`s of versions given to Anki since the note was last synced, newest first
-    (at most GIVEN_LIMIT): Anki keeps an imported note's time, so a note whose time in the
-    collection is none of these, `mod` or `synced` was edited in Anki."""
+    given: tuple[str, ...] = ()
+    """A hash of each earlier version of the note given to Anki since it was last synced,
+    newest first (at most GIVEN_LIMIT; see generator.anki.plan.version_hash): fields in the
+    collection equal to one of these, or to the current version, were put there by ankigen;
+    other fields were edited in Anki."""
     synced: int = 0
     """The note's modification time in the collection right after `ankigen sync` last wrote or
     checked it; 0 before any sync."""
     synced_hash: str = ""
-    """A hash of the note's fields in the collection at that time (see `synced`): a learner's
-    edit within the same second as a sync's write still differs from it."""
+    """The version hash of the note's fields in the collection at that time."""
     anki_deck: str = ""
     """Where Anki still holds the note's cards when that is not `deck`: its deck changed in the
     sources and no sync has moved them yet. Kept, and reported by every build, until a sync

@@ -12,7 +12,7 @@ from generator.anki.notetypes import NoteType, Templates
 from generator.anki.package import PackagedNote, PackagedNoteType, PackageSpec, write_package
 from generator.anki.state import State
 from generator.sync.held import HeldNote
-from generator.sync.plan import Action, NoteStep, SyncPlan, fields_digest
+from generator.sync.plan import Action, NoteStep, SyncPlan, held_version
 from generator.sync.target import Target
 
 
@@ -170,13 +170,13 @@ def synced_state(next_state: State, old: State | None, plan: SyncPlan, applied: 
             note = replace(note, given=(), synced=0, synced_hash="")
         elif step.action in (Action.UPDATE, Action.UNCHANGED) and step.held is not None:
             now = applied.refreshed.get(step.held.id, step.held)
-            note = replace(note, given=(), synced=now.mod, synced_hash=fields_digest(now.fields))
+            note = replace(note, given=(), synced=now.mod, synced_hash=held_version(now))
         elif step.action is Action.SUSPEND and step.held is not None:
             now = applied.refreshed.get(step.held.id, step.held)
             note = replace(
                 note,
                 synced=now.mod,
-                synced_hash=fields_digest(now.fields),
+                synced_hash=held_version(now),
                 settled="suspended",
             )
         elif step.action is Action.SETTLED:

@@ -51,7 +51,7 @@ class CollectionFile:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.where = f"collection {path}"
+        self.where = str(path)
         if not path.is_file():
             raise TargetError("collection-not-found", f"{path}: no collection file there")
         if readable(path) == "locked":

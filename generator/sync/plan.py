@@ -19,7 +19,7 @@ Only notes with the GUIDs the course knows are looked at; nothing else in the co
 
 from __future__ import annotations
 
-import hashlib
+import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
@@ -33,6 +33,7 @@ from generator.anki.plan import (
     PlannedNote,
     Status,
     field_hash,
+    version_hash,
 )
 from generator.anki.state import NoteState, State
 from generator.diagnostics import Diagnostics
@@ -153,40 +154,27 @@ def content(fields: Mapping[str, str]) -> dict[str, str]:
     return {name: value for name, value in fields.items() if name not in UNHASHED_FIELDS}
 
 
-def fields_digest(fields: Mapping[str, str]) -> str:
-    """A short hash of a note's content fields, as the collection holds them."""
-    digest = hashlib.sha256()
-    for name, value in sorted(content(fields).items()):
-        digest.update(name.encode() + b"\x1e" + value.encode() + b"\x1f")
-    return digest.hexdigest()[:16]
+def held_version(held: HeldNote) -> str:
+    """The version hash of a note's fields as the collection holds them."""
+    names = list(held.fields)
+    return version_hash(names, [field_hash(held.fields[name]) for name in names])
 
 
 def edited_in_anki(held: HeldNote, prior: NoteState | None, names: Sequence[str]) -> bool:
     """Whether the learner changed the note's fields in Anki since ankigen last gave it.
 
-    Anki keeps an imported note's modification time, and ankigen records every time it gave a
-    note (`mod`, `given`): a note still at one of those times is as an import left it. After a
-    sync wrote it, the note's time and fields then (`synced`, `synced_hash`) say the same. A note
-    at another time was changed in Anki; that is an edit only if its fields also differ from the
-    last version ankigen gave (a tag the learner added, or Anki's own leech tag, is not). With
-    no record of the note, any difference counts as an edit: only --force overwrites it."""
+    ankigen records a hash of every version of a note it gave Anki — the current one, the
+    earlier ones no sync has replaced yet (`given`, whether or not their package was imported)
+    and the one a sync last wrote (`synced_hash`). Fields in the collection equal to one of
+    those were put there by ankigen; any other fields were edited in Anki. A tag the learner
+    added (or Anki's own leech tag) is not an edit. With no record of the note, any difference
+    counts as an edit: only --force overwrites it."""
     if prior is None:
         return True
-    if held.mod in {prior.mod, *prior.given} - {0}:
-        return False
-    if (
-        prior.synced
-        and held.mod == prior.synced
-        and prior.synced_hash == fields_digest(held.fields)
-    ):
-        return False
-    if len(prior.field_hashes) != len(names):
-        return True
-    return any(
-        field_hash(held.fields.get(name, "")) != recorded
-        for name, recorded in zip(names, prior.field_hashes, strict=True)
-        if name not in UNHASHED_FIELDS
-    )
+    known = {*prior.given, prior.synced_hash}
+    if len(prior.field_hashes) == len(names):
+        known.add(version_hash(names, prior.field_hashes))
+    return held_version(held) not in known - {""}
 
 
 def diff_of(held: Mapping[str, str], wanted: Mapping[str, str]) -> tuple[FieldDiff, ...]:
@@ -299,7 +287,8 @@ def make_sync_plan(
             continue
         prior = by_guid.get(planned.guid)
         if change.status is Status.REMOVED:
-            plan.steps.append(removal(change, planned, have, delete))
+            shown = dataclasses.replace(change, deck=translate(change.deck))
+            plan.steps.append(removal(shown, planned, have, delete))
             continue
         names = note_type.field_names()
         assert planned.fields is not None
@@ -381,6 +370,24 @@ def removal(change: Change, planned: PlannedNote, have: HeldNote | None, delete:
     return NoteStep(Action.SUSPEND, change, planned, have, tags=tags, suspend=suspend)
 
 
-def shorten(text: str, width: int = DIFF_WIDTH) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= width else flat[: width - 1] + "…"
+def excerpts(anki: str, source: str, width: int = DIFF_WIDTH) -> tuple[str, str]:
+    """The two values around where they differ, each at most `width` characters."""
+    a, b = " ".join(anki.split()), " ".join(source.split())
+    start = 0
+    while start < min(len(a), len(b)) and a[start] == b[start]:
+        start += 1
+    end = 0
+    while end < min(len(a), len(b)) - start and a[-1 - end] == b[-1 - end]:
+        end += 1
+    context = 15
+    begin = max(0, start - context)
+
+    def cut(text: str) -> str:
+        stop = min(len(text), len(text) - end + context)
+        piece = text[begin:stop]
+        if len(piece) > width - 2:
+            piece = piece[: width - 2]
+            stop = begin + len(piece)
+        return ("…" if begin else "") + piece + ("…" if stop < len(text) else "")
+
+    return cut(a), cut(b)
