@@ -205,41 +205,59 @@ def sync_command(
         delete=delete,
         force=force,
     )
-    confirmed = True
+    confirmed, shown = True, False
     with sync_run.session(config) as result:
         plan = result.plan
-        deleting = plan.count(Action.DELETE) if plan is not None else 0
-        if result.ok and not dry_run and deleting and not yes:
-            echo_diagnostics(result.diagnostics)
-            click.echo(report.sync_summary(plan), err=as_json)  # type: ignore[arg-type]
-            confirmed = click.confirm(
-                f"Delete {deleting} note(s) removed from the sources, with their cards and "
-                f"review history, from {result.where}?",
-                default=False,
-                err=True,
-            )
-        if result.ok and not dry_run and confirmed:
-            sync_run.apply(config, result)
-    if not (deleting and not yes and result.ok and not dry_run):
+        if result.ok and plan is not None and not dry_run:
+            deleting = plan.count(Action.DELETE)
+            if deleting and not yes:
+                # The plan first, so the question is asked about something the user has seen.
+                echo_diagnostics(result.diagnostics)
+                print_sync(result, dry_run=True, verbose=verbose, tail=False, err=as_json)
+                shown = True
+                confirmed = click.confirm(
+                    f"Delete {deleting} note(s) removed from the sources, with their cards, "
+                    f"from {result.where}?",
+                    default=False,
+                    err=True,
+                )
+            if confirmed:
+                sync_run.apply(config, result)
+    if not shown:
         echo_diagnostics(result.diagnostics)
+    else:
+        echo_diagnostics(Diagnostics(result.diagnostics.errors))
     if as_json:
         click.echo(
             json.dumps(report.sync_json(result, dry_run=dry_run), indent=2, ensure_ascii=False)
         )
+    elif not confirmed:
+        click.echo("nothing changed")
     else:
-        print_sync(result, dry_run=dry_run or not confirmed, verbose=verbose)
+        print_sync(result, dry_run=dry_run, verbose=verbose, plan=not shown)
     if not result.ok or not confirmed:
         sys.exit(1)
 
 
-def print_sync(result: sync_run.SyncResult, *, dry_run: bool, verbose: bool) -> None:
+def print_sync(
+    result: sync_run.SyncResult,
+    *,
+    dry_run: bool,
+    verbose: bool,
+    plan: bool = True,
+    tail: bool = True,
+    err: bool = False,
+) -> None:
     if not result.ok or result.plan is None:
         click.echo(f"sync failed: {len(result.diagnostics.errors)} error(s)", err=True)
         return
-    click.echo(f"collection: {result.where}")
-    click.echo(report.sync_summary(result.plan))
-    for line in report.sync_details(result.plan, verbose=verbose):
-        click.echo(line)
+    if plan:
+        click.echo(f"collection: {result.where}", err=err)
+        click.echo(report.sync_summary(result.plan), err=err)
+        for line in report.sync_details(result.plan, verbose=verbose):
+            click.echo(line, err=err)
+    if not tail:
+        return
     if dry_run:
         click.echo("dry run: nothing changed")
     elif result.applied is not None and result.applied.backup:
