@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from generator.anki.plan import REMOVED_TAG, Plan, Status
+from generator.diagnostics import Diagnostics
 from generator.kinds import Registry
 from generator.pipeline import BuildResult
 from generator.sync.plan import Action, NoteStep, SyncPlan, excerpts
@@ -117,18 +118,22 @@ def as_json(result: BuildResult) -> dict[str, Any]:
             }
             for change in (plan.changes if plan else [])
         ],
-        "diagnostics": [
-            {
-                "path": d.path,
-                "line": d.line,
-                "column": d.column,
-                "severity": d.severity.value,
-                "code": d.code,
-                "message": d.message,
-            }
-            for d in result.diagnostics.sorted()
-        ],
+        "diagnostics": diagnostics_json(result.diagnostics),
     }
+
+
+def diagnostics_json(diagnostics: Diagnostics) -> list[dict[str, object]]:
+    return [
+        {
+            "path": d.path,
+            "line": d.line,
+            "column": d.column,
+            "severity": d.severity.value,
+            "code": d.code,
+            "message": d.message,
+        }
+        for d in diagnostics.sorted()
+    ]
 
 
 def lint_summary(result: BuildResult) -> str:
@@ -248,15 +253,5 @@ def sync_json(result: SyncResult, *, dry_run: bool) -> dict[str, Any]:
             for step in (plan.steps if plan else [])
             if step.action is not Action.UNCHANGED or step.move
         ],
-        "diagnostics": [
-            {
-                "path": d.path,
-                "line": d.line,
-                "column": d.column,
-                "severity": d.severity.value,
-                "code": d.code,
-                "message": d.message,
-            }
-            for d in result.diagnostics.sorted()
-        ],
+        "diagnostics": diagnostics_json(result.diagnostics),
     }
