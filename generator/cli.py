@@ -261,6 +261,8 @@ def print_sync(
     if dry_run:
         click.echo("dry run: nothing changed")
     elif result.applied is not None and result.applied.backup:
+        for name in result.applied.decks_deleted:
+            click.echo(f"deleted deck '{name}': the sync left it empty")
         click.echo(f"backup: {result.applied.backup}")
         click.echo("synced")
     else:

@@ -236,6 +236,7 @@ def sync_json(result: SyncResult, *, dry_run: bool) -> dict[str, Any]:
         "changes": plan.summary() if plan else None,
         "renamed_decks": [list(pair) for pair in plan.renames] if plan else [],
         "note_types_updated": [have.name for _, have in plan.note_types] if plan else [],
+        "decks_deleted": applied.decks_deleted if applied else [],
         "notes": [
             {
                 "action": step.action.value,

@@ -9,7 +9,8 @@ a sync with --delete or --force. After every sync, against the collection with i
 - every removed note Anki still has is suspended and tagged, unless a --delete sync deleted it;
 - a learner's edit is still there unless a --force sync replaced it (such a note is otherwise
   left as it is); every other live note has the fields the build made;
-- no note type is copied (`Name+`), and the note types carry the current templates.
+- no note type is copied (`Name+`), and the note types carry the current templates;
+- no deck is left empty (a deck a move or rename emptied is deleted).
 """
 
 from __future__ import annotations
@@ -246,6 +247,12 @@ class SyncCampaign(Campaign):
         for guid in list(self.learner):
             if guid not in live_guids:
                 del self.learner[guid]
+        # Decks ankigen emptied by moves and renames are gone.
+        used = {deck for (deck,) in self.col.db.all("select distinct did from cards")}
+        for deck in self.col.decks.all_names_and_ids():
+            children = self.col.decks.children(deck.id)  # type: ignore[arg-type]
+            if deck.name != "Default" and deck.id not in used and not children:
+                problems.append(f"deck '{deck.name}' was left empty")
         css = {model["id"]: model["css"] for model in self.col.models.all()}
         for key in {planned.note_type for planned, _ in live_guids.values()}:
             note_type = self.registry.note_types[key]

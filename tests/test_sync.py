@@ -216,6 +216,7 @@ def test_a_moved_lesson_moves_its_cards_with_their_reviews(
             cid: row[:2] + row[3:] for cid, row in schedule.items()
         }
         assert review_log(col) == log
+        assert BASICS not in decks.values()  # emptied by the move, and it was ankigen's
     # The state file no longer has anything to report about the move.
     built = build_into(course, out, now=T3)
     assert built.plan is not None and not built.plan.moved
@@ -257,6 +258,23 @@ def test_a_rename_and_a_move_in_one_sync(course: Path, out: Path, anki_file: Pat
         decks = {d.id: d.name for d in col.decks.all_names_and_ids()}
         capital = note_by_id(col, "fx-capital")
         assert {decks[card.did] for card in capital.cards()} == {"Renamed Course::More topics"}
+
+
+def test_a_course_renamed_by_a_build_is_renamed_by_the_next_sync(
+    course: Path, out: Path, anki_file: Path
+) -> None:
+    sync(course, out, anki_file, T1)
+    for col in opened(anki_file):
+        ids_before = {d.name: d.id for d in col.decks.all_names_and_ids()}
+    edit(course / "_index.md", "deck: Fixture Course", "deck: Renamed Course")
+    assert build_into(course, out, now=T2).ok  # a package nobody imported
+    result = sync(course, out, anki_file, T3)
+    assert result.plan is not None and not result.plan.moves
+    for col in opened(anki_file):
+        names = {d.name: d.id for d in col.decks.all_names_and_ids()}
+        assert not [name for name in names if name.startswith("Fixture Course")]
+        assert names["Renamed Course::Basics"] == ids_before[BASICS]
+        assert names["Renamed Course::More topics"] == ids_before[MORE]
 
 
 def test_a_renamed_folder_deck_is_renamed(course: Path, out: Path, anki_file: Path) -> None:

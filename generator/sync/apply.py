@@ -12,7 +12,7 @@ from generator.anki.notetypes import NoteType, Templates
 from generator.anki.package import PackagedNote, PackagedNoteType, PackageSpec, write_package
 from generator.anki.state import State
 from generator.sync.held import HeldNote
-from generator.sync.plan import Action, NoteStep, SyncPlan, held_version
+from generator.sync.plan import Action, NoteStep, SyncPlan, held_version, renamed
 from generator.sync.target import Target
 
 
@@ -26,6 +26,8 @@ class Applied:
     """Notes read again after they were written (their new modification times)."""
     new_cards_moved: int = 0
     """Cards Anki made for an updated note (a new cloze) that were moved to its deck."""
+    decks_deleted: list[str] = field(default_factory=list)
+    """Decks ankigen named that the sync left empty, and deleted."""
 
 
 def apply_plan(
@@ -94,6 +96,7 @@ def apply_plan(
         target.delete_notes(doomed)
     applied.refreshed = target.read_notes(touched)
     applied.new_cards_moved = move_new_cards(steps, applied.refreshed, target)
+    applied.decks_deleted = [name for name in plan.emptied if target.delete_empty_deck(name)]
     return applied
 
 
@@ -159,7 +162,15 @@ def move_new_cards(steps: list[NoteStep], refreshed: Mapping[int, HeldNote], tar
 def synced_state(next_state: State, old: State | None, plan: SyncPlan, applied: Applied) -> State:
     """The build's next state, with what the collection now holds: times to recognise the
     notes by, cards settled in their decks, removals settled."""
-    notes = dict(next_state.notes)
+    # Decks renamed in Anki: every recorded deck name follows (removed notes' too).
+    notes = {
+        key: replace(
+            note,
+            deck=renamed(note.deck, plan.renames),
+            anki_deck=renamed(note.anki_deck, plan.renames) if note.anki_deck else "",
+        )
+        for key, note in next_state.notes.items()
+    }
     key_of_guid = {note.guid: key for key, note in notes.items()}
     for step in plan.steps:
         key = key_of_guid.get(step.planned.guid)

@@ -161,6 +161,15 @@ class CollectionFile:
         assert deck_id is not None
         self.col.decks.rename(deck_id, new)
 
+    def delete_empty_deck(self, name: str) -> bool:
+        deck_id = self.col.decks.id_for_name(name)
+        if deck_id is None or self.col.decks.children(deck_id):
+            return False
+        if self.db.scalar(f"select count() from cards where did = {deck_id} or odid = {deck_id}"):
+            return False
+        self.col.decks.remove([deck_id])
+        return True
+
     def missing_media(self, names: Iterable[str]) -> set[str]:
         return {name for name in names if not self.col.media.have(name)}
 

@@ -240,6 +240,15 @@ class AnkiConnect:
             if not self.call("findCards", query=f'"deck:{quoted(name)}"'):
                 self.call("deleteDecks", decks=[name], cardsToo=True)
 
+    def delete_empty_deck(self, name: str) -> bool:
+        names = self.decks()
+        if name not in names or any(other.startswith(f"{name}::") for other in names):
+            return False
+        if self.call("findCards", query=f'"deck:{quoted(name)}"'):
+            return False
+        self.call("deleteDecks", decks=[name], cardsToo=True)
+        return True
+
     def missing_media(self, names: Iterable[str]) -> set[str]:
         return {name for name in names if not self.call("getMediaFilesNames", pattern=name)}
 

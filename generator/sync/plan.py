@@ -20,7 +20,7 @@ Only notes with the GUIDs the course knows are looked at; nothing else in the co
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -111,6 +111,9 @@ class SyncPlan:
     """Decks to rename, parents first."""
     note_types: list[tuple[str, HeldNoteType]] = field(default_factory=list)
     """Note types (registry key, as held) whose templates or CSS are updated in place."""
+    emptied: list[str] = field(default_factory=list)
+    """Decks ankigen named that cards are moved out of (or deleted from), and their parents,
+    deepest first: each is deleted if the sync leaves it without cards and without subdecks."""
     delete: bool = False
     """Removed notes are deleted rather than suspended."""
 
@@ -185,6 +188,14 @@ def diff_of(held: Mapping[str, str], wanted: Mapping[str, str]) -> tuple[FieldDi
     )
 
 
+def renamed(name: str, renames: Sequence[tuple[str, str]]) -> str:
+    """A deck's name after `renames` (in order; a subdeck follows its parent)."""
+    for old, new in renames:
+        if name == old or name.startswith(f"{old}::"):
+            name = new + name[len(old) :]
+    return name
+
+
 def plan_renames(
     recorded: Mapping[str, str], current: Mapping[str, str], existing: set[str]
 ) -> tuple[list[tuple[str, str]], Callable[[str], str]]:
@@ -194,10 +205,7 @@ def plan_renames(
     renames: list[tuple[str, str]] = []
 
     def translate(name: str) -> str:
-        for old, new in renames:
-            if name == old or name.startswith(f"{old}::"):
-                name = new + name[len(old) :]
-        return name
+        return renamed(name, renames)
 
     folders = sorted(set(recorded) & set(current), key=lambda folder: (folder.count("/"), folder))
     for folder in folders:
@@ -209,6 +217,36 @@ def plan_renames(
             continue
         renames.append((old, new))
     return renames, translate
+
+
+def moved_decks(
+    build: Plan,
+    by_guid: Mapping[str, NoteState],
+    existing: set[str],
+    translate: Callable[[str], str],
+) -> list[tuple[str, str]]:
+    """Decks to rename that the folders do not show: a build renamed them (its package named
+    the new deck) before any sync. A deck whose course notes all go to one deck that the
+    collection lacks is renamed to it rather than emptied into a new one."""
+    targets: dict[str, set[str]] = {}
+    for change, planned in zip(build.changes, build.notes, strict=True):
+        prior = by_guid.get(planned.guid)
+        if prior is None or change.status is Status.REMOVED:
+            continue
+        source = translate(prior.anki_deck or prior.deck)
+        targets.setdefault(source, set()).add(planned.deck)
+    names = {translate(name).casefold() for name in existing}
+    renames: list[tuple[str, str]] = []
+    taken: set[str] = set()
+    for source, found in sorted(targets.items()):
+        (target,) = found if len(found) == 1 else ("",)
+        if not target or target == translate(source) or target.casefold() in names:
+            continue
+        if source.casefold() not in names or target.casefold() in taken:
+            continue
+        taken.add(target.casefold())
+        renames.append((source, target))
+    return renames
 
 
 def plan_note_types(
@@ -265,6 +303,8 @@ def make_sync_plan(
     file names of each note; `decks` the content folders' deck names now."""
     plan = SyncPlan(delete=delete)
     plan.renames, translate = plan_renames(old.decks, decks, held.decks)
+    by_guid = {note.guid: note for note in old.notes.values()}
+    plan.renames.extend(moved_decks(build, by_guid, held.decks, translate))
     used = {note.note_type for note in build.notes if note.fields is not None}
     plan.note_types, reshaped = plan_note_types(
         used, note_types, templates, held, diags=diags, where=where
@@ -272,7 +312,6 @@ def make_sync_plan(
     course_tags = {
         tag.casefold() for note in build.notes if note.fields is not None for tag in note.tags
     }
-    by_guid = {note.guid: note for note in old.notes.values()}
     for change, planned in zip(build.changes, build.notes, strict=True):
         note_type = note_types[planned.note_type]
         have = held.notes.get(planned.guid)
@@ -335,7 +374,51 @@ def make_sync_plan(
         else:
             step = replace_action(step, Action.UPDATE)
         plan.steps.append(step)
+    plan.emptied = emptied_decks(plan, old, decks)
     return plan
+
+
+def lineage(names: Iterable[str]) -> set[str]:
+    """The decks and all their parents."""
+    found: set[str] = set()
+    for name in names:
+        parts = name.split("::")
+        found |= {"::".join(parts[: i + 1]) for i in range(len(parts))}
+    return found
+
+
+def emptied_decks(plan: SyncPlan, old: State, decks: Mapping[str, str]) -> list[str]:
+    """Decks ankigen recorded that this sync may leave empty: those it moves cards out of,
+    renames away from or deletes notes from, and their parents — never one of the course's
+    decks now."""
+    # ankigen made each deck it named and its parents.
+    recorded = lineage(
+        [
+            *old.decks.values(),
+            *(note.deck for note in old.notes.values()),
+            *(note.anki_deck for note in old.notes.values() if note.anki_deck),
+        ]
+    )
+    now = {name.casefold() for name in lineage(decks.values())}
+    left = [step.moved_from for step in plan.moves] + [old_name for old_name, _ in plan.renames]
+    left += [
+        card.deck
+        for step in plan.steps
+        if step.action is Action.DELETE and step.held is not None
+        for card in step.held.cards
+    ]
+    candidates = lineage(left)
+    recorded = {renamed(name, plan.renames).casefold() for name in recorded}
+    return sorted(
+        (
+            name
+            for name in candidates
+            if name.casefold() in recorded
+            and name.casefold() not in now
+            and renamed(name, plan.renames) == name
+        ),
+        key=lambda name: (-name.count("::"), name),
+    )
 
 
 def replace_action(step: NoteStep, action: Action, diff: tuple[FieldDiff, ...] = ()) -> NoteStep:

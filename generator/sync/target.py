@@ -56,6 +56,10 @@ class Target(Protocol):
         """Rename a deck (its subdecks follow)."""
         ...
 
+    def delete_empty_deck(self, name: str) -> bool:
+        """Delete a deck that holds no card and no subdeck; whether it did."""
+        ...
+
     def missing_media(self, names: Iterable[str]) -> set[str]:
         """Those of these media file names the collection lacks."""
         ...
