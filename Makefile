@@ -8,7 +8,7 @@ CHROMIUM := /usr/bin/chromium
 # apt needs root; use sudo when make runs as another user.
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deck test lint bench preview chromium desktop-deps clean campaign
+.PHONY: deck test lint bench bench-sync preview chromium desktop-deps clean campaign
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +61,10 @@ preview: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/bench.py
+
+# Sync timings need Anki's library and, for AnkiConnect, Anki desktop: the test set-up.
+bench-sync: $(VENV)/.installed-test desktop-deps
+	$(BIN)/python bench/sync.py
 
 clean:
 	rm -rf $(VENV) build/*.apkg build/preview build/screenshots

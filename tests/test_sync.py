@@ -456,6 +456,34 @@ def test_import_then_sync_finds_nothing_to_do(course: Path, out: Path, anki_file
         assert "on the Seine" in note_by_id(col, "fx-capital")["Answer"]
 
 
+def test_without_a_state_file_every_difference_is_kept_until_force(
+    course: Path, out: Path, anki_file: Path
+) -> None:
+    """With no record of what ankigen gave, an edit in the sources cannot be told from one in
+    Anki: the sync keeps Anki's and says so, and --force lets the sources win."""
+    sync(course, out, anki_file, T1)
+    (out / "ankigen.lock").unlink()
+    edit(course / CARDS, "Paris.", "Paris, on the Seine.")
+    kept = sync(course, out, anki_file, T2)
+    assert kept.plan is not None
+    assert [s.id for s in kept.plan.steps if s.action is Action.CONFLICT] == ["fx-capital"]
+    assert kept.plan.count(Action.UNCHANGED) == 29 and not kept.plan.count(Action.ADD)
+    forced = sync(course, out, anki_file, T3, force=True)
+    assert forced.plan is not None and forced.plan.count(Action.UPDATE) == 1
+    again = sync(course, out, anki_file, T4)
+    assert again.plan is not None and not again.plan.writes
+
+
+def test_no_anki_anywhere_names_both_ways(
+    course: Path, out: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("ANKI_BASE", str(tmp_path / "no-anki"))
+    monkeypatch.setattr("generator.sync.run.DEFAULT_URL", "http://127.0.0.1:9")
+    result = cli(["sync", str(course), "--out", str(out), "--lock", str(out / "ankigen.lock")])
+    assert result.exit_code == 1
+    assert "no Anki profile found" in result.output and "AnkiConnect" in result.output
+
+
 def cli(args: list[str], input_text: str | None = None):  # type: ignore[no-untyped-def]
     return CliRunner().invoke(main, args, input=input_text)
 

@@ -85,16 +85,22 @@ def connect(config: SyncConfig) -> Target:
     backups = config.backups or config.build.out_dir / "sync-backups"
     if config.url is not None:
         return AnkiConnect(config.url, config.api_key, backups)
-    if config.collection is None and config.profile is None:
-        try:
-            return AnkiConnect(DEFAULT_URL, config.api_key, backups, timeout=2)
-        except TargetError as exc:
-            if exc.code != "ankiconnect-unreachable":
-                raise
     from generator.sync.colfile import CollectionFile  # noqa: PLC0415 - needs `anki` only here
 
-    path = config.collection or find_collection(config.profile)
-    return CollectionFile(path)
+    if config.collection is not None or config.profile is not None:
+        return CollectionFile(config.collection or find_collection(config.profile))
+    try:
+        return AnkiConnect(DEFAULT_URL, config.api_key, backups, timeout=2)
+    except TargetError as exc:
+        if exc.code != "ankiconnect-unreachable":
+            raise
+    try:
+        return CollectionFile(find_collection(None))
+    except TargetError as exc:
+        raise TargetError(
+            exc.code,
+            f"{exc.message} (and no Anki with AnkiConnect answered at {DEFAULT_URL})",
+        ) from exc
 
 
 def read_held(target: Target, config: SyncConfig, result: SyncResult) -> Held:
