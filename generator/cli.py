@@ -260,10 +260,11 @@ def print_sync(
         return
     if dry_run:
         click.echo("dry run: nothing changed")
-    elif result.applied is not None and result.applied.backup:
+    elif result.applied is not None and result.plan.writes:
         for name in result.applied.decks_deleted:
             click.echo(f"deleted deck '{name}': the sync left it empty")
-        click.echo(f"backup: {result.applied.backup}")
+        if result.applied.backup:
+            click.echo(f"backup: {result.applied.backup}")
         click.echo("synced")
     else:
         click.echo("nothing to change")

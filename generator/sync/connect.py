@@ -188,7 +188,7 @@ class AnkiConnect:
         """The exports made to read GUIDs hold every note and its scheduling of those decks:
         kept as the backup (the newest few), importable with File › Import."""
         if not self.exports:
-            return "nothing to back up (no deck held ankigen's notes)"
+            return ""  # no deck held ankigen's notes: nothing of the course to lose
         self.backups.mkdir(parents=True, exist_ok=True)
         stamp = time.strftime("%Y%m%d-%H%M%S")
         kept = []
