@@ -84,6 +84,13 @@ class SyncCampaign(Campaign):
         self.check_sync(result, before_cards, before_log, delete=delete, force=force)
         assert not self.violations, (self.where(), self.violations)
 
+    def review(self) -> None:
+        """The learner studies new cards; suspended ones (removed notes) are not shown."""
+        for card_id in self.col.find_cards("is:new -is:suspended")[:20]:
+            card = self.col.get_card(card_id)
+            card.start_timer()
+            self.col.sched.answerCard(card, self.rng.choice([1, 2, 3, 4]))  # type: ignore[attr-defined]
+
     def forced(self) -> str | None:
         if not self.learner:
             return None
