@@ -98,6 +98,9 @@ class BuildResult:
     """The course's earlier package when it had another name (the deck was renamed)."""
     replaced: Path | None = None
     """That earlier package, when this build removed it."""
+    previous: state.State | None = None
+    """What the plan phase compared with: the state file, or what it recovered from the last
+    package when there is none."""
 
     def counts(self) -> dict[str, Counter[str]]:
         """Deck → note type key → number of notes."""
@@ -319,6 +322,7 @@ def plan(config: BuildConfig, result: BuildResult) -> None:
         old = reconcile(old, shipped)
     elif needs_previous_fields(result.notes, old):
         previous = read_package(earlier)
+    result.previous = old
     result.plan = make_plan(
         result.notes,
         old,
@@ -329,11 +333,27 @@ def plan(config: BuildConfig, result: BuildResult) -> None:
         lock_path=lock_shown,
         diags=diags,
         forget_removed=config.forget_removed,
+        forget_moved=config.forget_moved,
         previous=previous,
         package=package.name,
+        decks=folder_decks(result.course),
     )
     result.plan.basis = basis
     result.supersedes = earlier if earlier != package else None
+
+
+def folder_decks(course: Course) -> dict[str, str]:
+    """Content folder → its deck's name (`""` is the course), every parent folder included."""
+    decks = {"": course.deck}
+    for lesson in course.lessons:
+        folders = lesson.rel.split("/")[:-1]
+        names = lesson.deck.split("::")
+        offset = len(names) - len(folders)
+        for depth in range(1, len(folders) + 1):
+            decks["".join(f"{part}/" for part in folders[:depth])] = "::".join(
+                names[: offset + depth]
+            )
+    return decks
 
 
 # ---------------------------------------------------------------------------------------------
