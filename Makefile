@@ -66,6 +66,7 @@ preview: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/bench.py
+	$(BIN)/python bench/fields.py --check
 
 clean:
 	rm -rf $(VENV) build/*.apkg build/preview build/screenshots

@@ -23,6 +23,7 @@ from markdown.preprocessors import Preprocessor
 from generator.render.conversion import Switchboard
 from generator.render.literal import code_ranges
 from generator.render.mathjax import find_math
+from generator.render.stash import CodeSpanHtml
 
 MARK = re.compile(r"==(?=[^=\s])(?P<inner>(?:[^=\n]|=(?!=))+?)(?<=\S)==")
 # Put in front of every deletion the preprocessor numbered: only those become deletions, so the
@@ -138,10 +139,11 @@ def opening_equals(text: str) -> str:
 
 def parse(text: str, marker: str = "", *, math: bool = True) -> Parsed:
     masked = mask(text, literal_ranges(text, math=math))
-    found: list[tuple[re.Match[str], int | None, str, str, tuple[str, ...]]] = []
+    found: list[tuple[re.Match[str], int, int | None, str, str, tuple[str, ...]]] = []
     problems: list[Problem] = []
+    lines = LineCounter(text)
     for match in MARK.finditer(masked):
-        offset = text.count("\n", 0, match.start())
+        offset = lines.before(match.start())
         inner = slice(*match.span("inner"))
         group, answer, hint, distractors = split_inner(text[inner], masked[inner])
         if not answer:
@@ -153,15 +155,14 @@ def parse(text: str, marker: str = "", *, math: bool = True) -> Parsed:
         if any(not d for d in distractors):
             problems.append(Problem(offset, "empty distractor in '|| … | …'"))
             continue
-        found.append((match, group, answer, hint, distractors))
-    explicit = {group for _, group, *_ in found if group is not None}
+        found.append((match, offset, group, answer, hint, distractors))
+    explicit = {group for _, _, group, *_ in found if group is not None}
     counter = 1
     deletions: list[Deletion] = []
     pieces: list[str] = []
     last = 0
-    for match, written, answer, hint, distractors in found:
+    for match, offset, written, answer, hint, distractors in found:
         group = written
-        offset = text.count("\n", 0, match.start())
         if group is None:
             while counter in explicit:
                 counter += 1
@@ -180,6 +181,22 @@ def parse(text: str, marker: str = "", *, math: bool = True) -> Parsed:
     return Parsed(tuple(deletions), "".join(pieces), tuple(problems))
 
 
+class LineCounter:
+    """Line offsets of increasing positions in a text, counted once over the text."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.position = 0
+        self.lines = 0
+
+    def before(self, position: int) -> int:
+        """Line breaks before `position` (never less than an earlier position's)."""
+        if position > self.position:
+            self.lines += self.text.count("\n", self.position, position)
+            self.position = position
+        return self.lines
+
+
 def strip_marks(text: str) -> str:
     """The text a reader sees: every deletion replaced by its answer."""
     return MARK.sub(lambda match: split_inner(match["inner"])[1], text)
@@ -187,7 +204,7 @@ def strip_marks(text: str) -> str:
 
 class NumberDeletions(Preprocessor):
     def run(self, lines: list[str]) -> list[str]:
-        # Math is stashed already (generator.mathext runs before this preprocessor).
+        # Math and code spans are stashed already (generator.render.stash runs before this).
         return parse("\n".join(lines), NUMBERED, math=False).canonical.split("\n")
 
 
@@ -195,10 +212,17 @@ HTML_PLACEHOLDER = re.compile("\x02wzxhzdk:(\\d+)\x03")
 
 
 class DeletionPattern(InlineProcessor):
+    batchable = True
+    """Its pattern has no look-behind at its start and `handleMatch` reads only the match, so
+    generator.render.linear may apply it in one pass."""
+
     def raw_html(self, match: re.Match[str]) -> str:
         blocks = self.md.htmlStash.rawHtmlBlocks
         index = int(match[1])
-        return str(blocks[index]) if index < len(blocks) else ""
+        if index >= len(blocks):
+            return ""
+        block = blocks[index]
+        return block.text if isinstance(block, CodeSpanHtml) else str(block)
 
     def handleMatch(  # type: ignore[override]
         self, m: re.Match[str], data: str

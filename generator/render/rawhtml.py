@@ -24,6 +24,7 @@ from markdown.treeprocessors import Treeprocessor
 
 from generator.notes import ContentProblem
 from generator.render.conversion import Switchboard
+from generator.render.stash import CodeSpanHtml
 
 FORBIDDEN_TAGS = ("script", "iframe", "object", "embed")
 SOURCE_ATTRIBUTES = ("src", "srcset")
@@ -106,7 +107,7 @@ class CheckHtml(Treeprocessor):
         current = self.extension.board.current
         if current.raw_html:
             for block in self.md.htmlStash.rawHtmlBlocks:
-                if isinstance(block, str):
+                if isinstance(block, str) and not isinstance(block, CodeSpanHtml):
                     problems.extend(check_raw_html(block))
         if current.attributes:
             for element in root.iter():

@@ -17,9 +17,10 @@ from generator.diagnostics import Diagnostics
 from generator.notes import ClozeMode, ContentProblem, Text
 from generator.render.conversion import IDLE, Conversion, Switchboard
 from generator.render.deletions import ClozeExtension
-from generator.render.mathjax import MathExtension
+from generator.render.linear import LinearMarkdown
 from generator.render.media import MediaExtension, MediaLog, MediaResolver
 from generator.render.rawhtml import RawHtmlPolicy
+from generator.render.stash import StashExtension
 
 EXTENSIONS = [
     "abbr",
@@ -98,12 +99,12 @@ class MarkdownRenderer:
         self._problems: list[ContentProblem] = self._media.problems
         self._cache: dict[tuple[str, int, str], str] = {}
         self._report: tuple[str, Diagnostics] | None = None
-        self._md = markdown.Markdown(
+        self._md = LinearMarkdown(
             extensions=[
                 *EXTENSIONS,
                 FieldAdmonitions(self._board),
                 FieldFootnotes(self._board),
-                MathExtension(),
+                StashExtension(),
                 ClozeExtension(self._board),
                 MediaExtension(self._media, self._board),
                 RawHtmlPolicy(self._problems, self._board),
