@@ -235,7 +235,11 @@ def parse(ctx: CardContext) -> list[ChoiceNote]:
         None,
     )
     if first is None:
-        ctx.error(heading.line, "the options (a task list) must come before the first field")
+        ctx.error(
+            heading.line,
+            "the options (a task list) must come before the first field",
+            code="options-after-field",
+        )
         return []
     items, other = list_items(preamble[first:])
     for line in other:
@@ -243,13 +247,18 @@ def parse(ctx: CardContext) -> list[ChoiceNote]:
             ctx.error(
                 line.number,
                 "text after the options: put it in a field such as '**Explanation:**'",
+                code="text-after-options",
             )
             break
     options: list[Option] = []
     for item in items:
         match = TASK.match(item.text)
         if not match:
-            ctx.error(item.line, "every item of the options list must be '- [ ] …' or '- [x] …'")
+            ctx.error(
+                item.line,
+                "every item of the options list must be '- [ ] …' or '- [x] …'",
+                code="not-a-task-item",
+            )
             continue
         head, pinned = LAST.sub("", match["text"]), LAST.search(match["text"]) is not None
         body = [line.text for line in item.rest if not line.text.startswith(">")]
@@ -260,7 +269,7 @@ def parse(ctx: CardContext) -> list[ChoiceNote]:
         ]
         text = "\n".join([head, *body]).strip()
         if not text:
-            ctx.error(item.line, "empty option")
+            ctx.error(item.line, "empty option", code="empty-option")
         feedback = text_of(note)
         options.append(
             Option(Text(text, item.line), match["mark"] != " ", item.line, feedback, pinned)
@@ -270,7 +279,9 @@ def parse(ctx: CardContext) -> list[ChoiceNote]:
             not line.in_fence and indent_of(line.text) == 0 and TASK_LINE.match(line.text)
             for line in field.lines
         ):
-            ctx.error(field.line, f"a second task list in one card (in '{key}')")
+            ctx.error(
+                field.line, f"a second task list in one card (in '{key}')", code="second-task-list"
+            )
     check_options(ctx, options)
     return [
         ChoiceNote(
@@ -299,7 +310,7 @@ def shuffle_of(ctx: CardContext, field: Field | None) -> bool:
     written = field.text.markdown.strip()
     word = written.lower()
     if word not in YES + NO:
-        ctx.error(field.line, f"shuffle must be yes or no, not '{written}'")
+        ctx.error(field.line, f"shuffle must be yes or no, not '{written}'", code="bad-shuffle")
     return word in YES
 
 
@@ -307,16 +318,26 @@ def check_options(ctx: CardContext, options: list[Option]) -> None:
     line = ctx.block.heading.line
     if len(options) < 2:
         ctx.error(
-            line, f"a multiple-choice question needs at least 2 options, found {len(options)}"
+            line,
+            f"a multiple-choice question needs at least 2 options, found {len(options)}",
+            code="too-few-options",
         )
     if len(options) > len(LETTERS):
-        ctx.error(line, f"at most {len(LETTERS)} options, found {len(options)}")
+        ctx.error(
+            line,
+            f"at most {len(LETTERS)} options (one per letter), found {len(options)}",
+            code="too-many-options",
+        )
     if options and not any(option.correct for option in options):
-        ctx.error(line, "no correct option: tick the right answer as '- [x] …'")
+        ctx.error(
+            line, "no correct option: tick the right answer as '- [x] …'", code="no-correct-option"
+        )
     seen: dict[str, int] = {}
     for option in options:
         key = " ".join(option.text.markdown.casefold().split())
         if key in seen:
-            ctx.error(option.line, f"duplicate option (same as line {seen[key]})")
+            ctx.error(
+                option.line, f"duplicate option (same as line {seen[key]})", code="duplicate-option"
+            )
         else:
             seen[key] = option.line

@@ -85,10 +85,14 @@ def cloze_notes(
     line = text.line
     parsed = deletions.parse(text.markdown)
     for problem in parsed.problems:
-        ctx.error(line + problem.offset, problem.message)
+        ctx.error(line + problem.offset, problem.message, code=problem.code)
     if not parsed.deletions:
         if parsed.problems:
-            ctx.error(line, "no valid cloze deletion left: Anki would refuse this note")
+            ctx.error(
+                line,
+                "no valid cloze deletion left: Anki would refuse this note",
+                code="cloze-none-valid",
+            )
         return []
     level = ctx.lesson.defaults.level
     meta = ctx.meta(

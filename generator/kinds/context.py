@@ -30,11 +30,11 @@ class CardContext:
     def path(self) -> str:
         return self.lesson.path
 
-    def error(self, line: int, message: str) -> None:
-        self.diags.error(self.path, line, message)
+    def error(self, line: int, message: str, *, code: str, column: int = 0) -> None:
+        self.diags.error(self.path, line, message, code=code, column=column)
 
-    def warning(self, line: int, message: str) -> None:
-        self.diags.warning(self.path, line, message)
+    def warning(self, line: int, message: str, *, code: str, column: int = 0) -> None:
+        self.diags.warning(self.path, line, message, code=code, column=column)
 
     @property
     def card_id(self) -> str:
@@ -71,6 +71,7 @@ class CardContext:
                 line,
                 f"invalid id '{note_id}': use letters, digits, '-', '_', '.', '/', '#', "
                 "starting with a letter or digit (at most 200 characters)",
+                code="invalid-id",
             )
         tags = set(self.lesson.defaults.tags)
         tags.add(f"ankigen::{construct}")
@@ -100,7 +101,11 @@ class CardContext:
     ) -> NoteMeta:
         heading = self.block.heading
         if not heading.text:
-            self.error(heading.line, "card heading is empty: write the question after '###'")
+            self.error(
+                heading.line,
+                "card heading is empty: write the question after '###'",
+                code="empty-heading",
+            )
         return self.meta(
             construct,
             line=heading.line,
@@ -116,7 +121,11 @@ def one_word_of(ctx: CardContext, field: Field, allowed: tuple[str, ...], what: 
     value = field.text.markdown.strip()
     word = value.lower()
     if word not in allowed:
-        ctx.error(field.line, f"{what} must be one of {', '.join(allowed)}, not '{value}'")
+        ctx.error(
+            field.line,
+            f"{what} must be one of {', '.join(allowed)}, not '{value}'",
+            code=f"bad-{what}",
+        )
         return None
     return word
 

@@ -41,25 +41,39 @@ def parse(ctx: CardContext) -> list[RevealNote | twoway.TwoWayNote | ClozeNote |
             if entries:
                 entries[-1][1].extend([Line(first.number, "", False), *definition_lines(group)])
             else:
-                ctx.error(first.number, "a definition with no term above it")
+                ctx.error(
+                    first.number, "a definition with no term above it", code="keyfacts-no-term"
+                )
             continue
         if pending is not None:
-            ctx.error(pending.number, "a term with no definition (write ':   definition' under it)")
+            no_definition(ctx, pending.number)
             pending = None
         split = next((i for i, line in enumerate(group) if DEFINITION.match(line.text)), None)
         if split is None:
             if len(group) == 1:
                 pending = first
             else:
-                ctx.error(first.number, "text in 'Key facts' that is not a term and definition")
+                ctx.error(
+                    first.number,
+                    "text in 'Key facts' that is not a term and definition",
+                    code="keyfacts-stray-text",
+                )
             continue
         if split > 1:
-            ctx.error(first.number, "one term per definition: put each term on its own")
+            ctx.error(
+                first.number,
+                "one term per definition: put each term on its own",
+                code="keyfacts-several-terms",
+            )
         entries.append((group[split - 1], definition_lines(group[split:])))
     if pending is not None:
-        ctx.error(pending.number, "a term with no definition (write ':   definition' under it)")
+        no_definition(ctx, pending.number)
     if not entries and len(ctx.diags.errors) == errors_before:
-        ctx.error(ctx.block.heading.line, "'Key facts' needs a definition list (term, then ': …')")
+        ctx.error(
+            ctx.block.heading.line,
+            "'Key facts' needs a definition list (term, then ': …')",
+            code="keyfacts-no-list",
+        )
 
     terms = [Text(split_id(line.text.strip())[0], line.number) for line, _ in entries]
     wanted = ctx.lesson.defaults.key_facts
@@ -68,9 +82,13 @@ def parse(ctx: CardContext) -> list[RevealNote | twoway.TwoWayNote | ClozeNote |
         term, written = split_id(term_line.text.strip())
         text = text_of(definition)
         if not term:
-            ctx.error(term_line.number, "empty term")
+            ctx.error(term_line.number, "empty term", code="keyfacts-empty-term")
         if text.empty:
-            ctx.error(term_line.number, f"'{term}' has an empty definition")
+            ctx.error(
+                term_line.number,
+                f"'{term}' has an empty definition",
+                code="keyfacts-empty-definition",
+            )
         note_id = ctx.item_id(written, term)
         if "reversed" in wanted:
             notes.append(
@@ -112,6 +130,14 @@ def parse(ctx: CardContext) -> list[RevealNote | twoway.TwoWayNote | ClozeNote |
                 )
             )
     return notes
+
+
+def no_definition(ctx: CardContext, line: int) -> None:
+    ctx.error(
+        line,
+        "a term with no definition (write ':   definition' under it)",
+        code="keyfacts-no-definition",
+    )
 
 
 def definition_lines(group: list[Line]) -> list[Line]:

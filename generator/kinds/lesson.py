@@ -78,7 +78,10 @@ def parse_lesson(lesson: Lesson, text: str, registry: Registry) -> ParsedLesson:
         warn_stray(lesson.path, section.lines, diags)
     if not shape.cards and not found:
         diags.warning(
-            lesson.path, 0, "no cards in this lesson (cards start at '###' headings or '==…==')"
+            lesson.path,
+            1,
+            "no cards in this lesson (cards start at '###' headings or '==…==')",
+            code="no-cards",
         )
     notes = tuple(note for note in found if not isinstance(note, Variant))
     variants = tuple(note for note in found if isinstance(note, Variant))
@@ -115,9 +118,14 @@ def check_empty_ids(path: str, lines: Sequence[Line], diags: Diagnostics) -> Non
         if line.in_fence:
             continue
         _, written = split_id(line.text)
-        if written is None and EMPTY_ID.search(line.text):
+        empty = EMPTY_ID.search(line.text) if written is None else None
+        if empty is not None:
             diags.error(
-                path, line.number, "empty id: write the id after 'id:' or remove the comment"
+                path,
+                line.number,
+                "empty id: write the id after 'id:' or remove the comment",
+                code="empty-id",
+                column=empty.start() + 1,
             )
 
 
@@ -128,7 +136,11 @@ def warn_stray(path: str, prose: Sequence[Line], diags: Diagnostics) -> None:
             continue
         if TASK_ITEM.match(line.text):
             diags.warning(
-                path, line.number, "task list outside a card is lesson text; add a '###' question"
+                path,
+                line.number,
+                "task list outside a card is lesson text; add a '###' question",
+                code="stray-task-list",
+                column=1,
             )
             return
         if DEFINITION.match(line.text):
@@ -136,5 +148,7 @@ def warn_stray(path: str, prose: Sequence[Line], diags: Diagnostics) -> None:
                 path,
                 line.number,
                 "definition list outside a card is lesson text; put it under '### Key facts'",
+                code="stray-definition-list",
+                column=1,
             )
             return

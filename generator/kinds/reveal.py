@@ -90,7 +90,9 @@ def parse(ctx: CardContext) -> list[RevealNote]:
     else:
         question_body, answer, answer_line = NO_TEXT, preamble, heading.line
     if answer.empty:
-        ctx.error(answer_line, "empty answer: write the answer under the question")
+        ctx.error(
+            answer_line, "empty answer: write the answer under the question", code="empty-answer"
+        )
     level = level_of(ctx, fields.get("level"))
     return [
         RevealNote(

@@ -81,9 +81,13 @@ def parse(ctx: CardContext) -> list[SelfCheckNote]:
         for item in items
     )
     if not concepts or any(concept.empty for concept in concepts):
-        ctx.error(field.line, "'Key concepts' needs a list with at least one non-empty item")
+        ctx.error(
+            field.line,
+            "'Key concepts' needs a list with at least one non-empty item",
+            code="concepts-empty",
+        )
     if any(line.text.strip() for line in other):
-        ctx.error(field.line, "'Key concepts' must be a list only")
+        ctx.error(field.line, "'Key concepts' must be a list only", code="concepts-not-list")
     return [
         SelfCheckNote(
             meta=ctx.heading_meta("self-check", level=level_of(ctx, split.fields.get("level"))),

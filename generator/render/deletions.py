@@ -61,6 +61,8 @@ class Problem:
     """Line offset inside the text."""
     message: str
     """What is wrong."""
+    code: str
+    """Stable name of the problem (docs/format.md)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,13 +149,15 @@ def parse(text: str, marker: str = "", *, math: bool = True) -> Parsed:
         inner = slice(*match.span("inner"))
         group, answer, hint, distractors = split_inner(text[inner], masked[inner])
         if not answer:
-            problems.append(Problem(offset, "empty cloze deletion"))
+            problems.append(Problem(offset, "empty cloze deletion", "cloze-empty"))
             continue
         if group is not None and not 1 <= group <= MAX_GROUP:
-            problems.append(Problem(offset, f"cloze number must be 1–{MAX_GROUP}, not {group}"))
+            problems.append(
+                Problem(offset, f"cloze number must be 1–{MAX_GROUP}, not {group}", "cloze-number")
+            )
             continue
         if any(not d for d in distractors):
-            problems.append(Problem(offset, "empty distractor in '|| … | …'"))
+            problems.append(Problem(offset, "empty distractor in '|| … | …'", "empty-distractor"))
             continue
         found.append((match, offset, group, answer, hint, distractors))
     explicit = {group for _, _, group, *_ in found if group is not None}
@@ -169,7 +173,9 @@ def parse(text: str, marker: str = "", *, math: bool = True) -> Parsed:
             group = counter
             counter += 1
             if group > MAX_GROUP:
-                problems.append(Problem(offset, f"more than {MAX_GROUP} cloze deletions"))
+                problems.append(
+                    Problem(offset, f"more than {MAX_GROUP} cloze deletions", "cloze-too-many")
+                )
                 continue
         deletions.append(Deletion(group, answer, hint, distractors, offset))
         canonical = f"c{group}::{closing_equals(answer)}" + (

@@ -71,6 +71,8 @@ def split_fields(
                 line.number,
                 f"'**{match['label']}:**' is not a field label here; did you mean '{close[0]}'?"
                 " (kept as text)",
+                code="label-near-miss",
+                column=1,
             )
 
     fields: dict[str, Field] = {}
@@ -82,6 +84,8 @@ def split_fields(
                 path,
                 first.number,
                 f"field '{key}' given twice in one card (first at line {fields[key].line})",
+                code="field-twice",
+                column=1,
             )
             continue
         lines = [Line(first.number, rest, False), *body[index + 1 : end]]

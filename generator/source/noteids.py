@@ -44,4 +44,5 @@ def check_unique_ids(metas: Iterable[NoteMeta], diags: Diagnostics) -> None:
             meta.path,
             meta.line,
             f"duplicate id '{meta.id}'{how}: already used at {other.path}:{other.line}",
+            code="duplicate-id",
         )
