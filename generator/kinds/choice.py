@@ -17,7 +17,7 @@ from generator.kinds.context import (
     tail,
 )
 from generator.notes import NO_TEXT, NoteMeta, Renderer, Text
-from generator.source.fields import Field, split_fields
+from generator.source.fields import Field
 from generator.source.outline import Line, indent_of, list_items, text_of
 
 NOTE_TYPE = NoteType(
@@ -224,7 +224,7 @@ def has_task_list(ctx: CardContext) -> bool:
 
 def parse(ctx: CardContext) -> list[ChoiceNote]:
     heading = ctx.block.heading
-    split = split_fields(ctx.block.body, LABELS, path=ctx.path, diags=ctx.diags)
+    split = ctx.fields(LABELS)
     preamble = split.preamble
     first = next(
         (
@@ -282,7 +282,8 @@ def parse(ctx: CardContext) -> list[ChoiceNote]:
             ctx.error(
                 field.line, f"a second task list in one card (in '{key}')", code="second-task-list"
             )
-    check_options(ctx, options)
+    if not check_options(ctx, options):
+        return []  # more options than letters: no card can show them
     return [
         ChoiceNote(
             meta=ctx.heading_meta(
@@ -314,7 +315,8 @@ def shuffle_of(ctx: CardContext, field: Field | None) -> bool:
     return word in YES
 
 
-def check_options(ctx: CardContext, options: list[Option]) -> None:
+def check_options(ctx: CardContext, options: list[Option]) -> bool:
+    """Report what is wrong with the options; False when there is no laying them out."""
     line = ctx.block.heading.line
     if len(options) < 2:
         ctx.error(
@@ -332,6 +334,13 @@ def check_options(ctx: CardContext, options: list[Option]) -> None:
         ctx.error(
             line, "no correct option: tick the right answer as '- [x] …'", code="no-correct-option"
         )
+    if len(options) >= 2 and all(option.correct for option in options):
+        ctx.warning(
+            line,
+            "every option is ticked, so no answer can be wrong: tick only the right ones "
+            "(for a statement to recall, write a reveal card)",
+            code="all-options-correct",
+        )
     seen: dict[str, int] = {}
     for option in options:
         key = " ".join(option.text.markdown.casefold().split())
@@ -341,3 +350,4 @@ def check_options(ctx: CardContext, options: list[Option]) -> None:
             )
         else:
             seen[key] = option.line
+    return len(options) <= len(LETTERS)

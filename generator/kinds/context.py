@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from html import escape
 
 from generator.diagnostics import Diagnostics
 from generator.notes import DIFFICULTIES, LEVELS, Lesson, NoteMeta, Renderer, Text
-from generator.source.fields import Field
+from generator.source.fields import CardFields, Field, split_fields
 from generator.source.noteids import slugify, valid_id
 from generator.source.outline import CardBlock
 
@@ -25,10 +26,18 @@ class CardContext:
     """The card's source."""
     diags: Diagnostics
     """Where problems go."""
+    known_labels: Mapping[str, str] = field(default_factory=dict)
+    """Field labels of every kind of card → the cards they belong to (see `Registry.labels`)."""
 
     @property
     def path(self) -> str:
         return self.lesson.path
+
+    def fields(self, labels: Mapping[str, str]) -> CardFields:
+        """The card's body split at its `labels`, every label it does not read reported."""
+        return split_fields(
+            self.block.body, labels, path=self.path, diags=self.diags, known=self.known_labels
+        )
 
     def error(self, line: int, message: str, *, code: str, column: int = 0) -> None:
         self.diags.error(self.path, line, message, code=code, column=column)

@@ -10,6 +10,7 @@ from generator.kinds.context import CardContext
 from generator.kinds.reveal import RevealNote
 from generator.kinds.variants import Variant
 from generator.notes import Text
+from generator.render import deletions
 from generator.source.outline import Line, indent_of, is_blank, split_id, text_of
 
 DEFINITION = re.compile(r"^:[ \t]+(?P<text>.*)$")
@@ -119,7 +120,10 @@ def parse(ctx: CardContext) -> list[RevealNote | twoway.TwoWayNote | ClozeNote |
             notes.extend(
                 cloze_notes(
                     ctx,
-                    text=Text(f"=={term}==: {text.markdown}", term_line.number),
+                    # The term is the answer whatever it holds: `std::vector` keeps its `::`.
+                    text=Text(
+                        f"=={deletions.escape_syntax(term)}==: {text.markdown}", term_line.number
+                    ),
                     note_id=f"{note_id}/cloze",
                     explicit=written is not None,
                     construct="key-fact",

@@ -15,7 +15,7 @@ from generator.kinds.cloze import prose_clozes
 from generator.kinds.context import CardContext
 from generator.kinds.variants import Variant
 from generator.notes import Lesson, Note
-from generator.source import frontmatter
+from generator.source import frontmatter, slips
 from generator.source.discover import humanize
 from generator.source.outline import (
     CardBlock,
@@ -67,14 +67,20 @@ def parse_lesson(lesson: Lesson, text: str, registry: Registry) -> ParsedLesson:
     lines, silences = silenced(lines)
     shape = outline(lines)
     check_empty_ids(lesson.path, lines, diags)
+    labels = registry.labels
+    slips.check(lesson.path, lines, diags, labels=labels)
     title = lesson.title or shape.title or humanize(PurePosixPath(lesson.rel).stem)
     found: list[Note | Variant] = []
     for block in shape.cards:
-        found.extend(registry.parse_card(CardContext(lesson, title, block, diags)))
+        found.extend(registry.parse_card(CardContext(lesson, title, block, diags, labels)))
+        slips.hidden_deletions(lesson.path, block.body, diags)
     for section in shape.sections:
         heading = Heading(2, section.title, None, section.lines[0].number if section.lines else 1)
-        ctx = CardContext(lesson, title, CardBlock(heading, section.title, ()), diags)
-        found.extend(prose_clozes(ctx, prose_units(section.lines)))
+        ctx = CardContext(lesson, title, CardBlock(heading, section.title, ()), diags, labels)
+        units = prose_units(section.lines)
+        found.extend(prose_clozes(ctx, units))
+        for unit in units:
+            slips.hidden_deletions(lesson.path, unit, diags)
         warn_stray(lesson.path, section.lines, diags)
     if not shape.cards and not found:
         diags.warning(

@@ -14,7 +14,6 @@ from generator.kinds.context import (
     tail,
 )
 from generator.notes import NO_TEXT, NoteMeta, Renderer, Text
-from generator.source.fields import split_fields
 from generator.source.outline import text_of
 
 NOTE_TYPE = NoteType(
@@ -40,6 +39,10 @@ LABELS = {
     "analogy": "analogy",
     "diagram": "diagram",
     "level": "level",
+    # `**Reverse:** no` opts a card out of two-way cards (generator.kinds.twoway): read, so it
+    # is not shown as part of the answer, and not used.
+    "reverse": "reverse",
+    "reverse hint": "reverse_hint",
 }
 
 
@@ -82,7 +85,7 @@ class RevealNote:
 
 def parse(ctx: CardContext) -> list[RevealNote]:
     heading = ctx.block.heading
-    split = split_fields(ctx.block.body, LABELS, path=ctx.path, diags=ctx.diags)
+    split = ctx.fields(LABELS)
     fields = split.fields
     preamble = text_of(split.preamble)
     if "answer" in fields:

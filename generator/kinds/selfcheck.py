@@ -8,7 +8,7 @@ from typing import ClassVar
 from generator.anki.notetypes import FieldSpec, NoteType
 from generator.kinds.context import TAIL_FIELDS, CardContext, level_of, question_html, tail
 from generator.notes import NO_TEXT, NoteMeta, Renderer, Text
-from generator.source.fields import has_label, split_fields
+from generator.source.fields import has_label
 from generator.source.outline import list_items, text_of
 
 NOTE_TYPE = NoteType(
@@ -73,7 +73,7 @@ def has_concepts(ctx: CardContext) -> bool:
 
 def parse(ctx: CardContext) -> list[SelfCheckNote]:
     heading = ctx.block.heading
-    split = split_fields(ctx.block.body, LABELS, path=ctx.path, diags=ctx.diags)
+    split = ctx.fields(LABELS)
     field = split.fields["concepts"]
     items, other = list_items(field.lines)
     concepts = tuple(

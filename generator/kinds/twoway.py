@@ -99,7 +99,7 @@ def matches(ctx: CardContext) -> bool:
 
 def parse(ctx: CardContext) -> list[TwoWayNote | reveal.RevealNote]:
     heading = ctx.block.heading
-    split = split_fields(ctx.block.body, LABELS, path=ctx.path, diags=ctx.diags)
+    split = ctx.fields(LABELS)
     fields = split.fields
     preamble = text_of(split.preamble)
     if "answer" in fields:

@@ -13,7 +13,7 @@ from typing import ClassVar
 from generator.anki.notetypes import FieldSpec, NoteType
 from generator.kinds.context import TAIL_FIELDS, CardContext, level_of, question_html, tail
 from generator.notes import NO_TEXT, NoteMeta, Renderer, Text
-from generator.source.fields import has_label, split_fields
+from generator.source.fields import has_label
 from generator.source.outline import text_of
 
 NOTE_TYPE = NoteType(
@@ -93,7 +93,7 @@ def has_type_in(ctx: CardContext) -> bool:
 
 def parse(ctx: CardContext) -> list[TypeInNote]:
     heading = ctx.block.heading
-    split = split_fields(ctx.block.body, LABELS, path=ctx.path, diags=ctx.diags)
+    split = ctx.fields(LABELS)
     field = split.fields["answer"]
     answer = field.text
     if answer.empty:

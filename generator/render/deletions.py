@@ -21,7 +21,7 @@ from markdown.postprocessors import Postprocessor
 from markdown.preprocessors import Preprocessor
 
 from generator.render.conversion import Switchboard
-from generator.render.literal import code_ranges
+from generator.render.literal import Ranges, code_ranges
 from generator.render.mathjax import find_math
 from generator.render.stash import CodeSpanHtml
 
@@ -30,7 +30,15 @@ MARK = re.compile(r"==(?=[^=\s])(?P<inner>(?:[^=\n]|=(?!=))+?)(?<=\S)==")
 # renderer can never emit a deletion the parser did not count.
 NUMBERED = "\ue000"
 GROUP = re.compile(r"^c(?P<n>\d+)::", re.IGNORECASE)
-CANONICAL = re.compile(r"^\ue000c(?P<n>\d+)::(?P<answer>.*?)(?:::(?P<hint>.*))?$", re.DOTALL)
+CANONICAL = re.compile(r"^\ue000c(?P<n>\d+)::(?P<rest>.*)$", re.DOTALL)
+# Escaped characters of cloze syntax; a pair of backslashes is an escaped backslash.
+ESCAPE = re.compile(r"\\[\\:|=]")
+ESCAPED_SYNTAX = re.compile(r"\\([:|=])")
+# Runs cloze syntax reads: `::` (hint), `||` (distractors), `==` (the marks).
+SYNTAX_RUN = re.compile(r":{2,}|\|{2,}|={2,}")
+SYNTAX_CHARACTERS = (":", "=")
+"""Made escapable in Python-Markdown (as in CommonMark, where any punctuation is), so that an
+answer can hold `::` or `==` as text."""
 MAX_GROUP = 99
 TAG = "ak-cloze"
 RENDERED = re.compile(rf"<{TAG}(?P<attrs>[^>]*)>(?P<inner>.*?)</{TAG}>", re.DOTALL)
@@ -81,16 +89,26 @@ class Parsed:
         return tuple(sorted({deletion.group for deletion in self.deletions}))
 
 
-def literal_ranges(text: str, *, math: bool = True) -> list[tuple[int, int]]:
-    """Where `==`, `::` and `|` are literal: code (generator.render.literal) and math,
-    which the renderer stashes before cloze numbering sees the text. `math=False` is for that
-    stashed text: a `$` left in it is literal, and scanning it again could pair two dollars that
-    a stashed formula used to keep apart."""
-    code = code_ranges(text)
+def literal_ranges(text: str, *, math: bool = True, html: bool = True) -> list[tuple[int, int]]:
+    """Where `==`, `::` and `|` are literal: code and raw HTML blocks (generator.render.literal)
+    and math, which the renderer stashes before cloze numbering sees the text. `math=False` is
+    for that stashed text: a `$` left in it is literal, and scanning it again could pair two
+    dollars that a stashed formula used to keep apart. `html=False` leaves raw HTML blocks out
+    (to find what is inside them)."""
+    code = code_ranges(text, html=html)
     if not math:
         return code
     spans = find_math(text, code).spans
     return code + [(span.start, span.end) for span in spans] if spans else code
+
+
+def escapes(text: str) -> list[tuple[int, int]]:
+    """Backslash escapes of the characters cloze syntax reads (`\\:`, `\\|`, `\\=`, and
+    `\\\\` itself): an escaped character is text, so `==std\\::move==` keeps its `::`.
+    Python-Markdown shows each as the character alone (see `ClozeExtension`)."""
+    if "\\" not in text:
+        return []
+    return [match.span() for match in ESCAPE.finditer(text)]
 
 
 def mask(text: str, ranges: list[tuple[int, int]]) -> str:
@@ -140,7 +158,7 @@ def opening_equals(text: str) -> str:
 
 
 def parse(text: str, marker: str = "", *, math: bool = True) -> Parsed:
-    masked = mask(text, literal_ranges(text, math=math))
+    masked = mask(text, literal_ranges(text, math=math) + escapes(text))
     found: list[tuple[re.Match[str], int, int | None, str, str, tuple[str, ...]]] = []
     problems: list[Problem] = []
     lines = LineCounter(text)
@@ -177,7 +195,15 @@ def parse(text: str, marker: str = "", *, math: bool = True) -> Parsed:
                     Problem(offset, f"more than {MAX_GROUP} cloze deletions", "cloze-too-many")
                 )
                 continue
-        deletions.append(Deletion(group, answer, hint, distractors, offset))
+        deletions.append(
+            Deletion(
+                group,
+                unescape_syntax(answer),
+                unescape_syntax(hint),
+                tuple(unescape_syntax(d) for d in distractors),
+                offset,
+            )
+        )
         canonical = f"c{group}::{closing_equals(answer)}" + (
             f"::{closing_equals(hint)}" if hint else ""
         )
@@ -185,6 +211,39 @@ def parse(text: str, marker: str = "", *, math: bool = True) -> Parsed:
         last = match.end()
     pieces.append(text[last:])
     return Parsed(tuple(deletions), "".join(pieces), tuple(problems))
+
+
+def unescape_syntax(markdown: str) -> str:
+    """The Markdown with the escapes of cloze syntax taken out (`std\\:\\:move` → `std::move`):
+    the same text once rendered, outside a deletion, where `::` means nothing."""
+    if "\\" not in markdown:
+        return markdown
+    literal = Ranges(literal_ranges(markdown))  # `\|` in TeX is TeX
+    return ESCAPED_SYNTAX.sub(
+        lambda m: m[0] if literal.end_of(m.start()) is not None else m[1], markdown
+    )
+
+
+def escape_syntax(markdown: str) -> str:
+    """`markdown` made safe to write between `==` and `==` as an answer: what cloze syntax
+    would read (`::`, `||`, `==`, a final backslash) escaped, outside code and math. Text
+    without such runs comes back unchanged."""
+    if not any(run in markdown for run in ("::", "||", "==", "\\")):
+        return markdown
+    literal = literal_ranges(markdown)
+    masked = mask(markdown, literal + escapes(markdown))
+    pieces: list[str] = []
+    last = 0
+    for match in SYNTAX_RUN.finditer(masked):
+        run = markdown[match.start() : match.end()]
+        pieces.extend([markdown[last : match.start()], "".join(f"\\{char}" for char in run)])
+        last = match.end()
+    pieces.append(markdown[last:])
+    escaped = "".join(pieces)
+    # A final backslash would escape the closing `=`.
+    if escaped.endswith("\\") and not mask(escaped, escapes(escaped)).endswith("\0"):
+        escaped += "\\"
+    return escaped
 
 
 class LineCounter:
@@ -215,6 +274,7 @@ class NumberDeletions(Preprocessor):
 
 
 HTML_PLACEHOLDER = re.compile("\x02wzxhzdk:(\\d+)\x03")
+BACKSLASH = re.compile(r"\\(.)", re.DOTALL)
 
 
 class DeletionPattern(InlineProcessor):
@@ -238,12 +298,21 @@ class DeletionPattern(InlineProcessor):
             el = etree.Element("mark")
             el.text = m["inner"]
             return el, m.start(0), m.end(0)
-        # Raw HTML in a hint was stashed by an earlier pattern; a hint is plain text.
-        hint = HTML_PLACEHOLDER.sub(self.raw_html, self.unescape(found["hint"] or ""))
-        hint = unescape(hint)
+        rest = found["rest"]
+        # The hint starts at the first `::` that is not escaped, as in `parse`.
+        cut = mask(rest, escapes(rest)).find("::")
+        answer, hint = (rest, "") if cut < 0 else (rest[:cut], rest[cut + 2 :])
+        # Raw HTML in a hint was stashed by an earlier pattern; a hint is plain text, and its
+        # backslash escapes are taken out as Markdown would.
+        hint = HTML_PLACEHOLDER.sub(self.raw_html, self.unescape(hint))
+        hint = unescape(self.backslash_escapes(hint))
         el = etree.Element(TAG, {"n": found["n"], "hint": hint})
-        el.text = found["answer"]
+        el.text = answer
         return el, m.start(0), m.end(0)
+
+    def backslash_escapes(self, text: str) -> str:
+        escapable = self.md.ESCAPED_CHARS
+        return BACKSLASH.sub(lambda m: m[1] if m[1] in escapable else m[0], text)
 
 
 class EmitDeletions(Postprocessor):
@@ -264,9 +333,10 @@ class EmitDeletions(Postprocessor):
             n, hint = int(attrs["n"]), opening_equals(attrs.get("hint", ""))
             inner = opening_equals(match["inner"])
             if mode == "anki":
-                # A deletion ending in "}" would merge with Anki's closing "}}".
-                inner, hint = closing_safe(inner), closing_safe(hint)
-                return f"{{{{c{n}::{inner}" + (f"::{hint}" if hint else "") + "}}"
+                # A deletion ending in "}" would merge with Anki's closing "}}"; Anki reads the
+                # first "::" of a deletion as the start of its hint.
+                inner, hint = anki_safe(closing_safe(inner), hint=bool(hint)), closing_safe(hint)
+                return f"{{{{c{n}::{inner}" + (f"::{anki_safe(hint)}" if hint else "") + "}}"
             if mode == "blank" and n == target:
                 label = hint or "…"
                 return f'<span class="ak-blank" data-group="{n}">[{label}]</span>'
@@ -287,6 +357,7 @@ class ClozeExtension(Extension):
         self.board = board
 
     def extendMarkdown(self, md: Markdown) -> None:
+        md.ESCAPED_CHARS.extend(c for c in SYNTAX_CHARACTERS if c not in md.ESCAPED_CHARS)
         # After fenced code (25) has stashed code blocks, so their `==` stay literal.
         md.preprocessors.register(NumberDeletions(md), "ankigen-cloze-number", 20)
         md.inlinePatterns.register(DeletionPattern(MARK.pattern, md), "ankigen-cloze", 65)
@@ -295,3 +366,15 @@ class ClozeExtension(Extension):
 
 def closing_safe(text: str) -> str:
     return text[:-1] + "&#125;" if text.endswith("}") else text
+
+
+# Anki splits a deletion at its first "::" (rslib's cloze parser): a colon written as an entity
+# is the same character to the browser, and no separator to Anki.
+COLON_ENTITY = "&#58;"
+
+
+def anki_safe(html: str, *, hint: bool = False) -> str:
+    """`html` inside `{{cN::…}}` with no `::` left for Anki to split at; before a hint, no final
+    `:` either (it would make `:::`)."""
+    html = html.replace("::", ":" + COLON_ENTITY)
+    return html[:-1] + COLON_ENTITY if hint and html.endswith(":") else html

@@ -259,19 +259,19 @@ def next_opening(data: str, position: int) -> int | None:
     return None
 
 
-def code_parts(text: str) -> tuple[list[Span], list[Span]]:
-    """Literal blocks (fenced and indented code, raw HTML blocks) and the code spans outside
-    them."""
+def code_parts(text: str, *, html: bool = True) -> tuple[list[Span], list[Span]]:
+    """Literal blocks (fenced and indented code, raw HTML blocks unless `html` is False) and
+    the code spans outside them."""
     fences = fenced_blocks(text)
     rest = masked(text, fences)
-    blocks = sorted(fences + html_blocks(rest) + indented_blocks(rest))
+    blocks = sorted(fences + (html_blocks(rest) if html else []) + indented_blocks(rest))
     literal = Ranges(blocks)
     spans = [span for span in code_spans(masked(text, blocks)) if literal.end_of(span[0]) is None]
     return blocks, spans
 
 
-def code_ranges(text: str) -> list[Span]:
+def code_ranges(text: str, *, html: bool = True) -> list[Span]:
     """Every range where Python-Markdown shows text literally, blocks first, then code spans
-    outside them."""
-    blocks, spans = code_parts(text)
+    outside them. `html=False`: raw HTML blocks are not counted as literal."""
+    blocks, spans = code_parts(text, html=html)
     return blocks + spans
