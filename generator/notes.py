@@ -81,9 +81,11 @@ class NoteMeta:
     badge: str
     """Level and/or difficulty shown on the card, e.g. `beginner` or `medium`."""
     context: str
-    """Lesson title and section, shown small on the card."""
+    """Lesson title and section, shown small on the card (Markdown)."""
     flip_on_pick: bool = True
     """Its card shows the answer as soon as the single right option is picked."""
+    context_line: int = 0
+    """Line of the lesson title, where a problem in rendering `context` is reported."""
 
 
 ClozeMode = Literal["anki", "blank", "reveal", "mark"]

@@ -1,10 +1,14 @@
-"""Answer text survives exactly in Anki's cloze cards, whatever it holds.
+"""Text survives exactly on Anki's cards, whatever it holds: answers in cloze cards, and the
+lesson title shown on every card.
 
 Anki reads the first `::` inside `{{c1::…}}` as the start of the hint, so an answer such as C++'s
 `std::move` used to lose everything after `std`. ankigen writes a `::` of an answer as `:&#58;`
 (the same characters to the browser, no separator to Anki's cloze parser), and a key fact's term
 is written as an answer whatever it holds. Checked here against the real thing: the package is
 imported with the `anki` package and every card rendered by Anki's own cloze code.
+
+A lesson title is Markdown, like the heading it usually is: `Q&amp;A` shows "Q&A" and `*why*`
+is emphasis, not the characters as typed.
 """
 
 from __future__ import annotations
@@ -22,6 +26,10 @@ pytestmark = pytest.mark.anki
 
 INDEX = "---\ndeck: Exact\nnamespace: exact-answers\ncloze_choices: false\n---\n"
 LESSON = """\
+---
+title: "Q&amp;A: *colons* & bars"
+---
+
 # Answers with colons
 
 Moving a value is ==`std::move`== in C++. <!-- id: code-span -->
@@ -84,6 +92,13 @@ def cards(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[str, str]
             (card,) = note.cards()
             found[note["ID"]] = (card.question(), card.answer())
     return found
+
+
+def test_the_lesson_title_is_markdown_on_the_card(cards: dict[str, tuple[str, str]]) -> None:
+    for question, _ in cards.values():
+        (context,) = re.findall(r'<span class="ak-context">(.*?)</span>', question, re.DOTALL)
+        assert context == "Q&amp;A: <em>colons</em> &amp; bars"
+        assert text_of(context) == "Q&A: colons & bars"
 
 
 @pytest.mark.parametrize("note_id", sorted(EXPECTED))

@@ -11,6 +11,7 @@ from generator.anki.notetypes import FieldSpec, NoteType
 from generator.kinds.context import (
     TAIL_FIELDS,
     CardContext,
+    context_html,
     difficulty_of,
     level_of,
     question_html,
@@ -153,6 +154,7 @@ class ChoiceNote:
             quick_check=md.block(self.quick_check),
             hint=md.block(self.hint),
             mistakes=md.block(self.mistakes),
+            context=context_html(md, self.meta),
         )
 
 
@@ -168,6 +170,7 @@ def choice_fields(
     quick_check: str = "",
     hint: str = "",
     mistakes: str = "",
+    context: str,
 ) -> tuple[str, ...]:
     """The fields of a multiple-choice note from its parts, already HTML. Without an authored
     answer, the Answer field names the correct options by letter."""
@@ -187,7 +190,7 @@ def choice_fields(
         quick_check,
         hint,
         mistakes,
-        *tail(meta),
+        *tail(meta, context),
     )
 
 

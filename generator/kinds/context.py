@@ -10,7 +10,7 @@ from html import escape
 from generator.diagnostics import Diagnostics
 from generator.notes import DIFFICULTIES, LEVELS, Lesson, NoteMeta, Renderer, Text
 from generator.source.fields import CardFields, Field, split_fields
-from generator.source.noteids import slugify, valid_id
+from generator.source.noteids import id_slug, valid_id
 from generator.source.outline import CardBlock
 
 
@@ -28,6 +28,8 @@ class CardContext:
     """Where problems go."""
     known_labels: Mapping[str, str] = field(default_factory=dict)
     """Field labels of every kind of card → the cards they belong to (see `Registry.labels`)."""
+    title_line: int = 0
+    """Line of the lesson title in the file (0 when it comes from the file name)."""
 
     @property
     def path(self) -> str:
@@ -51,16 +53,16 @@ class CardContext:
         heading = self.block.heading
         if heading.id is not None:
             return heading.id
-        return f"{self.lesson_stem}#{slugify(heading.text)}"
+        return f"{self.lesson_stem}#{id_slug(heading.text)}"
 
     @property
     def lesson_stem(self) -> str:
         """The lesson path as an id prefix: every part slugged, so derived ids are valid ids."""
         parts = self.lesson.rel.removesuffix(".md").split("/")
-        return "/".join(slugify(part, limit=40) for part in parts)[:70]
+        return "/".join(id_slug(part, limit=40) for part in parts)[:70]
 
     def item_id(self, written: str | None, text: str) -> str:
-        return written if written is not None else f"{self.card_id}/{slugify(text)}"
+        return written if written is not None else f"{self.card_id}/{id_slug(text)}"
 
     def meta(
         self,
@@ -103,6 +105,7 @@ class CardContext:
             badge=" · ".join(v for v in (level, difficulty) if v),
             context=context,
             flip_on_pick=self.lesson.defaults.flip_on_pick,
+            context_line=self.title_line,
         )
 
     def heading_meta(
@@ -155,9 +158,16 @@ BLOCK_START = re.compile(r"^(?:\d+[.)]|[-+*>#=]|`{3}|~{3})")
 TAIL_FIELDS = ("Level", "Context", "Source", "ID", "Extra", "Spare")
 
 
-def tail(meta: NoteMeta) -> tuple[str, ...]:
-    """Values of the fields every note type ends with (see TAIL_FIELDS)."""
-    return (escape(meta.badge), escape(meta.context), escape(meta.source), escape(meta.id), "", "")
+def tail(meta: NoteMeta, context: str) -> tuple[str, ...]:
+    """Values of the fields every note type ends with (see TAIL_FIELDS); `context` is the
+    rendered `context_html`."""
+    return (escape(meta.badge), context, escape(meta.source), escape(meta.id), "", "")
+
+
+def context_html(md: Renderer, meta: NoteMeta) -> str:
+    """The lesson title (and section) shown on the card: Markdown, as the headings it comes
+    from (`Q&amp;A` shows '&', `*why*` is emphasis)."""
+    return md.inline(Text(heading_markdown(meta.context), meta.context_line))
 
 
 def heading_markdown(text: str) -> str:

@@ -70,13 +70,16 @@ def parse_lesson(lesson: Lesson, text: str, registry: Registry) -> ParsedLesson:
     labels = registry.labels
     slips.check(lesson.path, lines, diags, labels=labels)
     title = lesson.title or shape.title or humanize(PurePosixPath(lesson.rel).stem)
+    title_line = fm.line("title") if lesson.title else shape.title_line if shape.title else 0
     found: list[Note | Variant] = []
     for block in shape.cards:
-        found.extend(registry.parse_card(CardContext(lesson, title, block, diags, labels)))
+        ctx = CardContext(lesson, title, block, diags, labels, title_line)
+        found.extend(registry.parse_card(ctx))
         slips.hidden_deletions(lesson.path, block.body, diags)
     for section in shape.sections:
         heading = Heading(2, section.title, None, section.lines[0].number if section.lines else 1)
-        ctx = CardContext(lesson, title, CardBlock(heading, section.title, ()), diags, labels)
+        block = CardBlock(heading, section.title, ())
+        ctx = CardContext(lesson, title, block, diags, labels, title_line)
         units = prose_units(section.lines)
         found.extend(prose_clozes(ctx, units))
         for unit in units:

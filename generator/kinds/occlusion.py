@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from generator.anki.notetypes import FieldSpec, NoteType
-from generator.kinds.context import TAIL_FIELDS, CardContext, heading_markdown, tail
+from generator.kinds.context import TAIL_FIELDS, CardContext, context_html, heading_markdown, tail
 from generator.notes import NO_TEXT, NoteMeta, Renderer, Text
 from generator.source.outline import list_items
 
@@ -115,7 +115,7 @@ class OcclusionNote:
             md.inline(Text(heading_markdown(self.question.markdown), self.question.line)),
             stage,
             md.block(self.back_extra),
-            *tail(self.meta),
+            *tail(self.meta, context_html(md, self.meta)),
         )
 
 

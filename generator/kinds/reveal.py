@@ -9,6 +9,7 @@ from generator.anki.notetypes import FieldSpec, NoteType
 from generator.kinds.context import (
     TAIL_FIELDS,
     CardContext,
+    context_html,
     level_of,
     question_html,
     tail,
@@ -79,7 +80,7 @@ class RevealNote:
             md.block(self.explanation),
             md.block(self.analogy),
             md.block(self.diagram),
-            *tail(self.meta),
+            *tail(self.meta, context_html(md, self.meta)),
         )
 
 

@@ -6,7 +6,14 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from generator.anki.notetypes import FieldSpec, NoteType
-from generator.kinds.context import TAIL_FIELDS, CardContext, level_of, question_html, tail
+from generator.kinds.context import (
+    TAIL_FIELDS,
+    CardContext,
+    context_html,
+    level_of,
+    question_html,
+    tail,
+)
 from generator.notes import NO_TEXT, NoteMeta, Renderer, Text
 from generator.source.fields import has_label
 from generator.source.outline import list_items, text_of
@@ -63,7 +70,7 @@ class SelfCheckNote:
             md.block(self.hint),
             f'<ul class="ak-concepts" data-count="{len(self.concepts)}">{concepts}</ul>',
             md.block(self.model_answer),
-            *tail(self.meta),
+            *tail(self.meta, context_html(md, self.meta)),
         )
 
 

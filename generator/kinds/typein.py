@@ -11,7 +11,14 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from generator.anki.notetypes import FieldSpec, NoteType
-from generator.kinds.context import TAIL_FIELDS, CardContext, level_of, question_html, tail
+from generator.kinds.context import (
+    TAIL_FIELDS,
+    CardContext,
+    context_html,
+    level_of,
+    question_html,
+    tail,
+)
 from generator.notes import NO_TEXT, NoteMeta, Renderer, Text
 from generator.source.fields import has_label
 from generator.source.outline import text_of
@@ -83,7 +90,7 @@ class TypeInNote:
             md.inline(self.answer),
             md.block(self.hint),
             md.block(self.explanation),
-            *tail(self.meta),
+            *tail(self.meta, context_html(md, self.meta)),
         )
 
 
