@@ -128,15 +128,15 @@ class CardContext:
         )
 
 
-def one_word_of(ctx: CardContext, field: Field, allowed: tuple[str, ...], what: str) -> str | None:
+def one_word_of(
+    ctx: CardContext, field: Field, allowed: tuple[str, ...], what: str, *, code: str
+) -> str | None:
     """The field's one word when it is one of `allowed` (any case); else an error and None."""
     value = field.text.markdown.strip()
     word = value.lower()
     if word not in allowed:
         ctx.error(
-            field.line,
-            f"{what} must be one of {', '.join(allowed)}, not '{value}'",
-            code=f"bad-{what}",
+            field.line, f"{what} must be one of {', '.join(allowed)}, not '{value}'", code=code
         )
         return None
     return word
@@ -145,13 +145,13 @@ def one_word_of(ctx: CardContext, field: Field, allowed: tuple[str, ...], what: 
 def level_of(ctx: CardContext, field: Field | None, *, inherit: bool = True) -> str | None:
     if field is None:
         return ctx.lesson.defaults.level if inherit else None
-    return one_word_of(ctx, field, LEVELS, "level")
+    return one_word_of(ctx, field, LEVELS, "level", code="bad-level")
 
 
 def difficulty_of(ctx: CardContext, field: Field | None) -> str | None:
     if field is None:
         return ctx.lesson.defaults.difficulty
-    return one_word_of(ctx, field, DIFFICULTIES, "difficulty")
+    return one_word_of(ctx, field, DIFFICULTIES, "difficulty", code="bad-difficulty")
 
 
 BLOCK_START = re.compile(r"^(?:\d+[.)]|[-+*>#=]|`{3}|~{3})")
