@@ -50,6 +50,10 @@ class Construct:
     """How its cards are named in messages ('reveal cards')."""
 
 
+def and_list(words: Sequence[str]) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
 # Matchers are classes and module functions rather than closures so that a registry can be sent
 # to the worker processes that parse lessons.
 @dataclass(frozen=True, slots=True)
@@ -116,13 +120,13 @@ class Registry:
 
     @property
     def labels(self) -> Mapping[str, str]:
-        """Every field label any construct has → the cards it belongs to (the first in rule
-        order)."""
-        known: dict[str, str] = {}
+        """Every field label any construct has → the cards it belongs to ('reveal cards and
+        two-way cards')."""
+        kinds: dict[str, list[str]] = {}
         for construct in self.constructs:
             for label in construct.labels:
-                known.setdefault(label, construct.plural)
-        return known
+                kinds.setdefault(label, []).append(construct.plural)
+        return {label: and_list(plurals) for label, plurals in kinds.items()}
 
     def parse_card(self, ctx: CardContext) -> list[Note | Variant]:
         construct = next(c for c in self.constructs if c.matches(ctx))

@@ -281,6 +281,8 @@ def unreferenced(root: Path, used: Iterable[str]) -> list[str]:
         for name in sorted(files):
             if name.startswith(("_", ".")) or not is_media_file(name):
                 continue
+            if not Path(folder, name).is_file():
+                continue  # a link to nothing, or one that loops: reported by discovery
             rel = name if rel_folder == "." else f"{rel_folder}/{name}"
             if rel not in seen:
                 unused.append(rel)

@@ -165,10 +165,13 @@ def event_problem(name: str) -> ContentProblem:
 
 
 def script_url_problem(tag: str, name: str, value: str) -> ContentProblem:
-    kind = "a data: link opens a page of its own" if value.startswith("data:") else "it runs"
+    if value.startswith("data:"):
+        what = "is a data: link: it opens a page of its own, which can run code"
+    else:
+        shown = value if len(value) <= 24 else value[:24] + "…"
+        what = f"is a script URL ({shown}): it runs code"
     return problem(
-        f"'{name}' of <{tag}> is a script URL ({value[:24]}…): {kind} code, and cards run no "
-        f"scripts from fields {CODE_TEXT}",
+        f"'{name}' of <{tag}> {what}, and cards run no scripts from fields {CODE_TEXT}",
         "html-script-url",
         value.split(":", 1)[0] + ":",
         name,
@@ -176,13 +179,17 @@ def script_url_problem(tag: str, name: str, value: str) -> ContentProblem:
 
 
 def source_problem(tag: str, name: str, value: str) -> ContentProblem:
-    return problem(
-        f"'{name}' in raw HTML <{tag}> is not packaged and may need the network: write "
-        "images as ![alt](path) and sounds as ![label](clip.mp3), relative to the lesson",
-        "html-source-attribute",
-        value,
-        name,
-    )
+    if name in ("src", "srcset") or name in HREFS:
+        message = (
+            f"'{name}' in raw HTML <{tag}> is not packaged and may need the network: write "
+            "images as ![alt](path) and sounds as ![label](clip.mp3), relative to the lesson"
+        )
+    else:
+        message = (
+            f"'{name}' in raw HTML <{tag}> makes the card fetch something from outside the "
+            "package: cards work offline and send nothing; remove it"
+        )
+    return problem(message, "html-source-attribute", value, name)
 
 
 def style_problem(where: str, found: str) -> ContentProblem:

@@ -148,10 +148,18 @@ def read(text: str, *, path: str, allowed: tuple[str, ...], diags: Diagnostics) 
         )
         return FrontMatter(body=())
     body, body_start = tuple(lines[end + 1 :]), end + 2
+    source = "\n".join(lines[1:end])
     try:
-        loader = yaml.SafeLoader("\n".join(lines[1:end]))
-    except yaml.YAMLError as exc:  # characters YAML does not accept at all
-        yaml_error(exc, path, diags)
+        loader = yaml.SafeLoader(source)
+    except yaml.reader.ReaderError as exc:  # a character YAML does not accept at all
+        before = source[: exc.position].split("\n")
+        diags.error(
+            path,
+            len(before) + 1,
+            f"front matter: character U+{exc.character:04X} is not allowed in YAML; remove it",
+            code="frontmatter-yaml",
+            column=len(before[-1]) + 1,
+        )
         return FrontMatter(body=body, body_start=body_start)
     try:
         return read_mapping(loader, path, allowed, diags, body=body, body_start=body_start)

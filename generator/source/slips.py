@@ -21,6 +21,7 @@ FENCE = re.compile(r"^(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>.*?)[ \t]*$")
 DOUBLE_EQUALS = re.compile(r"(?<![=<!])==(?![=>])")
 SPACED_MARK = re.compile(r"==[ \t]+[^=\n]*?[^=\s][ \t]*==|==[^=\n]*?[^=\s][ \t]+==")
 SETEXT = re.compile(r"^[ ]{0,3}=+[ \t]*$")
+OPENING_TAG = re.compile(r"[ ]{0,3}<([A-Za-z][\w-]*)")
 ANKI_CLOZE = re.compile(r"\{\{c\d+::", re.IGNORECASE)
 MARKDOWN_INFO = frozenset(("markdown", "md", "mdown", "text", "txt", "plain", "plaintext"))
 CONSTRUCT_HEADING = re.compile(
@@ -187,13 +188,28 @@ def hidden_deletions(path: str, lines: Sequence[Line], diags: Diagnostics) -> No
     if not blocks:
         return
     place = Place(lines)
-    inside = Ranges(blocks)
     masked = deletions.mask(
         text, deletions.literal_ranges(text, html=False) + deletions.escapes(text)
     )
     for match in deletions.MARK.finditer(masked):
-        if inside.end_of(match.start()) is None:
+        block = next(((a, b) for a, b in blocks if a <= match.start() < b), None)
+        if block is None:
             continue
+        opening = OPENING_TAG.match(text, block[0])
+        tag = opening[1].lower() if opening else ""
+        if tag and not text[block[0] : block[1]].rstrip().lower().endswith(f"</{tag}>"):
+            # What the renderer says of a card; lesson text with no deletion left is not
+            # rendered at all, so it is said here.
+            line, column = place.of(block[0])
+            diags.error(
+                path,
+                line,
+                f"raw HTML <{tag}> is never closed: close it with </{tag}> (Markdown after it "
+                "is shown as written, and the card's own layout breaks)",
+                code="html-unclosed",
+                column=column,
+            )
+            return
         line, column = place.of(match.start())
         diags.warning(
             path,
