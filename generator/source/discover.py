@@ -63,12 +63,11 @@ def discover(root: Path, root_display: str, diags: Diagnostics) -> Course | None
             code="course-file-missing",
         )
         return None
-    fm = frontmatter.read(
-        read_text(index, index_display, diags),
-        path=index_display,
-        allowed=frontmatter.COURSE_KEYS,
-        diags=diags,
-    )
+    errors = len(diags.errors)
+    text = read_text(index, index_display, diags)
+    if len(diags.errors) > errors:
+        return None  # what the file says is not known: nothing more to say about it
+    fm = frontmatter.read(text, path=index_display, allowed=frontmatter.COURSE_KEYS, diags=diags)
     deck, namespace = fm.text("deck"), fm.text("namespace")
     if deck is None and "deck" not in fm.lines:
         diags.error(
