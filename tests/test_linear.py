@@ -16,6 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from generator.lint.facts import plain, without_fences
 from generator.render import MarkdownRenderer
 from generator.render.linear import LinearMarkdown
 from generator.render.literal import code_spans
@@ -156,3 +157,61 @@ def test_unclosed_bracket_math_is_text_and_later_math_is_found() -> None:
     for the next `\\(` rather than found again (which took time in the square of the length)."""
     text = "\\( a $5 " * 2000 + "and $x$ \\[y\\]"
     assert [span.body for span in find_math(text).spans] == ["x", "y"]
+
+
+# The lint rules' plain text, as its regular expressions define it (each quadratic in a text of
+# unclosed openings), against the one-pass scanners that replace them.
+REFERENCE_FENCE = re.compile(r"^(```|~~~).*?^\1[^\n]*$", re.DOTALL | re.MULTILINE)
+REFERENCE_TABLE = re.compile(r"^\s*\|.*$", re.MULTILINE)
+REFERENCE_ADMONITION = re.compile(r"^!!! .*(?:\n(?: {4}.*|[ \t]*))*", re.MULTILINE)
+REFERENCE_MARKUP = re.compile(r"[*_`~]|<[^>]+>|!\[[^\]]*\]\([^)]*\)|\[([^\]]*)\]\([^)]*\)")
+REFERENCE_MATH = re.compile(r"\$\$.*?\$\$|\$[^$\n]+\$|\\\(.*?\\\)|\\\[.*?\\\]", re.DOTALL)
+
+
+def reference_plain(markdown: str) -> str:
+    text = REFERENCE_FENCE.sub(" ", markdown)
+    text = REFERENCE_ADMONITION.sub(" ", text)
+    text = REFERENCE_TABLE.sub(" ", text)
+    text = REFERENCE_MATH.sub(" x ", text)
+    text = REFERENCE_MARKUP.sub(lambda match: match[1] or " ", text)
+    return " ".join(text.split())
+
+
+LINT_PIECES = [
+    "```",
+    "~~~",
+    "\n",
+    "\n\n",
+    "a",
+    "$",
+    "$$",
+    "\\(",
+    "\\)",
+    "\\[",
+    "\\]",
+    "<",
+    ">",
+    "[",
+    "]",
+    "(",
+    ")",
+    "!",
+    "*",
+    "_",
+    "`",
+    "~",
+    "|",
+    "\n|",
+    "word",
+]
+lint_text = st.lists(st.sampled_from([*LINT_PIECES, " ", "!!! note\n    x"]), max_size=30).map(
+    "".join
+)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(lint_text)
+def test_lint_plain_text_is_what_its_expressions_define(text: str) -> None:
+    plain.cache_clear()
+    assert plain(text) == reference_plain(text)
+    assert without_fences(text, "") == REFERENCE_FENCE.sub("", text)

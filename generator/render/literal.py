@@ -82,11 +82,9 @@ def fenced_blocks(text: str) -> list[Span]:
 def stray_fences(text: str, blocks: list[Span] | None = None) -> list[int]:
     """Offsets of lines that open like a fence but are no code block: never closed by the same
     fence, or with more than one word after it. Python-Markdown shows them as text."""
-    found = fenced_blocks(text) if blocks is None else blocks
+    code = Ranges(fenced_blocks(text) if blocks is None else blocks)
     return [
-        match.start()
-        for match in FENCE_LINE.finditer(text)
-        if not any(start <= match.start() < end for start, end in found)
+        match.start() for match in FENCE_LINE.finditer(text) if code.end_of(match.start()) is None
     ]
 
 

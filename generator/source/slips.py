@@ -191,10 +191,13 @@ def hidden_deletions(path: str, lines: Sequence[Line], diags: Diagnostics) -> No
     masked = deletions.mask(
         text, deletions.literal_ranges(text, html=False) + deletions.escapes(text)
     )
+    inside = Ranges(blocks)
+    starts = {end: start for start, end in blocks}
     for match in deletions.MARK.finditer(masked):
-        block = next(((a, b) for a, b in blocks if a <= match.start() < b), None)
-        if block is None:
+        end = inside.end_of(match.start())
+        if end is None or end not in starts:
             continue
+        block = (starts[end], end)
         opening = OPENING_TAG.match(text, block[0])
         tag = opening[1].lower() if opening else ""
         if tag and not text[block[0] : block[1]].rstrip().lower().endswith(f"</{tag}>"):
@@ -228,6 +231,16 @@ def check_headings(
     """A `#`/`##` heading, or a deeper one outside any card, over what reads like a card: the
     card vanishes into lesson text. (The first `#` heading is the lesson's title.)"""
     headings = [(i, h) for i, line in enumerate(lines) if (h := parse_heading(line)) is not None]
+    # For each heading and each depth 3–6: where the next heading at that depth or above is.
+    following: dict[int, list[int]] = {
+        limit: [len(lines)] * len(headings) for limit in (3, 4, 5, 6)
+    }
+    for limit, ends in following.items():
+        nearest = len(lines)
+        for position in range(len(headings) - 1, -1, -1):
+            ends[position] = nearest
+            if headings[position][1].level <= limit:
+                nearest = headings[position][0]
     in_card, titled = False, False
     for position, (index, heading) in enumerate(headings):
         if heading.level <= 3:
@@ -237,8 +250,7 @@ def check_headings(
         if heading.level == 1 and not titled:
             titled = True
             continue
-        limit = max(heading.level, 3)
-        end = next((i for i, h in headings[position + 1 :] if h.level <= limit), len(lines))
+        end = following[max(heading.level, 3)][position]
         reason = card_like(lines[index], heading.text, lines[index + 1 : end], labels)
         if reason:
             hashes = "#" * heading.level
