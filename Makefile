@@ -69,6 +69,7 @@ preview: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/bench.py
+	$(BIN)/python bench/fields.py --check
 
 # Sync timings need Anki's library and, for AnkiConnect, Anki desktop: the test set-up.
 bench-sync: $(VENV)/.installed-test desktop-deps

@@ -290,7 +290,9 @@ def preview_command(content: Path, out_dir: Path) -> None:
     result = build(config)
     echo_diagnostics(result.diagnostics)
     if not result.ok or result.course is None:
-        click.echo(f"preview failed: {len(result.diagnostics.errors)} error(s)", err=True)
+        errors, warnings = len(result.diagnostics.errors), len(result.diagnostics.warnings)
+        also = f" and {warnings} warning(s)" if warnings else ""
+        click.echo(f"preview failed: {errors} error(s){also}", err=True)
         sys.exit(1)
     target = write_preview(
         out_dir, result.course.deck, result.notes, config.registry, content=config.content

@@ -54,6 +54,7 @@ from generator.render import MarkdownRenderer
 from generator.render.media import MediaResolver, extension_of, packaged_name, unreferenced
 from generator.source.discover import Course, discover, display, read_text
 from generator.source.noteids import check_unique_ids, slugify
+from generator.source.outline import source_lines
 
 PARALLEL_MIN_LESSONS = 24
 MAX_WORKERS = 8
@@ -135,7 +136,7 @@ def compile_lesson(root: Path, lesson: Lesson, registry: Registry) -> CompiledLe
     parsed = parse_lesson(lesson, text, registry)
     diags.extend(parsed.diagnostics)
     md = shared_renderer()
-    with md.lesson(lesson.path, MediaResolver(root, lesson.rel), diags):
+    with md.lesson(lesson.path, MediaResolver(root, lesson.rel), diags, source_lines(text)):
         notes = tuple(rendered(note, md) for note in parsed.notes)
         variants = tuple(variant.render(md) for variant in parsed.variants)
     facts = lint.facts_of((*parsed.notes, *parsed.variants), parsed.lesson, parsed.silences)
@@ -225,6 +226,7 @@ def warn_unused_media(
             0,
             "media file not used by any card: delete it, or keep it in a folder whose name "
             "starts with '_' (those are not checked)",
+            code="media-unused",
         )
 
 
@@ -249,7 +251,9 @@ def gather(config: BuildConfig, result: BuildResult) -> None:
         # With errors, some lesson may not have been rendered and its files would look unused.
         warn_unused_media(config, result.notes, diags)
     if not result.notes and not diags.errors:
-        diags.error(config.content_display, 0, "no cards found: nothing to package")
+        diags.error(
+            config.content_display, 0, "no cards found: nothing to package", code="no-cards-found"
+        )
     if not diags.errors:
         lint.report([fact for lesson in compiled for fact in lesson.facts], diags, build=True)
 
@@ -380,10 +384,10 @@ def package_media(
         try:
             data = (config.content / source).read_bytes()
         except OSError as exc:
-            diags.error(shown, 0, f"cannot read: {exc.strerror}")
+            diags.error(shown, 0, f"cannot read: {exc.strerror}", code="media-unreadable")
             continue
         if packaged_name(data, extension_of(source)) != name:
-            diags.error(shown, 0, "changed during the build; build again")
+            diags.error(shown, 0, "changed during the build; build again", code="media-changed")
             continue
         media.append((name, data))
     return tuple(media)

@@ -91,11 +91,12 @@ def removal_advice(plan: Plan) -> list[str]:
 
 
 def failure(result: BuildResult, *, strict: bool) -> str:
-    """The one line that ends a failed build."""
-    errors = len(result.diagnostics.errors)
+    """The one line that ends a failed build; its counts add up to the lines printed above."""
+    errors, warnings = len(result.diagnostics.errors), len(result.diagnostics.warnings)
     if strict and not errors:
-        return f"build failed: {len(result.diagnostics.warnings)} warning(s) with --strict"
-    return f"build failed: {errors} error(s), nothing written"
+        return f"build failed: {warnings} warning(s) with --strict"
+    also = f" and {warnings} warning(s)" if warnings else ""
+    return f"build failed: {errors} error(s){also}, nothing written"
 
 
 def as_json(result: BuildResult) -> dict[str, Any]:

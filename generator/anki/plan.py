@@ -179,6 +179,7 @@ def plan_note_types(
                     f"'{note_type.name}+' and stop updating existing notes. Keep the released "
                     "schema frozen; a new schema must be a new note type with its own model id, "
                     "name and migration note (see docs/format.md, 'Note types').",
+                    code="note-type-schema-changed",
                 )
             mod = previous.mod if previous.hash == digest else max(now, previous.mod + 1)
         elif previous is not None:
@@ -187,6 +188,7 @@ def plan_note_types(
                 0,
                 f"note type '{note_type.name}' changed its model id: existing notes would stop "
                 "updating. A new schema needs a new note type key that declares `replaces`.",
+                code="note-type-model-id-changed",
             )
         replaced = old.get(note_type.replaces) if note_type.replaces else None
         if replaced is not None and note_type.replaces not in note_types:
@@ -197,6 +199,7 @@ def plan_note_types(
                 f"{note_type.migration} Existing notes keep the old type until you change it: "
                 f"in the Browser search 'note:\"{replaced.name}\"', select all, Notes › Change "
                 f"Note Type › '{note_type.name}', then import the package again.",
+                code="note-type-replaced",
             )
         result[key] = NoteTypeState(
             model_id=note_type.model_id,

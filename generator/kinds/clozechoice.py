@@ -36,6 +36,7 @@ def fields(
     full: str,
     hint: str,
     back_extra: str,
+    context: str,
 ) -> tuple[str, ...]:
     """The fields from their HTML: the sentence with the blank, the options, the answer alone
     and in the full sentence, the blank's hint and what is shown under the sentence."""
@@ -46,5 +47,5 @@ def fields(
         full,
         hint,
         back_extra,
-        *tail(meta),
+        *tail(meta, context),
     )
