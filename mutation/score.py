@@ -17,7 +17,7 @@ test run. This script sorts them into rooms (`generator/<room>/`) and prints, pe
     python mutation/score.py [--min 90] [--survivors] source render kinds anki
 
 With --min the exit status is non-zero when a room scores below that percentage; --survivors
-lists the mutants not killed (see one with `mutmut show NAME`).
+lists the surviving mutants (see one with `mutmut show NAME`).
 """
 
 from __future__ import annotations
@@ -32,18 +32,26 @@ ROOT = Path(__file__).resolve().parent.parent
 MUTANTS = ROOT / "mutants" / "generator"
 EQUIVALENT = Path(__file__).resolve().parent / "equivalent.txt"
 
-# mutmut's exit codes (mutmut.stats.status_by_exit_code) in our three classes.
+# mutmut's exit codes (mutmut.stats.status_by_exit_code) and its name for each.
 KILLED = {1: "killed", 3: "killed", 36: "timeout", 24: "timeout", -24: "timeout", 152: "timeout"}
 KILLED |= {255: "timeout", -11: "segfault", -9: "segfault"}
-NOT_RUN = {None: "not checked"}
+SURVIVED = {0: "survived", 5: "no tests", 33: "no tests", 34: "skipped", 35: "suspicious"}
 
 
 def status(code: int | None) -> str:
+    """killed, survived or not checked."""
     if code in KILLED:
         return "killed"
-    if code in NOT_RUN:
+    if code is None:
         return "not checked"
     return "survived"
+
+
+def label(code: int | None) -> str:
+    """mutmut's own word for a result."""
+    if code is None:
+        return "not checked"
+    return KILLED.get(code) or SURVIVED.get(code) or f"suspicious (exit {code})"
 
 
 def equivalent() -> dict[str, str]:
@@ -71,7 +79,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("rooms", nargs="+")
     parser.add_argument("--min", type=float, default=None, help="lowest passing score, in %%")
-    parser.add_argument("--survivors", action="store_true", help="list the mutants not killed")
+    parser.add_argument("--survivors", action="store_true", help="list the surviving mutants")
     args = parser.parse_args()
     listed = equivalent()
     failed = False
@@ -94,8 +102,8 @@ def main() -> int:
             failed = True
         if args.survivors:
             for name, code in sorted(found.items()):
-                if name not in listed and status(code) != "killed":
-                    print(f"    {name}")
+                if name not in listed and status(code) == "survived":
+                    print(f"    {name}  ({label(code)})")
     made = {name for room in args.rooms for name in results(room)}
     stale = sorted(
         name

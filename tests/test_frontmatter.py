@@ -4,10 +4,11 @@ an author gets for each mistake. Data-driven: one row per case."""
 from __future__ import annotations
 
 import pytest
+import yaml
 
 from generator.diagnostics import Diagnostics
 from generator.notes import Defaults
-from generator.source.frontmatter import COURSE_KEYS, LESSON_KEYS, FrontMatter, read
+from generator.source.frontmatter import COURSE_KEYS, LESSON_KEYS, FrontMatter, read, yaml_error
 
 PATH = "topic/lesson.md"
 
@@ -102,6 +103,11 @@ REJECTED = [
     (
         "title: 2024-13-45",
         f"{E}2:8: error: YAML reads `2024-13-45` as a date, and it is no valid date: "
+        'quote it ("2024-13-45") if it is text [frontmatter-yaml-type]',
+    ),
+    (
+        "title: {when: 2024-13-45}",
+        f"{E}2:15: error: YAML reads `2024-13-45` as a date, and it is no valid date: "
         'quote it ("2024-13-45") if it is text [frontmatter-yaml-type]',
     ),
     (
@@ -373,3 +379,11 @@ def test_text_and_tags_of_front_matter() -> None:
     assert matter.text("level") is None
     assert matter.tags() == ("x", "y")
     assert FrontMatter().tags() == ()
+
+
+def test_a_yaml_error_without_a_place_is_reported_at_the_top() -> None:
+    diags = Diagnostics()
+    yaml_error(yaml.YAMLError("no mark"), PATH, diags)
+    assert [d.format() for d in diags.items] == [
+        f"{E}1: error: front matter: invalid YAML [frontmatter-yaml]"
+    ]
