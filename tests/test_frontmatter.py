@@ -257,6 +257,17 @@ def test_rejected_values(yaml: str, problem: str) -> None:
     assert matter.body == ("body line",)
 
 
+def test_every_bad_tag_is_reported_and_the_good_ones_kept() -> None:
+    matter, problems = front("tags: ['two words', yes, 'a::', ok, 12]")
+    assert [p.split(" error: ")[1].split(":")[0] for p in problems] == [
+        "invalid tag 'two words'",
+        "a tag must be text, but YAML reads `yes` as a boolean (true)",
+        "invalid tag 'a",
+        "a tag must be text, but YAML reads `12` as a number",
+    ]
+    assert matter.values["tags"] == ("ok",)
+
+
 def test_a_key_written_twice_keeps_neither_value() -> None:
     matter, _ = front("level: beginner\ntitle: A\nlevel: advanced")
     assert dict(matter.values) == {"title": "A"}

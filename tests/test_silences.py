@@ -30,6 +30,11 @@ CASES = [
         id="inside the last card: to the end, a deeper heading is part of the card",
     ),
     pytest.param(
+        "### Card\nAnswer\n#### Detail\n<!-- lint-ignore -->\nmore\n### Next",
+        [Silence(4, frozenset({ALL}), 1, 5)],
+        id="inside a card, under a minor heading: still the whole card",
+    ),
+    pytest.param(
         "Intro\n\n<!-- lint-ignore -->\n\nA paragraph\nthat goes on\n\nAnother",
         [Silence(3, frozenset({ALL}), 3, 6)],
         id="lesson text before any heading: the paragraph after it",
