@@ -125,3 +125,56 @@ SWALLOWS += "fence is code, cards included) [fence-swallows]"
 )
 def test_code_fences(text: str, problems: list[str]) -> None:
     assert slips(text) == problems
+
+
+STRAY = (
+    "'==' opens or closes no cloze deletion (a deletion is '==answer==' on one line); it is "
+    "shown as written — put a comparison such as 'a == b' in code [cloze-mark-stray]"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "problems"),
+    [
+        ("a == b\n===", [f"l.md:1:3: warning: {STRAY}"]),
+        ("Title\n===\ntext ==x==", []),
+        ("x ==> y, a <== b, ===", []),
+        ("`a == b` and ==fine==", []),
+        (
+            "one == two == three",
+            [
+                "l.md:1:5: warning: '== two ==' is no cloze deletion: the marks must touch "
+                "the answer ('==answer=='); it is shown as written [cloze-mark-stray]"
+            ],
+        ),
+        (
+            "one == two\nthree == four",
+            [f"l.md:1:5: warning: {STRAY}", f"l.md:2:7: warning: {STRAY}"],
+        ),
+        (
+            "text\n== spaced ==",
+            [
+                "l.md:2:1: warning: '== spaced ==' is no cloze deletion: the marks must touch "
+                "the answer ('==answer=='); it is shown as written [cloze-mark-stray]"
+            ],
+        ),
+        (
+            "## A ==deletion== here",
+            [
+                "l.md:1:6: warning: a deletion in a heading makes no cloze note (headings are "
+                "titles and questions): put the sentence in a paragraph under it "
+                "[cloze-in-heading]"
+            ],
+        ),
+        (
+            "text\nAnki {{c1::syntax}}",
+            [
+                "l.md:2:6: warning: Anki's own cloze syntax '{{c1::…}}' is shown as written, "
+                "never made a deletion: write '==answer==' (or '==c1::answer==' to number it) "
+                "[anki-cloze-syntax]"
+            ],
+        ),
+    ],
+)
+def test_cloze_marks_that_make_no_deletion(text: str, problems: list[str]) -> None:
+    assert slips(text) == problems
