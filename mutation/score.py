@@ -14,7 +14,10 @@ test run. This script sorts them into rooms (`generator/<room>/`) and prints, pe
 - equivalent: listed in mutation/equivalent.txt (a mutant that cannot change behaviour, with
   the reason); left out of the total and shown on their own.
 
-    python mutation/score.py [--min 90] [--survivors] source render kinds anki
+    python mutation/score.py [--min 90] [--survivors] [--sampled] source render kinds anki
+
+With --sampled (after `make mutate-sample`) only the mutants that were run count, and each score
+is given with its 95% interval (Wilson's): the sample estimates the room's score.
 
 With --min the exit status is non-zero when a room scores below that percentage; --survivors
 lists the surviving mutants (see one with `mutmut show NAME`).
@@ -24,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from collections import Counter
 from pathlib import Path
@@ -68,6 +72,17 @@ def equivalent() -> dict[str, str]:
     return listed
 
 
+def interval(killed: int, total: int) -> tuple[float, float]:
+    """Wilson's 95% interval of a proportion, in %."""
+    if not total:
+        return 0.0, 100.0
+    z = 1.96
+    p = killed / total
+    centre = (p + z * z / (2 * total)) / (1 + z * z / total)
+    half = z * math.sqrt(p * (1 - p) / total + z * z / (4 * total * total)) / (1 + z * z / total)
+    return 100 * (centre - half), 100 * (centre + half)
+
+
 def results(room: str) -> dict[str, int | None]:
     found: dict[str, int | None] = {}
     for meta in sorted((MUTANTS / room).glob("*.py.meta")):
@@ -80,6 +95,9 @@ def main() -> int:
     parser.add_argument("rooms", nargs="+")
     parser.add_argument("--min", type=float, default=None, help="lowest passing score, in %%")
     parser.add_argument("--survivors", action="store_true", help="list the surviving mutants")
+    parser.add_argument(
+        "--sampled", action="store_true", help="count only the mutants run (a sample)"
+    )
     args = parser.parse_args()
     listed = equivalent()
     failed = False
@@ -91,12 +109,16 @@ def main() -> int:
             failed = True
             continue
         counted = Counter(status(code) for name, code in found.items() if name not in listed)
+        if args.sampled:
+            del counted["not checked"]
         equivalents = sum(1 for name in found if name in listed)
         total = sum(counted.values())
         score = 100 * counted["killed"] / total if total else 100.0
+        low, high = interval(counted["killed"], total)
         print(
             f"{room:<8} {counted['killed']:>7} / {total:<6} {score:>5.1f}%"
             f"  {counted['survived']:>8}  {counted['not checked']:>11}  {equivalents:>6}"
+            + (f"  (95%: {low:.1f}–{high:.1f}%)" if args.sampled else "")
         )
         if args.min is not None and score < args.min:
             failed = True
