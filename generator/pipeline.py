@@ -18,7 +18,6 @@ import os
 import time
 from collections import Counter
 from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -33,10 +32,21 @@ from generator.anki.package import (
     read_package,
     write_package,
 )
-from generator.anki.plan import Basis, Plan, make_plan, needs_previous_fields
+from generator.anki.plan import Basis, NoteHashes, Plan, make_plan, needs_previous_fields
 from generator.anki.recover import reconcile, state_from_package
+from generator.cache.store import Store
+from generator.compile import (
+    CompiledLesson,
+    LessonSource,
+    Pending,
+    compile_all,
+    read_source,
+    registry_fingerprint,
+    shared_renderer,
+    store_pending,
+)
 from generator.config import BuildConfig
-from generator.diagnostics import Diagnostic, Diagnostics
+from generator.diagnostics import Diagnostics
 from generator.files import (
     LockTimeout,
     clean_stale_temporaries,
@@ -44,34 +54,12 @@ from generator.files import (
     file_digest,
     replacing,
 )
-from generator.kinds import Registry
 from generator.kinds.distractors import Fallback, History, Shown, choose_all
-from generator.kinds.lesson import parse_lesson
 from generator.kinds.variants import Candidate, RenderedVariant, candidate
-from generator.notes import Lesson, Note, RenderedNote, Renderer, Text
-from generator.render import MarkdownRenderer
+from generator.notes import RenderedNote, Text
 from generator.render.media import MediaResolver, extension_of, packaged_name, unreferenced
-from generator.source.discover import Course, discover, display, read_text
+from generator.source.discover import Course, discover, display
 from generator.source.noteids import check_unique_ids, slugify
-
-PARALLEL_MIN_LESSONS = 24
-MAX_WORKERS = 8
-
-
-@dataclass(frozen=True, slots=True)
-class CompiledLesson:
-    """The outcome of one lesson file: everything but the options drawn from other lessons."""
-
-    lesson: Lesson
-    """The lesson as discovered."""
-    notes: tuple[RenderedNote, ...]
-    """Rendered notes in source order."""
-    diagnostics: tuple[Diagnostic, ...]
-    """Problems found in the file."""
-    variants: tuple[RenderedVariant, ...] = ()
-    """Generated multiple-choice cards, rendered, waiting for their options."""
-    facts: tuple[lint.Fact, ...] = ()
-    """What the lint rules look at, one per note (generator.lint)."""
 
 
 @dataclass(slots=True)
@@ -97,6 +85,14 @@ class BuildResult:
     """The course's earlier package when it had another name (the deck was renamed)."""
     replaced: Path | None = None
     """That earlier package, when this build removed it."""
+    recorded: tuple[state.State | None, Diagnostics] | None = None
+    """The state file as read by this build, and the problems reading it; None until read."""
+    pending: Pending = field(default_factory=list)
+    """Cache entries of the lessons this build compiled, stored if it succeeds."""
+    cache_keys: set[str] = field(default_factory=set)
+    """Cache keys of every lesson of this build."""
+    hashes: list[NoteHashes | None] = field(default_factory=list)
+    """What the plan compares each of `notes` by, where already made (aligned with `notes`)."""
 
     def counts(self) -> dict[str, Counter[str]]:
         """Deck → note type key → number of notes."""
@@ -110,61 +106,17 @@ class BuildResult:
 # Phase 1: gather
 
 
-_renderer: MarkdownRenderer | None = None
+def recorded(config: BuildConfig, result: BuildResult) -> tuple[state.State | None, Diagnostics]:
+    """The state file, read once per build, and the problems found reading it (reported by the
+    plan phase)."""
+    if result.recorded is None:
+        problems = Diagnostics()
+        result.recorded = (state.load(config.lock_path, str(config.lock_path), problems), problems)
+    return result.recorded
 
 
-def shared_renderer() -> MarkdownRenderer:
-    """One renderer per process, created on first use (a worker's, or the main process's)."""
-    global _renderer  # noqa: PLW0603 - created on first use, reused for every field after
-    if _renderer is None:
-        _renderer = MarkdownRenderer()
-    return _renderer
-
-
-def compile_lesson(root: Path, lesson: Lesson, registry: Registry) -> CompiledLesson:
-    """Read, parse and render one lesson. Depends only on the file, the lesson record and the
-    registry, so it can run in any process."""
-    diags = Diagnostics()
-    text = read_text(root / lesson.rel, lesson.path, diags)
-    if diags.errors:
-        return CompiledLesson(lesson, (), tuple(diags.items))
-    parsed = parse_lesson(lesson, text, registry)
-    diags.extend(parsed.diagnostics)
-    md = shared_renderer()
-    with md.lesson(lesson.path, MediaResolver(root, lesson.rel), diags):
-        notes = tuple(rendered(note, md) for note in parsed.notes)
-        variants = tuple(variant.render(md) for variant in parsed.variants)
-    facts = lint.facts_of((*parsed.notes, *parsed.variants), parsed.lesson, parsed.silences)
-    return CompiledLesson(lesson, notes, tuple(diags.items), variants, facts)
-
-
-def rendered(note: Note, md: Renderer) -> RenderedNote:
-    """The note with its fields rendered, and the media they use."""
-    fields = note.render(md)
-    return RenderedNote(
-        note.meta, note.note_type, fields, note.cards, note.card_texts, md.take_media()
-    )
-
-
-def compile_all(
-    root: Path, lessons: tuple[Lesson, ...], registry: Registry, jobs: int
-) -> list[CompiledLesson]:
-    # Each worker holds its own renderer (~30 MB); more than eight buys little and costs memory.
-    workers = jobs or min(MAX_WORKERS, os.cpu_count() or 1)
-    if workers <= 1 or (not jobs and len(lessons) < PARALLEL_MIN_LESSONS):
-        return [compile_lesson(root, lesson, registry) for lesson in lessons]
-    chunk = max(1, len(lessons) // (workers * 8))
-    count = len(lessons)
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(
-            pool.map(compile_lesson, [root] * count, lessons, [registry] * count, chunksize=chunk)
-        )
-
-
-def history_of(config: BuildConfig) -> History:
-    """The options each generated card showed in the last build, from the state file. Problems
-    with the file are reported by the plan phase, which reads it for everything else."""
-    previous = state.load(config.lock_path, str(config.lock_path), Diagnostics())
+def history_of(previous: state.State | None) -> History:
+    """The options each generated card showed in the last build, from the state file."""
     if previous is None:
         return History({})
     shown = {
@@ -196,18 +148,21 @@ def with_variants(
     diags: Diagnostics,
     history: History | None = None,
     fallback: Fallback | None = None,
-) -> list[RenderedNote]:
+) -> list[tuple[RenderedNote, NoteHashes | None]]:
     """All notes in lesson order, each lesson's generated multiple-choice cards after its notes,
-    with options drawn from the whole course (keeping those the state file recorded)."""
+    with options drawn from the whole course (keeping those the state file recorded); each
+    with its hashes where its lesson's worker made them."""
     variants = [variant for lesson in compiled for variant in lesson.variants]
     choices = iter(choose_all(variants, diags, history or History({}), fallback))
-    notes: list[RenderedNote] = []
+    notes: list[tuple[RenderedNote, NoteHashes | None]] = []
     for lesson in compiled:
-        notes.extend(lesson.notes)
+        hashes = lesson.hashes if len(lesson.hashes) == len(lesson.notes) else None
+        for index, note in enumerate(lesson.notes):
+            notes.append((note, hashes[index] if hashes is not None else None))
         for _ in lesson.variants:
             choice = next(choices)
             if choice is not None:
-                notes.append(choice.variant.complete(choice.options, choice.correct))
+                notes.append((choice.variant.complete(choice.options, choice.correct), None))
     return notes
 
 
@@ -224,22 +179,54 @@ def warn_unused_media(
         )
 
 
+def sources_of(config: BuildConfig, course: Course) -> list[LessonSource]:
+    """Every lesson's bytes, read once, with its cache key when the build uses the cache."""
+    key = registry_fingerprint(config.registry) if config.cache else ""
+    return [read_source(config.content, lesson, key) for lesson in course.lessons]
+
+
+def compiled_lessons(
+    config: BuildConfig, course: Course, result: BuildResult
+) -> list[CompiledLesson]:
+    sources = sources_of(config, course)
+    result.cache_keys = {source.key for source in sources if source.key}
+    store = cache_store(config)
+    return compile_all(
+        config.content,
+        sources,
+        config.registry,
+        config.jobs,
+        store=store,
+        pending=result.pending,
+    )
+
+
+def cache_store(config: BuildConfig) -> Store | None:
+    """The course's cache, in the output folder (never in the sources); None without one. A
+    build that writes nothing (`--dry-run`, `ankigen check`) reads it and leaves it alone."""
+    if not config.cache:
+        return None
+    return Store(config.cache_dir, writable=not config.dry_run)
+
+
 def gather(config: BuildConfig, result: BuildResult) -> None:
     diags = result.diagnostics
     course = discover(config.content, config.content_display, diags)
     if course is None:
         return
     result.course = course
-    compiled = compile_all(config.content, course.lessons, config.registry, config.jobs)
+    compiled = compiled_lessons(config, course, result)
     for lesson in compiled:
         diags.extend(lesson.diagnostics)
     if diags.errors:
         # Distractors are drawn from the whole course; with broken lessons they would mislead.
         result.notes.extend(note for lesson in compiled for note in lesson.notes)
     else:
-        history = history_of(config)
+        history = history_of(recorded(config, result)[0])
         fallback = fallback_renderer(config.content)
-        result.notes.extend(with_variants(compiled, diags, history, fallback))
+        for note, hashes in with_variants(compiled, diags, history, fallback):
+            result.notes.append(note)
+            result.hashes.append(hashes)
     check_unique_ids((note.meta for note in result.notes), diags)
     if not diags.errors:
         # With errors, some lesson may not have been rendered and its files would look unused.
@@ -247,7 +234,8 @@ def gather(config: BuildConfig, result: BuildResult) -> None:
     if not result.notes and not diags.errors:
         diags.error(config.content_display, 0, "no cards found: nothing to package")
     if not diags.errors:
-        lint.report([fact for lesson in compiled for fact in lesson.facts], diags, build=True)
+        facts = [fact for lesson in compiled for fact in lesson.facts]
+        lint.report(facts, diags, build=True, lessons=[lesson.linted for lesson in compiled])
 
 
 def lint_course(config: BuildConfig) -> BuildResult:
@@ -259,11 +247,12 @@ def lint_course(config: BuildConfig) -> BuildResult:
     if course is None:
         return result
     result.course = course
-    compiled = compile_all(config.content, course.lessons, config.registry, config.jobs)
+    compiled = compiled_lessons(config, course, result)
     for lesson in compiled:
         diags.extend(lesson.diagnostics)
         result.notes.extend(lesson.notes)
-    result.findings = lint.report([fact for lesson in compiled for fact in lesson.facts], diags)
+    facts = [fact for lesson in compiled for fact in lesson.facts]
+    result.findings = lint.report(facts, diags, lessons=[lesson.linted for lesson in compiled])
     result.ok = not diags.errors and not result.findings
     return result
 
@@ -298,7 +287,8 @@ def plan(config: BuildConfig, result: BuildResult) -> None:
     if now is None:
         return
     lock_shown = str(config.lock_path)
-    old = state.load(config.lock_path, lock_shown, diags)
+    old, problems = recorded(config, result)
+    diags.extend(problems.items)
     if diags.errors:
         return
     package = output_path(config, result.course)
@@ -330,6 +320,7 @@ def plan(config: BuildConfig, result: BuildResult) -> None:
         forget_removed=config.forget_removed,
         previous=previous,
         package=package.name,
+        hashes=result.hashes if len(result.hashes) == len(result.notes) else None,
     )
     result.plan.basis = basis
     result.supersedes = earlier if earlier != package else None
@@ -492,3 +483,6 @@ def run_phases(config: BuildConfig, result: BuildResult) -> None:
         if result.course is None or result.diagnostics.failed(strict=config.strict):
             return
     result.ok = True
+    store = cache_store(config)
+    if store is not None and store.writable:
+        store_pending(store, result.pending, result.cache_keys)

@@ -92,7 +92,8 @@ def test_cli_build_reports_counts_per_deck(course: Path, tmp_path: Path) -> None
     assert lines[5].startswith("first build here (no state file, no earlier package)")
     assert lines[6].startswith(f"wrote {out / 'fixture-course.apkg'} (30 notes,")
     assert (course / "ankigen.lock").is_file()
-    assert sorted(p.name for p in out.iterdir()) == ["fixture-course.apkg"]
+    # The package, and the cache that makes the next build quick.
+    assert sorted(p.name for p in out.iterdir()) == [".ankigen-cache", "fixture-course.apkg"]
 
 
 def test_cli_help_for_every_command() -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,11 +17,13 @@ import genanki
 from genanki.apkg_col import APKG_COL
 from genanki.apkg_schema import APKG_SCHEMA
 
+from generator.anki.archive import Pieces, deflated, stored, write_zip
 from generator.anki.guids import stable_int
 from generator.anki.notetypes import CardTemplate, NoteType
 
-ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 FIELD_SEPARATOR = "\x1f"
+PAGE_SIZE = 16384
+"""SQLite's page size for the collection: larger pages make a smaller file, quicker to write."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,83 +111,100 @@ def model_json(packaged: PackagedNoteType) -> dict[str, object]:
     return data
 
 
+def schema() -> tuple[list[str], list[str]]:
+    """genanki's schema of Anki's legacy collection: the tables, and the indexes (created after
+    the rows are in, which is quicker than keeping them up to date row by row)."""
+    statements = [part.strip() for part in APKG_SCHEMA.split(";") if part.strip()]
+    indexes = [part for part in statements if part.upper().startswith("CREATE INDEX")]
+    return [part for part in statements if part not in indexes], indexes
+
+
 def collection_bytes(spec: PackageSpec) -> bytes:
     """The package's collection.anki2, built in memory (nothing is left behind if the build
     dies)."""
     conn = sqlite3.connect(":memory:")
     try:
-        cursor = conn.cursor()
-        cursor.executescript(APKG_SCHEMA)
-        cursor.executescript(APKG_COL)
-        decks = json.loads(cursor.execute("SELECT decks FROM col").fetchone()[0])
+        tables, indexes = schema()
+        conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")
+        for statement in tables:
+            conn.execute(statement)
+        conn.executescript(APKG_COL)
+        decks = json.loads(conn.execute("SELECT decks FROM col").fetchone()[0])
         for name in all_decks(spec.decks):
             deck = genanki.Deck(deck_id(spec.namespace, name), name).to_json()
             deck["mod"] = 0
             decks[str(deck["id"])] = deck
         models = {str(nt.note_type.model_id): model_json(nt) for nt in spec.note_types}
-        cursor.execute(
+        conn.execute(
             "UPDATE col SET decks = ?, models = ?",
             (json.dumps(decks, sort_keys=True), json.dumps(models, sort_keys=True)),
         )
-        for position, note in enumerate(spec.notes):
-            cursor.execute(
-                "INSERT INTO notes VALUES(?,?,?,?,?,?,?,?,?,?,?)",
-                (
-                    note.note_id,
-                    note.guid,
-                    note.note_type.model_id,
-                    note.mod,
-                    -1,
-                    f" {' '.join(note.tags)} " if note.tags else "",
-                    FIELD_SEPARATOR.join(note.fields),
-                    note.fields[0],
-                    0,
-                    0,
-                    "",
-                ),
-            )
-            for ordinal in note.cards:
-                # New cards are studied in source order: `due` is the position for new cards.
-                cursor.execute(
-                    "INSERT INTO cards VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    (
-                        note.note_id + ordinal,
-                        note.note_id,
-                        deck_id(spec.namespace, note.deck),
-                        ordinal,
-                        note.mod,
-                        -1,
-                        0,
-                        0,
-                        position + 1,
-                        *(0,) * 8,
-                        "",
-                    ),
-                )
+        conn.executemany("INSERT INTO notes VALUES(?,?,?,?,?,?,?,?,?,?,?)", note_rows(spec))
+        conn.executemany(
+            "INSERT INTO cards VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", card_rows(spec)
+        )
+        for statement in indexes:
+            conn.execute(statement)
         conn.commit()
         return conn.serialize()
     finally:
         conn.close()
 
 
-def write_package(path: Path, spec: PackageSpec) -> None:
-    """Write the package's zip to `path` (a temporary file: see generator.files.replacing)."""
+def note_rows(spec: PackageSpec) -> Iterator[tuple[object, ...]]:
+    for note in spec.notes:
+        yield (
+            note.note_id,
+            note.guid,
+            note.note_type.model_id,
+            note.mod,
+            -1,
+            f" {' '.join(note.tags)} " if note.tags else "",
+            FIELD_SEPARATOR.join(note.fields),
+            note.fields[0],
+            0,
+            0,
+            "",
+        )
+
+
+def card_rows(spec: PackageSpec) -> Iterator[tuple[object, ...]]:
+    for position, note in enumerate(spec.notes):
+        deck = deck_id(spec.namespace, note.deck)
+        for ordinal in note.cards:
+            # New cards are studied in source order: `due` is the position for new cards.
+            yield (
+                note.note_id + ordinal,
+                note.note_id,
+                deck,
+                ordinal,
+                note.mod,
+                -1,
+                0,
+                0,
+                position + 1,
+                *(0,) * 8,
+                "",
+            )
+
+
+def write_package(path: Path, spec: PackageSpec, pieces: Pieces | None = None) -> None:
+    """Write the package's zip to `path` (a temporary file: see generator.files.replacing);
+    `pieces` are compressed pieces of earlier collections (see generator.anki.archive)."""
     collection = collection_bytes(spec)
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        add_entry(archive, "collection.anki2", collection)
-        # Anki's legacy layout: file i is the zip entry "i"; `media` maps "i" to its name.
-        names = {str(index): name for index, (name, _) in enumerate(spec.media)}
-        add_entry(archive, "media", json.dumps(names).encode())
-        for index, (name, data) in enumerate(spec.media):
-            add_entry(archive, str(index), data, compress=name.endswith(".svg"))
-
-
-def add_entry(archive: zipfile.ZipFile, name: str, data: bytes, *, compress: bool = True) -> None:
-    info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
-    # Images other than SVG and sounds are compressed already; deflating them again gains nothing.
-    info.compress_type = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
-    info.external_attr = 0o644 << 16
-    archive.writestr(info, data)
+    # Anki's legacy layout: file i is the zip entry "i"; `media` maps "i" to its name.
+    names = {str(index): name for index, (name, _) in enumerate(spec.media)}
+    entries = [
+        deflated("collection.anki2", collection, pieces),
+        deflated("media", json.dumps(names).encode()),
+    ]
+    for index, (name, data) in enumerate(spec.media):
+        # Images other than SVG and sounds are compressed already; deflating them again gains
+        # nothing.
+        entry = deflated if name.endswith(".svg") else stored
+        entries.append(entry(str(index), data))
+    with path.open("wb") as handle:
+        write_zip(handle, entries)
 
 
 @dataclass(frozen=True, slots=True)

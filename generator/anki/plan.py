@@ -121,6 +121,27 @@ class Plan:
         return counts
 
 
+@dataclass(frozen=True, slots=True)
+class NoteHashes:
+    """The hashes the plan compares a note by, made where the note is rendered (in the lesson's
+    worker, and cached with it) rather than when the whole course is planned."""
+
+    content: str
+    """`content_hash` of the note."""
+    fields: tuple[str, ...]
+    """`field_hash` of each field."""
+    texts: tuple[str, ...]
+    """`short_hash` of each card's hidden text."""
+
+    @classmethod
+    def of(cls, note: RenderedNote, note_type: NoteType) -> NoteHashes:
+        return cls(
+            content_hash(note_type, note.fields, note.meta.tags),
+            tuple(field_hash(value) for value in note.fields),
+            tuple(short_hash(text) for text in note.texts),
+        )
+
+
 def content_hash(note_type: NoteType, fields: Sequence[str], tags: Sequence[str]) -> str:
     digest = hashlib.sha256(note_type.key.encode())
     for spec, value in zip(note_type.fields, fields, strict=True):
@@ -237,9 +258,11 @@ def make_plan(
     forget_removed: bool = False,
     previous: Mapping[str, PreviousNote] | None = None,
     package: str = "",
+    hashes: Sequence[NoteHashes | None] | None = None,
 ) -> Plan:
     """Plan `notes` against `old`. `previous` (GUID → note) is the earlier package, read when a
-    removed note's fields are not recorded; `package` the file name this build writes."""
+    removed note's fields are not recorded; `package` the file name this build writes;
+    `hashes`, aligned with `notes`, those already made (None where not)."""
     plan = Plan()
     if old.namespace and old.namespace != namespace:
         diags.error(
@@ -258,8 +281,8 @@ def make_plan(
         return plan  # a schema change: hashing notes against the wrong fields means nothing
     plan.note_type_mods = {key: value.mod for key, value in types.items()}
     planner = Planner(old, namespace, note_types, max(now, old.last_mod), previous or {})
-    for note in notes:
-        planner.current(note, diags)
+    for index, note in enumerate(notes):
+        planner.current(note, diags, hashes[index] if hashes is not None else None)
     planner.removed(forget_removed, lock_path, diags)
     plan.changes, plan.notes = planner.changes, planner.planned
     last_nid = max([old.last_nid, *(n.nid for n in planner.next_notes.values())])
@@ -303,9 +326,13 @@ class Planner:
         nid, self.next_nid = self.next_nid, self.next_nid + NID_STEP
         return nid
 
-    def current(self, note: RenderedNote, diags: Diagnostics) -> None:
+    def current(
+        self, note: RenderedNote, diags: Diagnostics, hashes: NoteHashes | None = None
+    ) -> None:
         note_id, note_type = note.meta.id, self.note_types[note.note_type]
-        digest = content_hash(note_type, note.fields, note.meta.tags)
+        if hashes is None:
+            hashes = NoteHashes.of(note, note_type)
+        digest = hashes.content
         found = self.by_key.get(key_of(note_id))
         prior = found[1] if found else None
         if found:
@@ -374,10 +401,10 @@ class Planner:
             construct=note.meta.construct,
             note_type=note.note_type,
             cards=note.cards,
-            texts=tuple(short_hash(text) for text in note.texts),
+            texts=hashes.texts,
             home="" if home == note.note_type else home,
             explicit=note.meta.explicit_id,
-            field_hashes=tuple(field_hash(value) for value in note.fields),
+            field_hashes=hashes.fields,
             source=note.meta.source,
             options=note.options,
             answer_at=note.answer_at,

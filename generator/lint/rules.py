@@ -345,22 +345,36 @@ def asked(fact: Fact) -> str:
     return fact.question or fact.sentence
 
 
-def duplicates(facts: Sequence[Fact]) -> Iterator[tuple[Fact, str]]:
+Asked = tuple[str, tuple[str, ...]] | None
+"""What a note asks, to compare it with the others: its words, and its content words in order;
+None for a note whose question is generated."""
+
+
+def asked_key(fact: Fact) -> Asked:
+    text = asked(fact)
+    if not text:
+        return None
+    # The content words in order: "Does A cause B?" and "Does B cause A?" differ.
+    return " ".join(words(text)), content_words(text)
+
+
+def duplicates(
+    facts: Sequence[Fact], keys: Sequence[Asked] | None = None
+) -> Iterator[tuple[Fact, str]]:
     """Notes asking what an earlier note of the course asks: the same words, or the same content
     words in the same order in another form ("the goal of pre-training a model" and "the goal
-    that pre-training of models has")."""
+    that pre-training of models has"). `keys` are the facts' `asked_key`s when already known
+    (each lesson's worker makes them)."""
     seen: dict[object, Fact] = {}
-    for fact in facts:
-        text = asked(fact)
-        if not text:
+    for index, fact in enumerate(facts):
+        key = keys[index] if keys is not None else asked_key(fact)
+        if key is None:
             continue
-        exact = " ".join(words(text))
-        # The content words in order: "Does A cause B?" and "Does B cause A?" differ.
-        loose = content_words(text)
-        keys: list[object] = [("exact", exact)]
+        exact, loose = key
+        found: list[object] = [("exact", exact)]
         if len(loose) >= 3:
-            keys.append(("content", loose))
-        first = next((seen[key] for key in keys if key in seen), None)
+            found.append(("content", loose))
+        first = next((seen[item] for item in found if item in seen), None)
         if first is not None and first.id != fact.id:
             yield (
                 fact,
@@ -371,8 +385,8 @@ def duplicates(facts: Sequence[Fact]) -> Iterator[tuple[Fact, str]]:
                 ),
             )
             continue
-        for key in keys:
-            seen.setdefault(key, fact)
+        for item in found:
+            seen.setdefault(item, fact)
 
 
 RULES: tuple[Rule, ...] = (
@@ -426,6 +440,11 @@ CODES = frozenset(rule.code for rule in RULES)
 
 def run(facts: Sequence[Fact]) -> list[Finding]:
     """Every finding of every rule on `facts`, silenced ones left out, in rule order per note."""
+    return [*fact_findings(facts), *duplicate_findings(facts)]
+
+
+def fact_findings(facts: Sequence[Fact]) -> list[Finding]:
+    """The findings of the rules that look at one note at a time (a lesson's worker runs them)."""
     findings = []
     for fact in facts:
         for rule in RULES:
@@ -434,7 +453,13 @@ def run(facts: Sequence[Fact]) -> list[Finding]:
             for line, message in rule.check(fact):
                 if not fact.silenced(rule.code, line):
                     findings.append(Finding(rule.code, fact.path, line, message))
-    for fact, message in duplicates(facts):
-        if not fact.silenced("lint-duplicate-question"):
-            findings.append(Finding("lint-duplicate-question", fact.path, fact.line, message))
     return findings
+
+
+def duplicate_findings(facts: Sequence[Fact], keys: Sequence[Asked] | None = None) -> list[Finding]:
+    """The findings of the rule that compares notes across the course."""
+    return [
+        Finding("lint-duplicate-question", fact.path, fact.line, message)
+        for fact, message in duplicates(facts, keys)
+        if not fact.silenced("lint-duplicate-question")
+    ]
