@@ -218,7 +218,7 @@ def print_human(result: BuildResult, config: BuildConfig, *, verbose: bool) -> N
         click.echo("dry run: nothing written")
         return
     size = result.output.stat().st_size
-    click.echo(f"wrote {result.output} ({len(result.notes)} notes, {size / 1024:.1f} KiB)")
+    click.echo(f"wrote {result.output} ({result.note_count} notes, {size / 1024:.1f} KiB)")
     if result.replaced is not None:
         click.echo(
             f"removed {result.replaced}: the course deck was renamed, and the package with it"

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import hashlib
 import os
-import typing
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from generator import lint
 from generator.anki.plan import NoteHashes
@@ -29,7 +29,7 @@ from generator.kinds.lesson import parse_lesson
 from generator.kinds.variants import RenderedVariant
 from generator.notes import Lesson, Note, RenderedNote, Renderer
 from generator.render import MarkdownRenderer
-from generator.render.media import MediaResolver, Resolved
+from generator.render.media import MediaResolver
 
 PARALLEL_MIN_LESSONS = 24
 STALE_AFTER = 24 * 3600
@@ -61,6 +61,9 @@ class CompiledLesson:
     """What the lint rules found in this lesson alone."""
     hashes: tuple[NoteHashes | None, ...] = ()
     """What the plan compares each note by, aligned with `notes`."""
+    resolved: tuple[tuple[str, Any], ...] = ()
+    """Each media reference it resolved, and the outcome (`Resolved`, in plain form): what its
+    HTML depends on besides its text."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,18 +102,16 @@ def text_of(data: bytes, shown: str, diags: Diagnostics) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def compile_source(
-    root: Path, source: LessonSource, registry: Registry
-) -> tuple[CompiledLesson, dict[str, Resolved]]:
-    """Parse and render one lesson from its bytes; also the media references it resolved."""
+def compile_source(root: Path, source: LessonSource, registry: Registry) -> CompiledLesson:
+    """Parse and render one lesson from its bytes."""
     lesson = source.lesson
     diags = Diagnostics()
     if source.data is None:
         diags.error(lesson.path, 0, f"cannot read: {source.problem}")
-        return CompiledLesson(lesson, (), tuple(diags.items)), {}
+        return CompiledLesson(lesson, (), tuple(diags.items))
     text = text_of(source.data, lesson.path, diags)
     if diags.errors:
-        return CompiledLesson(lesson, (), tuple(diags.items)), {}
+        return CompiledLesson(lesson, (), tuple(diags.items))
     parsed = parse_lesson(lesson, text, registry)
     diags.extend(parsed.diagnostics)
     md = shared_renderer()
@@ -120,10 +121,17 @@ def compile_source(
         variants = tuple(variant.render(md) for variant in parsed.variants)
     facts = lint.facts_of((*parsed.notes, *parsed.variants), parsed.lesson, parsed.silences)
     hashes = tuple(hashes_of(note, registry) for note in notes)
-    compiled = CompiledLesson(
-        lesson, notes, tuple(diags.items), variants, facts, lint.lesson_lint(facts), hashes
+    resolved = tuple((ref, encode(found)) for ref, found in sorted(resolver.resolved().items()))
+    return CompiledLesson(
+        lesson,
+        notes,
+        tuple(diags.items),
+        variants,
+        facts,
+        lint.lesson_lint(facts),
+        hashes,
+        resolved,
     )
-    return compiled, resolver.resolved()
 
 
 def hashes_of(note: RenderedNote, registry: Registry) -> NoteHashes | None:
@@ -135,7 +143,7 @@ def hashes_of(note: RenderedNote, registry: Registry) -> NoteHashes | None:
 
 def compile_lesson(root: Path, lesson: Lesson, registry: Registry) -> CompiledLesson:
     """Read, parse and render one lesson (no cache)."""
-    return compile_source(root, read_source(root, lesson), registry)[0]
+    return compile_source(root, read_source(root, lesson), registry)
 
 
 def rendered(note: Note, md: Renderer) -> RenderedNote:
@@ -202,31 +210,32 @@ def read_source(root: Path, lesson: Lesson, registry_key: str = "") -> LessonSou
     return LessonSource(lesson, data, key=digest.hexdigest())
 
 
-def payload(compiled: CompiledLesson, media: dict[str, Resolved]) -> tuple[object, object]:
-    """What a cache entry holds: the compiled lesson and its media references, as plain data."""
-    return encode(compiled), tuple((ref, encode(found)) for ref, found in sorted(media.items()))
+def still_resolves(root: Path, lesson: Lesson, resolved: tuple[tuple[str, Any], ...]) -> bool:
+    """Whether every media reference a compiled lesson resolved still resolves the same way (the
+    same file, bytes and problems)."""
+    if not resolved:
+        return True
+    resolver = MediaResolver(root, lesson.rel)
+    return all(encode(resolver.resolve(ref)) == found for ref, found in resolved)
 
 
 def from_payload(root: Path, source: LessonSource, stored: object) -> CompiledLesson | None:
-    """The compiled lesson of a cache entry, if every media reference it resolved still resolves
-    the same way (the same file, bytes and problems); None otherwise, or if the entry is not what
-    it should be."""
+    """The compiled lesson of a cache entry, if it is the lesson's and its media still resolve
+    the same way; None otherwise."""
     try:
-        plain, media = typing.cast(tuple[object, tuple[tuple[str, object], ...]], stored)
-        resolver = MediaResolver(root, source.lesson.rel)
-        for ref, found in media:
-            if encode(resolver.resolve(ref)) != found:
-                return None
-        compiled: CompiledLesson = decode(CompiledLesson, plain)
+        compiled: CompiledLesson = decode(CompiledLesson, stored)
     except (TypeError, ValueError, IndexError, KeyError, AttributeError):
         return None
-    return compiled if compiled.lesson == source.lesson else None
+    if compiled.lesson != source.lesson or not still_resolves(
+        root, source.lesson, compiled.resolved
+    ):
+        return None
+    return compiled
 
 
-def compile_plain(root: Path, source: LessonSource, registry: Registry) -> tuple[object, object]:
+def compile_plain(root: Path, source: LessonSource, registry: Registry) -> object:
     """A worker's job: compile, and send back the cache entry's plain data."""
-    compiled, media = compile_source(root, source, registry)
-    return payload(compiled, media)
+    return encode(compile_source(root, source, registry))
 
 
 Pending = list[tuple[str, object]]
@@ -258,7 +267,7 @@ def compile_all(
         progress(done)
     todo = [sources[index] for index in missing]
     for index, entry in zip(missing, made(root, todo, registry, jobs), strict=True):
-        compiled: CompiledLesson = decode(CompiledLesson, entry[0])
+        compiled: CompiledLesson = decode(CompiledLesson, entry)
         results[index] = compiled
         if pending is not None and sources[index].key and not has_errors(compiled):
             pending.append((sources[index].key, entry))
@@ -275,7 +284,7 @@ def has_errors(compiled: CompiledLesson) -> bool:
 
 def made(
     root: Path, sources: Sequence[LessonSource], registry: Registry, jobs: int
-) -> Iterator[tuple[object, object]]:
+) -> Iterator[object]:
     """Compile `sources`, in order, in worker processes when there are enough of them."""
     # Each worker holds its own renderer (~30 MB); more than eight buys little and costs memory.
     workers = jobs or min(MAX_WORKERS, os.cpu_count() or 1)

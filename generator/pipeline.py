@@ -14,39 +14,53 @@ exit status and its JSON both read it. Nothing here prints.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from generator import lint
+from generator import incremental, lint
 from generator.anki import state
 from generator.anki.package import (
+    NoteBatch,
     PackagedNote,
     PackagedNoteType,
     PackageSpec,
     PreviousNote,
+    package_bytes,
     read_package,
-    write_package,
 )
-from generator.anki.plan import Basis, NoteHashes, Plan, make_plan, needs_previous_fields
+from generator.anki.plan import (
+    Basis,
+    Change,
+    Kept,
+    KeptPlan,
+    NoteHashes,
+    Plan,
+    Status,
+    make_plan,
+    needs_previous_fields,
+)
 from generator.anki.recover import reconcile, state_from_package
+from generator.cache.codec import encode
+from generator.cache.fingerprint import tool_fingerprint
 from generator.cache.store import Store
 from generator.compile import (
-    CompiledLesson,
     LessonSource,
     Pending,
     compile_all,
     read_source,
     registry_fingerprint,
     shared_renderer,
+    still_resolves,
     store_pending,
 )
 from generator.config import BuildConfig
-from generator.diagnostics import Diagnostics
+from generator.diagnostics import Diagnostic, Diagnostics
 from generator.files import (
     LockTimeout,
     clean_stale_temporaries,
@@ -54,12 +68,23 @@ from generator.files import (
     file_digest,
     replacing,
 )
-from generator.kinds.distractors import Fallback, History, Shown, choose_all
+from generator.incremental import (
+    META,
+    NOTE,
+    Block,
+    Part,
+    Reading,
+    Snapshot,
+    Unread,
+    offered,
+    pools_of,
+)
+from generator.kinds.distractors import Fallback, History, Pools, Shown, choose_all
 from generator.kinds.variants import Candidate, RenderedVariant, candidate
 from generator.notes import RenderedNote, Text
 from generator.render.media import MediaResolver, extension_of, packaged_name, unreferenced
 from generator.source.discover import Course, discover, display
-from generator.source.noteids import check_unique_ids, slugify
+from generator.source.noteids import IdUse, check_unique_ids, slugify
 
 
 @dataclass(slots=True)
@@ -73,12 +98,14 @@ class BuildResult:
     with no error, nor a warning under --strict."""
     course: Course | None = None
     """The course, when discovery succeeded."""
-    notes: list[RenderedNote] = field(default_factory=list)
-    """All notes in package order."""
+    parts: list[Part] = field(default_factory=list)
+    """Each lesson, in order: kept from the last build or built in this one."""
     plan: Plan | None = None
     """The change plan, when the build got that far."""
     output: Path | None = None
-    """The package written, or None when the build failed or was a dry run."""
+    """The package, current, or None when the build failed or was a dry run."""
+    written: bool = False
+    """The package or the state file was written (False: both were up to date)."""
     findings: list[lint.Finding] = field(default_factory=list)
     """Card-quality findings (`ankigen lint`)."""
     supersedes: Path | None = None
@@ -87,19 +114,57 @@ class BuildResult:
     """That earlier package, when this build removed it."""
     recorded: tuple[state.State | None, Diagnostics] | None = None
     """The state file as read by this build, and the problems reading it; None until read."""
+    kept_state: state.State | None = None
+    """That state, when it is the one the last build wrote (its kept lessons then apply)."""
+    steady: bool = False
+    """The plan compared the notes with that very state (so kept lessons were planned as kept)."""
+    snapshot: Snapshot | None = None
+    """What the last build kept, when it applies to this one."""
     pending: Pending = field(default_factory=list)
     """Cache entries of the lessons this build compiled, stored if it succeeds."""
     cache_keys: set[str] = field(default_factory=set)
     """Cache keys of every lesson of this build."""
-    hashes: list[NoteHashes | None] = field(default_factory=list)
-    """What the plan compares each of `notes` by, where already made (aligned with `notes`)."""
+    sources: list[LessonSource] = field(default_factory=list)
+    """Each lesson's bytes as this build read them."""
+    gathered: int = 0
+    """How many diagnostics the gather phase left (those after it come from the plan)."""
+    chosen: list[Diagnostic] = field(default_factory=list)
+    """Diagnostics about generated options (said once: the next build does not repeat them)."""
+    all_notes: list[RenderedNote] | None = None
+    """`notes`, once made."""
+    now: int = 0
+    """The clock the plan used."""
+    kept_written: Written | None = None
+    """What the write phase left on disk."""
+
+    @property
+    def notes(self) -> list[RenderedNote]:
+        """All notes in package order (those of kept lessons made from their plain form)."""
+        if self.all_notes is None:
+            self.all_notes = [note for part in self.parts for note in part.final_notes()]
+        return self.all_notes
+
+    @property
+    def note_count(self) -> int:
+        return sum(1 for _ in note_kinds(self.parts))
 
     def counts(self) -> dict[str, Counter[str]]:
         """Deck → note type key → number of notes."""
         table: dict[str, Counter[str]] = {}
-        for note in self.notes:
-            table.setdefault(note.meta.deck, Counter())[note.note_type] += 1
+        for deck, note_type in note_kinds(self.parts):
+            table.setdefault(deck, Counter())[note_type] += 1
         return dict(sorted(table.items()))
+
+
+def note_kinds(parts: Iterable[Part]) -> Iterator[tuple[str, str]]:
+    """(deck, note type) of every note."""
+    for part in parts:
+        if part.block is not None:
+            for plain in part.block.notes:
+                yield plain[NOTE["meta"]][META["deck"]], plain[NOTE["note_type"]]
+        else:
+            for note in part.notes:
+                yield note.meta.deck, note.note_type
 
 
 # ---------------------------------------------------------------------------------------------
@@ -108,11 +173,27 @@ class BuildResult:
 
 def recorded(config: BuildConfig, result: BuildResult) -> tuple[state.State | None, Diagnostics]:
     """The state file, read once per build, and the problems found reading it (reported by the
-    plan phase)."""
+    plan phase). When it is, byte for byte, the file the last build wrote, the state that build
+    kept is used instead of parsing it again."""
     if result.recorded is None:
         problems = Diagnostics()
-        result.recorded = (state.load(config.lock_path, str(config.lock_path), problems), problems)
+        kept = result.kept_state
+        if kept is not None and file_matches(config.lock_path, result.snapshot):
+            result.recorded = (kept, problems)
+        else:
+            result.kept_state = None
+            loaded = state.load(config.lock_path, str(config.lock_path), problems)
+            result.recorded = (loaded, problems)
     return result.recorded
+
+
+def file_matches(path: Path, snapshot: Snapshot | None) -> bool:
+    if snapshot is None:
+        return False
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest() == snapshot.state
+    except OSError:
+        return False
 
 
 def history_of(previous: state.State | None) -> History:
@@ -143,34 +224,72 @@ def fallback_renderer(root: Path) -> Fallback:
     return render
 
 
-def with_variants(
-    compiled: list[CompiledLesson],
+def choose(
+    parts: Sequence[Part],
     diags: Diagnostics,
-    history: History | None = None,
-    fallback: Fallback | None = None,
-) -> list[tuple[RenderedNote, NoteHashes | None]]:
-    """All notes in lesson order, each lesson's generated multiple-choice cards after its notes,
-    with options drawn from the whole course (keeping those the state file recorded); each
-    with its hashes where its lesson's worker made them."""
-    variants = [variant for lesson in compiled for variant in lesson.variants]
-    choices = iter(choose_all(variants, diags, history or History({}), fallback))
-    notes: list[tuple[RenderedNote, NoteHashes | None]] = []
-    for lesson in compiled:
-        hashes = lesson.hashes if len(lesson.hashes) == len(lesson.notes) else None
-        for index, note in enumerate(lesson.notes):
-            notes.append((note, hashes[index] if hashes is not None else None))
-        for _ in lesson.variants:
+    history: History,
+    fallback: Fallback,
+) -> None:
+    """The notes of each lesson built in this build, its generated multiple-choice cards after
+    them, with options drawn from the whole course (keeping those the state file recorded)."""
+    todo = [part for part in parts if part.compiled is not None and part.block is None]
+    variants = [variant for part in todo for variant in part.variants()]
+    # Kept lessons offer their options in plain form; without any, the variants are all.
+    pools = pools_of(parts) if len(todo) < len(parts) else None
+    choices = iter(choose_all(variants, diags, history, fallback, pools))
+    for part in todo:
+        assert part.compiled is not None
+        part.notes = list(part.compiled.notes)
+        part.made = [True] * len(part.notes)
+        for _ in part.compiled.variants:
             choice = next(choices)
             if choice is not None:
-                notes.append((choice.variant.complete(choice.options, choice.correct), None))
-    return notes
+                part.notes.append(choice.variant.complete(choice.options, choice.correct))
+                part.made.append(False)
+
+
+def id_uses(parts: Iterable[Part]) -> Iterator[IdUse]:
+    for part in parts:
+        if part.block is None:
+            yield from (note.meta for note in part.notes)
+            continue
+        for plain in part.block.notes:
+            meta = plain[NOTE["meta"]]
+            yield KeptId(
+                meta[META["id"]], meta[META["explicit_id"]], meta[META["path"]], meta[META["line"]]
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class KeptId:
+    """A kept note's id and place (for `check_unique_ids`)."""
+
+    id: str
+    """The note id."""
+    explicit_id: bool
+    """Written by the author."""
+    path: str
+    """Source file."""
+    line: int
+    """Line."""
+
+
+def media_used(parts: Iterable[Part]) -> Iterator[tuple[str, str]]:
+    """(packaged name, source) of every file the notes use."""
+    for part in parts:
+        if part.block is None:
+            for note in part.notes:
+                yield from note.media
+        else:
+            for plain in part.block.notes:
+                yield from plain[NOTE["media"]]
 
 
 def warn_unused_media(
-    config: BuildConfig, notes: Iterable[RenderedNote], diags: Diagnostics
+    config: BuildConfig, used: Iterable[tuple[str, str]], diags: Diagnostics
 ) -> None:
-    used = {source for note in notes for _, source in note.media}
-    for rel in unreferenced(config.content, used):
+    sources = {source for _, source in used}
+    for rel in unreferenced(config.content, sources):
         diags.warning(
             display(config.content_display, rel),
             0,
@@ -185,22 +304,6 @@ def sources_of(config: BuildConfig, course: Course) -> list[LessonSource]:
     return [read_source(config.content, lesson, key) for lesson in course.lessons]
 
 
-def compiled_lessons(
-    config: BuildConfig, course: Course, result: BuildResult
-) -> list[CompiledLesson]:
-    sources = sources_of(config, course)
-    result.cache_keys = {source.key for source in sources if source.key}
-    store = cache_store(config)
-    return compile_all(
-        config.content,
-        sources,
-        config.registry,
-        config.jobs,
-        store=store,
-        pending=result.pending,
-    )
-
-
 def cache_store(config: BuildConfig) -> Store | None:
     """The course's cache, in the output folder (never in the sources); None without one. A
     build that writes nothing (`--dry-run`, `ankigen check`) reads it and leaves it alone."""
@@ -209,33 +312,109 @@ def cache_store(config: BuildConfig) -> Store | None:
     return Store(config.cache_dir, writable=not config.dry_run)
 
 
+def kept_inputs(config: BuildConfig) -> str:
+    """What every kept lesson depends on besides its own bytes and the state file."""
+    parts = [
+        tool_fingerprint(),
+        registry_fingerprint(config.registry),
+        str(config.content.resolve()),
+        config.content_display,
+        str(config.lock_path),
+    ]
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+def kept_blocks(
+    config: BuildConfig, store: Store | None, sources: Sequence[LessonSource], result: BuildResult
+) -> list[Block | None]:
+    """The block the last build kept of each lesson, where its key is still the lesson's."""
+    found = incremental.load(store, kept_inputs(config)) if store is not None else None
+    if found is None:
+        return [None] * len(sources)
+    result.snapshot, result.kept_state = found
+    if not file_matches(config.lock_path, result.snapshot) or store is None:
+        return [None] * len(sources)
+    ids = result.snapshot.blocks
+    return [
+        incremental.block(store, ids[source.lesson.rel], source.key)
+        if source.key and source.lesson.rel in ids
+        else None
+        for source in sources
+    ]
+
+
+def build_parts(
+    config: BuildConfig,
+    store: Store | None,
+    sources: Sequence[LessonSource],
+    parts: Sequence[Part],
+    result: BuildResult,
+) -> None:
+    """Compile every lesson without a kept block (from the compile cache where it holds it)."""
+    todo = [
+        index for index, part in enumerate(parts) if part.block is None and part.compiled is None
+    ]
+    compiled = compile_all(
+        config.content,
+        [sources[index] for index in todo],
+        config.registry,
+        config.jobs,
+        store=store,
+        pending=result.pending,
+    )
+    for index, lesson in zip(todo, compiled, strict=True):
+        parts[index].compiled = lesson
+
+
 def gather(config: BuildConfig, result: BuildResult) -> None:
     diags = result.diagnostics
     course = discover(config.content, config.content_display, diags)
     if course is None:
         return
     result.course = course
-    compiled = compiled_lessons(config, course, result)
-    for lesson in compiled:
-        diags.extend(lesson.diagnostics)
+    sources = sources_of(config, course)
+    result.sources = sources
+    result.cache_keys = {source.key for source in sources if source.key}
+    store = cache_store(config)
+    parts = [Part(block=block) for block in kept_blocks(config, store, sources, result)]
+    build_parts(config, store, sources, parts, result)
+    if any(part.block is not None for part in parts):
+        # A kept lesson's cards keep their options while the course offers them as it did.
+        offers = offered(parts)
+        for index, part in enumerate(parts):
+            if part.block is not None and (
+                any(offers.get(text, "") != value for text, value in part.block.reads)
+                or not still_resolves(config.content, sources[index].lesson, part.block.resolved)
+            ):
+                part.block = None
+        build_parts(config, store, sources, parts, result)
+    result.parts = parts
+    for part in parts:
+        diags.extend(part.diagnostics())
     if diags.errors:
         # Distractors are drawn from the whole course; with broken lessons they would mislead.
-        result.notes.extend(note for lesson in compiled for note in lesson.notes)
+        for part in parts:
+            part.notes = part.base_notes()
+            part.block = None
     else:
-        history = history_of(recorded(config, result)[0])
-        fallback = fallback_renderer(config.content)
-        for note, hashes in with_variants(compiled, diags, history, fallback):
-            result.notes.append(note)
-            result.hashes.append(hashes)
-    check_unique_ids((note.meta for note in result.notes), diags)
+        chosen = Diagnostics()
+        choose(
+            parts,
+            chosen,
+            history_of(recorded(config, result)[0]),
+            fallback_renderer(config.content),
+        )
+        result.chosen = list(chosen.items)
+        diags.extend(chosen.items)
+    check_unique_ids(id_uses(parts), diags)
     if not diags.errors:
         # With errors, some lesson may not have been rendered and its files would look unused.
-        warn_unused_media(config, result.notes, diags)
-    if not result.notes and not diags.errors:
+        warn_unused_media(config, media_used(parts), diags)
+    if not any(True for _ in note_kinds(parts)) and not diags.errors:
         diags.error(config.content_display, 0, "no cards found: nothing to package")
     if not diags.errors:
-        facts = [fact for lesson in compiled for fact in lesson.facts]
-        lint.report(facts, diags, build=True, lessons=[lesson.linted for lesson in compiled])
+        lint.report([], diags, build=True, lessons=[part.linted() for part in parts])
+    result.gathered = len(diags.items)
 
 
 def lint_course(config: BuildConfig) -> BuildResult:
@@ -247,12 +426,16 @@ def lint_course(config: BuildConfig) -> BuildResult:
     if course is None:
         return result
     result.course = course
-    compiled = compiled_lessons(config, course, result)
-    for lesson in compiled:
-        diags.extend(lesson.diagnostics)
-        result.notes.extend(lesson.notes)
-    facts = [fact for lesson in compiled for fact in lesson.facts]
-    result.findings = lint.report(facts, diags, lessons=[lesson.linted for lesson in compiled])
+    sources = sources_of(config, course)
+    parts = [Part() for _ in sources]
+    build_parts(config, cache_store(config), sources, parts, result)
+    result.parts = parts
+    for part in parts:
+        assert part.compiled is not None
+        diags.extend(part.compiled.diagnostics)
+        part.notes = list(part.compiled.notes)
+    lessons = [part.linted() for part in parts]
+    result.findings = lint.report([], diags, lessons=lessons)
     result.ok = not diags.errors and not result.findings
     return result
 
@@ -286,6 +469,7 @@ def plan(config: BuildConfig, result: BuildResult) -> None:
     now = clock(config, diags)
     if now is None:
         return
+    result.now = now
     lock_shown = str(config.lock_path)
     old, problems = recorded(config, result)
     diags.extend(problems.items)
@@ -306,10 +490,13 @@ def plan(config: BuildConfig, result: BuildResult) -> None:
         previous = read_package(earlier)
         shipped = state_from_package(previous, registry.note_types, result.course.namespace)
         old = reconcile(old, shipped)
-    elif needs_previous_fields(result.notes, old):
+    elif needs_previous_fields(current_types(result.parts), old):
         previous = read_package(earlier)
+    # Kept lessons are planned as their state entries say only against that very state.
+    result.steady = old is result.kept_state
+    items, hashes = plan_items(result.parts, steady=result.steady)
     result.plan = make_plan(
-        result.notes,
+        items,
         old,
         namespace=result.course.namespace,
         note_types=registry.note_types,
@@ -320,10 +507,44 @@ def plan(config: BuildConfig, result: BuildResult) -> None:
         forget_removed=config.forget_removed,
         previous=previous,
         package=package.name,
-        hashes=result.hashes if len(result.hashes) == len(result.notes) else None,
+        hashes=hashes,
     )
     result.plan.basis = basis
     result.supersedes = earlier if earlier != package else None
+
+
+def current_types(parts: Iterable[Part]) -> dict[str, str]:
+    """Each note's id (`key_of`) → its note type."""
+    table: dict[str, str] = {}
+    for part in parts:
+        if part.block is None:
+            table.update((state.key_of(note.meta.id), note.note_type) for note in part.notes)
+        else:
+            table.update(
+                (state.key_of(plain[NOTE["meta"]][META["id"]]), plain[NOTE["note_type"]])
+                for plain in part.block.notes
+            )
+    return table
+
+
+def plan_items(
+    parts: Sequence[Part], *, steady: bool
+) -> tuple[list[RenderedNote | Kept], list[NoteHashes | None]]:
+    """What the plan takes, in package order, and the hashes already made for each."""
+    items: list[RenderedNote | Kept] = []
+    hashes: list[NoteHashes | None] = []
+    for part in parts:
+        if part.block is not None and steady:
+            items.append(part.kept())
+            hashes.append(None)
+        elif part.block is not None:
+            notes = part.final_notes()
+            items.extend(notes)
+            hashes.extend([None] * len(notes))
+        else:
+            items.extend(part.notes)
+            hashes.extend(part.hashes())
+    return items, hashes
 
 
 # ---------------------------------------------------------------------------------------------
@@ -335,15 +556,14 @@ def output_path(config: BuildConfig, course: Course) -> Path:
 
 
 def package_media(
-    config: BuildConfig, notes: Iterable[RenderedNote], diags: Diagnostics
+    config: BuildConfig, used: Iterable[tuple[str, str]], diags: Diagnostics
 ) -> tuple[tuple[str, bytes], ...]:
-    """(packaged name, bytes) of every file the notes use, sorted by name. A file is read again
-    here, and its name is checked against its bytes: one edited since it was rendered would be
-    packaged under the name of its old content."""
+    """(packaged name, bytes) of every file the notes use (`used`: packaged name, source),
+    sorted by name. A file is read again here, and its name is checked against its bytes: one
+    edited since it was rendered would be packaged under the name of its old content."""
     sources: dict[str, str] = {}
-    for note in notes:
-        for name, source in note.media:
-            sources.setdefault(name, source)
+    for name, source in used:
+        sources.setdefault(name, source)
     media: list[tuple[str, bytes]] = []
     for name, source in sorted(sources.items()):
         shown = display(config.content_display, source)
@@ -363,24 +583,47 @@ def package_spec(
     config: BuildConfig, *, course: Course, plan: Plan, media: tuple[tuple[str, bytes], ...]
 ) -> PackageSpec:
     registry = config.registry
-    packaged = [
-        PackagedNote(
-            guid=note.guid,
-            note_type=registry.note_type(note.note_type),
-            fields=note.fields,
-            tags=note.tags,
-            deck=note.deck,
-            note_id=note.nid,
-            mod=note.mod,
-            cards=note.cards,
-        )
-        for note in plan.notes
-        if note.fields is not None
-    ]
-    used = {note.note_type for note in plan.notes if note.fields is not None}
+    packaged: list[PackagedNote | NoteBatch] = []
+    used: set[str] = set()
+    decks: set[str] = set(course.decks)
+    for segment in plan.segments:
+        if isinstance(segment, KeptPlan):
+            kept = segment.kept
+            packaged.append(
+                NoteBatch(
+                    guids=tuple(prior.guid for prior in segment.priors),
+                    note_types=tuple(registry.note_type(key) for key in kept.note_types),
+                    fields=kept.fields,
+                    tags=kept.tags,
+                    decks=kept.decks,
+                    note_ids=tuple(prior.nid for prior in segment.priors),
+                    mods=tuple(prior.mod for prior in segment.priors),
+                    cards=kept.cards,
+                )
+            )
+            used.update(kept.note_types)
+            decks.update(kept.decks)
+            continue
+        for note in segment.notes:
+            if note.fields is None:
+                continue
+            packaged.append(
+                PackagedNote(
+                    guid=note.guid,
+                    note_type=registry.note_type(note.note_type),
+                    fields=note.fields,
+                    tags=note.tags,
+                    deck=note.deck,
+                    note_id=note.nid,
+                    mod=note.mod,
+                    cards=note.cards,
+                )
+            )
+            used.add(note.note_type)
+            decks.add(note.deck)
     return PackageSpec(
         namespace=course.namespace,
-        decks=tuple(sorted({*course.decks, *(note.deck for note in packaged)})),
+        decks=tuple(sorted(decks)),
         # Only the note types the package's notes use: each carries the whole stylesheet.
         note_types=tuple(
             PackagedNoteType(note_type, registry.template(key), plan.note_type_mods[key])
@@ -396,11 +639,27 @@ class StateNotWritten(Exception):
     """The state file could not be written; the new package must not be moved into place."""
 
 
+@dataclass(frozen=True, slots=True)
+class Written:
+    """What the write phase left on disk."""
+
+    state: state.State
+    """The state file's content."""
+    text: str
+    """Its text."""
+    package_digest: str
+    """SHA-256 of the package."""
+    size: int
+    """The package's size in bytes."""
+
+
 def write(config: BuildConfig, result: BuildResult) -> None:
-    """Write the package to a temporary file, then the state file (which records the package's
-    digest), then move the package into place. If the state cannot be written, the old package
-    stays; a build stopped after the state file and before the move leaves a package that does
-    not match the recorded digest, and the next build compares the notes with that package."""
+    """Make the package in memory; if it and the state file are what is on disk already, write
+    nothing. Otherwise write the package to a temporary file, then the state file (which records
+    the package's digest), then move the package into place. If the state cannot be written, the
+    old package stays; a build stopped after the state file and before the move leaves a package
+    that does not match the recorded digest, and the next build compares the notes with that
+    package."""
     assert result.course is not None and result.plan is not None
     diags = result.diagnostics
     out = output_path(config, result.course)
@@ -413,27 +672,29 @@ def write(config: BuildConfig, result: BuildResult) -> None:
             code="output-is-folder",
         )
         return
-    media = package_media(config, result.notes, diags)
+    media = package_media(config, media_used(result.parts), diags)
     if diags.failed(strict=config.strict):
         return
     spec = package_spec(config, course=result.course, plan=result.plan, media=media)
+    store = cache_store(config)
+    pieces = incremental.load_pieces(store)
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        with replacing(out) as tmp:
-            write_package(tmp, spec)
-            recorded = replace(result.plan.state, package_digest=file_digest(tmp))
-            try:
-                config.lock_path.parent.mkdir(parents=True, exist_ok=True)
-                state.save(config.lock_path, recorded)
-            except OSError as exc:
-                diags.error(
-                    str(config.lock_path),
-                    0,
-                    f"cannot write the state file: {exc.strerror or exc}; nothing was written "
-                    "(make its folder writable, or keep the state elsewhere with --lock)",
-                    code="state-write-failed",
-                )
-                raise StateNotWritten from exc
+        data = package_bytes(spec, pieces)
+        digest = hashlib.sha256(data).hexdigest()
+        recorded_state = replace(result.plan.state, package_digest=digest)
+        kept = result.kept_state
+        text = state.dumps(
+            recorded_state, (kept, state_text(config)) if result.steady and kept else None
+        )
+        same = existing_digest(out) == digest
+        if same:
+            changed = save_state(config, text, diags)
+        else:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            with replacing(out) as tmp:
+                tmp.write_bytes(data)
+                save_state(config, text, diags)
+            changed = True
     except StateNotWritten:
         return
     except OSError as exc:
@@ -446,12 +707,47 @@ def write(config: BuildConfig, result: BuildResult) -> None:
         )
         return
     result.output = out
+    result.written = changed
+    result.kept_written = Written(recorded_state, text, digest, len(data))
+    incremental.save_pieces(store, pieces)
     earlier = result.supersedes
     if earlier is not None and earlier.is_file():
         # The course deck was renamed, and the package with it: the old one is superseded.
         with suppress(OSError):
             earlier.unlink()
             result.replaced = earlier
+            result.written = True
+
+
+def state_text(config: BuildConfig) -> str:
+    try:
+        return config.lock_path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return ""
+
+
+def existing_digest(path: Path) -> str:
+    """SHA-256 of the file at `path`; '' when there is none."""
+    try:
+        return file_digest(path) if path.is_file() else ""
+    except OSError:
+        return ""
+
+
+def save_state(config: BuildConfig, text: str, diags: Diagnostics) -> bool:
+    """Write the state file unless it holds `text` already; whether it was written."""
+    try:
+        config.lock_path.parent.mkdir(parents=True, exist_ok=True)
+        return state.save_text(config.lock_path, text)
+    except OSError as exc:
+        diags.error(
+            str(config.lock_path),
+            0,
+            f"cannot write the state file: {exc.strerror or exc}; nothing was written "
+            "(make its folder writable, or keep the state elsewhere with --lock)",
+            code="state-write-failed",
+        )
+        raise StateNotWritten from exc
 
 
 # ---------------------------------------------------------------------------------------------
@@ -486,3 +782,151 @@ def run_phases(config: BuildConfig, result: BuildResult) -> None:
     store = cache_store(config)
     if store is not None and store.writable:
         store_pending(store, result.pending, result.cache_keys)
+        keep_for_next(config, result, store)
+
+
+# ---------------------------------------------------------------------------------------------
+# What the next build can use
+
+
+def keep_for_next(config: BuildConfig, result: BuildResult, store: Store) -> None:
+    """Keep every steady lesson (generator.incremental) for the next build: plan the next build
+    in memory, against the state file just written, and keep the lessons that come out the same.
+    Lessons kept by this build stay kept: nothing they depend on changed."""
+    written, course = result.kept_written, result.course
+    if written is None or course is None or result.plan is None:
+        return
+    items, hashes, again = next_items(config, result, written.state)
+    second = make_plan(
+        items,
+        written.state,
+        namespace=course.namespace,
+        note_types=config.registry.note_types,
+        templates=config.registry.templates,
+        now=result.now,
+        lock_path=str(config.lock_path),
+        diags=Diagnostics(),
+        forget_removed=config.forget_removed,
+        package=result.plan.state.package,
+        hashes=hashes,
+    )
+    blocks, known = steady_blocks(result, second, again, written.state)
+    incremental.save(
+        store,
+        inputs=kept_inputs(config),
+        state_digest=hashlib.sha256(written.text.encode()).hexdigest(),
+        written=written.state,
+        blocks=blocks,
+        known=known,
+    )
+
+
+Again = dict[int, tuple[list[RenderedNote], Reading]]
+"""Lessons built in this build whose options come out the same against the state just written:
+their notes, and the options of the course they looked up."""
+
+
+def next_items(
+    config: BuildConfig, result: BuildResult, written: state.State
+) -> tuple[list[RenderedNote | Kept], list[NoteHashes | None], Again]:
+    """What the next build would plan, if nothing changed."""
+    parts = result.parts
+    history, fallback = history_of(written), fallback_renderer(config.content)
+    offers = offered(parts)
+    built = [part for part in parts if part.compiled is not None and part.block is None]
+    if len(built) == len(parts):
+        variants = [variant for part in built for variant in part.variants()]
+        pools = Pools.of(variants)
+    else:
+        pools = pools_of(parts)
+    items: list[RenderedNote | Kept] = []
+    hashes: list[NoteHashes | None] = []
+    again: Again = {}
+    for index, part in enumerate(parts):
+        if part.block is not None and result.steady:
+            items.append(part.kept())
+            hashes.append(None)
+        elif part.compiled is None or part.block is not None:
+            notes = part.final_notes()
+            items.extend(notes)
+            hashes.extend([None] * len(notes))
+        else:
+            notes, reading, quiet = rechoose(part, pools, offers, history, fallback)
+            items.extend(notes)
+            own = part.hashes()[: len(part.compiled.notes)]
+            hashes.extend(own + [None] * (len(notes) - len(own)))
+            if quiet and notes == part.notes:
+                again[index] = (notes, reading)
+    return items, hashes, again
+
+
+def rechoose(
+    part: Part, pools: Pools, offers: dict[str, str], history: History, fallback: Fallback
+) -> tuple[list[RenderedNote], Reading, bool]:
+    """A built lesson's notes with options drawn again against `history`, the options of the
+    course they looked up, and whether the drawing was quiet (no warning, nothing looked up in
+    another deck: what a steady lesson's cards do)."""
+    assert part.compiled is not None
+    reading, unread = Reading(pools.by_text, offers), Unread(pools.by_deck)
+    said = Diagnostics()
+    local = Pools(pools.by_lesson, unread, reading)
+    chosen = choose_all(part.compiled.variants, said, history, fallback, local)
+    notes = list(part.compiled.notes)
+    notes.extend(
+        choice.variant.complete(choice.options, choice.correct)
+        for choice in chosen
+        if choice is not None
+    )
+    return notes, reading, not said.items and not unread.looked
+
+
+def steady_blocks(
+    result: BuildResult, second: Plan, again: Again, written: state.State
+) -> tuple[dict[str, Block], dict[str, str]]:
+    """Lesson → block of every steady lesson, and lesson → id of those kept already."""
+    course = result.course
+    assert course is not None
+    blocks: dict[str, Block] = {}
+    known: dict[str, str] = {}
+    snapshot = result.snapshot
+    # Changes of the notes planned one by one, in order (kept lessons' notes are not among them).
+    planned = iter(second.planned_changes())
+    for index, part in enumerate(result.parts):
+        lesson = course.lessons[index].rel
+        if part.block is not None and result.steady:
+            blocks[lesson] = part.block
+            if snapshot is not None and lesson in snapshot.blocks:
+                known[lesson] = snapshot.blocks[lesson]
+            continue
+        count = len(part.final_notes()) if part.block is not None else len(part.notes)
+        changes = [next(planned) for _ in range(count)]
+        found = again.get(index)
+        if found is None or part.compiled is None:
+            continue
+        notes, reading = found
+        if all(steady(change, written, second.state) for change in changes):
+            blocks[lesson] = Block(
+                key=result.sources[index].key,
+                resolved=part.compiled.resolved,
+                diagnostics=part.compiled.diagnostics,
+                linted=part.compiled.linted,
+                notes=tuple(encode(note) for note in notes),
+                base=len(part.compiled.notes),
+                pool=part.pool(),
+                offers=part.offers(),
+                reads=tuple(sorted(reading.reads.items())),
+            )
+    return blocks, known
+
+
+def steady(change: Change, before: state.State, after: state.State) -> bool:
+    """A note that planning again leaves as it is: unchanged, where it was, with the same state
+    entry (the same key, too)."""
+    return (
+        change.status is Status.UNCHANGED
+        and change.old_deck is None
+        and not change.lost_cards
+        and change.kind_change is None
+        and change.id in before.notes
+        and after.notes.get(change.id) == before.notes[change.id]
+    )

@@ -6,6 +6,7 @@ because genanki stamps one wall-clock time on everything and orders media by set
 
 from __future__ import annotations
 
+import io
 import json
 import sqlite3
 import zipfile
@@ -49,6 +50,42 @@ class PackagedNote:
 
 
 @dataclass(frozen=True, slots=True)
+class NoteBatch:
+    """Notes given column by column (a steady lesson's, as kept from an earlier build): packaged
+    exactly like the same `PackagedNote`s, without making an object per note."""
+
+    guids: tuple[str, ...]
+    """GUID of each."""
+    note_types: tuple[NoteType, ...]
+    """Note type of each."""
+    fields: tuple[tuple[str, ...], ...]
+    """Fields of each."""
+    tags: tuple[tuple[str, ...], ...]
+    """Tags of each."""
+    decks: tuple[str, ...]
+    """Deck of each."""
+    note_ids: tuple[int, ...]
+    """Row id of each."""
+    mods: tuple[int, ...]
+    """Modification time of each."""
+    cards: tuple[tuple[int, ...], ...]
+    """Card ordinals of each."""
+
+    def __iter__(self) -> Iterator[PackagedNote]:
+        for index, guid in enumerate(self.guids):
+            yield PackagedNote(
+                guid,
+                self.note_types[index],
+                self.fields[index],
+                self.tags[index],
+                self.decks[index],
+                self.note_ids[index],
+                self.mods[index],
+                self.cards[index],
+            )
+
+
+@dataclass(frozen=True, slots=True)
 class PackagedNoteType:
     """A note type as it goes into the collection."""
 
@@ -70,8 +107,8 @@ class PackageSpec:
     """Every deck name that holds notes."""
     note_types: tuple[PackagedNoteType, ...]
     """Every note type of the registry."""
-    notes: tuple[PackagedNote, ...]
-    """Notes in a stable order."""
+    notes: tuple[PackagedNote | NoteBatch, ...]
+    """Notes in a stable order (a batch stands for its notes, in order)."""
     media: tuple[tuple[str, bytes], ...] = ()
     """Images and sounds: (flat packaged name, bytes), sorted by name."""
 
@@ -152,33 +189,61 @@ def collection_bytes(spec: PackageSpec) -> bytes:
 
 
 def note_rows(spec: PackageSpec) -> Iterator[tuple[object, ...]]:
-    for note in spec.notes:
-        yield (
-            note.note_id,
-            note.guid,
-            note.note_type.model_id,
-            note.mod,
-            -1,
-            f" {' '.join(note.tags)} " if note.tags else "",
-            FIELD_SEPARATOR.join(note.fields),
-            note.fields[0],
-            0,
-            0,
-            "",
-        )
+    for item in spec.notes:
+        if isinstance(item, PackagedNote):
+            yield note_row(
+                (item.note_id, item.guid, item.note_type, item.mod, item.tags, item.fields)
+            )
+            continue
+        columns = (item.note_ids, item.guids, item.note_types, item.mods, item.tags, item.fields)
+        for row in zip(*columns, strict=True):
+            yield note_row(row)
+
+
+NoteColumns = tuple[int, str, NoteType, int, tuple[str, ...], tuple[str, ...]]
+"""Note id, GUID, note type, mod, tags, fields."""
+
+
+def note_row(note: NoteColumns) -> tuple[object, ...]:
+    note_id, guid, note_type, mod, tags, fields = note
+    return (
+        note_id,
+        guid,
+        note_type.model_id,
+        mod,
+        -1,
+        f" {' '.join(tags)} " if tags else "",
+        FIELD_SEPARATOR.join(fields),
+        fields[0],
+        0,
+        0,
+        "",
+    )
+
+
+def every_note(spec: PackageSpec) -> Iterator[tuple[int, str, tuple[int, ...], int]]:
+    """(note id, deck, cards, mod) of each note, in order."""
+    for item in spec.notes:
+        if isinstance(item, PackagedNote):
+            yield item.note_id, item.deck, item.cards, item.mod
+        else:
+            yield from zip(item.note_ids, item.decks, item.cards, item.mods, strict=True)
 
 
 def card_rows(spec: PackageSpec) -> Iterator[tuple[object, ...]]:
-    for position, note in enumerate(spec.notes):
-        deck = deck_id(spec.namespace, note.deck)
-        for ordinal in note.cards:
+    decks: dict[str, int] = {}
+    for position, (note_id, deck_name, cards, mod) in enumerate(every_note(spec)):
+        deck = decks.get(deck_name)
+        if deck is None:
+            deck = decks[deck_name] = deck_id(spec.namespace, deck_name)
+        for ordinal in cards:
             # New cards are studied in source order: `due` is the position for new cards.
             yield (
-                note.note_id + ordinal,
-                note.note_id,
+                note_id + ordinal,
+                note_id,
                 deck,
                 ordinal,
-                note.mod,
+                mod,
                 -1,
                 0,
                 0,
@@ -191,6 +256,11 @@ def card_rows(spec: PackageSpec) -> Iterator[tuple[object, ...]]:
 def write_package(path: Path, spec: PackageSpec, pieces: Pieces | None = None) -> None:
     """Write the package's zip to `path` (a temporary file: see generator.files.replacing);
     `pieces` are compressed pieces of earlier collections (see generator.anki.archive)."""
+    path.write_bytes(package_bytes(spec, pieces))
+
+
+def package_bytes(spec: PackageSpec, pieces: Pieces | None = None) -> bytes:
+    """The package's zip, in memory."""
     collection = collection_bytes(spec)
     # Anki's legacy layout: file i is the zip entry "i"; `media` maps "i" to its name.
     names = {str(index): name for index, (name, _) in enumerate(spec.media)}
@@ -203,8 +273,9 @@ def write_package(path: Path, spec: PackageSpec, pieces: Pieces | None = None) -
         # nothing.
         entry = deflated if name.endswith(".svg") else stored
         entries.append(entry(str(index), data))
-    with path.open("wb") as handle:
-        write_zip(handle, entries)
+    handle = io.BytesIO()
+    write_zip(handle, entries)
+    return handle.getvalue()
 
 
 @dataclass(frozen=True, slots=True)

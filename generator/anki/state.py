@@ -376,7 +376,9 @@ def defaults(cls: type) -> tuple[tuple[str, object], ...]:
     return tuple((spec.name, spec.default) for spec in fields(cls))
 
 
-def dumps(state: State) -> str:
+def dumps(state: State, previous: tuple[State, str] | None = None) -> str:
+    """The state file's text. `previous` is a state and its text as `dumps` wrote it: the lines
+    of entries it shares with `state` (the same objects) are taken from it as they are."""
     lines = [
         "{",
         f'"version": {FORMAT_VERSION},',
@@ -394,20 +396,46 @@ def dumps(state: State) -> str:
     lines.append(",\n".join(entries))
     lines.append("},")
     lines.append('"notes": {')
-    entries = [
-        f"{json.dumps(key, ensure_ascii=False)}: "
-        f"{json.dumps(record(value), sort_keys=True, ensure_ascii=False)}"
-        for key, value in sorted(state.notes.items())
-    ]
+    known = written_lines(previous)
+    entries = []
+    for key, value in sorted(state.notes.items()):
+        found = known.get(key)
+        if found is not None and found[0] is value:
+            entries.append(found[1])
+        else:
+            entries.append(
+                f"{json.dumps(key, ensure_ascii=False)}: "
+                f"{json.dumps(record(value), sort_keys=True, ensure_ascii=False)}"
+            )
     lines.append(",\n".join(entries))
     lines.append("}")
     lines.append("}")
     return "\n".join(line for line in lines if line) + "\n"
 
 
-def save(path: Path, state: State) -> bool:
+def written_lines(previous: tuple[State, str] | None) -> dict[str, tuple[NoteState, str]]:
+    """Each note of a state → (its entry, its line in the text `dumps` made of it)."""
+    if previous is None:
+        return {}
+    old, text = previous
+    start = text.find('\n"notes": {\n')
+    if start < 0:
+        return {}
+    body = text[start + len('\n"notes": {\n') : text.rfind("\n}\n}")]
+    found = body.split(",\n") if body else []
+    keys = sorted(old.notes)
+    if len(found) != len(keys):
+        return {}
+    return {key: (old.notes[key], line) for key, line in zip(keys, found, strict=True)}
+
+
+def save(path: Path, state: State, previous: tuple[State, str] | None = None) -> bool:
     """Write the state file atomically; returns False when the content did not change."""
-    text = dumps(state)
+    return save_text(path, dumps(state, previous))
+
+
+def save_text(path: Path, text: str) -> bool:
+    """Write the state file's text atomically; returns False when the file holds it already."""
     try:
         if path.read_text(encoding="utf-8") == text:
             return False

@@ -27,6 +27,7 @@ def encode(value: object) -> object:
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, tuple):
+        # A named tuple too: its plain form is the tuple of its fields.
         return tuple(encode(item) for item in value)
     if isinstance(value, frozenset):
         return frozenset(encode(item) for item in value)
@@ -55,10 +56,14 @@ def decoder(kind: typing.Any) -> Decode:
 
 def build_decoder(kind: typing.Any) -> Decode | None:
     """None means "no conversion needed", which keeps tuples of strings as they are."""
+    if kind is typing.Any or kind is object:
+        return None  # kept in plain form on purpose
     if isinstance(kind, type) and dataclasses.is_dataclass(kind):
         return dataclass_decoder(kind)
     if isinstance(kind, type) and issubclass(kind, enum.Enum):
         return kind
+    if isinstance(kind, type) and issubclass(kind, tuple) and hasattr(kind, "_fields"):
+        return named_tuple_decoder(kind)
     origin = typing.get_origin(kind)
     args = typing.get_args(kind)
     if origin is tuple:
@@ -72,6 +77,12 @@ def build_decoder(kind: typing.Any) -> Decode | None:
             return None
         steps = [part or identity for part in parts]
         return lambda plain: tuple(step(item) for step, item in zip(steps, plain, strict=True))
+    if origin is dict:
+        keys, values = (build_decoder(arg) for arg in args)
+        if keys is None and values is None:
+            return None
+        key_step, value_step = keys or identity, values or identity
+        return lambda plain: {key_step(key): value_step(item) for key, item in plain.items()}
     if origin is frozenset:
         member = build_decoder(args[0])
         if member is None:
@@ -90,6 +101,17 @@ def build_decoder(kind: typing.Any) -> Decode | None:
     if origin is typing.Literal or kind in (str, int, float, bool, bytes, type(None)):
         return None
     raise TypeError(f"no cache decoding for {kind!r}")
+
+
+def named_tuple_decoder(cls: type) -> Decode:
+    hints = typing.get_type_hints(cls, vars(sys.modules[cls.__module__]))
+    steps = [build_decoder(hints[name]) for name in cls._fields]  # type: ignore[attr-defined]
+    make = cls._make  # type: ignore[attr-defined]
+    if all(step is None for step in steps):
+        return typing.cast(Decode, make)
+    return lambda plain: make(
+        (step or identity)(item) for step, item in zip(steps, plain, strict=True)
+    )
 
 
 def dataclass_decoder(cls: type) -> Decode:

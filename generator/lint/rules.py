@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from generator.lint.facts import Fact, list_items, plain
 
@@ -350,6 +351,23 @@ Asked = tuple[str, tuple[str, ...]] | None
 None for a note whose question is generated."""
 
 
+class Asking(NamedTuple):
+    """A note as the rule comparing notes across the course sees it (made in its lesson's
+    worker, so that the course-wide comparison is a few dictionary lookups per note). A named
+    tuple: a course has one per note, and a build keeps them in its cache."""
+
+    id: str
+    """Note id."""
+    path: str
+    """Lesson file, as reported."""
+    line: int
+    """Line where the note starts."""
+    asked: Asked
+    """What it asks."""
+    silenced: bool
+    """The rule is silenced for this note."""
+
+
 def asked_key(fact: Fact) -> Asked:
     text = asked(fact)
     if not text:
@@ -358,26 +376,27 @@ def asked_key(fact: Fact) -> Asked:
     return " ".join(words(text)), content_words(text)
 
 
-def duplicates(
-    facts: Sequence[Fact], keys: Sequence[Asked] | None = None
-) -> Iterator[tuple[Fact, str]]:
+def asking(fact: Fact) -> Asking:
+    silenced = fact.silenced(DUPLICATE)
+    return Asking(fact.id, fact.path, fact.line, asked_key(fact), silenced)
+
+
+def duplicates(askings: Sequence[Asking]) -> Iterator[tuple[Asking, str]]:
     """Notes asking what an earlier note of the course asks: the same words, or the same content
     words in the same order in another form ("the goal of pre-training a model" and "the goal
-    that pre-training of models has"). `keys` are the facts' `asked_key`s when already known
-    (each lesson's worker makes them)."""
-    seen: dict[object, Fact] = {}
-    for index, fact in enumerate(facts):
-        key = keys[index] if keys is not None else asked_key(fact)
-        if key is None:
+    that pre-training of models has")."""
+    seen: dict[object, Asking] = {}
+    for note in askings:
+        if note.asked is None:
             continue
-        exact, loose = key
+        exact, loose = note.asked
         found: list[object] = [("exact", exact)]
         if len(loose) >= 3:
             found.append(("content", loose))
         first = next((seen[item] for item in found if item in seen), None)
-        if first is not None and first.id != fact.id:
+        if first is not None and first.id != note.id:
             yield (
-                fact,
+                note,
                 (
                     f"asks what '{first.id}' asks ({first.path}:{first.line}): two cards on one "
                     "fact interfere and are reviewed twice; merge them or make each ask something "
@@ -386,7 +405,7 @@ def duplicates(
             )
             continue
         for item in found:
-            seen.setdefault(item, fact)
+            seen.setdefault(item, note)
 
 
 RULES: tuple[Rule, ...] = (
@@ -438,9 +457,12 @@ RULES: tuple[Rule, ...] = (
 CODES = frozenset(rule.code for rule in RULES)
 
 
+DUPLICATE = "lint-duplicate-question"
+
+
 def run(facts: Sequence[Fact]) -> list[Finding]:
     """Every finding of every rule on `facts`, silenced ones left out, in rule order per note."""
-    return [*fact_findings(facts), *duplicate_findings(facts)]
+    return [*fact_findings(facts), *duplicate_findings([asking(fact) for fact in facts])]
 
 
 def fact_findings(facts: Sequence[Fact]) -> list[Finding]:
@@ -456,10 +478,10 @@ def fact_findings(facts: Sequence[Fact]) -> list[Finding]:
     return findings
 
 
-def duplicate_findings(facts: Sequence[Fact], keys: Sequence[Asked] | None = None) -> list[Finding]:
+def duplicate_findings(askings: Sequence[Asking]) -> list[Finding]:
     """The findings of the rule that compares notes across the course."""
     return [
-        Finding("lint-duplicate-question", fact.path, fact.line, message)
-        for fact, message in duplicates(facts, keys)
-        if not fact.silenced("lint-duplicate-question")
+        Finding(DUPLICATE, note.path, note.line, message)
+        for note, message in duplicates(askings)
+        if not note.silenced
     ]

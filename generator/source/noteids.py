@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from typing import Protocol
 
 from generator.diagnostics import Diagnostics
-from generator.notes import NoteMeta
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/#-]{0,199}$")
 
@@ -30,9 +30,25 @@ def id_key(note_id: str) -> str:
     return note_id.casefold()
 
 
-def check_unique_ids(metas: Iterable[NoteMeta], diags: Diagnostics) -> None:
+class IdUse(Protocol):
+    """Where a note id is used: a NoteMeta, or the same four facts of a kept note."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def explicit_id(self) -> bool: ...
+
+    @property
+    def path(self) -> str: ...
+
+    @property
+    def line(self) -> int: ...
+
+
+def check_unique_ids(metas: Iterable[IdUse], diags: Diagnostics) -> None:
     """Two notes with the same id (ignoring case) would be one note in Anki: an error each."""
-    first: dict[str, NoteMeta] = {}
+    first: dict[str, IdUse] = {}
     for meta in metas:
         key = id_key(meta.id)
         other = first.get(key)
