@@ -1,4 +1,9 @@
-"""Command line: parse options, run the pipeline, report. Nothing below this module prints."""
+"""Command line: parse options, run the pipeline, report. Nothing below this module prints.
+
+The renderer and the pipeline are imported by the commands that use them, not here: a build
+that changes nothing answers from the cache (generator.cache.memo) in a fraction of the time
+importing them takes.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +11,16 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from generator import __version__, report
-from generator.config import BuildConfig
-from generator.diagnostics import Diagnostics
-from generator.pipeline import BuildResult, build, lint_course
-from generator.preview import write_preview
-from generator.stamp_ids import stamp_ids
+from generator import __version__
+from generator.diagnostics import Diagnostic, Diagnostics
+
+if TYPE_CHECKING:
+    from generator.config import BuildConfig
+    from generator.pipeline import BuildResult
 
 CONTENT_ARGUMENT = click.argument(
     "content", default="content", type=click.Path(file_okay=False, path_type=Path)
@@ -84,6 +90,12 @@ def main() -> None:
     type=click.IntRange(min=0),
     help="Worker processes for parsing and rendering (0: one per core for large courses).",
 )
+@click.option(
+    "--no-cache",
+    "no_cache",
+    is_flag=True,
+    help="Build everything from the sources; do not read or write OUT/.ankigen-cache.",
+)
 def build_command(
     *,
     content: Path,
@@ -95,12 +107,21 @@ def build_command(
     forget_removed: bool,
     lock: Path | None,
     jobs: int,
+    no_cache: bool,
 ) -> None:
     """Build CONTENT (default: content/) into OUT/<course>.apkg and say what will change.
 
     Every problem is reported as 'path:line: error: message'. On any error nothing is
-    written and the previous package stays as it was.
+    written and the previous package stays as it was. Lessons that did not change since the
+    last build are taken from OUT/.ankigen-cache; a build that changes nothing writes nothing.
     """
+    if not (no_cache or verbose or as_json or dry_run) and print_unchanged(
+        content, out_dir, lock, strict=strict, forget_removed=forget_removed
+    ):
+        return
+    from generator.config import BuildConfig  # noqa: PLC0415 - see the module's docstring
+    from generator.pipeline import build  # noqa: PLC0415
+
     config = BuildConfig(
         content=content,
         out_dir=out_dir,
@@ -109,10 +130,13 @@ def build_command(
         lock=lock,
         dry_run=dry_run,
         forget_removed=forget_removed,
+        cache=not no_cache,
     )
     result = build(config)
     echo_diagnostics(result.diagnostics)
     if as_json:
+        from generator import report  # noqa: PLC0415
+
         click.echo(json.dumps(report.as_json(result), indent=2, ensure_ascii=False))
     else:
         print_human(result, config, verbose=verbose)
@@ -136,6 +160,10 @@ def preview_command(content: Path, out_dir: Path) -> None:
     Cards use the same templates and CSS as in Anki. Nothing else is written: no package, no
     state file.
     """
+    from generator.config import BuildConfig  # noqa: PLC0415
+    from generator.pipeline import build  # noqa: PLC0415
+    from generator.preview import write_preview  # noqa: PLC0415
+
     config = BuildConfig(content=content, out_dir=out_dir, dry_run=True)
     result = build(config)
     echo_diagnostics(result.diagnostics)
@@ -163,6 +191,10 @@ def lint_command(content: Path, as_json: bool, jobs: int) -> None:
     '<!-- lint-ignore: code -->' in it, or for a lesson or folder with 'lint_ignore: [code]' in
     front matter. Exits with status 1 when there is a finding or an error.
     """
+    from generator import report  # noqa: PLC0415
+    from generator.config import BuildConfig  # noqa: PLC0415
+    from generator.pipeline import lint_course  # noqa: PLC0415
+
     config = BuildConfig(content=content, out_dir=Path("build"), jobs=jobs, dry_run=True)
     result = lint_course(config)
     echo_diagnostics(result.diagnostics)
@@ -186,6 +218,8 @@ def ids_command(content: Path, force: bool, dry_run: bool) -> None:
     to the line that starts the note. Files with uncommitted git changes are refused unless
     --force, so the stamping is a reviewable diff of its own.
     """
+    from generator.stamp_ids import stamp_ids  # noqa: PLC0415
+
     result = stamp_ids(content, force=force, dry_run=dry_run)
     echo_diagnostics(result.diagnostics)
     if result.diagnostics.errors:
@@ -199,27 +233,40 @@ def ids_command(content: Path, force: bool, dry_run: bool) -> None:
     click.echo(f"{verb} {total} id(s) in {len(result.stamped)} file(s)")
 
 
-def echo_diagnostics(diagnostics: Diagnostics) -> None:
-    for diagnostic in diagnostics.sorted():
+def print_unchanged(
+    content: Path, out_dir: Path, lock: Path | None, *, strict: bool, forget_removed: bool
+) -> bool:
+    """Print what the last build kept for a build that changes nothing, if nothing changed."""
+    from generator.anki.state import LOCK_NAME  # noqa: PLC0415
+    from generator.cache.memo import unchanged_build  # noqa: PLC0415
+
+    found = unchanged_build(
+        content,
+        out_dir,
+        lock if lock is not None else content / LOCK_NAME,
+        strict=strict,
+        forget_removed=forget_removed,
+        timeout=0,
+    )
+    if found is None:
+        return False
+    echo_diagnostics(Diagnostics(list(found.diagnostics)))
+    for line in found.summary.lines():
+        click.echo(line)
+    return True
+
+
+def echo_diagnostics(diagnostics: Diagnostics | list[Diagnostic]) -> None:
+    items = diagnostics.sorted() if isinstance(diagnostics, Diagnostics) else diagnostics
+    for diagnostic in items:
         click.echo(diagnostic.format(), err=True)
 
 
 def print_human(result: BuildResult, config: BuildConfig, *, verbose: bool) -> None:
+    from generator import report  # noqa: PLC0415
+
     if not result.ok:
         click.echo(report.failure(result, strict=config.strict), err=True)
         return
-    for line in report.deck_table(result, config.registry):
+    for line in report.summary(result, config.registry, verbose=verbose).lines():
         click.echo(line)
-    if result.plan is not None:
-        click.echo(report.plan_summary(result.plan))
-        for line in report.plan_details(result.plan, verbose=verbose):
-            click.echo(line)
-    if result.output is None:
-        click.echo("dry run: nothing written")
-        return
-    size = result.output.stat().st_size
-    click.echo(f"wrote {result.output} ({result.note_count} notes, {size / 1024:.1f} KiB)")
-    if result.replaced is not None:
-        click.echo(
-            f"removed {result.replaced}: the course deck was renamed, and the package with it"
-        )

@@ -23,7 +23,7 @@ from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from generator import incremental, lint
+from generator import incremental, lint, report
 from generator.anki import state
 from generator.anki.package import (
     NoteBatch,
@@ -41,11 +41,13 @@ from generator.anki.plan import (
     KeptPlan,
     NoteHashes,
     Plan,
+    Planned,
     Status,
     make_plan,
     needs_previous_fields,
 )
 from generator.anki.recover import reconcile, state_from_package
+from generator.cache import memo
 from generator.cache.codec import encode
 from generator.cache.fingerprint import tool_fingerprint
 from generator.cache.store import Store
@@ -79,12 +81,14 @@ from generator.incremental import (
     offered,
     pools_of,
 )
+from generator.kinds import REGISTRY
 from generator.kinds.distractors import Fallback, History, Pools, Shown, choose_all
 from generator.kinds.variants import Candidate, RenderedVariant, candidate
 from generator.notes import RenderedNote, Text
 from generator.render.media import MediaResolver, extension_of, packaged_name, unreferenced
 from generator.source.discover import Course, discover, display
 from generator.source.noteids import IdUse, check_unique_ids, slugify
+from generator.summary import Summary
 
 
 @dataclass(slots=True)
@@ -134,6 +138,8 @@ class BuildResult:
     """`notes`, once made."""
     now: int = 0
     """The clock the plan used."""
+    started_ns: int = 0
+    """When the build started (wall clock, ns)."""
     kept_written: Written | None = None
     """What the write phase left on disk."""
 
@@ -756,7 +762,7 @@ def save_state(config: BuildConfig, text: str, diags: Diagnostics) -> bool:
 def build(config: BuildConfig) -> BuildResult:
     """Gather, plan and write; stop at the first phase that leaves a problem. One build of a
     course at a time: a second one waits for the first (see files.course_lock)."""
-    result = BuildResult(Diagnostics())
+    result = BuildResult(Diagnostics(), started_ns=memo.now_ns())
     try:
         with course_lock(config.content, timeout=config.lock_timeout):
             clean_stale_temporaries(config.out_dir, config.lock_path.parent)
@@ -797,6 +803,7 @@ def keep_for_next(config: BuildConfig, result: BuildResult, store: Store) -> Non
     if written is None or course is None or result.plan is None:
         return
     items, hashes, again = next_items(config, result, written.state)
+    checked = Diagnostics()
     second = make_plan(
         items,
         written.state,
@@ -805,7 +812,7 @@ def keep_for_next(config: BuildConfig, result: BuildResult, store: Store) -> Non
         templates=config.registry.templates,
         now=result.now,
         lock_path=str(config.lock_path),
-        diags=Diagnostics(),
+        diags=checked,
         forget_removed=config.forget_removed,
         package=result.plan.state.package,
         hashes=hashes,
@@ -819,6 +826,10 @@ def keep_for_next(config: BuildConfig, result: BuildResult, store: Store) -> Non
         blocks=blocks,
         known=known,
     )
+    if len(blocks) == len(result.parts) and same_outcome(result.plan, second, written.state):
+        keep_memo(config, result, store, second, checked)
+    else:
+        memo.forget(store)
 
 
 Again = dict[int, tuple[list[RenderedNote], Reading]]
@@ -917,6 +928,74 @@ def steady_blocks(
                 reads=tuple(sorted(reading.reads.items())),
             )
     return blocks, known
+
+
+def same_outcome(first: Plan, second: Plan, written: state.State) -> bool:
+    """Whether the next build, planned in memory (`second`), would package what this one did
+    and keep the state file as written: then it changes nothing."""
+    # The plan leaves the package's digest to the write phase.
+    planned_state = replace(second.state, package_digest=written.package_digest)
+    if planned_state != written or second.note_type_mods != first.note_type_mods:
+        return False
+    if len(first.segments) != len(second.segments):
+        return False
+    for one, other in zip(first.segments, second.segments, strict=True):
+        if isinstance(one, KeptPlan) and isinstance(other, KeptPlan):
+            if one.priors != other.priors or one.kept != other.kept:
+                return False
+        elif isinstance(one, Planned) and isinstance(other, Planned):
+            if one.notes != other.notes:
+                return False
+        else:
+            return False
+    return True
+
+
+def keep_memo(
+    config: BuildConfig, result: BuildResult, store: Store, second: Plan, checked: Diagnostics
+) -> None:
+    """Keep what the next build would print, when it would change nothing (generator.cache.memo):
+    this build's diagnostics but those about generated options (said once), and those of
+    planning it."""
+    written = result.kept_written
+    if written is None or result.output is None or config.registry is not REGISTRY:
+        return
+    said = set(result.chosen)
+    gathered = [d for d in result.diagnostics.items[: result.gathered] if d not in said]
+    diagnostics = Diagnostics([*gathered, *checked.items])
+    if diagnostics.failed(strict=config.strict):
+        return
+    summary = Summary(
+        table=tuple(report.deck_table(result, config.registry)),
+        plan=(report.plan_summary(second), *report.plan_details(second, verbose=False)),
+        output=str(result.output),
+        notes=result.note_count,
+        size=written.size,
+        written=False,
+    )
+    memo.keep(
+        store,
+        content=config.content,
+        out_dir=config.out_dir,
+        lock=config.lock_path,
+        inputs=memo.inputs_of(
+            content=config.content,
+            out_dir=config.out_dir,
+            lock=config.lock_path,
+            strict=config.strict,
+            forget_removed=config.forget_removed,
+        ),
+        started_ns=result.started_ns,
+        used={
+            source.lesson.rel: hashlib.sha256(source.data).hexdigest()
+            for source in result.sources
+            if source.data is not None
+        },
+        package=result.output,
+        package_digest=written.package_digest,
+        summary=summary,
+        diagnostics=tuple(diagnostics.items),
+    )
 
 
 def steady(change: Change, before: state.State, after: state.State) -> bool:

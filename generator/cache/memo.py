@@ -1,0 +1,208 @@
+"""A build that would change nothing, recognised before anything is parsed.
+
+When a build has written (or found up to date) the package and the state file, it plans the next
+build in memory (generator.pipeline.keep_for_next); if that next build would change nothing, it
+keeps a `Memo`: every file of the content folder (lessons and index files by digest, other files
+by their identity on disk), the digests of the state file and of the package, the settings and
+the tool, and what that next build prints. A build whose inputs all match prints it and stops:
+no lesson is read into the renderer, nothing is written. Anything that does not match, and the
+build runs as usual.
+
+This module imports nothing heavy: the command line asks it first.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.cache.codec import decode, encode
+from generator.cache.fingerprint import tool_fingerprint
+from generator.cache.store import Store, course_folder
+from generator.diagnostics import Diagnostic
+from generator.files import LockTimeout, clean_stale_temporaries, course_lock
+from generator.summary import Summary
+
+MEMO = "memo"
+LAST = "last"
+RACY_NS = 100_000_000
+"""A file changed this close to the start of the build may have changed after it read the file
+within one tick of the file system's clock: such a build keeps no memo."""
+DIGESTED = (".md",)
+"""Files compared by their bytes; others by size, times and inode."""
+
+
+@dataclass(frozen=True, slots=True)
+class Memo:
+    """What the next build would do if nothing changed, and what it depends on."""
+
+    inputs: str
+    """Digest of the tool and the settings (`inputs_of`)."""
+    files: tuple[tuple[str, str], ...]
+    """Every file of the content folder the build may read: (path, digest or identity)."""
+    state: str
+    """SHA-256 of the state file."""
+    package: str
+    """The package."""
+    package_digest: str
+    """SHA-256 of the package."""
+    summary: Summary
+    """What the build prints on stdout."""
+    diagnostics: tuple[Diagnostic, ...]
+    """What it prints on stderr."""
+
+
+def inputs_of(
+    *, content: Path, out_dir: Path, lock: Path, strict: bool, forget_removed: bool
+) -> str:
+    """The settings a memo holds for, with the tool (and its registry: the memo is only used by
+    the command line, which builds with the registry the tool ships)."""
+    parts = [
+        tool_fingerprint(),
+        str(content.resolve()),
+        str(content),
+        str(out_dir.resolve()),
+        str(out_dir),
+        str(lock.resolve()),
+        str(lock),
+        f"strict={strict}",
+        f"forget_removed={forget_removed}",
+        f"epoch={os.environ.get('SOURCE_DATE_EPOCH', '').strip().isdigit()}",
+    ]
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+def digest_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def content_files(content: Path, leave_out: tuple[Path, ...]) -> Iterator[Path]:
+    """Every file under `content` a build may read, in a stable order: all but those under a
+    folder or with a name starting with '.', and those under `leave_out` (the state file, an
+    output folder inside the content folder). Folders reached through links are followed, as
+    discovery follows them."""
+    skipped = {path.absolute() for path in leave_out}
+    for folder, dirs, names in os.walk(content.absolute(), followlinks=True):
+        here = Path(folder)
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and here / d not in skipped)
+        for name in sorted(names):
+            path = here / name
+            if not name.startswith(".") and path not in skipped:
+                yield path
+
+
+def identity(path: Path, content: Path) -> tuple[str, str]:
+    """How a memo knows a file: its bytes' digest, or its size, times and inode."""
+    rel = path.relative_to(content.absolute()).as_posix()
+    if path.suffix in DIGESTED:
+        return rel, "#" + digest_of(path)
+    info = path.stat()
+    return rel, f"@{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}:{info.st_ino}"
+
+
+def fingerprint(content: Path, leave_out: tuple[Path, ...]) -> tuple[tuple[str, str], ...]:
+    return tuple(identity(path, content) for path in content_files(content, leave_out))
+
+
+def leave_out(content: Path, out_dir: Path, lock: Path) -> tuple[Path, ...]:
+    return (lock, out_dir)
+
+
+def check(
+    store: Store,
+    *,
+    content: Path,
+    out_dir: Path,
+    lock: Path,
+    inputs: str,
+) -> Memo | None:
+    """The memo, when every input it depends on is as it was; None otherwise."""
+    try:
+        memo: Memo = decode(Memo, store.read(MEMO, LAST))
+    except (TypeError, ValueError, IndexError, KeyError, AttributeError):
+        return None
+    if memo.inputs != inputs:
+        return None
+    try:
+        if digest_of(lock) != memo.state or digest_of(Path(memo.package)) != memo.package_digest:
+            return None
+        if fingerprint(content, leave_out(content, out_dir, lock)) != memo.files:
+            return None
+    except OSError:
+        return None
+    return memo
+
+
+def keep(
+    store: Store,
+    *,
+    content: Path,
+    out_dir: Path,
+    lock: Path,
+    inputs: str,
+    started_ns: int,
+    used: dict[str, str],
+    package: Path,
+    package_digest: str,
+    summary: Summary,
+    diagnostics: tuple[Diagnostic, ...],
+) -> None:
+    """Keep the memo of a build that would change nothing, unless a file it depends on changed
+    around the time this build read it (then the next build runs as usual, and keeps one).
+    `used` maps each lesson's path to the digest of the bytes this build compiled."""
+    if not store.writable:
+        return
+    try:
+        paths = list(content_files(content, leave_out(content, out_dir, lock)))
+        if any(path.stat().st_ctime_ns >= started_ns - RACY_NS for path in paths):
+            return
+        files = tuple(identity(path, content) for path in paths)
+        state = digest_of(lock)
+    except OSError:
+        return
+    if any(used.get(rel, found[1:]) != found[1:] for rel, found in files if found[0] == "#"):
+        return
+    memo = Memo(inputs, files, state, str(package), package_digest, summary, diagnostics)
+    store.write(MEMO, LAST, encode(memo))
+
+
+def forget(store: Store) -> None:
+    """The inputs changed: the next build must not take the last memo (it checks anyway)."""
+    if store.writable:
+        store.path(MEMO, LAST).unlink(missing_ok=True)
+
+
+def now_ns() -> int:
+    return time.time_ns()
+
+
+def unchanged_build(
+    content: Path,
+    out_dir: Path,
+    lock: Path,
+    *,
+    strict: bool,
+    forget_removed: bool,
+    timeout: float,
+) -> Memo | None:
+    """The memo of the last build, when building now would change nothing; None otherwise (or
+    when another build of the course is running). Holds the course lock while it looks, and
+    clears what a killed build left behind, as every build does."""
+    store = Store(course_folder(out_dir, str(content.resolve()), str(lock.resolve())))
+    inputs = inputs_of(
+        content=content, out_dir=out_dir, lock=lock, strict=strict, forget_removed=forget_removed
+    )
+    try:
+        with course_lock(content, timeout=timeout):
+            clean_stale_temporaries(out_dir, lock.parent)
+            return check(store, content=content, out_dir=out_dir, lock=lock, inputs=inputs)
+    except LockTimeout:
+        return None
