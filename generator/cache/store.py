@@ -71,6 +71,8 @@ class Store:
         data = encode(key, payload)
         target = self.path(kind, key)
         with contextlib.suppress(OSError):
+            if target.is_file() and target.read_bytes() == data:
+                return  # as it is: a build that changes nothing writes nothing
             self.prepare(target.parent)
             atomic_write(target, lambda tmp: write_bytes(tmp, data))
 
