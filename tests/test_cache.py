@@ -228,7 +228,7 @@ def test_a_corrupted_cache_is_a_silent_miss(tmp_path: Path, how: str) -> None:
     assert run(content, clean, T0, "--no-cache").code == 0
     cards = content / "10-basics" / "cards.md"
     cards.write_text(cards.read_text(encoding="utf-8").replace("Paris.", "Paris?"), "utf-8")
-    entries = [path for path in (cached / FOLDER).rglob("*.bin")]
+    entries = list((cached / FOLDER).rglob("*.bin"))
     assert entries
     for entry in entries:
         corrupt(entry, how)
