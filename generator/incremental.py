@@ -21,20 +21,24 @@ and without the cache and compares the packages and state files byte for byte.
 from __future__ import annotations
 
 import hashlib
+import io
+import pickle
+import zlib
 from collections.abc import Iterator, Mapping, MutableMapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any
 
+from generator.anki.notetypes import FIELD_SEPARATOR
 from generator.anki.plan import Kept, NoteHashes
 from generator.anki.state import State
 from generator.cache.codec import decode, encode
-from generator.cache.store import Store
+from generator.cache.store import PlainUnpickler, Store
 from generator.compile import CompiledLesson
 from generator.diagnostics import Diagnostic
 from generator.kinds.distractors import Pools
 from generator.kinds.variants import Candidate, RenderedVariant
 from generator.lint import LessonLint
-from generator.notes import NoteMeta, RenderedNote
+from generator.notes import RenderedNote
 
 SNAPSHOT = "snapshot"
 """Kind of cache entry: the index of what the last build kept."""
@@ -43,11 +47,6 @@ BLOCKS = "blocks"
 STATES = "states"
 """Kind of cache entry: a state file as written, by the digest of its text."""
 LAST = "last"
-
-NOTE = {spec.name: index for index, spec in enumerate(fields(RenderedNote))}
-"""Position of each field of a RenderedNote in its plain form (generator.cache.codec)."""
-META = {spec.name: index for index, spec in enumerate(fields(NoteMeta))}
-"""Position of each field of a NoteMeta in its plain form."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,10 +61,17 @@ class Block:
     """Problems found compiling it (warnings: a lesson with an error is never steady)."""
     linted: LessonLint
     """What the lint rules found in it alone."""
-    notes: tuple[Any, ...]
-    """Its notes with their generated cards, in plain form (decoded only when asked for)."""
+    kept: Kept
+    """Its notes with their generated cards, as the plan and the package take them."""
+    explicit: tuple[bool, ...]
+    """Whether each note's id is written by the author."""
+    media: tuple[tuple[tuple[str, str], ...], ...]
+    """The images and sounds each note uses: (packaged name, source)."""
+    notes: bytes
+    """The same notes, whole, pickled in plain form and compressed: read only when a command
+    asks for the notes themselves (a preview)."""
     base: int
-    """How many of `notes` come before the generated cards."""
+    """How many of the notes come before the generated cards."""
     pool: tuple[Any, ...]
     """What it offers the course's generated cards as options: `PoolEntry`s in plain form."""
     offers: tuple[tuple[str, str], ...]
@@ -128,13 +134,14 @@ class Part:
 
     def final_notes(self) -> list[RenderedNote]:
         if self.block is not None:
-            return [decode(RenderedNote, plain) for plain in self.block.notes]
+            return [decode(RenderedNote, plain) for plain in plain_notes(self.block)]
         return self.notes
 
     def base_notes(self) -> list[RenderedNote]:
         """Its notes without the generated cards."""
         if self.block is not None:
-            return [decode(RenderedNote, plain) for plain in self.block.notes[: self.block.base]]
+            kept = plain_notes(self.block)[: self.block.base]
+            return [decode(RenderedNote, plain) for plain in kept]
         assert self.compiled is not None
         return list(self.compiled.notes)
 
@@ -163,21 +170,51 @@ class Part:
         assert self.compiled is not None
         return self.compiled.variants
 
-    def kept(self) -> Kept:
-        """Its notes as the plan takes a steady lesson's."""
-        assert self.block is not None
-        notes = self.block.notes
-        metas = [plain[NOTE["meta"]] for plain in notes]
-        return Kept(
-            ids=tuple(meta[META["id"]] for meta in metas),
-            paths=tuple(meta[META["path"]] for meta in metas),
-            lines=tuple(meta[META["line"]] for meta in metas),
-            decks=tuple(meta[META["deck"]] for meta in metas),
-            note_types=tuple(plain[NOTE["note_type"]] for plain in notes),
-            fields=tuple(plain[NOTE["fields"]] for plain in notes),
-            tags=tuple(meta[META["tags"]] for meta in metas),
-            cards=tuple(plain[NOTE["cards"]] for plain in notes),
-        )
+
+def plain_notes(block: Block) -> tuple[Any, ...]:
+    found = PlainUnpickler(io.BytesIO(zlib.decompress(block.notes))).load()
+    if not isinstance(found, tuple):
+        raise TypeError("a kept lesson's notes are not a tuple")
+    return found
+
+
+def kept_of(notes: Sequence[RenderedNote]) -> Kept:
+    """`notes` as the plan takes a steady lesson's."""
+    return Kept(
+        ids=tuple(note.meta.id for note in notes),
+        paths=tuple(note.meta.path for note in notes),
+        lines=tuple(note.meta.line for note in notes),
+        decks=tuple(note.meta.deck for note in notes),
+        note_types=tuple(note.note_type for note in notes),
+        joined=tuple(FIELD_SEPARATOR.join(note.fields) for note in notes),
+        tags=tuple(note.meta.tags for note in notes),
+        cards=tuple(note.cards for note in notes),
+    )
+
+
+def make_block(
+    compiled: CompiledLesson,
+    key: str,
+    notes: Sequence[RenderedNote],
+    *,
+    pool: tuple[Any, ...],
+    offers: tuple[tuple[str, str], ...],
+    reads: tuple[tuple[str, str], ...],
+) -> Block:
+    return Block(
+        key=key,
+        resolved=compiled.resolved,
+        diagnostics=compiled.diagnostics,
+        linted=compiled.linted,
+        kept=kept_of(notes),
+        explicit=tuple(note.meta.explicit_id for note in notes),
+        media=tuple(note.media for note in notes),
+        notes=zlib.compress(pickle.dumps(tuple(encode(note) for note in notes), protocol=5), 1),
+        base=len(compiled.notes),
+        pool=pool,
+        offers=offers,
+        reads=reads,
+    )
 
 
 # --- options offered across the course -----------------------------------------------------------
@@ -340,7 +377,7 @@ def block(store: Store, block_id: str, key: str) -> Block | None:
 
 
 def block_id(found: Block) -> str:
-    return digest((found.key, found.reads, found.notes))
+    return digest((found.key, found.reads, hashlib.sha256(found.notes).hexdigest()))
 
 
 def save(

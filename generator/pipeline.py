@@ -48,7 +48,6 @@ from generator.anki.plan import (
 )
 from generator.anki.recover import reconcile, state_from_package
 from generator.cache import memo
-from generator.cache.codec import encode
 from generator.cache.fingerprint import tool_fingerprint
 from generator.cache.store import Store
 from generator.compile import (
@@ -71,13 +70,12 @@ from generator.files import (
     replacing,
 )
 from generator.incremental import (
-    META,
-    NOTE,
     Block,
     Part,
     Reading,
     Snapshot,
     Unread,
+    make_block,
     offered,
     pools_of,
 )
@@ -136,6 +134,8 @@ class BuildResult:
     """Diagnostics about generated options (said once: the next build does not repeat them)."""
     all_notes: list[RenderedNote] | None = None
     """`notes`, once made."""
+    counted: dict[str, Counter[str]] | None = None
+    """`counts()`, once made."""
     now: int = 0
     """The clock the plan used."""
     started_ns: int = 0
@@ -152,22 +152,23 @@ class BuildResult:
 
     @property
     def note_count(self) -> int:
-        return sum(1 for _ in note_kinds(self.parts))
+        return sum(sum(counter.values()) for counter in self.counts().values())
 
     def counts(self) -> dict[str, Counter[str]]:
         """Deck → note type key → number of notes."""
-        table: dict[str, Counter[str]] = {}
-        for deck, note_type in note_kinds(self.parts):
-            table.setdefault(deck, Counter())[note_type] += 1
-        return dict(sorted(table.items()))
+        if self.counted is None:
+            table: dict[str, Counter[str]] = {}
+            for deck, note_type in note_kinds(self.parts):
+                table.setdefault(deck, Counter())[note_type] += 1
+            self.counted = dict(sorted(table.items()))
+        return self.counted
 
 
 def note_kinds(parts: Iterable[Part]) -> Iterator[tuple[str, str]]:
     """(deck, note type) of every note."""
     for part in parts:
         if part.block is not None:
-            for plain in part.block.notes:
-                yield plain[NOTE["meta"]][META["deck"]], plain[NOTE["note_type"]]
+            yield from zip(part.block.kept.decks, part.block.kept.note_types, strict=True)
         else:
             for note in part.notes:
                 yield note.meta.deck, note.note_type
@@ -259,11 +260,9 @@ def id_uses(parts: Iterable[Part]) -> Iterator[IdUse]:
         if part.block is None:
             yield from (note.meta for note in part.notes)
             continue
-        for plain in part.block.notes:
-            meta = plain[NOTE["meta"]]
-            yield KeptId(
-                meta[META["id"]], meta[META["explicit_id"]], meta[META["path"]], meta[META["line"]]
-            )
+        kept = part.block.kept
+        for index, note_id in enumerate(kept.ids):
+            yield KeptId(note_id, part.block.explicit[index], kept.paths[index], kept.lines[index])
 
 
 @dataclass(frozen=True, slots=True)
@@ -287,8 +286,8 @@ def media_used(parts: Iterable[Part]) -> Iterator[tuple[str, str]]:
             for note in part.notes:
                 yield from note.media
         else:
-            for plain in part.block.notes:
-                yield from plain[NOTE["media"]]
+            for media in part.block.media:
+                yield from media
 
 
 def warn_unused_media(
@@ -526,9 +525,10 @@ def current_types(parts: Iterable[Part]) -> dict[str, str]:
         if part.block is None:
             table.update((state.key_of(note.meta.id), note.note_type) for note in part.notes)
         else:
+            kept = part.block.kept
             table.update(
-                (state.key_of(plain[NOTE["meta"]][META["id"]]), plain[NOTE["note_type"]])
-                for plain in part.block.notes
+                (state.key_of(note_id), note_type)
+                for note_id, note_type in zip(kept.ids, kept.note_types, strict=True)
             )
     return table
 
@@ -541,7 +541,7 @@ def plan_items(
     hashes: list[NoteHashes | None] = []
     for part in parts:
         if part.block is not None and steady:
-            items.append(part.kept())
+            items.append(part.block.kept)
             hashes.append(None)
         elif part.block is not None:
             notes = part.final_notes()
@@ -599,7 +599,7 @@ def package_spec(
                 NoteBatch(
                     guids=tuple(prior.guid for prior in segment.priors),
                     note_types=tuple(registry.note_type(key) for key in kept.note_types),
-                    fields=kept.fields,
+                    joined=kept.joined,
                     tags=kept.tags,
                     decks=kept.decks,
                     note_ids=tuple(prior.nid for prior in segment.priors),
@@ -855,7 +855,7 @@ def next_items(
     again: Again = {}
     for index, part in enumerate(parts):
         if part.block is not None and result.steady:
-            items.append(part.kept())
+            items.append(part.block.kept)
             hashes.append(None)
         elif part.compiled is None or part.block is not None:
             notes = part.final_notes()
@@ -909,20 +909,17 @@ def steady_blocks(
             if snapshot is not None and lesson in snapshot.blocks:
                 known[lesson] = snapshot.blocks[lesson]
             continue
-        count = len(part.final_notes()) if part.block is not None else len(part.notes)
+        count = len(part.block.kept.ids) if part.block is not None else len(part.notes)
         changes = [next(planned) for _ in range(count)]
         found = again.get(index)
         if found is None or part.compiled is None:
             continue
         notes, reading = found
         if all(steady(change, written, second.state) for change in changes):
-            blocks[lesson] = Block(
-                key=result.sources[index].key,
-                resolved=part.compiled.resolved,
-                diagnostics=part.compiled.diagnostics,
-                linted=part.compiled.linted,
-                notes=tuple(encode(note) for note in notes),
-                base=len(part.compiled.notes),
+            blocks[lesson] = make_block(
+                part.compiled,
+                result.sources[index].key,
+                notes,
                 pool=part.pool(),
                 offers=part.offers(),
                 reads=tuple(sorted(reading.reads.items())),

@@ -19,6 +19,8 @@ from pygments.formatters import HtmlFormatter
 
 # Anki's template language has no includes; `{{> name}}` is expanded here from templates/name.html.
 PARTIAL = re.compile(r"\{\{>\s*([a-z_]+(?:\.js)?)\s*\}\}")
+FIELD_SEPARATOR = "\x1f"
+"""Between the fields of a note, in Anki's collection."""
 CODE_STYLE_LIGHT = "friendly"
 CODE_STYLE_NIGHT = "github-dark"
 

@@ -20,9 +20,8 @@ from genanki.apkg_schema import APKG_SCHEMA
 
 from generator.anki.archive import Pieces, deflated, stored, write_zip
 from generator.anki.guids import stable_int
-from generator.anki.notetypes import CardTemplate, NoteType
+from generator.anki.notetypes import FIELD_SEPARATOR, CardTemplate, NoteType
 
-FIELD_SEPARATOR = "\x1f"
 PAGE_SIZE = 16384
 """SQLite's page size for the collection: larger pages make a smaller file, quicker to write."""
 
@@ -58,8 +57,8 @@ class NoteBatch:
     """GUID of each."""
     note_types: tuple[NoteType, ...]
     """Note type of each."""
-    fields: tuple[tuple[str, ...], ...]
-    """Fields of each."""
+    joined: tuple[str, ...]
+    """Fields of each, joined with FIELD_SEPARATOR."""
     tags: tuple[tuple[str, ...], ...]
     """Tags of each."""
     decks: tuple[str, ...]
@@ -76,7 +75,7 @@ class NoteBatch:
             yield PackagedNote(
                 guid,
                 self.note_types[index],
-                self.fields[index],
+                tuple(self.joined[index].split(FIELD_SEPARATOR)),
                 self.tags[index],
                 self.decks[index],
                 self.note_ids[index],
@@ -191,21 +190,20 @@ def collection_bytes(spec: PackageSpec) -> bytes:
 def note_rows(spec: PackageSpec) -> Iterator[tuple[object, ...]]:
     for item in spec.notes:
         if isinstance(item, PackagedNote):
-            yield note_row(
-                (item.note_id, item.guid, item.note_type, item.mod, item.tags, item.fields)
-            )
+            joined = FIELD_SEPARATOR.join(item.fields)
+            yield note_row((item.note_id, item.guid, item.note_type, item.mod, item.tags, joined))
             continue
-        columns = (item.note_ids, item.guids, item.note_types, item.mods, item.tags, item.fields)
+        columns = (item.note_ids, item.guids, item.note_types, item.mods, item.tags, item.joined)
         for row in zip(*columns, strict=True):
             yield note_row(row)
 
 
-NoteColumns = tuple[int, str, NoteType, int, tuple[str, ...], tuple[str, ...]]
-"""Note id, GUID, note type, mod, tags, fields."""
+NoteColumns = tuple[int, str, NoteType, int, tuple[str, ...], str]
+"""Note id, GUID, note type, mod, tags, joined fields."""
 
 
 def note_row(note: NoteColumns) -> tuple[object, ...]:
-    note_id, guid, note_type, mod, tags, fields = note
+    note_id, guid, note_type, mod, tags, joined = note
     return (
         note_id,
         guid,
@@ -213,8 +211,8 @@ def note_row(note: NoteColumns) -> tuple[object, ...]:
         mod,
         -1,
         f" {' '.join(tags)} " if tags else "",
-        FIELD_SEPARATOR.join(fields),
-        fields[0],
+        joined,
+        joined.split(FIELD_SEPARATOR, 1)[0],
         0,
         0,
         "",

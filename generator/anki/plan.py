@@ -15,7 +15,7 @@ from enum import Enum
 from typing import Literal
 
 from generator.anki.guids import guid
-from generator.anki.notetypes import CardTemplate, NoteType, Templates
+from generator.anki.notetypes import FIELD_SEPARATOR, CardTemplate, NoteType, Templates
 from generator.anki.package import PreviousNote
 from generator.anki.state import KIND_SUFFIX, NoteState, NoteTypeState, State, key_of
 from generator.diagnostics import Diagnostics
@@ -126,7 +126,7 @@ class KeptPlan:
                 prior.nid,
                 prior.mod,
                 kept.note_types[index],
-                kept.fields[index],
+                kept.fields(index),
                 kept.tags[index],
                 kept.decks[index],
                 kept.cards[index],
@@ -327,12 +327,15 @@ class Kept:
     """Deck of each."""
     note_types: tuple[str, ...]
     """Note type key of each."""
-    fields: tuple[tuple[str, ...], ...]
-    """HTML fields of each."""
+    joined: tuple[str, ...]
+    """HTML fields of each, joined with FIELD_SEPARATOR (as the package stores them)."""
     tags: tuple[tuple[str, ...], ...]
     """Tags of each."""
     cards: tuple[tuple[int, ...], ...]
     """Card ordinals of each."""
+
+    def fields(self, index: int) -> tuple[str, ...]:
+        return tuple(self.joined[index].split(FIELD_SEPARATOR))
 
 
 def needs_previous_fields(current: Mapping[str, str], old: State) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import operator
 import sys
 import types
 import typing
@@ -22,20 +23,52 @@ Decode = Callable[[typing.Any], typing.Any]
 
 def encode(value: object) -> object:
     """Plain data for `value`: a dataclass becomes the tuple of its fields, an enum its value."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return tuple(encode(getattr(value, spec.name)) for spec in dataclasses.fields(value))
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, tuple):
+    found = ENCODERS.get(type(value))
+    if found is None:
+        found = ENCODERS[type(value)] = encoder_of(type(value))
+    return found(value)
+
+
+Encode = Callable[[typing.Any], object]
+ENCODERS: dict[type, Encode] = {}
+
+
+def encoder_of(kind: type) -> Encode:
+    if dataclasses.is_dataclass(kind):
+        return dataclass_encoder(kind)
+    if issubclass(kind, enum.Enum):
+        return operator.attrgetter("value")
+    if issubclass(kind, tuple):
         # A named tuple too: its plain form is the tuple of its fields.
-        return tuple(encode(item) for item in value)
-    if isinstance(value, frozenset):
-        return frozenset(encode(item) for item in value)
-    if isinstance(value, list):
-        return [encode(item) for item in value]
-    if isinstance(value, dict):
-        return {encode(key): encode(item) for key, item in value.items()}
-    return value
+        return lambda value: tuple(encode(item) for item in value)
+    if issubclass(kind, frozenset):
+        return lambda value: frozenset(encode(item) for item in value)
+    if issubclass(kind, list):
+        return lambda value: [encode(item) for item in value]
+    if issubclass(kind, dict):
+        return lambda value: {encode(key): encode(item) for key, item in value.items()}
+    return identity
+
+
+def dataclass_encoder(cls: type) -> Encode:
+    """The tuple of the fields; fields whose annotation says they are plain already (strings,
+    numbers, tuples of them) are taken as they are, which is most of them."""
+    hints = typing.get_type_hints(cls, vars(sys.modules[cls.__module__]))
+    names = [spec.name for spec in dataclasses.fields(cls)]
+    getter = operator.attrgetter(*names) if len(names) > 1 else None
+    deep = [index for index, name in enumerate(names) if build_decoder(hints[name]) is not None]
+    if getter is None:
+        return lambda value: (encode(getattr(value, names[0])),)
+    if not deep:
+        return typing.cast(Encode, getter)
+
+    def plain(value: object) -> object:
+        values = list(getter(value))
+        for index in deep:
+            values[index] = encode(values[index])
+        return tuple(values)
+
+    return plain
 
 
 def decode(kind: object, plain: object) -> typing.Any:

@@ -42,8 +42,9 @@ class Memo:
 
     inputs: str
     """Digest of the tool and the settings (`inputs_of`)."""
-    files: tuple[tuple[str, str], ...]
-    """Every file of the content folder the build may read: (path, digest or identity)."""
+    files: tuple[tuple[str, str, str], ...]
+    """Every file of the content folder the build may read: (path, identity, digest), the
+    digest only for lessons and index files."""
     state: str
     """SHA-256 of the state file."""
     package: str
@@ -99,17 +100,45 @@ def content_files(content: Path, leave_out: tuple[Path, ...]) -> Iterator[Path]:
                 yield path
 
 
-def identity(path: Path, content: Path) -> tuple[str, str]:
-    """How a memo knows a file: its bytes' digest, or its size, times and inode."""
-    rel = path.relative_to(content.absolute()).as_posix()
-    if path.suffix in DIGESTED:
-        return rel, "#" + digest_of(path)
+def identity(path: Path) -> str:
+    """A file's size, times and inode: any write changes its ctime."""
     info = path.stat()
-    return rel, f"@{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}:{info.st_ino}"
+    return f"{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}:{info.st_ino}"
 
 
-def fingerprint(content: Path, leave_out: tuple[Path, ...]) -> tuple[tuple[str, str], ...]:
-    return tuple(identity(path, content) for path in content_files(content, leave_out))
+def relative(path: Path, content: Path) -> str:
+    return path.relative_to(content.absolute()).as_posix()
+
+
+def fingerprint(content: Path, paths: list[Path]) -> tuple[tuple[str, str, str], ...]:
+    return tuple(
+        (
+            relative(path, content),
+            identity(path),
+            digest_of(path) if path.suffix in DIGESTED else "",
+        )
+        for path in paths
+    )
+
+
+def same_files(content: Path, paths: list[Path], files: tuple[tuple[str, str, str], ...]) -> bool:
+    """Whether `paths` are the memo's `files`: the same names, other files with the same
+    identity, lessons and index files with the same bytes (those whose identity changed are
+    read first: a build after an edit stops at the edited file)."""
+    if len(paths) != len(files):
+        return False
+    suspects: list[tuple[Path, str]] = []
+    rest: list[tuple[Path, str]] = []
+    for path, (rel, known, digest) in zip(paths, files, strict=True):
+        if relative(path, content) != rel:
+            return False
+        same = identity(path) == known
+        if not digest:
+            if not same:
+                return False
+            continue
+        (rest if same else suspects).append((path, digest))
+    return all(digest_of(path) == digest for path, digest in [*suspects, *rest])
 
 
 def leave_out(content: Path, out_dir: Path, lock: Path) -> tuple[Path, ...]:
@@ -134,7 +163,8 @@ def check(
     try:
         if digest_of(lock) != memo.state or digest_of(Path(memo.package)) != memo.package_digest:
             return None
-        if fingerprint(content, leave_out(content, out_dir, lock)) != memo.files:
+        paths = list(content_files(content, leave_out(content, out_dir, lock)))
+        if not same_files(content, paths, memo.files):
             return None
     except OSError:
         return None
@@ -164,11 +194,11 @@ def keep(
         paths = list(content_files(content, leave_out(content, out_dir, lock)))
         if any(path.stat().st_ctime_ns >= started_ns - RACY_NS for path in paths):
             return
-        files = tuple(identity(path, content) for path in paths)
+        files = fingerprint(content, paths)
         state = digest_of(lock)
     except OSError:
         return
-    if any(used.get(rel, found[1:]) != found[1:] for rel, found in files if found[0] == "#"):
+    if any(used.get(rel, digest) != digest for rel, _, digest in files if digest):
         return
     memo = Memo(inputs, files, state, str(package), package_digest, summary, diagnostics)
     store.write(MEMO, LAST, encode(memo))
