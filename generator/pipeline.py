@@ -18,7 +18,7 @@ import hashlib
 import os
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -136,6 +136,13 @@ class BuildResult:
     """`notes`, once made."""
     counted: dict[str, Counter[str]] | None = None
     """`counts()`, once made."""
+    progress: Progress | None = field(default=None, repr=False)
+    """Told how far the build is (the command line draws it on a terminal)."""
+
+    def step(self, stage: str, done: int = 0, total: int = 0) -> None:
+        if self.progress is not None:
+            self.progress(stage, done, total)
+
     now: int = 0
     """The clock the plan used."""
     started_ns: int = 0
@@ -359,6 +366,7 @@ def build_parts(
     todo = [
         index for index, part in enumerate(parts) if part.block is None and part.compiled is None
     ]
+    total = len(todo)
     compiled = compile_all(
         config.content,
         [sources[index] for index in todo],
@@ -366,6 +374,7 @@ def build_parts(
         config.jobs,
         store=store,
         pending=result.pending,
+        progress=lambda done: result.step("compiling lessons", done, total),
     )
     for index, lesson in zip(todo, compiled, strict=True):
         parts[index].compiled = lesson
@@ -497,6 +506,7 @@ def plan(config: BuildConfig, result: BuildResult) -> None:
         old = reconcile(old, shipped)
     elif needs_previous_fields(current_types(result.parts), old):
         previous = read_package(earlier)
+    result.step("planning")
     # Kept lessons are planned as their state entries say only against that very state.
     result.steady = old is result.kept_state
     items, hashes = plan_items(result.parts, steady=result.steady)
@@ -681,6 +691,7 @@ def write(config: BuildConfig, result: BuildResult) -> None:
     media = package_media(config, media_used(result.parts), diags)
     if diags.failed(strict=config.strict):
         return
+    result.step("writing the package")
     spec = package_spec(config, course=result.course, plan=result.plan, media=media)
     store = cache_store(config)
     pieces = incremental.load_pieces(store)
@@ -759,13 +770,20 @@ def save_state(config: BuildConfig, text: str, diags: Diagnostics) -> bool:
 # ---------------------------------------------------------------------------------------------
 
 
-def build(config: BuildConfig) -> BuildResult:
+Progress = Callable[[str, int, int], None]
+"""Told the stage a build is in, and how many of how many steps of it are done (0 of 0 for a
+stage that has no count)."""
+
+
+def build(config: BuildConfig, *, progress: Progress | None = None) -> BuildResult:
     """Gather, plan and write; stop at the first phase that leaves a problem. One build of a
     course at a time: a second one waits for the first (see files.course_lock)."""
-    result = BuildResult(Diagnostics(), started_ns=memo.now_ns())
+    result = BuildResult(Diagnostics(), started_ns=memo.now_ns(), progress=progress)
     try:
         with course_lock(config.content, timeout=config.lock_timeout):
-            clean_stale_temporaries(config.out_dir, config.lock_path.parent)
+            if not config.dry_run:
+                # What a killed build left behind (a dry run writes, and removes, nothing).
+                clean_stale_temporaries(config.out_dir, config.lock_path.parent)
             run_phases(config, result)
     except LockTimeout:
         result.diagnostics.error(
@@ -802,6 +820,7 @@ def keep_for_next(config: BuildConfig, result: BuildResult, store: Store) -> Non
     written, course = result.kept_written, result.course
     if written is None or course is None or result.plan is None:
         return
+    result.step("keeping what the next build needs")
     items, hashes, again = next_items(config, result, written.state)
     checked = Diagnostics()
     second = make_plan(
