@@ -30,6 +30,7 @@ from generator.kinds.variants import RenderedVariant
 from generator.notes import Lesson, Note, RenderedNote, Renderer
 from generator.render import MarkdownRenderer
 from generator.render.media import MediaResolver
+from generator.source.discover import decoded
 
 PARALLEL_MIN_LESSONS = 24
 STALE_AFTER = 24 * 3600
@@ -92,16 +93,6 @@ def shared_renderer() -> MarkdownRenderer:
     return _renderer
 
 
-def text_of(data: bytes, shown: str, diags: Diagnostics) -> str:
-    """The file as text, line endings made '\\n' (as reading it in text mode does)."""
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        diags.error(shown, 0, f"not UTF-8 text ({exc.reason} at byte {exc.start})")
-        return ""
-    return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
 def compile_source(root: Path, source: LessonSource, registry: Registry) -> CompiledLesson:
     """Parse and render one lesson from its bytes."""
     lesson = source.lesson
@@ -109,7 +100,7 @@ def compile_source(root: Path, source: LessonSource, registry: Registry) -> Comp
     if source.data is None:
         diags.error(lesson.path, 0, f"cannot read: {source.problem}")
         return CompiledLesson(lesson, (), tuple(diags.items))
-    text = text_of(source.data, lesson.path, diags)
+    text = decoded(source.data, lesson.path, diags)
     if diags.errors:
         return CompiledLesson(lesson, (), tuple(diags.items))
     parsed = parse_lesson(lesson, text, registry)

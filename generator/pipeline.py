@@ -128,6 +128,8 @@ class BuildResult:
     """Cache keys of every lesson of this build."""
     sources: list[LessonSource] = field(default_factory=list)
     """Each lesson's bytes as this build read them."""
+    indexes: dict[str, bytes] = field(default_factory=dict)
+    """Each index file's bytes as this build read them (path relative to the content folder)."""
     gathered: int = 0
     """How many diagnostics the gather phase left (those after it come from the plan)."""
     chosen: list[Diagnostic] = field(default_factory=list)
@@ -145,8 +147,6 @@ class BuildResult:
 
     now: int = 0
     """The clock the plan used."""
-    started_ns: int = 0
-    """When the build started (wall clock, ns)."""
     kept_written: Written | None = None
     """What the write phase left on disk."""
 
@@ -382,7 +382,7 @@ def build_parts(
 
 def gather(config: BuildConfig, result: BuildResult) -> None:
     diags = result.diagnostics
-    course = discover(config.content, config.content_display, diags)
+    course = discover(config.content, config.content_display, diags, result.indexes)
     if course is None:
         return
     result.course = course
@@ -778,7 +778,7 @@ stage that has no count)."""
 def build(config: BuildConfig, *, progress: Progress | None = None) -> BuildResult:
     """Gather, plan and write; stop at the first phase that leaves a problem. One build of a
     course at a time: a second one waits for the first (see files.course_lock)."""
-    result = BuildResult(Diagnostics(), started_ns=memo.now_ns(), progress=progress)
+    result = BuildResult(Diagnostics(), progress=progress)
     try:
         with course_lock(config.content, timeout=config.lock_timeout):
             if not config.dry_run:
@@ -1001,17 +1001,23 @@ def keep_memo(
             strict=config.strict,
             forget_removed=config.forget_removed,
         ),
-        started_ns=result.started_ns,
-        used={
-            source.lesson.rel: hashlib.sha256(source.data).hexdigest()
-            for source in result.sources
-            if source.data is not None
-        },
+        used=used_files(result),
+        media={source: name for name, source in media_used(result.parts)},
+        state_text=written.text,
         package=result.output,
         package_digest=written.package_digest,
         summary=summary,
         diagnostics=tuple(diagnostics.items),
     )
+
+
+def used_files(result: BuildResult) -> dict[str, str]:
+    """The digest of the bytes this build read of each lesson and index file."""
+    used = {rel: hashlib.sha256(data).hexdigest() for rel, data in result.indexes.items()}
+    for source in result.sources:
+        if source.data is not None:
+            used[source.lesson.rel] = hashlib.sha256(source.data).hexdigest()
+    return used
 
 
 def steady(change: Change, before: state.State, after: state.State) -> bool:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,9 +28,6 @@ from generator.summary import Summary
 
 MEMO = "memo"
 LAST = "last"
-RACY_NS = 100_000_000
-"""A file changed this close to the start of the build may have changed after it read the file
-within one tick of the file system's clock: such a build keeps no memo."""
 DIGESTED = (".md",)
 """Files compared by their bytes; others by size, times and inode."""
 
@@ -178,28 +174,34 @@ def keep(
     out_dir: Path,
     lock: Path,
     inputs: str,
-    started_ns: int,
     used: dict[str, str],
+    media: dict[str, str],
+    state_text: str,
     package: Path,
     package_digest: str,
     summary: Summary,
     diagnostics: tuple[Diagnostic, ...],
 ) -> None:
-    """Keep the memo of a build that would change nothing, unless a file it depends on changed
-    around the time this build read it (then the next build runs as usual, and keeps one).
-    `used` maps each lesson's path to the digest of the bytes this build compiled."""
+    """Keep the memo of a build that would change nothing. `used` maps each lesson and index
+    file to the digest of the bytes this build read, `media` each image and sound it packaged
+    to its packaged name (which holds a digest of its bytes): when a file on disk is no longer
+    what the build read (it changed in the meantime), no memo is kept, and the next build runs
+    as usual (and keeps one)."""
     if not store.writable:
         return
     try:
         paths = list(content_files(content, leave_out(content, out_dir, lock)))
-        if any(path.stat().st_ctime_ns >= started_ns - RACY_NS for path in paths):
-            return
         files = fingerprint(content, paths)
-        state = digest_of(lock)
+        for source, name in media.items():
+            if not name.startswith(f"ankigen-{digest_of(content / source)[:16]}."):
+                return
     except OSError:
         return
     if any(used.get(rel, digest) != digest for rel, _, digest in files if digest):
         return
+    if set(used) - {rel for rel, _, _ in files}:
+        return  # a file the build read is gone
+    state = hashlib.sha256(state_text.encode()).hexdigest()
     memo = Memo(inputs, files, state, str(package), package_digest, summary, diagnostics)
     store.write(MEMO, LAST, encode(memo))
 
@@ -208,10 +210,6 @@ def forget(store: Store) -> None:
     """The inputs changed: the next build must not take the last memo (it checks anyway)."""
     if store.writable:
         store.path(MEMO, LAST).unlink(missing_ok=True)
-
-
-def now_ns() -> int:
-    return time.time_ns()
 
 
 def unchanged_build(

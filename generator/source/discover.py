@@ -45,7 +45,11 @@ def skipped(name: str) -> bool:
     return name.startswith(("_", "."))
 
 
-def discover(root: Path, root_display: str, diags: Diagnostics) -> Course | None:
+def discover(
+    root: Path, root_display: str, diags: Diagnostics, read: dict[str, bytes] | None = None
+) -> Course | None:
+    """The course in `root`; `read`, when given, gets the bytes of every index file read (by
+    path relative to `root`), for what depends on exactly those bytes."""
     if not root.is_dir():
         diags.error(root_display, 0, "content folder not found")
         return None
@@ -59,8 +63,9 @@ def discover(root: Path, root_display: str, diags: Diagnostics) -> Course | None
             "'namespace: <a fixed unique text>'",
         )
         return None
+    text = read_text(index, index_display, diags, read, INDEX)
     fm = frontmatter.read(
-        read_text(index, index_display, diags),
+        text,
         path=index_display,
         allowed=frontmatter.COURSE_KEYS,
         diags=diags,
@@ -84,6 +89,7 @@ def discover(root: Path, root_display: str, diags: Diagnostics) -> Course | None
         root_display=root_display,
         lessons=lessons,
         diags=diags,
+        read=read,
     )
     if deck is None or namespace is None:
         return None
@@ -105,6 +111,7 @@ def walk(
     root_display: str,
     lessons: list[Lesson],
     diags: Diagnostics,
+    read: dict[str, bytes] | None = None,
 ) -> None:
     entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
     for entry in entries:
@@ -127,8 +134,9 @@ def walk(
         index = Path(entry.path) / INDEX
         if index.is_file():
             index_display = display(root_display, sub_rel + INDEX)
+            text = read_text(index, index_display, diags, read, sub_rel + INDEX)
             fm = frontmatter.read(
-                read_text(index, index_display, diags),
+                text,
                 path=index_display,
                 allowed=frontmatter.FOLDER_KEYS,
                 diags=diags,
@@ -151,14 +159,34 @@ def walk(
             root_display=root_display,
             lessons=lessons,
             diags=diags,
+            read=read,
         )
 
 
-def read_text(path: Path, shown: str, diags: Diagnostics) -> str:
+def read_text(
+    path: Path,
+    shown: str,
+    diags: Diagnostics,
+    read: dict[str, bytes] | None = None,
+    rel: str = "",
+) -> str:
+    """The file as text, line endings made '\n' (as reading it in text mode does); its bytes go
+    to `read[rel]` when given."""
     try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        diags.error(shown, 0, f"not UTF-8 text ({exc.reason} at byte {exc.start})")
+        data = path.read_bytes()
     except OSError as exc:
         diags.error(shown, 0, f"cannot read: {exc.strerror}")
-    return ""
+        return ""
+    if read is not None:
+        read[rel] = data
+    return decoded(data, shown, diags)
+
+
+def decoded(data: bytes, shown: str, diags: Diagnostics) -> str:
+    """A file's bytes as text, line endings made '\n' (as reading it in text mode does)."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        diags.error(shown, 0, f"not UTF-8 text ({exc.reason} at byte {exc.start})")
+        return ""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
