@@ -32,6 +32,7 @@ from generator.anki.notetypes import FIELD_SEPARATOR
 from generator.anki.plan import Kept, NoteHashes
 from generator.anki.state import State
 from generator.cache.codec import decode, encode
+from generator.cache.fingerprint import tool_fingerprint
 from generator.cache.store import PlainUnpickler, Store
 from generator.compile import CompiledLesson
 from generator.diagnostics import Diagnostic
@@ -453,3 +454,45 @@ def save_pieces(store: Store | None, pieces: PieceCache | None) -> None:
     """Keep the pieces this build's package used, unless they are the ones kept already."""
     if store is not None and pieces is not None and pieces.used.keys() != pieces.loaded:
         store.write(PIECES, LAST, pieces.used)
+
+
+# --- collection frames ---------------------------------------------------------------------------
+
+FRAMES = "frames"
+
+
+class FrameCache(MutableMapping[str, bytes]):
+    """Frames of collections (generator.anki.package), kept by the tool that made them: another
+    version of ankigen or of genanki makes its own."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.used: set[str] = set()
+
+    def entry(self, key: str) -> str:
+        return digest((tool_fingerprint(), key))
+
+    def __getitem__(self, key: str) -> bytes:
+        found = self.store.read(FRAMES, self.entry(key))
+        if not isinstance(found, bytes):
+            raise KeyError(key)
+        self.used.add(self.entry(key))
+        return found
+
+    def __setitem__(self, key: str, frame: bytes) -> None:
+        self.store.write(FRAMES, self.entry(key), frame)
+        self.used.add(self.entry(key))
+
+    def __delitem__(self, key: str) -> None:
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+    def prune(self) -> None:
+        """Forget the frames this build did not use."""
+        if self.used:
+            self.store.prune(FRAMES, self.used)

@@ -262,6 +262,18 @@ def choose(
                 part.made.append(False)
 
 
+def repeated_ids(parts: Iterable[Part]) -> bool:
+    """Whether two notes have one id (ignoring case): a quick look first, since a course with
+    thousands of notes has none most of the time."""
+    keys: list[str] = []
+    for part in parts:
+        if part.block is not None:
+            keys.extend(state.key_of(note_id) for note_id in part.block.kept.ids)
+        else:
+            keys.extend(state.key_of(note.meta.id) for note in part.notes)
+    return len(set(keys)) != len(keys)
+
+
 def id_uses(parts: Iterable[Part]) -> Iterator[IdUse]:
     for part in parts:
         if part.block is None:
@@ -420,7 +432,8 @@ def gather(config: BuildConfig, result: BuildResult) -> None:
         )
         result.chosen = list(chosen.items)
         diags.extend(chosen.items)
-    check_unique_ids(id_uses(parts), diags)
+    if repeated_ids(parts):
+        check_unique_ids(id_uses(parts), diags)
     if not diags.errors:
         # With errors, some lesson may not have been rendered and its files would look unused.
         warn_unused_media(config, media_used(parts), diags)
@@ -695,8 +708,9 @@ def write(config: BuildConfig, result: BuildResult) -> None:
     spec = package_spec(config, course=result.course, plan=result.plan, media=media)
     store = cache_store(config)
     pieces = incremental.load_pieces(store)
+    frames = incremental.FrameCache(store) if store is not None else None
     try:
-        data = package_bytes(spec, pieces)
+        data = package_bytes(spec, pieces, frames)
         digest = hashlib.sha256(data).hexdigest()
         recorded_state = replace(result.plan.state, package_digest=digest)
         kept = result.kept_state
@@ -727,6 +741,8 @@ def write(config: BuildConfig, result: BuildResult) -> None:
     result.written = changed
     result.kept_written = Written(recorded_state, text, digest, len(data))
     incremental.save_pieces(store, pieces)
+    if frames is not None:
+        frames.prune()
     earlier = result.supersedes
     if earlier is not None and earlier.is_file():
         # The course deck was renamed, and the package with it: the old one is superseded.

@@ -133,3 +133,10 @@ def test_course_needs_deck_and_namespace(course: Path, tmp_path: Path, missing: 
     assert result.exit_code == 1
     assert f"{course / '_index.md'}:1: error: the course needs '{missing}:" in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_the_collection_indexes_are_genanki_s() -> None:
+    """A collection made from a cached frame creates its indexes without genanki."""
+    from generator.anki.package import INDEXES, schema  # noqa: PLC0415
+
+    assert [" ".join(sql.split()) for sql in schema()[1]] == list(INDEXES)

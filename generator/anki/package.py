@@ -2,21 +2,23 @@
 
 genanki supplies the schema and the note type JSON. Notes, cards and the zip are written here
 because genanki stamps one wall-clock time on everything and orders media by set iteration.
+
+A collection is made in two steps: its frame (the schema, the decks and the note types: what
+the col row holds) and then its notes and cards. A frame depends on a few things only (`frame
+key`), so a build keeps it in its cache (`Frames`) and the next build, when it has the same decks
+and note types, takes it from there: genanki, and the templates' JSON, are not needed again.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import sqlite3
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, MutableMapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-
-import genanki
-from genanki.apkg_col import APKG_COL
-from genanki.apkg_schema import APKG_SCHEMA
 
 from generator.anki.archive import Pieces, deflated, stored, write_zip
 from generator.anki.guids import stable_int
@@ -126,6 +128,8 @@ def all_decks(decks: Sequence[str]) -> list[str]:
 
 
 def model_json(packaged: PackagedNoteType) -> dict[str, object]:
+    import genanki  # noqa: PLC0415 - only to make a frame the cache does not have
+
     note_type, template = packaged.note_type, packaged.template
     model = genanki.Model(
         note_type.model_id,
@@ -150,17 +154,40 @@ def model_json(packaged: PackagedNoteType) -> dict[str, object]:
 def schema() -> tuple[list[str], list[str]]:
     """genanki's schema of Anki's legacy collection: the tables, and the indexes (created after
     the rows are in, which is quicker than keeping them up to date row by row)."""
+    from genanki.apkg_schema import APKG_SCHEMA  # noqa: PLC0415 - see model_json
+
     statements = [part.strip() for part in APKG_SCHEMA.split(";") if part.strip()]
     indexes = [part for part in statements if part.upper().startswith("CREATE INDEX")]
     return [part for part in statements if part not in indexes], indexes
 
 
-def collection_bytes(spec: PackageSpec) -> bytes:
-    """The package's collection.anki2, built in memory (nothing is left behind if the build
-    dies)."""
+Frames = MutableMapping[str, bytes]
+"""Frames of earlier collections, by `frame_key`."""
+
+
+def frame_key(spec: PackageSpec) -> str:
+    """What a collection's frame depends on: the decks, the note types with their templates and
+    times, the namespace (deck ids) and the page size. (The tool's own version is part of the
+    cache's key.)"""
+    digest = hashlib.sha256(f"{PAGE_SIZE}\0{spec.namespace}\0".encode())
+    digest.update(json.dumps(all_decks(spec.decks)).encode())
+    for packaged in spec.note_types:
+        template = packaged.template
+        parts = [repr(packaged.note_type), template.front, template.back, template.css]
+        parts.extend(side for pair in template.more for side in pair)
+        digest.update(json.dumps([parts, packaged.mod]).encode())
+    return digest.hexdigest()
+
+
+def frame_bytes(spec: PackageSpec) -> bytes:
+    """The empty collection: the tables (no indexes yet), the col row with the decks and the
+    note types."""
+    import genanki  # noqa: PLC0415 - see model_json
+    from genanki.apkg_col import APKG_COL  # noqa: PLC0415
+
     conn = sqlite3.connect(":memory:")
     try:
-        tables, indexes = schema()
+        tables, _ = schema()
         conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")
         for statement in tables:
             conn.execute(statement)
@@ -175,11 +202,43 @@ def collection_bytes(spec: PackageSpec) -> bytes:
             "UPDATE col SET decks = ?, models = ?",
             (json.dumps(decks, sort_keys=True), json.dumps(models, sort_keys=True)),
         )
+        conn.commit()
+        return conn.serialize()
+    finally:
+        conn.close()
+
+
+INDEXES = (
+    "CREATE INDEX ix_notes_usn on notes (usn)",
+    "CREATE INDEX ix_cards_usn on cards (usn)",
+    "CREATE INDEX ix_revlog_usn on revlog (usn)",
+    "CREATE INDEX ix_cards_nid on cards (nid)",
+    "CREATE INDEX ix_cards_sched on cards (did, queue, due)",
+    "CREATE INDEX ix_revlog_cid on revlog (cid)",
+    "CREATE INDEX ix_notes_csum on notes (csum)",
+)
+"""The indexes of genanki's schema (`schema()`), kept here so that a collection made from a
+cached frame needs nothing of genanki; a test checks that the two agree."""
+
+
+def collection_bytes(spec: PackageSpec, frames: Frames | None = None) -> bytes:
+    """The package's collection.anki2, built in memory (nothing is left behind if the build
+    dies): its frame (from `frames` when it holds it), then the notes and cards, then the
+    indexes."""
+    key = frame_key(spec)
+    frame = frames.get(key) if frames is not None else None
+    if frame is None:
+        frame = frame_bytes(spec)
+        if frames is not None:
+            frames[key] = frame
+    conn = sqlite3.connect(":memory:")
+    try:
+        conn.deserialize(frame)
         conn.executemany("INSERT INTO notes VALUES(?,?,?,?,?,?,?,?,?,?,?)", note_rows(spec))
         conn.executemany(
             "INSERT INTO cards VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", card_rows(spec)
         )
-        for statement in indexes:
+        for statement in INDEXES:
             conn.execute(statement)
         conn.commit()
         return conn.serialize()
@@ -257,9 +316,11 @@ def write_package(path: Path, spec: PackageSpec, pieces: Pieces | None = None) -
     path.write_bytes(package_bytes(spec, pieces))
 
 
-def package_bytes(spec: PackageSpec, pieces: Pieces | None = None) -> bytes:
+def package_bytes(
+    spec: PackageSpec, pieces: Pieces | None = None, frames: Frames | None = None
+) -> bytes:
     """The package's zip, in memory."""
-    collection = collection_bytes(spec)
+    collection = collection_bytes(spec, frames)
     # Anki's legacy layout: file i is the zip entry "i"; `media` maps "i" to its name.
     names = {str(index): name for index, (name, _) in enumerate(spec.media)}
     entries = [
