@@ -463,11 +463,13 @@ FRAMES = "frames"
 
 class FrameCache(MutableMapping[str, bytes]):
     """Frames of collections (generator.anki.package), kept by the tool that made them: another
-    version of ankigen or of genanki makes its own."""
+    version of ankigen or of genanki makes its own. A frame made by this build is stored only
+    when the build succeeds (`save`)."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
         self.used: set[str] = set()
+        self.made: dict[str, bytes] = {}
 
     def entry(self, key: str) -> str:
         return digest((tool_fingerprint(), key))
@@ -480,7 +482,7 @@ class FrameCache(MutableMapping[str, bytes]):
         return found
 
     def __setitem__(self, key: str, frame: bytes) -> None:
-        self.store.write(FRAMES, self.entry(key), frame)
+        self.made[self.entry(key)] = frame
         self.used.add(self.entry(key))
 
     def __delitem__(self, key: str) -> None:
@@ -492,7 +494,9 @@ class FrameCache(MutableMapping[str, bytes]):
     def __len__(self) -> int:
         return 0
 
-    def prune(self) -> None:
-        """Forget the frames this build did not use."""
+    def save(self) -> None:
+        """Store the frames this build made; forget those it did not use."""
+        for entry, frame in self.made.items():
+            self.store.write(FRAMES, entry, frame)
         if self.used:
             self.store.prune(FRAMES, self.used)

@@ -742,7 +742,7 @@ def write(config: BuildConfig, result: BuildResult) -> None:
     result.kept_written = Written(recorded_state, text, digest, len(data))
     incremental.save_pieces(store, pieces)
     if frames is not None:
-        frames.prune()
+        frames.save()
     earlier = result.supersedes
     if earlier is not None and earlier.is_file():
         # The course deck was renamed, and the package with it: the old one is superseded.

@@ -57,7 +57,8 @@ def stored(name: str, data: bytes) -> Entry:
 def deflated(name: str, data: bytes, pieces: Pieces | None = None) -> Entry:
     """`data` deflated piece by piece; pieces found in `pieces` are not compressed again, and
     those compressed are added to it."""
-    parts = [data[start : start + PIECE] for start in range(0, len(data), PIECE)] or [b""]
+    view = memoryview(data)
+    parts = [view[start : start + PIECE] for start in range(0, len(data), PIECE)] or [view]
     last = len(parts) - 1
     keys = [
         piece_key(part, final=index == last) if pieces is not None else b""
@@ -78,11 +79,11 @@ def deflated(name: str, data: bytes, pieces: Pieces | None = None) -> Entry:
     return Entry(name, DEFLATED, zlib.crc32(data), len(data), body)
 
 
-def piece_key(part: bytes, *, final: bool) -> bytes:
-    return hashlib.blake2b(part, digest_size=20).digest() + (b"F" if final else b"-")
+def piece_key(part: memoryview, *, final: bool) -> bytes:
+    return hashlib.sha256(part).digest() + (b"F" if final else b"-")
 
 
-def compress(part: bytes, final: bool) -> bytes:
+def compress(part: memoryview, final: bool) -> bytes:
     """A piece deflated with no history, ending on a byte boundary (or the stream's end), so
     that pieces can be joined in any combination."""
     compressor = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)

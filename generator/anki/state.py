@@ -122,9 +122,8 @@ class State:
         return {key_of(note_id): (note_id, value) for note_id, value in self.notes.items()}
 
 
-def key_of(note_id: str) -> str:
-    """The case-folded id a note is known by; a left-behind note type keeps its suffix."""
-    return id_key(note_id)
+key_of = id_key
+"""The case-folded id a note is known by; a left-behind note type keeps its suffix."""
 
 
 # --- reading ---------------------------------------------------------------------------------
