@@ -433,9 +433,11 @@ def print_unchanged(
 def echo_diagnostics(diagnostics: Diagnostics | list[Diagnostic]) -> None:
     """On stderr, sorted; in colour on a terminal."""
     items = diagnostics if isinstance(diagnostics, list) else diagnostics.items
+    if not items:
+        return
     color = wants_color(sys.stderr)
-    for diagnostic in Diagnostics(list(items)).sorted():
-        click.echo(styled(diagnostic, color=color), err=True, color=color)
+    lines = [styled(diagnostic, color=color) for diagnostic in Diagnostics(list(items)).sorted()]
+    click.echo("\n".join(lines), err=True, color=color)
 
 
 def print_human(result: BuildResult, config: BuildConfig, *, verbose: bool) -> None:

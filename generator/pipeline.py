@@ -138,6 +138,8 @@ class BuildResult:
     """`notes`, once made."""
     counted: dict[str, Counter[str]] | None = None
     """`counts()`, once made."""
+    pools: Pools | None = None
+    """The answers of the course generated cards drew their options from."""
     progress: Progress | None = field(default=None, repr=False)
     """Told how far the build is (the command line draws it on a terminal)."""
 
@@ -238,18 +240,26 @@ def fallback_renderer(root: Path) -> Fallback:
     return render
 
 
+def course_pools(parts: Sequence[Part]) -> Pools:
+    """Every answer of the course that a generated card may show (`Pools.of`): kept lessons
+    offer theirs in plain form, made into objects only when a card looks at one."""
+    built = [part for part in parts if part.compiled is not None and part.block is None]
+    if len(built) == len(parts):
+        return Pools.of([variant for part in built for variant in part.variants()])
+    return pools_of(parts)
+
+
 def choose(
     parts: Sequence[Part],
     diags: Diagnostics,
     history: History,
     fallback: Fallback,
+    pools: Pools,
 ) -> None:
     """The notes of each lesson built in this build, its generated multiple-choice cards after
     them, with options drawn from the whole course (keeping those the state file recorded)."""
     todo = [part for part in parts if part.compiled is not None and part.block is None]
     variants = [variant for part in todo for variant in part.variants()]
-    # Kept lessons offer their options in plain form; without any, the variants are all.
-    pools = pools_of(parts) if len(todo) < len(parts) else None
     choices = iter(choose_all(variants, diags, history, fallback, pools))
     for part in todo:
         assert part.compiled is not None
@@ -423,13 +433,11 @@ def gather(config: BuildConfig, result: BuildResult) -> None:
             part.notes = part.base_notes()
             part.block = None
     else:
+        result.step("drawing options")
         chosen = Diagnostics()
-        choose(
-            parts,
-            chosen,
-            history_of(recorded(config, result)[0]),
-            fallback_renderer(config.content),
-        )
+        history = history_of(recorded(config, result)[0])
+        result.pools = course_pools(parts)
+        choose(parts, chosen, history, fallback_renderer(config.content), result.pools)
         result.chosen = list(chosen.items)
         diags.extend(chosen.items)
     if repeated_ids(parts):
@@ -879,12 +887,7 @@ def next_items(
     parts = result.parts
     history, fallback = history_of(written), fallback_renderer(config.content)
     offers = offered(parts)
-    built = [part for part in parts if part.compiled is not None and part.block is None]
-    if len(built) == len(parts):
-        variants = [variant for part in built for variant in part.variants()]
-        pools = Pools.of(variants)
-    else:
-        pools = pools_of(parts)
+    pools = result.pools if result.pools is not None else course_pools(parts)
     items: list[RenderedNote | Kept] = []
     hashes: list[NoteHashes | None] = []
     again: Again = {}

@@ -81,60 +81,71 @@ def digest_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def content_files(content: Path, leave_out: tuple[Path, ...]) -> Iterator[Path]:
+def content_files(content: Path, leave_out: tuple[Path, ...]) -> Iterator[os.DirEntry[str]]:
     """Every file under `content` a build may read, in a stable order: all but those under a
     folder or with a name starting with '.', and those under `leave_out` (the state file, an
     output folder inside the content folder). Folders reached through links are followed, as
     discovery follows them."""
-    skipped = {path.absolute() for path in leave_out}
-    for folder, dirs, names in os.walk(content.absolute(), followlinks=True):
-        here = Path(folder)
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and here / d not in skipped)
-        for name in sorted(names):
-            path = here / name
-            if not name.startswith(".") and path not in skipped:
-                yield path
+    skipped = {str(path.absolute()) for path in leave_out}
+    pending = [str(content.absolute())]
+    while pending:
+        folder = pending.pop()
+        with os.scandir(folder) as scanned:
+            entries = sorted(scanned, key=lambda entry: entry.name)
+        folders = []
+        for entry in entries:
+            if entry.name.startswith(".") or entry.path in skipped:
+                continue
+            if entry.is_dir():
+                folders.append(entry.path)
+            elif entry.is_file():
+                yield entry
+        pending.extend(reversed(folders))
 
 
-def identity(path: Path) -> str:
+def identity(entry: os.DirEntry[str]) -> str:
     """A file's size, times and inode: any write changes its ctime."""
-    info = path.stat()
+    info = entry.stat()
     return f"{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}:{info.st_ino}"
 
 
-def relative(path: Path, content: Path) -> str:
-    return path.relative_to(content.absolute()).as_posix()
+def relative(entry: os.DirEntry[str], root: str) -> str:
+    return entry.path[len(root) + 1 :].replace(os.sep, "/")
 
 
-def fingerprint(content: Path, paths: list[Path]) -> tuple[tuple[str, str, str], ...]:
+def fingerprint(content: Path, entries: list[os.DirEntry[str]]) -> tuple[tuple[str, str, str], ...]:
+    root = str(content.absolute())
     return tuple(
         (
-            relative(path, content),
-            identity(path),
-            digest_of(path) if path.suffix in DIGESTED else "",
+            relative(entry, root),
+            identity(entry),
+            digest_of(Path(entry.path)) if entry.name.endswith(DIGESTED) else "",
         )
-        for path in paths
+        for entry in entries
     )
 
 
-def same_files(content: Path, paths: list[Path], files: tuple[tuple[str, str, str], ...]) -> bool:
-    """Whether `paths` are the memo's `files`: the same names, other files with the same
+def same_files(
+    content: Path, entries: list[os.DirEntry[str]], files: tuple[tuple[str, str, str], ...]
+) -> bool:
+    """Whether `entries` are the memo's `files`: the same names, other files with the same
     identity, lessons and index files with the same bytes (those whose identity changed are
     read first: a build after an edit stops at the edited file)."""
-    if len(paths) != len(files):
+    if len(entries) != len(files):
         return False
-    suspects: list[tuple[Path, str]] = []
-    rest: list[tuple[Path, str]] = []
-    for path, (rel, known, digest) in zip(paths, files, strict=True):
-        if relative(path, content) != rel:
+    root = str(content.absolute())
+    suspects: list[tuple[str, str]] = []
+    rest: list[tuple[str, str]] = []
+    for entry, (rel, known, digest) in zip(entries, files, strict=True):
+        if relative(entry, root) != rel:
             return False
-        same = identity(path) == known
+        same = identity(entry) == known
         if not digest:
             if not same:
                 return False
             continue
-        (rest if same else suspects).append((path, digest))
-    return all(digest_of(path) == digest for path, digest in [*suspects, *rest])
+        (rest if same else suspects).append((entry.path, digest))
+    return all(digest_of(Path(path)) == digest for path, digest in [*suspects, *rest])
 
 
 def leave_out(content: Path, out_dir: Path, lock: Path) -> tuple[Path, ...]:
@@ -159,8 +170,8 @@ def check(
     try:
         if digest_of(lock) != memo.state or digest_of(Path(memo.package)) != memo.package_digest:
             return None
-        paths = list(content_files(content, leave_out(content, out_dir, lock)))
-        if not same_files(content, paths, memo.files):
+        entries = list(content_files(content, leave_out(content, out_dir, lock)))
+        if not same_files(content, entries, memo.files):
             return None
     except OSError:
         return None
@@ -190,8 +201,8 @@ def keep(
     if not store.writable:
         return
     try:
-        paths = list(content_files(content, leave_out(content, out_dir, lock)))
-        files = fingerprint(content, paths)
+        entries = list(content_files(content, leave_out(content, out_dir, lock)))
+        files = fingerprint(content, entries)
         for source, name in media.items():
             if not name.startswith(f"ankigen-{digest_of(content / source)[:16]}."):
                 return
