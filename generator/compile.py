@@ -295,4 +295,4 @@ def store_pending(store: Store, pending: Pending, keep: set[str]) -> None:
     """Store the entries this build made; forget those no build has asked for in a day."""
     for key, entry in pending:
         store.write(LESSONS, key, entry)
-    store.prune(LESSONS, keep, older_than=STALE_AFTER)
+    store.prune(LESSONS, keep, older_than=STALE_AFTER, slack=max(16, len(keep) // 4))

@@ -19,6 +19,7 @@ import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -151,6 +152,8 @@ class BuildResult:
     """The clock the plan used."""
     kept_written: Written | None = None
     """What the write phase left on disk."""
+    upcoming: Upcoming | None = None
+    """The next build, planned while the package was being made."""
 
     @property
     def notes(self) -> list[RenderedNote]:
@@ -672,6 +675,10 @@ def package_spec(
     )
 
 
+PENDING = "pending-" + "0" * 57
+"""Stands for the package's digest in the state file's text until the package is made."""
+
+
 class StateNotWritten(Exception):
     """The state file could not be written; the new package must not be moved into place."""
 
@@ -718,13 +725,19 @@ def write(config: BuildConfig, result: BuildResult) -> None:
     pieces = incremental.load_pieces(store)
     frames = incremental.FrameCache(store) if store is not None else None
     try:
-        data = package_bytes(spec, pieces, frames)
+        # The package is made in a thread (SQLite and zlib let go of the interpreter while they
+        # work) while the state file's text, and what the next build would do, are prepared.
+        with ThreadPoolExecutor(max_workers=1) as worker:
+            making = worker.submit(package_bytes, spec, pieces, frames)
+            kept = result.kept_state
+            previous = (kept, state_text(config)) if result.steady and kept else None
+            draft = state.dumps(replace(result.plan.state, package_digest=PENDING), previous)
+            if store is not None and store.writable:
+                result.upcoming = plan_next(config, result, result.plan.state)
+            data = making.result()
         digest = hashlib.sha256(data).hexdigest()
         recorded_state = replace(result.plan.state, package_digest=digest)
-        kept = result.kept_state
-        text = state.dumps(
-            recorded_state, (kept, state_text(config)) if result.steady and kept else None
-        )
+        text = draft.replace(f'"package_digest": "{PENDING}"', f'"package_digest": "{digest}"', 1)
         same = existing_digest(out) == digest
         if same:
             changed = save_state(config, text, diags)
@@ -845,21 +858,8 @@ def keep_for_next(config: BuildConfig, result: BuildResult, store: Store) -> Non
     if written is None or course is None or result.plan is None:
         return
     result.step("keeping what the next build needs")
-    items, hashes, again = next_items(config, result, written.state)
-    checked = Diagnostics()
-    second = make_plan(
-        items,
-        written.state,
-        namespace=course.namespace,
-        note_types=config.registry.note_types,
-        templates=config.registry.templates,
-        now=result.now,
-        lock_path=str(config.lock_path),
-        diags=checked,
-        forget_removed=config.forget_removed,
-        package=result.plan.state.package,
-        hashes=hashes,
-    )
+    upcoming = result.upcoming or plan_next(config, result, written.state)
+    second, again, checked = upcoming.plan, upcoming.again, upcoming.diagnostics
     blocks, known = steady_blocks(result, second, again, written.state)
     incremental.save(
         store,
@@ -878,6 +878,41 @@ def keep_for_next(config: BuildConfig, result: BuildResult, store: Store) -> Non
 Again = dict[int, tuple[list[RenderedNote], Reading]]
 """Lessons built in this build whose options come out the same against the state just written:
 their notes, and the options of the course they looked up."""
+
+
+@dataclass(frozen=True, slots=True)
+class Upcoming:
+    """The next build, planned in memory against the state this build writes."""
+
+    plan: Plan
+    """Its plan."""
+    again: Again
+    """The lessons built in this build that would come out the same."""
+    diagnostics: Diagnostics
+    """What planning it said."""
+
+
+def plan_next(config: BuildConfig, result: BuildResult, written: state.State) -> Upcoming:
+    """Plan the next build against `written` (the package's digest does not matter to a plan,
+    so this can run while the package is being made)."""
+    course, current = result.course, result.plan
+    assert course is not None and current is not None
+    items, hashes, again = next_items(config, result, written)
+    checked = Diagnostics()
+    second = make_plan(
+        items,
+        written,
+        namespace=course.namespace,
+        note_types=config.registry.note_types,
+        templates=config.registry.templates,
+        now=result.now,
+        lock_path=str(config.lock_path),
+        diags=checked,
+        forget_removed=config.forget_removed,
+        package=current.state.package,
+        hashes=hashes,
+    )
+    return Upcoming(second, again, checked)
 
 
 def next_items(

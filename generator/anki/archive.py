@@ -5,7 +5,7 @@ from a cache of compressed pieces instead (`Pieces`): after a small edit, most o
 collection is the same bytes, so most of it is not compressed again.
 
 The output depends only on the entries: fixed timestamps and permissions, entries in the order
-given, the same compression level as Python's zipfile.
+given, one compression level.
 """
 
 from __future__ import annotations
@@ -19,7 +19,9 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 PIECE = 1 << 20
-LEVEL = 6
+LEVEL = 4
+"""zlib's level: a tenth larger than the default 6, in half the time (a collection of 10,000
+notes: 2.0 MB instead of 1.8 MB, 0.10 s instead of 0.19 s)."""
 STORED, DEFLATED = 0, 8
 DOS_DATE = (0 << 9) | (1 << 5) | 1  # 1980-01-01, the zip format's earliest date
 DOS_TIME = 0

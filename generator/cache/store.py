@@ -93,13 +93,17 @@ class Store:
             return set()
         return {name.removesuffix(".bin") for name in names if name.endswith(".bin")}
 
-    def prune(self, kind: str, keep: set[str], *, older_than: float = 0) -> None:
+    def prune(self, kind: str, keep: set[str], *, older_than: float = 0, slack: int = 0) -> None:
         """Remove the entries of `kind` not in `keep` that were written more than `older_than`
-        seconds ago."""
+        seconds ago; not at all while there are at most `slack` others (looking at each
+        entry's age costs a system call)."""
         if not self.writable:
             return
+        others = self.keys(kind) - keep
+        if len(others) <= slack:
+            return
         limit = time.time() - older_than
-        for key in self.keys(kind) - keep:
+        for key in others:
             path = self.path(kind, key)
             with contextlib.suppress(OSError):
                 if path.stat().st_mtime < limit:
