@@ -23,6 +23,8 @@ from generator.anki.plan import NoteHashes
 from generator.cache.codec import decode, encode
 from generator.cache.fingerprint import tool_fingerprint
 from generator.cache.store import Store
+from generator.cache.store import decode as store_decode
+from generator.cache.store import encode as store_encode
 from generator.diagnostics import Diagnostic, Diagnostics
 from generator.kinds import Registry
 from generator.kinds.lesson import parse_lesson
@@ -224,13 +226,14 @@ def from_payload(root: Path, source: LessonSource, stored: object) -> CompiledLe
     return compiled
 
 
-def compile_plain(root: Path, source: LessonSource, registry: Registry) -> object:
-    """A worker's job: compile, and send back the cache entry's plain data."""
-    return encode(compile_source(root, source, registry))
+def compile_plain(root: Path, source: LessonSource, registry: Registry) -> bytes:
+    """A worker's job: compile, and send back the cache entry, as it will be stored (the main
+    process reads it like an entry, and keeps the bytes to store them as they are)."""
+    return store_encode(source.key, encode(compile_source(root, source, registry)))
 
 
-Pending = list[tuple[str, object]]
-"""Cache entries (key, payload) made by this build, stored when it succeeds."""
+Pending = list[tuple[str, bytes]]
+"""Cache entries (key, stored bytes) made by this build, stored when it succeeds."""
 
 
 def compile_all(
@@ -258,7 +261,7 @@ def compile_all(
         progress(done)
     todo = [sources[index] for index in missing]
     for index, entry in zip(missing, made(root, todo, registry, jobs), strict=True):
-        compiled: CompiledLesson = decode(CompiledLesson, entry)
+        compiled: CompiledLesson = decode(CompiledLesson, store_decode(entry, sources[index].key))
         results[index] = compiled
         if pending is not None and sources[index].key and not has_errors(compiled):
             pending.append((sources[index].key, entry))
@@ -275,7 +278,7 @@ def has_errors(compiled: CompiledLesson) -> bool:
 
 def made(
     root: Path, sources: Sequence[LessonSource], registry: Registry, jobs: int
-) -> Iterator[object]:
+) -> Iterator[bytes]:
     """Compile `sources`, in order, in worker processes when there are enough of them."""
     # Each worker holds its own renderer (~30 MB); more than eight buys little and costs memory.
     workers = jobs or min(MAX_WORKERS, os.cpu_count() or 1)
@@ -294,5 +297,5 @@ def made(
 def store_pending(store: Store, pending: Pending, keep: set[str]) -> None:
     """Store the entries this build made; forget those no build has asked for in a day."""
     for key, entry in pending:
-        store.write(LESSONS, key, entry)
+        store.write_encoded(LESSONS, key, entry)
     store.prune(LESSONS, keep, older_than=STALE_AFTER, slack=max(16, len(keep) // 4))

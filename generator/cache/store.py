@@ -66,9 +66,13 @@ class Store:
 
     def write(self, kind: str, key: str, payload: object) -> None:
         """Store `payload` (plain data); a failure to write only costs speed later."""
+        if self.writable:
+            self.write_encoded(kind, key, encode(key, payload))
+
+    def write_encoded(self, kind: str, key: str, data: bytes) -> None:
+        """Store an entry `encode` made."""
         if not self.writable:
             return
-        data = encode(key, payload)
         target = self.path(kind, key)
         with contextlib.suppress(OSError):
             if target.is_file() and target.read_bytes() == data:
