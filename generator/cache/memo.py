@@ -168,10 +168,11 @@ def check(
     if memo.inputs != inputs:
         return None
     try:
-        if digest_of(lock) != memo.state or digest_of(Path(memo.package)) != memo.package_digest:
-            return None
+        # The sources first: after an edit, the edited file is where the memo stops holding.
         entries = list(content_files(content, leave_out(content, out_dir, lock)))
         if not same_files(content, entries, memo.files):
+            return None
+        if digest_of(lock) != memo.state or digest_of(Path(memo.package)) != memo.package_digest:
             return None
     except OSError:
         return None
@@ -210,8 +211,9 @@ def keep(
         return
     if any(used.get(rel, digest) != digest for rel, _, digest in files if digest):
         return
-    if set(used) - {rel for rel, _, _ in files}:
-        return  # a file the build read is gone
+    walked = {rel for rel, _, _ in files}
+    if set(used) - walked or set(media) - walked:
+        return  # a file the build read is gone, or is where the walk does not look
     state = hashlib.sha256(state_text.encode()).hexdigest()
     memo = Memo(inputs, files, state, str(package), package_digest, summary, diagnostics)
     store.write(MEMO, LAST, encode(memo))
