@@ -58,10 +58,8 @@ class CompiledLesson:
     """Problems found in the file."""
     variants: tuple[RenderedVariant, ...] = ()
     """Generated multiple-choice cards, rendered, waiting for their options."""
-    facts: tuple[lint.Fact, ...] = ()
-    """What the lint rules look at, one per note (generator.lint)."""
     linted: lint.LessonLint = NOT_LINTED
-    """What the lint rules found in this lesson alone."""
+    """What the lint rules found in this lesson alone (from its `lint.Fact`s, made here)."""
     hashes: tuple[NoteHashes | None, ...] = ()
     """What the plan compares each note by, aligned with `notes`."""
     resolved: tuple[tuple[str, Any], ...] = ()
@@ -116,14 +114,7 @@ def compile_source(root: Path, source: LessonSource, registry: Registry) -> Comp
     hashes = tuple(hashes_of(note, registry) for note in notes)
     resolved = tuple((ref, encode(found)) for ref, found in sorted(resolver.resolved().items()))
     return CompiledLesson(
-        lesson,
-        notes,
-        tuple(diags.items),
-        variants,
-        facts,
-        lint.lesson_lint(facts),
-        hashes,
-        resolved,
+        lesson, notes, tuple(diags.items), variants, lint.lesson_lint(facts), hashes, resolved
     )
 
 
