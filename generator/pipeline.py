@@ -725,16 +725,7 @@ def write(config: BuildConfig, result: BuildResult) -> None:
     pieces = incremental.load_pieces(store)
     frames = incremental.FrameCache(store) if store is not None else None
     try:
-        # The package is made in a thread (SQLite and zlib let go of the interpreter while they
-        # work) while the state file's text, and what the next build would do, are prepared.
-        with ThreadPoolExecutor(max_workers=1) as worker:
-            making = worker.submit(package_bytes, spec, pieces, frames)
-            kept = result.kept_state
-            previous = (kept, state_text(config)) if result.steady and kept else None
-            draft = state.dumps(replace(result.plan.state, package_digest=PENDING), previous)
-            if store is not None and store.writable:
-                result.upcoming = plan_next(config, result, result.plan.state)
-            data = making.result()
+        data, draft = package_and_draft(config, result, spec, (pieces, frames))
         digest = hashlib.sha256(data).hexdigest()
         recorded_state = replace(result.plan.state, package_digest=digest)
         text = draft.replace(f'"package_digest": "{PENDING}"', f'"package_digest": "{digest}"', 1)
@@ -771,6 +762,30 @@ def write(config: BuildConfig, result: BuildResult) -> None:
             earlier.unlink()
             result.replaced = earlier
             result.written = True
+
+
+def package_and_draft(
+    config: BuildConfig,
+    result: BuildResult,
+    spec: PackageSpec,
+    caches: tuple[incremental.PieceCache | None, incremental.FrameCache | None],
+) -> tuple[bytes, str]:
+    """The package's bytes and the state file's text (its package digest left PENDING). The
+    package is made in a thread (SQLite and zlib let go of the interpreter while they work)
+    while the text, and after an edit what the next build would do, are prepared."""
+    assert result.plan is not None
+    store = cache_store(config)
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        making = worker.submit(package_bytes, spec, *caches)
+        kept = result.kept_state
+        previous = (kept, state_text(config)) if result.steady and kept else None
+        draft = state.dumps(replace(result.plan.state, package_digest=PENDING), previous)
+        # Only after an edit, when little is to be planned again: on a cold build, the next
+        # build's plan would hold as much again in memory as the package does.
+        built = sum(part.block is None for part in result.parts)
+        if store is not None and store.writable and built * 4 <= len(result.parts):
+            result.upcoming = plan_next(config, result, result.plan.state)
+        return making.result(), draft
 
 
 def state_text(config: BuildConfig) -> str:
