@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import hashlib
 import os
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from generator import lint
 from generator.anki.plan import NoteHashes
@@ -223,8 +224,38 @@ def compile_plain(root: Path, source: LessonSource, registry: Registry) -> bytes
     return store_encode(source.key, encode(compile_source(root, source, registry)))
 
 
-Pending = list[tuple[str, bytes]]
-"""Cache entries (key, stored bytes) made by this build, stored when it succeeds."""
+class Pending:
+    """Cache entries made by this build, stored when it succeeds. Until then they wait in an
+    unnamed temporary file (outside the output folder), not in memory: on a cold build of a
+    big course they come to as much as the package."""
+
+    def __init__(self) -> None:
+        self.file: IO[bytes] | None = None
+        self.entries: list[tuple[str, int, int]] = []
+
+    def append(self, item: tuple[str, bytes]) -> None:
+        key, entry = item
+        if self.file is None:
+            self.file = tempfile.TemporaryFile(prefix="ankigen-")  # noqa: SIM115 - closed by close()
+        self.entries.append((key, self.file.tell(), len(entry)))
+        self.file.write(entry)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def __iter__(self) -> Iterator[tuple[str, bytes]]:
+        if self.file is None:
+            return
+        self.file.flush()
+        for key, offset, size in self.entries:
+            self.file.seek(offset)
+            yield key, self.file.read(size)
+
+    def close(self) -> None:
+        if self.file is not None:
+            self.file.close()
+        self.file = None
+        self.entries = []
 
 
 def compile_all(
@@ -289,4 +320,5 @@ def store_pending(store: Store, pending: Pending, keep: set[str]) -> None:
     """Store the entries this build made; forget those no build has asked for in a day."""
     for key, entry in pending:
         store.write_encoded(LESSONS, key, entry)
+    pending.close()
     store.prune(LESSONS, keep, older_than=STALE_AFTER, slack=max(16, len(keep) // 4))

@@ -123,7 +123,7 @@ class BuildResult:
     """The plan compared the notes with that very state (so kept lessons were planned as kept)."""
     snapshot: Snapshot | None = None
     """What the last build kept, when it applies to this one."""
-    pending: Pending = field(default_factory=list)
+    pending: Pending = field(default_factory=Pending)
     """Cache entries of the lessons this build compiled, stored if it succeeds."""
     cache_keys: set[str] = field(default_factory=set)
     """Cache keys of every lesson of this build."""
@@ -398,7 +398,7 @@ def build_parts(
         config.registry,
         config.jobs,
         store=store,
-        pending=result.pending,
+        pending=result.pending if store is not None and store.writable else None,
         progress=lambda done: result.step("compiling lessons", done, total),
     )
     for index, lesson in zip(todo, compiled, strict=True):
@@ -466,7 +466,9 @@ def lint_course(config: BuildConfig) -> BuildResult:
     result.course = course
     sources = sources_of(config, course)
     parts = [Part() for _ in sources]
-    build_parts(config, cache_store(config), sources, parts, result)
+    # Lint reads the compile cache and leaves it alone, as `ankigen check` does.
+    store = cache_store(replace(config, dry_run=True))
+    build_parts(config, store, sources, parts, result)
     result.parts = parts
     for part in parts:
         assert part.compiled is not None
@@ -844,6 +846,8 @@ def build(config: BuildConfig, *, progress: Progress | None = None) -> BuildResu
             "another build of this course is still running; try again when it has finished",
             code="build-locked",
         )
+    finally:
+        result.pending.close()
     return result
 
 
