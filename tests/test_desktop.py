@@ -24,7 +24,6 @@ import pytest
 from tests.conftest import CONTENT, FIXTURES, ROOT, build_into
 from tests.desktop import (
     Desktop,
-    DesktopError,
     anki_desktop,
     missing_tools,
     prepare_collection,
@@ -376,18 +375,13 @@ class Session:
         self.tally.did("checklist")
 
     def review_deck(self, deck: int) -> int:
-        self.d.call("review", deck=deck)
+        # As a learner would: once the deck browser or overview has finished loading (the
+        # add-on says why).
+        self.d.wait("the reviewer to open", lambda: self.d.call("review", deck=deck), timeout=30)
         self.d.wait("the reviewer", lambda: self.d.state()["side"] == "question")
-        time.sleep(0.3)
         web = self.d.state()["web"]
         self.d.call("focus")
         self.d.xdotool("mousemove", str(web["x"] + 5), str(web["y"] + web["height"] - 5))
-        # Entering the reviewer renders the first card twice; now and then, in this headless
-        # setup, the first render is left unfinished (#qa transparent): draw the card again.
-        try:
-            self.d.wait("the first card", lambda: self.root("front"), timeout=4)
-        except DesktopError:
-            self.d.call("redraw")
         number = 0
         while True:
             self.review(number + self.offset)
