@@ -1,6 +1,7 @@
 """A test add-on for Anki desktop: a small JSON-lines server on 127.0.0.1 that lets the test
 process look into the reviewer (evaluate JavaScript, read the reviewer's state, take screenshots,
-resize the window) and records every message the card's page writes to its console.
+sample the colours drawn, resize the window) and records every message the card's page writes to
+its console.
 
 It never presses keys or clicks: the test sends real X input with xdotool. Copied into
 `<base>/addons21/` by tests/desktop.py; the port goes to the file named by ANKIGEN_DRIVER_PORT.
@@ -59,7 +60,6 @@ def _shown(kind: str) -> Callable[..., None]:
 
 gui_hooks.reviewer_did_show_question.append(_shown("question"))
 gui_hooks.reviewer_did_show_answer.append(_shown("answer"))
-
 
 # When the main web view last started or finished loading a page.
 _last_load = [0.0]
@@ -166,6 +166,22 @@ def _handle(request: dict[str, Any], reply: Reply) -> None:
             int(request.get("delay", 60)),
             lambda: reply(mw is not None and mw.reviewer.web.grab().save(str(path))),
         )
+    elif op == "pixels":
+        # The colours the view really drew at page points (CSS px from the viewport's corner),
+        # after the same pause as a screenshot.
+        def sample() -> None:
+            assert mw is not None
+            web = mw.reviewer.web
+            image = web.grab().toImage()
+            scale = web.zoomFactor() * image.devicePixelRatio()
+            reply(
+                [
+                    image.pixelColor(round(x * scale), round(y * scale)).name()
+                    for x, y in request["points"]
+                ]
+            )
+
+        QTimer.singleShot(int(request.get("delay", 60)), sample)
     elif op == "quit":
         reply(True)
         mw.unloadProfileAndExit()
