@@ -39,9 +39,9 @@ $(CHROMIUM):
 chromium: $(CHROMIUM)
 
 # The desktop tier and the AnkiConnect tests run Anki desktop (aqt, from PyPI with the test
-# extras) on Xvfb; the desktop tier presses keys with xdotool. Qt's xcb platform and QtWebEngine
-# need these Debian libraries.
-DESKTOP_DEBS := xvfb xauth xdotool libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 \
+# extras) on Xvfb; the desktop tier presses keys with xdotool (xmodmap puts characters such as °
+# on a key). Qt's xcb platform and QtWebEngine need these Debian libraries.
+DESKTOP_DEBS := xvfb xauth xdotool x11-xserver-utils libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 \
 	libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-xinerama0 libxcb-xkb1 \
 	libxcb-shape0 libnss3 libegl1 libgl1 fonts-dejavu
 desktop-deps:
