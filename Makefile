@@ -11,7 +11,7 @@ CHROMIUM := /usr/bin/chromium
 # apt needs root; use sudo when make runs as another user.
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deck test lint bench preview chromium clean campaign
+.PHONY: deck test lint bench bench-sync preview chromium desktop-deps readme-images clean campaign
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,12 +41,31 @@ $(CHROMIUM):
 
 chromium: $(CHROMIUM)
 
-test: lint $(CHROMIUM)
+# The desktop tier and the AnkiConnect tests run Anki desktop (aqt, from PyPI with the test
+# extras) on Xvfb; the desktop tier presses keys with xdotool (xmodmap puts characters such as °
+# on a key). Qt's xcb platform and QtWebEngine need these Debian libraries.
+DESKTOP_DEBS := xvfb xauth xdotool x11-xserver-utils libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 \
+	libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-xinerama0 libxcb-xkb1 \
+	libxcb-shape0 libnss3 libegl1 libgl1 fonts-dejavu
+desktop-deps:
+	@dpkg -s $(DESKTOP_DEBS) >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(DESKTOP_DEBS); }
+
+test: lint $(CHROMIUM) desktop-deps
 	$(BIN)/pytest
 
-# The long campaign: 300 realistic edits for each of five seeds, against real Anki.
+# The long campaigns: 300 realistic edits for each of five seeds, against real Anki, through
+# build and import and through sync.
 campaign: $(VENV)/.installed-test
-	ANKIGEN_CAMPAIGN_STEPS=300 ANKIGEN_CAMPAIGN_SEEDS=1,2,3,4,5 $(BIN)/pytest -p no:randomly tests/test_campaign.py
+	ANKIGEN_CAMPAIGN_STEPS=300 ANKIGEN_CAMPAIGN_SEEDS=1,2,3,4,5 $(BIN)/pytest -p no:randomly \
+	  tests/test_campaign.py tests/test_sync_campaign.py
+
+# The README's card pictures are the desktop tier's screenshots (run `make test` first).
+SHOTS := build/screenshots/desktop
+readme-images:
+	cp $(SHOTS)/light-1000/pt-ft-quiz-goal-of-pretraining-picked.png docs/images/choice-before.png
+	cp $(SHOTS)/light-1000/pt-ft-quiz-goal-of-pretraining-back.png docs/images/choice-after.png
+	cp $(SHOTS)/dark-400/pt-ft-quiz-goal-of-pretraining-back.png docs/images/choice-after-night-400.png
 
 preview: $(VENV)/.installed
 	$(BIN)/ankigen preview content --out build/preview
@@ -55,6 +74,11 @@ preview: $(VENV)/.installed
 # bare Python-Markdown + Pygments + genanki loop, and a cold build of 50,000 notes.
 bench: $(VENV)/.installed
 	$(BIN)/python bench/bench.py
+	$(BIN)/python bench/fields.py --check
+
+# Sync timings need Anki's library and, for AnkiConnect, Anki desktop: the test set-up.
+bench-sync: $(VENV)/.installed-test desktop-deps
+	$(BIN)/python bench/sync.py
 
 clean:
 	rm -rf $(VENV) build/*.apkg build/preview build/screenshots

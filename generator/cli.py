@@ -17,11 +17,13 @@ import click
 
 from generator import __version__
 from generator.diagnostics import Diagnostic, Diagnostics
+from generator.sync.connect import DEFAULT_URL
 from generator.terminal import Progress, is_terminal, styled, wants_color
 
 if TYPE_CHECKING:
     from generator.config import BuildConfig
     from generator.pipeline import BuildResult
+    from generator.sync.run import SyncResult
 
 CONTENT_ARGUMENT = click.argument(
     "content", default="content", type=click.Path(file_okay=False, path_type=Path)
@@ -95,6 +97,11 @@ def main() -> None:
     is_flag=True,
     help="Stop packaging notes removed from the sources (after deleting them in Anki).",
 )
+@click.option(
+    "--forget-moved",
+    is_flag=True,
+    help="Stop reporting moved notes (after moving their cards in Anki with Change Deck).",
+)
 @LOCK_OPTION
 @click.option(
     "--jobs",
@@ -119,6 +126,7 @@ def build_command(
     as_json: bool,
     dry_run: bool,
     forget_removed: bool,
+    forget_moved: bool,
     lock: Path | None,
     jobs: int,
     no_cache: bool,
@@ -132,7 +140,13 @@ def build_command(
     Builds that take more than a second show a progress bar on a terminal.
     """
     if not (no_cache or verbose or as_json or dry_run) and print_unchanged(
-        content, out_dir, lock, strict=strict, forget_removed=forget_removed, quiet=quiet
+        content,
+        out_dir,
+        lock,
+        strict=strict,
+        forget_removed=forget_removed,
+        forget_moved=forget_moved,
+        quiet=quiet,
     ):
         return
     from generator.config import BuildConfig  # noqa: PLC0415 - see the module's docstring
@@ -146,6 +160,7 @@ def build_command(
         lock=lock,
         dry_run=dry_run,
         forget_removed=forget_removed,
+        forget_moved=forget_moved,
         cache=not no_cache,
     )
     progress = Progress(sys.stderr, enabled=not quiet and is_terminal(sys.stderr))
@@ -311,6 +326,150 @@ def serve_command(
     )
 
 
+@main.command("sync", short_help="Make a learner's Anki collection hold the course.")
+@CONTENT_ARGUMENT
+@click.option("--dry-run", is_flag=True, help="Show what the sync would do; change nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON on stdout.")
+@click.option("--verbose", "-v", is_flag=True, help="List every note added and updated.")
+@click.option(
+    "--delete",
+    is_flag=True,
+    help="Delete notes removed from the sources (default: suspend and tag them).",
+)
+@click.option("--yes", "-y", is_flag=True, help="Do not ask before deleting notes.")
+@click.option("--force", is_flag=True, help="Overwrite notes the learner edited in Anki.")
+@click.option(
+    "--url",
+    default=None,
+    help=f"AnkiConnect's address (default: {DEFAULT_URL} when Anki runs with it).",
+)
+@click.option(
+    "--api-key", default=None, help="AnkiConnect's API key, if its configuration sets one."
+)
+@click.option("--profile", default=None, help="Anki profile whose collection file to open.")
+@click.option(
+    "--collection",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The collection file (collection.anki2) to open; Anki must be closed.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    default="build",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Build folder (the last package; backups made through AnkiConnect).",
+)
+@LOCK_OPTION
+@click.option("--jobs", "-j", default=0, type=click.IntRange(min=0), help="Worker processes.")
+def sync_command(
+    *,
+    content: Path,
+    dry_run: bool,
+    as_json: bool,
+    verbose: bool,
+    delete: bool,
+    yes: bool,
+    force: bool,
+    url: str | None,
+    api_key: str | None,
+    profile: str | None,
+    collection: Path | None,
+    out_dir: Path,
+    lock: Path | None,
+    jobs: int,
+) -> None:
+    """Make a learner's Anki collection hold CONTENT as it is now, in place.
+
+    Adds and updates notes and note types, moves cards whose deck changed, renames renamed
+    decks, adds media, and suspends (or with --delete, deletes) notes removed from the sources.
+    Notes edited in Anki are kept unless --force. Reaches a running Anki through AnkiConnect,
+    or with Anki closed opens the collection file (pip install 'ankigen[anki]'), backing it up
+    first.
+    """
+    from generator.config import BuildConfig  # noqa: PLC0415 - see the module's docstring
+    from generator.sync import run as sync_run  # noqa: PLC0415
+    from generator.sync.plan import Action  # noqa: PLC0415
+
+    config = sync_run.SyncConfig(
+        build=BuildConfig(content=content, out_dir=out_dir, jobs=jobs, lock=lock),
+        url=url,
+        api_key=api_key,
+        profile=profile,
+        collection=collection,
+        delete=delete,
+        force=force,
+    )
+    confirmed, shown = True, False
+    with sync_run.session(config) as result:
+        plan = result.plan
+        if result.ok and plan is not None and not dry_run:
+            deleting = plan.count(Action.DELETE)
+            if deleting and not yes:
+                # The plan first, so the question is asked about something the user has seen.
+                echo_diagnostics(result.diagnostics)
+                print_sync(result, dry_run=True, verbose=verbose, tail=False, err=as_json)
+                shown = True
+                confirmed = click.confirm(
+                    f"Delete {deleting} note(s) removed from the sources, with their cards, "
+                    f"from {result.where}?",
+                    default=False,
+                    err=True,
+                )
+            if confirmed:
+                sync_run.apply(config, result)
+    if not shown:
+        echo_diagnostics(result.diagnostics)
+    else:
+        echo_diagnostics(Diagnostics(result.diagnostics.errors))
+    if as_json:
+        from generator import report  # noqa: PLC0415
+
+        click.echo(
+            json.dumps(report.sync_json(result, dry_run=dry_run), indent=2, ensure_ascii=False)
+        )
+    elif not confirmed:
+        click.echo("nothing changed")
+    else:
+        print_sync(result, dry_run=dry_run, verbose=verbose, plan=not shown)
+    if not result.ok or not confirmed:
+        sys.exit(1)
+
+
+def print_sync(
+    result: SyncResult,
+    *,
+    dry_run: bool,
+    verbose: bool,
+    plan: bool = True,
+    tail: bool = True,
+    err: bool = False,
+) -> None:
+    from generator import report  # noqa: PLC0415
+
+    if not result.ok or result.plan is None:
+        click.echo(f"sync failed: {len(result.diagnostics.errors)} error(s)", err=True)
+        return
+    if plan:
+        click.echo(f"collection: {result.where}", err=err)
+        click.echo(report.sync_summary(result.plan), err=err)
+        for line in report.sync_details(result.plan, verbose=verbose):
+            click.echo(line, err=err)
+    if not tail:
+        return
+    if dry_run:
+        click.echo("dry run: nothing changed")
+    elif result.applied is not None and result.plan.writes:
+        for name in result.applied.decks_deleted:
+            click.echo(f"deleted deck '{name}': the sync left it empty")
+        if result.applied.backup:
+            click.echo(f"backup: {result.applied.backup}")
+        click.echo("synced")
+    else:
+        click.echo("nothing to change")
+
+
 @main.command("preview", short_help="Write a static preview site of every card.")
 @CONTENT_ARGUMENT
 @click.option(
@@ -335,9 +494,13 @@ def preview_command(content: Path, out_dir: Path) -> None:
     result = build(config)
     echo_diagnostics(result.diagnostics)
     if not result.ok or result.course is None:
-        click.echo(f"preview failed: {len(result.diagnostics.errors)} error(s)", err=True)
+        errors, warnings = len(result.diagnostics.errors), len(result.diagnostics.warnings)
+        also = f" and {warnings} warning(s)" if warnings else ""
+        click.echo(f"preview failed: {errors} error(s){also}", err=True)
         sys.exit(1)
-    target = write_preview(out_dir, result.course.deck, result.notes, config.registry)
+    target = write_preview(
+        out_dir, result.course.deck, result.notes, config.registry, content=config.content
+    )
     click.echo(f"wrote {target} ({len(result.notes)} notes)")
 
 
@@ -407,6 +570,7 @@ def print_unchanged(
     *,
     strict: bool,
     forget_removed: bool,
+    forget_moved: bool,
     quiet: bool,
 ) -> bool:
     """Print what the last build kept for a build that changes nothing, if nothing changed."""
@@ -419,6 +583,7 @@ def print_unchanged(
         lock if lock is not None else content / LOCK_NAME,
         strict=strict,
         forget_removed=forget_removed,
+        forget_moved=forget_moved,
         timeout=0,
     )
     if found is None:

@@ -10,6 +10,7 @@ build has succeeded (a failed build writes nothing at all).
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import tempfile
@@ -34,6 +35,7 @@ from generator.notes import Lesson, Note, RenderedNote, Renderer
 from generator.render import MarkdownRenderer
 from generator.render.media import MediaResolver
 from generator.source.discover import decoded
+from generator.source.outline import source_lines
 
 PARALLEL_MIN_LESSONS = 24
 STALE_AFTER = 24 * 3600
@@ -79,6 +81,8 @@ class LessonSource:
     """The file's bytes; None when it could not be read."""
     problem: str = ""
     """Why it could not be read."""
+    code: str = "unreadable"
+    """The diagnostic code of that problem."""
     key: str = ""
     """Cache key: the bytes, the lesson record, the registry and the tool; '' for no cache."""
 
@@ -99,7 +103,7 @@ def compile_source(root: Path, source: LessonSource, registry: Registry) -> Comp
     lesson = source.lesson
     diags = Diagnostics()
     if source.data is None:
-        diags.error(lesson.path, 0, f"cannot read: {source.problem}")
+        diags.error(lesson.path, 0, f"cannot read: {source.problem}", code=source.code)
         return CompiledLesson(lesson, (), tuple(diags.items))
     text = decoded(source.data, lesson.path, diags)
     if diags.errors:
@@ -108,7 +112,7 @@ def compile_source(root: Path, source: LessonSource, registry: Registry) -> Comp
     diags.extend(parsed.diagnostics)
     md = shared_renderer()
     resolver = MediaResolver(root, lesson.rel)
-    with md.lesson(lesson.path, resolver, diags):
+    with md.lesson(lesson.path, resolver, diags, source_lines(text)):
         notes = tuple(rendered(note, md) for note in parsed.notes)
         variants = tuple(variant.render(md) for variant in parsed.variants)
     facts = lint.facts_of((*parsed.notes, *parsed.variants), parsed.lesson, parsed.silences)
@@ -185,7 +189,8 @@ def read_source(root: Path, lesson: Lesson, registry_key: str = "") -> LessonSou
     try:
         data = (root / lesson.rel).read_bytes()
     except OSError as exc:
-        return LessonSource(lesson, None, exc.strerror or str(exc))
+        code = "symlink-loop" if exc.errno == errno.ELOOP else "unreadable"
+        return LessonSource(lesson, None, exc.strerror or str(exc), code)
     if not registry_key:
         return LessonSource(lesson, data)
     digest = hashlib.sha256()

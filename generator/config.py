@@ -30,6 +30,8 @@ class BuildConfig:
     """Plan only: write neither the package nor the state file."""
     forget_removed: bool = False
     """Drop removed notes from the state file instead of packaging them once more."""
+    forget_moved: bool = False
+    """The cards of moved notes were moved in Anki by hand: stop reporting them."""
     registry: Registry = REGISTRY
     """The constructs and note types the build knows."""
     lock_timeout: float = 120.0

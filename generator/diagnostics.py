@@ -80,4 +80,4 @@ class Diagnostics:
         return bool(self.errors) or (strict and bool(self.warnings))
 
     def sorted(self) -> list[Diagnostic]:
-        return sorted(self.items, key=lambda d: (d.path, d.line, d.message))
+        return sorted(self.items, key=lambda d: (d.path, d.line, d.column, d.message))

@@ -36,6 +36,8 @@ class Defaults:
     """Lint rules turned off here (codes)."""
     lint_build: bool = True
     """Whether `ankigen build` reports lint findings as warnings."""
+    flip_on_pick: bool = True
+    """Picking the option of a single-answer question shows the answer at once."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +81,11 @@ class NoteMeta:
     badge: str
     """Level and/or difficulty shown on the card, e.g. `beginner` or `medium`."""
     context: str
-    """Lesson title and section, shown small on the card."""
+    """Lesson title and section, shown small on the card (Markdown)."""
+    flip_on_pick: bool = True
+    """Its card shows the answer as soon as the single right option is picked."""
+    context_line: int = 0
+    """Line of the lesson title, where a problem in rendering `context` is reported."""
 
 
 ClozeMode = Literal["anki", "blank", "reveal", "mark"]
@@ -167,12 +173,15 @@ class RenderedNote:
 
 @dataclass(frozen=True, slots=True)
 class ContentProblem:
-    """A problem an extension found while rendering a text. The renderer reports it at the line
-    of the text where `needle` first occurs."""
+    """A problem an extension found while rendering a text. The renderer reports it where the
+    first of its `needles` that the text holds occurs (its line, and its column in the lesson)."""
 
     error: bool
     """An error (the build fails) rather than a warning."""
     message: str
     """What is wrong and how to fix it."""
-    needle: str
-    """Source text where the problem is: a file reference, a tag or an attribute."""
+    code: str
+    """Stable name of the problem (docs/format.md)."""
+    needles: tuple[str, ...]
+    """Source text the problem is about, most precise first: `](path`, then `path`; a tag, an
+    attribute. Compared without case."""

@@ -32,6 +32,7 @@ from generator.anki.package import (
     PackagedNoteType,
     PackageSpec,
     PreviousNote,
+    family_of,
     package_bytes,
     read_package,
 )
@@ -115,6 +116,9 @@ class BuildResult:
     """The course's earlier package when it had another name (the deck was renamed)."""
     replaced: Path | None = None
     """That earlier package, when this build removed it."""
+    previous: state.State | None = None
+    """What the plan phase compared with: the state file, or what it recovered from the last
+    package when there is none."""
     recorded: tuple[state.State | None, Diagnostics] | None = None
     """The state file as read by this build, and the problems reading it; None until read."""
     kept_state: state.State | None = None
@@ -332,6 +336,7 @@ def warn_unused_media(
             0,
             "media file not used by any card: delete it, or keep it in a folder whose name "
             "starts with '_' (those are not checked)",
+            code="media-unused",
         )
 
 
@@ -449,7 +454,9 @@ def gather(config: BuildConfig, result: BuildResult) -> None:
         # With errors, some lesson may not have been rendered and its files would look unused.
         warn_unused_media(config, media_used(parts), diags)
     if not any(True for _ in note_kinds(parts)) and not diags.errors:
-        diags.error(config.content_display, 0, "no cards found: nothing to package")
+        diags.error(
+            config.content_display, 0, "no cards found: nothing to package", code="no-cards-found"
+        )
     if not diags.errors:
         lint.report([], diags, build=True, lessons=[part.linted() for part in parts])
     result.gathered = len(diags.items)
@@ -532,6 +539,7 @@ def plan(config: BuildConfig, result: BuildResult) -> None:
         old = reconcile(old, shipped)
     elif needs_previous_fields(current_types(result.parts), old):
         previous = read_package(earlier)
+    result.previous = old
     result.step("planning")
     # Kept lessons are planned as their state entries say only against that very state.
     result.steady = old is result.kept_state
@@ -546,8 +554,10 @@ def plan(config: BuildConfig, result: BuildResult) -> None:
         lock_path=lock_shown,
         diags=diags,
         forget_removed=config.forget_removed,
+        forget_moved=config.forget_moved,
         previous=previous,
         package=package.name,
+        decks=folder_decks(result.course),
         hashes=hashes,
     )
     result.plan.basis = basis
@@ -589,6 +599,20 @@ def plan_items(
     return items, hashes
 
 
+def folder_decks(course: Course) -> dict[str, str]:
+    """Content folder → its deck's name (`""` is the course), every parent folder included."""
+    decks = {"": course.deck}
+    for lesson in course.lessons:
+        folders = lesson.rel.split("/")[:-1]
+        names = lesson.deck.split("::")
+        offset = len(names) - len(folders)
+        for depth in range(1, len(folders) + 1):
+            decks["".join(f"{part}/" for part in folders[:depth])] = "::".join(
+                names[: offset + depth]
+            )
+    return decks
+
+
 # ---------------------------------------------------------------------------------------------
 # Phase 3: write
 
@@ -612,10 +636,10 @@ def package_media(
         try:
             data = (config.content / source).read_bytes()
         except OSError as exc:
-            diags.error(shown, 0, f"cannot read: {exc.strerror}")
+            diags.error(shown, 0, f"cannot read: {exc.strerror}", code="media-unreadable")
             continue
         if packaged_name(data, extension_of(source)) != name:
-            diags.error(shown, 0, "changed during the build; build again")
+            diags.error(shown, 0, "changed during the build; build again", code="media-changed")
             continue
         media.append((name, data))
     return tuple(media)
@@ -641,12 +665,13 @@ def package_spec(
                     note_ids=tuple(prior.nid for prior in segment.priors),
                     mods=tuple(prior.mod for prior in segment.priors),
                     cards=kept.cards,
+                    families=tuple(family_of(note_id) for note_id in kept.ids),
                 )
             )
             used.update(kept.note_types)
             decks.update(kept.decks)
             continue
-        for note in segment.notes:
+        for change, note in zip(segment.changes, segment.notes, strict=True):
             if note.fields is None:
                 continue
             packaged.append(
@@ -659,6 +684,7 @@ def package_spec(
                     note_id=note.nid,
                     mod=note.mod,
                     cards=note.cards,
+                    family=family_of(change.id),
                 )
             )
             used.add(note.note_type)
@@ -928,7 +954,9 @@ def plan_next(config: BuildConfig, result: BuildResult, written: state.State) ->
         lock_path=str(config.lock_path),
         diags=checked,
         forget_removed=config.forget_removed,
+        forget_moved=config.forget_moved,
         package=current.state.package,
+        decks=current.state.decks,
         hashes=hashes,
     )
     return Upcoming(second, again, checked)
@@ -1073,6 +1101,7 @@ def keep_memo(
             lock=config.lock_path,
             strict=config.strict,
             forget_removed=config.forget_removed,
+            forget_moved=config.forget_moved,
         ),
         used=used_files(result),
         media={source: name for name, source in media_used(result.parts)},

@@ -6,11 +6,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from generator.anki.plan import REMOVED_TAG, Plan, Status
+from generator.diagnostics import Diagnostics
 from generator.kinds import Registry
 from generator.summary import Summary
+from generator.sync.plan import Action, NoteStep, SyncPlan, excerpts
 
 if TYPE_CHECKING:
     from generator.pipeline import BuildResult
+    from generator.sync.run import SyncResult
 
 
 def deck_table(result: BuildResult, registry: Registry) -> list[str]:
@@ -61,11 +64,31 @@ def plan_details(plan: Plan, *, verbose: bool) -> list[str]:
             moved = f" (moved from {change.old_deck})" if change.moved else ""
             kind = f" ({' → '.join(change.kind_change)})" if change.kind_change else ""
             lines.append(f"  {change.status.value:<9} {where}  {change.id}{moved}{kind}")
-    if plan.count(Status.REMOVED):
+    lines.extend(removal_advice(plan))
+    return lines
+
+
+def removal_advice(plan: Plan) -> list[str]:
+    """What to do about removed notes, one line for those the package tags and one for those it
+    cannot (their last fields are unknown), so that no line claims what the other denies."""
+    removed = [c for c in plan.changes if c.status is Status.REMOVED and not c.settled]
+    tagged = [c for c in removed if c.packaged]
+    untagged = [c for c in removed if not c.packaged]
+    lines = []
+    if tagged:
         lines.append(
-            f"removed notes stay in Anki, tagged {REMOVED_TAG} after this import: search "
-            f'"tag:{REMOVED_TAG}" in the Browser, check them and delete them '
-            "(build with --forget-removed to stop packaging them)"
+            f"{len(tagged)} removed note(s) go into this package once more, tagged {REMOVED_TAG}: "
+            f'after importing, search "tag:{REMOVED_TAG}" in the Browser, check them and delete '
+            "them, then build with --forget-removed; or run `ankigen sync`, which suspends them "
+            "(or deletes them with --delete)"
+        )
+    if untagged:
+        ids = " OR ".join(f'"ID:{change.id}"' for change in untagged[:10])
+        more = f" and {len(untagged) - 10} more" if len(untagged) > 10 else ""
+        lines.append(
+            f"{len(untagged)} removed note(s) are not in this package (their last fields are "
+            f"unknown, so they cannot be tagged): find them in Anki with {ids}{more}, delete "
+            "them, then build with --forget-removed; or run `ankigen sync`"
         )
     return lines
 
@@ -87,11 +110,12 @@ def summary(result: BuildResult, registry: Registry, *, verbose: bool = False) -
 
 
 def failure(result: BuildResult, *, strict: bool) -> str:
-    """The one line that ends a failed build."""
-    errors = len(result.diagnostics.errors)
+    """The one line that ends a failed build; its counts add up to the lines printed above."""
+    errors, warnings = len(result.diagnostics.errors), len(result.diagnostics.warnings)
     if strict and not errors:
-        return f"build failed: {len(result.diagnostics.warnings)} warning(s) with --strict"
-    return f"build failed: {errors} error(s), nothing written"
+        return f"build failed: {warnings} warning(s) with --strict"
+    also = f" and {warnings} warning(s)" if warnings else ""
+    return f"build failed: {errors} error(s){also}, nothing written"
 
 
 def as_json(result: BuildResult) -> dict[str, Any]:
@@ -115,18 +139,22 @@ def as_json(result: BuildResult) -> dict[str, Any]:
             }
             for change in (plan.changes if plan else [])
         ],
-        "diagnostics": [
-            {
-                "path": d.path,
-                "line": d.line,
-                "column": d.column,
-                "severity": d.severity.value,
-                "code": d.code,
-                "message": d.message,
-            }
-            for d in result.diagnostics.sorted()
-        ],
+        "diagnostics": diagnostics_json(result.diagnostics),
     }
+
+
+def diagnostics_json(diagnostics: Diagnostics) -> list[dict[str, object]]:
+    return [
+        {
+            "path": d.path,
+            "line": d.line,
+            "column": d.column,
+            "severity": d.severity.value,
+            "code": d.code,
+            "message": d.message,
+        }
+        for d in diagnostics.sorted()
+    ]
 
 
 def lint_summary(result: BuildResult) -> str:
@@ -158,4 +186,94 @@ def lint_json(result: BuildResult) -> dict[str, Any]:
             }
             for d in result.diagnostics.sorted()
         ],
+    }
+
+
+# --- ankigen sync ------------------------------------------------------------------------------
+
+
+def sync_summary(plan: SyncPlan) -> str:
+    """`sync: 2 new, 1 updated, 45 unchanged`, then whatever else happens."""
+    counts = plan.summary()
+    removed = "deleted" if plan.delete else f"suspended and tagged {REMOVED_TAG}"
+    parts = [f"{counts['add']} new", f"{counts['update']} updated"]
+    parts.append(f"{counts['unchanged']} unchanged")
+    optional = [
+        (counts["conflict"], f"{counts['conflict']} edited in Anki (kept)"),
+        (counts["moved"], f"{counts['cards_moved']} card(s) of {counts['moved']} note(s) moved"),
+        (counts["decks_renamed"], f"{counts['decks_renamed']} deck(s) renamed"),
+        (
+            counts["suspend"] + counts["delete"],
+            f"{counts['suspend'] + counts['delete']} removed ({removed})",
+        ),
+        (counts["note_types_updated"], f"{counts['note_types_updated']} note type(s) updated"),
+    ]
+    parts.extend(text for count, text in optional if count)
+    return "sync: " + ", ".join(parts)
+
+
+def sync_details(plan: SyncPlan, *, verbose: bool) -> list[str]:
+    lines = [f"  rename    deck '{old}' → '{new}'" for old, new in plan.renames]
+    lines += [
+        f"  update    note type '{have.name}' (templates and CSS)" for _, have in plan.note_types
+    ]
+    for step in plan.steps:
+        where = f"{step.change.path}:{step.change.line}" if step.change.path else "(removed)"
+        if step.action in (Action.ADD, Action.UPDATE) and verbose:
+            lines.append(f"  {step.action.value:<9} {where}  {step.id}")
+        elif step.action in (Action.SUSPEND, Action.DELETE):
+            lines.append(f"  {step.action.value:<9} {step.id}  (in {step.change.deck})")
+        elif step.action is Action.CONFLICT:
+            lines.append(f"  kept      {where}  {step.id}: edited in Anki, not overwritten")
+            for diff in step.diff:
+                anki, source = excerpts(diff.anki, diff.source)
+                lines.append(f"      {diff.name}:  - Anki:    {anki}")
+                lines.append(f"      {' ' * len(diff.name)}   + sources: {source}")
+    moves: dict[tuple[str, str], list[NoteStep]] = {}
+    for step in plan.moves:
+        moves.setdefault((step.moved_from, step.planned.deck), []).append(step)
+    for (old, new), steps in moves.items():
+        cards = sum(len(step.move) for step in steps)
+        ids = ", ".join(step.id for step in steps[:3]) + (", …" if len(steps) > 3 else "")
+        lines.append(
+            f"  move      {cards} card(s) of {len(steps)} note(s) '{old}' → '{new}': {ids}"
+        )
+    if plan.count(Action.CONFLICT):
+        lines.append(
+            "notes edited in Anki are kept as they are: copy the edit into the sources, or run "
+            "`ankigen sync --force` to replace it with the sources"
+        )
+    return lines
+
+
+def sync_json(result: SyncResult, *, dry_run: bool) -> dict[str, Any]:
+    plan = result.plan
+    applied = result.applied
+    return {
+        "ok": result.ok,
+        "collection": result.where or None,
+        "dry_run": dry_run,
+        "backup": applied.backup if applied and applied.backup else None,
+        "changes": plan.summary() if plan else None,
+        "renamed_decks": [list(pair) for pair in plan.renames] if plan else [],
+        "note_types_updated": [have.name for _, have in plan.note_types] if plan else [],
+        "decks_deleted": applied.decks_deleted if applied else [],
+        "notes": [
+            {
+                "action": step.action.value,
+                "id": step.id,
+                "path": step.change.path or None,
+                "line": step.change.line or None,
+                "deck": step.planned.deck,
+                "moved_from": step.moved_from or None,
+                "cards_moved": len(step.move),
+                "edited_in_anki": [
+                    {"field": diff.name, "anki": diff.anki, "sources": diff.source}
+                    for diff in step.diff
+                ],
+            }
+            for step in (plan.steps if plan else [])
+            if step.action is not Action.UNCHANGED or step.move
+        ],
+        "diagnostics": diagnostics_json(result.diagnostics),
     }

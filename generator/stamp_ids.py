@@ -17,7 +17,7 @@ from generator.files import atomic_write_text
 from generator.kinds import REGISTRY, Registry
 from generator.kinds.lesson import parse_lesson
 from generator.notes import NoteMeta
-from generator.source.discover import discover
+from generator.source.discover import discover, read_text
 from generator.source.noteids import check_unique_ids
 
 
@@ -92,11 +92,10 @@ def stamp_ids(
     for lesson in course.lessons:
         path = content / lesson.rel
         shown[path] = lesson.path
-        try:
-            with path.open(encoding="utf-8", newline="") as handle:
-                texts[path] = handle.read()
-        except (OSError, UnicodeDecodeError) as exc:
-            diags.error(lesson.path, 0, f"cannot read: {exc}")
+        errors = len(diags.errors)
+        # As written, line ends included: only the ends of stamped lines change.
+        texts[path] = read_text(path, lesson.path, diags, newline="")
+        if len(diags.errors) > errors:
             continue
         parsed = parse_lesson(lesson, texts[path], registry)
         diags.extend(list(parsed.diagnostics))
@@ -117,6 +116,7 @@ def stamp_ids(
                 0,
                 "has uncommitted changes: commit them first so the stamped ids are a reviewable "
                 "diff, or use --force",
+                code="uncommitted-changes",
             )
         if diags.errors:
             return result

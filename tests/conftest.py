@@ -24,6 +24,8 @@ def build_into(
     strict: bool = False,
     now: int | None = None,
     registry: Registry = REGISTRY,
+    forget_moved: bool = False,
+    forget_removed: bool = False,
 ) -> BuildResult:
     """Build with the state file kept in `out_dir`, so tests never write into the sources."""
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -39,6 +41,8 @@ def build_into(
         lock=lock,
         now=now,
         registry=registry,
+        forget_moved=forget_moved,
+        forget_removed=forget_removed,
     )
     return build(config)
 

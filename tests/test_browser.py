@@ -8,11 +8,12 @@ card's question and answer HTML is taken from Anki's own renderer.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, FrameLocator, Locator, Page
 
 from generator.config import BuildConfig
 from generator.kinds import REGISTRY
@@ -117,7 +118,15 @@ def test_right_pick_by_keyboard_shows_tick(browser: Browser, seed: Sides, deskto
         review.show(front)
         shown = options(review.page)
         right = next(i for i, option in enumerate(shown) if option["correct"] == "true")
-        review.page.keyboard.press(str(right + 1))
+        # Arrows choose in a radio group (the first press lands on the first option); they
+        # never flip the card. Digits do nothing: desktop Anki keeps 1-7 for itself.
+        review.page.keyboard.press("1")
+        assert review.page.locator(".ak-option.is-picked").count() == 0
+        for _ in range(right + 1):
+            review.page.keyboard.press("ArrowDown")
+        picked = review.page.locator(".ak-option.is-picked")
+        assert picked.count() == 1
+        assert picked.locator(".ak-option-text").inner_text() == shown[right]["text"]
         review.show(back)
         assert review.page.locator(".ak-feedback").inner_text().startswith("✓ Correct")
         assert review.page.locator(".ak-option.is-right").count() == 1
@@ -238,7 +247,7 @@ def test_every_card_runs_without_errors_in_one_desktop_session(
                 continue
             review.show(front)
             if review.page.locator(".ak-front .ak-option").count():
-                review.page.keyboard.press("1")
+                review.page.keyboard.press("ArrowDown")
             review.show(back)
         assert review.errors == []
         handlers = review.page.evaluate("typeof window.ankigenKeyHandler")
@@ -299,22 +308,33 @@ def test_screenshots_and_no_horizontal_scroll(
         assert review.errors == []
 
 
-def test_preview_site(browser: Browser, tmp_path: Path) -> None:
-    result = build(BuildConfig(content=CONTENT, out_dir=tmp_path, dry_run=True))
+def preview_of(content: Path, tmp_path: Path) -> tuple[Path, int]:
+    result = build(BuildConfig(content=content, out_dir=tmp_path, dry_run=True))
     assert result.course is not None
-    site = write_preview(tmp_path / "preview", result.course.deck, result.notes, REGISTRY)
-    context = browser.new_context(viewport={"width": 1000, "height": 900})
+    site = write_preview(
+        tmp_path / "preview", result.course.deck, result.notes, REGISTRY, content=content
+    )
+    return site, sum(len(note.cards) for note in result.notes)
+
+
+def page_errors(page: Page) -> list[str]:
     errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    return errors
+
+
+def test_preview_site(browser: Browser, tmp_path: Path) -> None:
+    site, total = preview_of(CONTENT, tmp_path)
+    context = browser.new_context(viewport={"width": 1000, "height": 900})
     try:
         page = context.new_page()
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        errors = page_errors(page)
         page.goto(site.as_uri())
         cards = page.locator(".pv-card")
-        total = cards.count()
-        assert total == sum(len(note.cards) for note in result.notes)
+        assert cards.count() == total
         summary = page.locator("#pv-summary").inner_text()
-        assert summary.startswith(f"{total} of {total} cards")
+        assert summary == f"{total} of {total} cards · 1 deck"
 
         page.select_option("#pv-kind", "selfcheck")
         assert page.locator(".pv-card:visible").count() == 2
@@ -330,11 +350,14 @@ def test_preview_site(browser: Browser, tmp_path: Path) -> None:
         first = page.locator(".pv-card", has=page.locator(".pv-kind", has_text="multiple choice"))
         article = first.first
         article.scroll_into_view_if_needed()
+        # The lesson and line are shown to the author here, never on the card.
+        assert re.search(r"\.md:\d+$", article.locator(".pv-source").inner_text())
         frame = article.frame_locator("iframe")
+        assert frame.locator(".ak-source").count() == 0
+        # One gesture: the pick shows the answer, as in Anki.
         frame.locator(".ak-option").first.click()
-        article.locator(".pv-flip").click()
+        expect_text(article.locator(".pv-flip"), "Show question")
         assert frame.locator(".ak-feedback").inner_text() != ""
-        assert article.locator(".pv-flip").inner_text() == "Show question"
         page.locator("#pv-theme").click()
         assert "pv-dark" in (page.locator("html").get_attribute("class") or "")
         assert "nightMode" in (frame.locator("body").get_attribute("class") or "")
@@ -342,6 +365,116 @@ def test_preview_site(browser: Browser, tmp_path: Path) -> None:
         page.screenshot(path=str(SCREENSHOTS / "preview-dark.png"))
         assert errors == []
         assert not re.search(r"https?://", site.read_text(encoding="utf-8"))
+    finally:
+        context.close()
+
+
+def expect_text(locator: Locator, text: str) -> None:
+    for _ in range(100):
+        if locator.inner_text() == text:
+            return
+        time.sleep(0.02)
+    assert locator.inner_text() == text
+
+
+def test_preview_tour_math_media_sound_and_check(browser: Browser, tmp_path: Path) -> None:
+    site, _ = preview_of(FIXTURES / "tour", tmp_path)
+    context = browser.new_context(viewport={"width": 1000, "height": 900})
+    requests: list[str] = []
+    try:
+        page = context.new_page()
+        errors = page_errors(page)
+        page.on("request", lambda request: requests.append(request.url))
+        page.goto(site.as_uri())
+
+        def card(card_id: str) -> Locator:
+            article = page.locator(f".pv-card:has(.pv-id:text-is('{card_id}'))")
+            article.scroll_into_view_if_needed()
+            return article
+
+        quadratic = card("tour-math-quadratic")
+        quadratic.locator(".pv-flip").click()
+        frame = quadratic.frame_locator("iframe")
+        frame.locator(".katex").first.wait_for()
+        assert "\\frac" not in frame.locator(".ak-question").inner_text()
+        figure = card("tour-media-blue-figure")
+        figure.locator(".pv-flip").click()
+        figure.frame_locator("iframe").locator("img").wait_for()
+        loaded = (
+            figure.frame_locator("iframe")
+            .locator("img")
+            .evaluate("img => img.complete && img.naturalWidth > 0")
+        )
+        assert loaded
+        audio = card("tour-media-audio")
+        audio.locator(".pv-flip").click()
+        sound = audio.frame_locator("iframe").locator("audio.ak-sound")
+        assert sound.count() == 1
+        assert "[sound:" not in audio.frame_locator("iframe").locator("body").inner_text()
+        # The multi-answer Check button shows the answer, as in Anki.
+        primes = card("tour-study-primes")
+        frame = primes.frame_locator("iframe")
+        for index, option in enumerate(options_in(frame)):
+            if option == "correct":
+                frame.locator(".ak-option").nth(index).click()
+        frame.locator(".ak-check").click()
+        expect_text(primes.locator(".pv-flip"), "Show question")
+        assert frame.locator(".ak-feedback").inner_text().startswith("✓ Correct")
+        assert errors == []
+        assert [url for url in requests if url.startswith(("http:", "https:"))] == []
+    finally:
+        context.close()
+
+
+def options_in(frame: FrameLocator) -> list[str]:
+    values: list[str] = frame.locator(".ak-option").evaluate_all(
+        "items => items.map(i => i.dataset.correct === 'true' ? 'correct' : 'wrong')"
+    )
+    return values
+
+
+def test_preview_study_mode(browser: Browser, tmp_path: Path) -> None:
+    site, _ = preview_of(CONTENT, tmp_path)
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    try:
+        page = context.new_page()
+        errors = page_errors(page)
+        page.goto(site.as_uri())
+        # A phone: the header is short and scrolls away with the page.
+        header = page.locator(".pv-header").bounding_box()
+        assert header is not None and header["height"] <= 0.22 * 740, header
+        assert page.locator(".pv-header").evaluate("h => getComputedStyle(h).position") == "static"
+        page.select_option("#pv-kind", "choice")
+        chosen = page.locator(".pv-card:visible").count()
+        page.locator("#pv-study-start").click()
+        assert page.locator("#pv-decks").is_hidden()
+        frame = page.frame_locator("#pv-study-card iframe")
+        shown = options_in(frame)
+        wrong = shown.index("wrong")
+        frame.locator(".ak-option").nth(wrong).click()
+        frame.locator(".ak-feedback:not([hidden])").wait_for()
+        assert frame.locator(".ak-feedback").inner_text().startswith("✗ Incorrect")
+        assert page.locator("#pv-study-grades").is_visible()
+        assert page.locator("#pv-study-grades .is-suggested").inner_text().startswith("Again")
+        page.locator("#pv-study-grades [data-grade='1']").click()
+        assert "✗ 1" in page.locator("#pv-study-score").inner_text()
+        # The card graded Again comes back at the end; the next one is answered by keys.
+        frame = page.frame_locator("#pv-study-card iframe")
+        frame.locator(".ak-option").first.wait_for()
+        right = options_in(frame).index("correct")
+        frame.locator(".ak-meta").click()
+        for _ in range(right + 1):
+            page.keyboard.press("ArrowDown")
+        page.keyboard.press("Space")
+        frame.locator(".ak-feedback:not([hidden])").wait_for()
+        assert frame.locator(".ak-feedback").inner_text().startswith("✓ Correct")
+        page.keyboard.press("3")
+        score = page.locator("#pv-study-score").inner_text()
+        assert "✓ 1" in score and "✗ 1" in score
+        assert f"{chosen - 1} cards left" in page.locator("#pv-study-progress").inner_text()
+        page.locator("#pv-study-stop").click()
+        assert page.locator("#pv-decks").is_visible()
+        assert errors == []
     finally:
         context.close()
 
@@ -380,3 +513,90 @@ def test_feature_tour_renders_offline(browser: Browser, tour: Sides, night: bool
             assert review.errors == []
     remote = [url for url in requests if url.startswith(("http:", "https:"))]
     assert remote == []
+
+
+# Where the pick must come from when layers above it are blocked (they throw) or emptied on each
+# flip: AnkiDroid's newer study screen clears sessionStorage, some webviews block storage.
+STORAGE_CASES = [
+    pytest.param(False, (), (), id="ankidroid-all-layers"),
+    pytest.param(False, (), ("sessionStorage",), id="ankidroid-session-cleared"),
+    pytest.param(False, ("sessionStorage",), (), id="ankidroid-session-blocked"),
+    pytest.param(False, ("sessionStorage", "localStorage"), (), id="ankidroid-only-window-name"),
+    pytest.param(True, ("sessionStorage", "localStorage"), ("name",), id="desktop-only-memory"),
+]
+
+
+@pytest.mark.parametrize(("desktop", "block", "clear"), STORAGE_CASES)
+def test_the_pick_survives_blocked_and_cleared_layers(
+    browser: Browser,
+    seed: Sides,
+    desktop: bool,
+    block: tuple[str, ...],
+    clear: tuple[str, ...],
+) -> None:
+    front, back = seed["pt-ft-quiz-goal-of-pretraining"]
+    with reviewer(browser, desktop=desktop, block=block, clear=clear) as review:
+        review.show(front)
+        shown = options(review.page)
+        wrong = next(i for i, option in enumerate(shown) if option["correct"] == "false")
+        review.page.locator(".ak-option").nth(wrong).click()
+        review.show(back)
+        assert review.page.locator(".ak-feedback").inner_text().startswith("✗ Incorrect")
+        assert (
+            review.page.locator(".ak-option.is-wrong .ak-option-text").inner_text()
+            == (shown[wrong]["text"])
+        )
+        assert options(review.page) == shown
+        # The next review starts clean: the front forgets the last pick in every layer.
+        review.show(front)
+        review.show(back)
+        assert review.page.locator(".ak-feedback").inner_text() == "No option picked"
+        assert review.errors == []
+
+
+def test_every_layer_lost_shows_no_pick_without_errors(browser: Browser, seed: Sides) -> None:
+    front, back = seed["pt-ft-quiz-goal-of-pretraining"]
+    with reviewer(
+        browser, desktop=False, block=("sessionStorage", "localStorage", "name")
+    ) as review:
+        review.show(front)
+        review.page.locator(".ak-option").first.click()
+        review.show(back)
+        assert review.page.locator(".ak-feedback").inner_text() == "No option picked"
+        assert review.page.locator('.ak-option[data-correct="true"]').count() == 1
+        assert review.errors == []
+
+
+def test_a_stale_local_pick_is_not_shown(browser: Browser, seed: Sides) -> None:
+    """localStorage outlives the review: a pick older than its expiry is ignored."""
+    front, back = seed["pt-ft-quiz-goal-of-pretraining"]
+    with reviewer(browser, desktop=False, block=("sessionStorage",), clear=("name",)) as review:
+        review.show(front)
+        review.page.locator(".ak-option").first.click()
+        review.page.evaluate(
+            """(function () {
+                 var root = document.querySelector(".ak");
+                 var key = "ankigen:" + root.dataset.note + ":" + root.dataset.card;
+                 var record = JSON.parse(localStorage.getItem(key));
+                 record.t -= 7 * 60 * 60 * 1000;
+                 localStorage.setItem(key, JSON.stringify(record));
+               }())"""
+        )
+        review.show(back)
+        assert review.page.locator(".ak-feedback").inner_text() == "No option picked"
+        assert review.errors == []
+
+
+def test_shuffle_is_seeded_by_the_card_id_with_a_fallback(browser: Browser, seed: Sides) -> None:
+    front, back = seed["pt-ft-quiz-finetuning-described"]
+    card = re.search(r'data-card="(\d+)"', front)
+    assert card is not None, "{{CardID}} is rendered by Anki"
+    orders = {}
+    for name, value in {"real": card[1], "other": "1", "old client": "{{CardID}}"}.items():
+        with reviewer(browser, desktop=False) as review:
+            review.show(front.replace(card[0], f'data-card="{value}"'))
+            orders[name] = [option["text"] for option in options(review.page)]
+            review.show(back.replace(card[0], f'data-card="{value}"'))
+            assert [option["text"] for option in options(review.page)] == orders[name]
+            assert review.errors == []
+    assert len({tuple(order) for order in orders.values()}) > 1

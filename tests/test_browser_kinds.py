@@ -167,7 +167,13 @@ def test_typing_an_answer_and_seeing_the_comparison(
         bad = review.page.locator("code#typeans .typeBad")
         assert bad.count() == 1
         # The theme's "wrong" colour, light or night, not the reviewer's own.
-        wrong = "rgb(255, 123, 114)" if night else "rgb(198, 40, 40)"
+        wrong = review.page.evaluate(
+            """() => { const probe = document.createElement("span");
+                probe.style.color = "var(--ak-wrong)";
+                document.querySelector(".ak").appendChild(probe);
+                const colour = getComputedStyle(probe).color; probe.remove(); return colour; }"""
+        )
+        assert wrong not in ("", "rgb(0, 0, 0)")
         assert style(review, "code#typeans .typeBad", "color") == wrong
         assert "Vogel" in review.page.locator(".ak-explanation").inner_text()
         assert no_sideways_scroll(review)

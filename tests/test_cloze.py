@@ -209,22 +209,22 @@ def test_deletion_right_after_a_code_span() -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "message"),
+    ("text", "message", "code"),
     [
-        ("==c1::==", "empty cloze deletion"),
-        ("==::hint==", "empty cloze deletion"),
-        ("==|| a | b==", "empty cloze deletion"),
-        ("==c0::zero==", "cloze number must be 1–99, not 0"),
-        ("==c100::hundred==", "cloze number must be 1–99, not 100"),
-        ("==a || b || c==", "empty distractor in '|| … | …'"),
-        ("==a ||==", "empty distractor in '|| … | …'"),
-        ("==a || b |  | c==", "empty distractor in '|| … | …'"),
+        ("==c1::==", "empty cloze deletion", "cloze-empty"),
+        ("==::hint==", "empty cloze deletion", "cloze-empty"),
+        ("==|| a | b==", "empty cloze deletion", "cloze-empty"),
+        ("==c0::zero==", "cloze number must be 1–99, not 0", "cloze-number"),
+        ("==c100::hundred==", "cloze number must be 1–99, not 100", "cloze-number"),
+        ("==a || b || c==", "empty distractor in '|| … | …'", "empty-distractor"),
+        ("==a ||==", "empty distractor in '|| … | …'", "empty-distractor"),
+        ("==a || b |  | c==", "empty distractor in '|| … | …'", "empty-distractor"),
     ],
 )
-def test_problems(text: str, message: str) -> None:
+def test_problems(text: str, message: str, code: str) -> None:
     parsed = parse(f"Before.\n\nThe {text} here.")
     assert parsed.deletions == ()
-    assert parsed.problems == (Problem(2, message),)
+    assert parsed.problems == (Problem(2, message, code),)
     # A rejected deletion is left as written.
     assert parsed.canonical == f"Before.\n\nThe {text} here."
 

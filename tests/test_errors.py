@@ -2,12 +2,13 @@
 
 A case is `<case>.md`, copied as `content/<case>.md` next to a course `_index.md`, or a folder
 `<case>/` whose files are copied over that content folder (for problems that need several files,
-or a different `_index.md`). `<case>.expected` holds the exact lines `ankigen build` writes to
-stderr. Cases named `strict-*` are built with `--strict`.
+or a different `_index.md`; a file `.symlinks` there lists symbolic links to make, one
+`link -> target` a line). `<case>.expected` holds the exact lines `ankigen build` writes to
+stderr, written by hand from docs/format.md. Cases named `strict-*` are built with `--strict`.
 
 Every case must fail the way docs/format.md promises: exit status 1, every problem reported at
-once as `path:line: severity: message`, no traceback, no package written, and a package left by
-an earlier build kept byte for byte.
+once as `path:line: severity: message [code]` at a line (and column) that exists in the file, no
+traceback, no package written, and a package left by an earlier build kept byte for byte.
 
 `ANKIGEN_UPDATE_FIXTURES=1` rewrites the `.expected` files from the current output.
 """
@@ -15,6 +16,7 @@ an earlier build kept byte for byte.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -44,7 +46,34 @@ def make_content(root: Path, case: str) -> Path:
         shutil.copyfile(lesson, content / lesson.name)
     else:
         shutil.copytree(FIXTURES / case, content, dirs_exist_ok=True)
+        links = content / ".symlinks"
+        if links.is_file():
+            for row in links.read_text(encoding="utf-8").splitlines():
+                link, target = (part.strip() for part in row.split("->"))
+                (content / link).symlink_to(target)
+            links.unlink()
     return content
+
+
+WHERE = re.compile(r"^(?P<path>[^:]+):(?P<line>\d+)(?::(?P<column>\d+))?: (?:error|warning): ")
+
+
+def assert_places_exist(root: Path, lines: list[str]) -> None:
+    """Every `path:line:column` names a line of that file, and a column within the line: the
+    expectations were written by hand, this keeps them honest about where they point."""
+    for printed in lines:
+        where = WHERE.match(printed)
+        if where is None:
+            continue
+        source = (root / where["path"]).read_bytes().decode("utf-8", errors="replace")
+        text = source.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+        rows = text.split("\n")
+        if rows and rows[-1] == "":
+            rows.pop()
+        line = int(where["line"])
+        assert 1 <= line <= max(len(rows), 1), printed
+        if where["column"]:
+            assert 1 <= int(where["column"]) <= len(rows[line - 1]) + 1, printed
 
 
 def run_build(*args: str) -> Result:
@@ -110,6 +139,7 @@ def test_error_fixture(
         pytest.fail(f"rewrote {expected_file.name}: review `git diff`, then run without update")
     expected = expected_file.read_text(encoding="utf-8").splitlines()
     assert fresh.stderr.splitlines() == expected
+    assert_places_exist(tmp_path, expected)
 
 
 @pytest.mark.parametrize("case", STRICT_CASES)

@@ -165,6 +165,6 @@ def test_init_and_build_work_from_an_installed_wheel(tmp_path: Path) -> None:
     built = run("build", "--strict", cwd=course)
     assert built.returncode == 0, built.stdout + built.stderr
     assert (course / "build" / "my-course.apkg").is_file()
-    assert "28 new" in built.stdout
+    assert "30 new" in built.stdout
     again = run("build", "--strict", cwd=course)
     assert again.returncode == 0 and "0 changed" in again.stdout

@@ -125,29 +125,35 @@ def test_extension_is_lowercased(content: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("ref", "message"),
+    ("ref", "message", "code"),
     [
-        ("missing.png", "file not found: 'missing.png' (looked for 'a/missing.png'"),
-        ("../../outside.png", "points outside the content folder"),
-        ("../..", "points outside the content folder"),
-        ("/etc/passwd.png", "absolute path '/etc/passwd.png'"),
-        ("https://example.com/a.png", "remote file 'https://example.com/a.png'"),
-        ("http://example.com/a.png", "cards must work offline"),
-        ("//cdn.example.com/a.png", "remote file"),
-        ("data:image/png;base64,AAAA", "is not a file path"),
-        ("file:///etc/a.png", "is not a file path"),
-        ("notes.md", "is not a supported image or sound"),
-        ("picture.bmp", "is not a supported image or sound"),
-        ("", "empty path"),
+        (
+            "missing.png",
+            "file not found: 'missing.png' (looked for 'a/missing.png'",
+            "media-missing",
+        ),
+        ("../../outside.png", "points outside the content folder", "media-outside"),
+        ("../..", "points outside the content folder", "media-outside"),
+        ("/etc/passwd.png", "absolute path '/etc/passwd.png'", "media-absolute"),
+        ("https://example.com/a.png", "remote file 'https://example.com/a.png'", "media-remote"),
+        ("http://example.com/a.png", "cards must work offline", "media-remote"),
+        ("//cdn.example.com/a.png", "remote file", "media-remote"),
+        ("data:image/png;base64,AAAA", "is not a file path", "media-not-a-path"),
+        ("file:///etc/a.png", "is not a file path", "media-not-a-path"),
+        ("notes.md", "is not a supported image or sound", "media-type"),
+        ("picture.bmp", "is not a supported image or sound", "media-type"),
+        ("", "empty path", "media-empty-path"),
     ],
 )
-def test_unusable_references_are_errors(content: Path, ref: str, message: str) -> None:
+def test_unusable_references_are_errors(content: Path, ref: str, message: str, code: str) -> None:
     resolved = MediaResolver(content, "a/x.md").resolve(ref)
     assert resolved.file is None
     (problem,) = resolved.problems
     assert problem.error
     assert message in problem.message
-    assert problem.needle == ref
+    assert problem.code == code
+    # Looked for as written after `](` first: the same text may be prose earlier on the line.
+    assert problem.needles[0] == (f"]({ref}" if ref else "]()")
 
 
 def test_a_symlink_out_of_the_content_folder_is_never_read(
@@ -385,13 +391,13 @@ def test_missing_and_outside_files_are_errors_with_lines(content: Path, tmp_path
     assert result.output is None
     shown = str(content / "a" / "bad.md")
     assert messages(result) == [
-        f"{shown}:7: error: file not found: 'gone.png' (looked for 'a/gone.png' in the content "
-        "folder)",
-        f"{shown}:13: error: '../../up.png' points outside the content folder; move the file "
-        "inside it",
-        f"{shown}:13: error: remote file 'https://example.com/x.png': cards must work offline on "
-        "every Anki client; download it into the content folder and reference it by a relative "
-        "path",
+        f"{shown}:7:14: error: file not found: 'gone.png' (looked for 'a/gone.png' in the "
+        "content folder) [media-missing]",
+        f"{shown}:13:17: error: '../../up.png' points outside the content folder; move the file "
+        "inside it [media-outside]",
+        f"{shown}:13:38: error: remote file 'https://example.com/x.png': cards must work offline "
+        "on every Anki client; download it into the content folder and reference it by a "
+        "relative path [media-remote]",
     ]
 
 
@@ -405,7 +411,7 @@ def test_unused_files_are_warnings_but_not_under_underscore_folders(
     assert result.output is not None
     assert messages(result) == [
         f"{content / 'b' / 'clip.mp3'}: warning: media file not used by any card: delete it, or "
-        "keep it in a folder whose name starts with '_' (those are not checked)",
+        "keep it in a folder whose name starts with '_' (those are not checked) [media-unused]",
     ]
     strict = build_content(content, tmp_path / "strict", strict=True)
     assert strict.output is None

@@ -27,7 +27,8 @@ LESSON = Lesson(
     deck="Course::Topic",
     defaults=Defaults(tags=("course",)),
 )
-CONSTRUCT_NAMES = {construct.name for construct in REGISTRY.constructs}
+# Lesson text with `==…==` makes cloze notes of its own, outside every `###` card.
+CONSTRUCT_NAMES = {construct.name for construct in REGISTRY.constructs} | {"cloze"}
 LINE_END = re.compile(r"\r\n|\r|\n")
 
 # Characters Python's str.splitlines() treats as line breaks though editors and Markdown do not.
@@ -55,9 +56,64 @@ LABELS = [
     "Explanaton",
     "",
 ]
-HEADING_WORDS = ["Key facts", "Common confusions", "Summary", "Analogy:", "key facts: x", ""]
+HEADING_WORDS = [
+    "Key facts",
+    "Common confusions",
+    "Summary",
+    "Analogy:",
+    "key facts: x",
+    "",
+    "東京とは",
+    "Что такое GPT?",
+    "What is ==x==?",
+    "std::move",
+]
+# Lines a careful author gets almost right: labels not in bold, marks not closed, Anki's own
+# syntax, raw HTML that loads or runs something, escapes of cloze syntax.
+SLIPS = [
+    "Hint: think",
+    "*Hint:* think",
+    "__Hint:__ think",
+    "**Hint** think",
+    "**Key concept:** x",
+    "**Solution:** x",
+    "The ==answer is open",
+    "== spaced ==",
+    "{{c1::anki}}",
+    "==std\\::move== and ==a\\|| b== and ==x \\=\\= y==",
+    "==`std::move`::hint==",
+    "==a:::b== ==c:==",
+    "<div>",
+    "</div>",
+    "<div>==hidden==",
+    "<style>@import url(x.css)</style>",
+    '<span style="background: u\\72l(x)">s</span>',
+    '<a href="javascript:alert(1)">x</a>',
+    '<a href="&#106;avascript:x">x</a>',
+    "[x](javascript:alert(1))",
+    '<svg><image href="x.png"/><use xlink:href="#a"/></svg>',
+    '<meta http-equiv="refresh" content="0">',
+    "<link rel=stylesheet href=x.css>",
+    '{: style="background:url(x)" onclick=x }',
+    "```python extra",
+    "````",
+    "Setext\n==",
+    "\n".join(f"- [x] option {n}" for n in range(30)),
+]
 YAML_KEYS = ["title", "tags", "level", "difficulty", "deck", "namespace", "levle", "1", "? [a]"]
 YAML_VALUES = [
+    "no",
+    "yes",
+    "2024-13-45",
+    "2024-02-30 10:00:00",
+    "1:30",
+    "6.0",
+    ".inf",
+    "~",
+    "a\x1eb",
+    "\t- tab",
+    "[yes, 2024, ok]",
+    '"quoted"',
     "beginner",
     "hard",
     "[a, b]",
@@ -110,6 +166,7 @@ block = st.one_of(
     st.sampled_from(["```", "~~~", "````", "```python", "~~~ text", "```a`b", "   ```"]),
     st.sampled_from(["", "", " ", "---", "...", "<!-- id: x -->", "- ", "-", ":", "~~"]),
     yaml_line,
+    st.sampled_from(SLIPS),
     phrase,
 )
 front_matter = st.one_of(
@@ -144,8 +201,10 @@ def test_parse_lesson_never_raises(text: str) -> None:
     lines = file_lines(text)
     for diagnostic in parsed.diagnostics:
         assert diagnostic.path == LESSON.path
-        assert 0 <= diagnostic.line <= lines, diagnostic.format()
+        # Every problem of a lesson is at a line of it, and has a code (docs/format.md).
+        assert 1 <= diagnostic.line <= lines, diagnostic.format()
         assert diagnostic.message.strip()
+        assert diagnostic.code, diagnostic.format()
     for note in parsed.notes:
         assert 1 <= note.meta.line <= lines, note.meta
         assert note.meta.construct in CONSTRUCT_NAMES
@@ -166,8 +225,39 @@ INDEX_TEXT = st.one_of(
     st.just("---\ndeck: Course\nnamespace: ns\n---\n"),
     st.builds(lambda fm: fm + "Course text.\n", front_matter),
 )
-FOLDERS = ["", "01-topic/", "01-topic/02-sub/", "topic_two/", "_media/", ".hidden/", "02-/"]
-NAMES = ["a.md", "b.md", "01-intro.md", "_index.md", "_draft.md", ".x.md", "notes.txt", "B.MD"]
+FOLDERS = [
+    "",
+    "01-topic/",
+    "01-topic/02-sub/",
+    "topic_two/",
+    "_media/",
+    ".hidden/",
+    "02-/",
+    "x.md/",
+    "東京/",
+]
+NAMES = [
+    "a.md",
+    "b.md",
+    "01-intro.md",
+    "_index.md",
+    "_draft.md",
+    ".x.md",
+    "notes.txt",
+    "B.MD",
+    "c.markdown",
+    "文法.md",
+    "f.png",
+]
+# Symbolic links a content tree may hold: to itself, to a folder above, to nothing, outside.
+LINKS = [
+    ("loop.md", "loop.md"),
+    ("01-topic/up", ".."),
+    ("x.png", "x.png"),
+    ("gone.md", "missing.md"),
+    ("outside.md", "/etc/hostname"),
+    ("01-topic/02-sub/back", "../.."),
+]
 file_content = st.one_of(
     lesson_text.map(lambda text: text.encode()),
     st.binary(max_size=16),
@@ -184,9 +274,12 @@ content_tree = st.dictionaries(
 @given(
     index=st.one_of(st.none(), INDEX_TEXT),
     tree=content_tree,
+    links=st.lists(st.sampled_from(LINKS), max_size=3, unique=True),
     strict=st.booleans(),
 )
-def test_build_never_raises(index: str | None, tree: dict[str, bytes], strict: bool) -> None:
+def test_build_never_raises(
+    index: str | None, tree: dict[str, bytes], links: list[tuple[str, str]], strict: bool
+) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         content = root / "content"
@@ -195,8 +288,15 @@ def test_build_never_raises(index: str | None, tree: dict[str, bytes], strict: b
             (content / "_index.md").write_text(index, encoding="utf-8")
         for rel, data in tree.items():
             path = content / rel
+            if path.parent.is_symlink() or path.exists():
+                continue
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
+        for rel, target in links:
+            link = content / rel
+            if not link.exists() and not link.is_symlink():
+                link.parent.mkdir(parents=True, exist_ok=True)
+                link.symlink_to(target)
         out = root / "out"
 
         result = build(BuildConfig(content=content, out_dir=out, strict=strict, jobs=1))
@@ -209,6 +309,7 @@ def test_build_never_raises(index: str | None, tree: dict[str, bytes], strict: b
         for diagnostic in diagnostics.items:
             assert diagnostic.path.startswith(str(content)), diagnostic.format()
             assert diagnostic.line >= 0
+            assert diagnostic.code, diagnostic.format()
             source = Path(diagnostic.path)
             if diagnostic.line and source.is_file():
                 text = source.read_bytes().decode("utf-8", errors="replace")

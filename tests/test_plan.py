@@ -492,8 +492,51 @@ def test_cli_says_how_to_clean_up_removed_notes(
     remove_mirror(lessons)
     result = cli_build(monkeypatch, lessons, out, T2)
     assert result.exit_code == 0, result.output
-    message = next(line for line in result.stdout.splitlines() if "removed notes" in line)
+    message = next(line for line in result.stdout.splitlines() if "removed note(s)" in line)
     assert f'"tag:{REMOVED_TAG}"' in message and "--forget-removed" in message
+    assert message.startswith("1 removed note(s) go into this package")
+
+
+def test_a_renamed_course_deck_keeps_tracking_removed_notes(
+    lessons: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    ok(build_into(lessons, out, now=T1))
+    original = next(n for n in read_rows(package(out))["notes"] if n["fields"]["ID"] == "op-mirror")
+    index = lessons / "_index.md"
+    index.write_text(
+        index.read_text(encoding="utf-8").replace("deck: Fixture Course", "deck: Renamed"),
+        encoding="utf-8",
+    )
+    remove_mirror(lessons)
+
+    for now in (T2, T3):  # the build that renames and removes, and every later one
+        result = cli_build(monkeypatch, lessons, out, now)
+        assert result.exit_code == 0, result.output
+        renamed = out / "renamed.apkg"
+        rows = [n for n in read_rows(renamed)["notes"] if n["fields"]["ID"] == "op-mirror"]
+        assert len(rows) == 1 and rows[0]["guid"] == original["guid"]
+        assert REMOVED_TAG in rows[0]["tags"]
+        assert "not in the previous package" not in result.output
+        advice = [line for line in result.stdout.splitlines() if "removed note(s)" in line]
+        assert len(advice) == 1 and advice[0].startswith("1 removed note(s) go into this package")
+        assert load_lock(out).package == "renamed.apkg"
+    assert not package(out).exists()
+
+
+def test_removed_notes_not_packaged_are_not_said_to_be_tagged(
+    lessons: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    ok(build_into(lessons, out, now=T1))
+    package(out).unlink()
+    remove_mirror(lessons)
+    for now in (T2, T3):
+        result = cli_build(monkeypatch, lessons, out, now)
+        assert result.exit_code == 0, result.output
+        lines = [line for line in result.stdout.splitlines() if "removed note(s)" in line]
+        assert len(lines) == 1 and "not in this package" in lines[0]
+        assert '"ID:op-mirror"' in lines[0] and "tagged ankigen::removed:" not in lines[0]
 
 
 def test_restored_note_comes_back_as_changed(lessons: Path, tmp_path: Path) -> None:
@@ -546,10 +589,19 @@ def test_deck_move_warns_with_the_browser_search(lessons: Path, tmp_path: Path) 
     assert warning.path == str(optics(lessons))
     assert warning.line == line_of(optics(lessons), "op-echo")
     assert load_lock(out).notes["op-echo"].deck == OPTICS
-    # Recorded: the next build has nothing to say about it.
+    assert load_lock(out).notes["op-echo"].anki_deck == SOUND
+    # Anki still holds the cards in the old deck: the next build says so again ...
     again = ok(build_into(lessons, out, now=T3))
-    assert again.plan is not None and not again.plan.moved
-    assert not [d for d in again.diagnostics.warnings if "moved from deck" in d.message]
+    assert again.plan is not None
+    assert [(c.id, c.old_deck) for c in again.plan.moved] == [("op-echo", SOUND)]
+    assert [d for d in again.diagnostics.warnings if "moved from deck" in d.message]
+    # ... until the learner says the cards were moved.
+    done = ok(build_into(lessons, out, now=T4, forget_moved=True))
+    assert done.plan is not None and not done.plan.moved
+    assert load_lock(out).notes["op-echo"].anki_deck == ""
+    after = ok(build_into(lessons, out, now=T4 + 1))
+    assert after.plan is not None and not after.plan.moved
+    assert not [d for d in after.diagnostics.warnings if "moved from deck" in d.message]
 
 
 # --- the state file --------------------------------------------------------------------------

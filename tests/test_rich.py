@@ -196,11 +196,12 @@ def test_forbidden_html_fails_the_build_at_its_line(tmp_path: Path) -> None:
     assert result.output is None
     shown = content / "l.md"
     assert [d.format() for d in result.diagnostics.sorted()] == [
-        f"{shown}:7: error: event attribute 'onclick' is not allowed in lesson text: cards run "
-        "no scripts from fields (to show the HTML itself, put it in a code block)",
-        f"{shown}:9: error: raw HTML <script> is not allowed in lesson text: cards run no "
-        "scripts or embedded content from fields (to show the HTML itself, put it in a code "
-        "block)",
+        f"{shown}:7:36: error: event attribute 'onclick' is not allowed in lesson text: cards "
+        "run no scripts from fields (to show the HTML itself, put it in a code block) "
+        "[html-event-attribute]",
+        f"{shown}:9:1: error: raw HTML <script> is not allowed in lesson text: cards run no "
+        "scripts from fields (to show the HTML itself, put it in a code block) "
+        "[html-forbidden-tag]",
     ]
 
 

@@ -14,16 +14,20 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
 import sqlite3
 import zipfile
-from collections.abc import Iterator, MutableMapping, Sequence
+from collections import deque
+from collections.abc import Iterable, Iterator, MutableMapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from generator.anki.archive import Pieces, deflated, stored, write_zip
 from generator.anki.guids import stable_int
 from generator.anki.notetypes import FIELD_SEPARATOR, CardTemplate, NoteType
 
+T = TypeVar("T")
 PAGE_SIZE = 16384
 """SQLite's page size for the collection: larger pages make a smaller file, quicker to write."""
 
@@ -48,6 +52,9 @@ class PackagedNote:
     """Seconds: when the note's content last changed."""
     cards: tuple[int, ...] = (0,)
     """Card ordinals; card ids are the note id plus the ordinal."""
+    family: str = ""
+    """The source item the note was made from (`family_of` its id): a key fact gives a reveal
+    note, a cloze note and a cloze-choice note of one family. Their new cards are spread apart."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +78,8 @@ class NoteBatch:
     """Modification time of each."""
     cards: tuple[tuple[int, ...], ...]
     """Card ordinals of each."""
+    families: tuple[str, ...]
+    """Family of each (see `PackagedNote.family`)."""
 
     def __iter__(self) -> Iterator[PackagedNote]:
         for index, guid in enumerate(self.guids):
@@ -83,6 +92,7 @@ class NoteBatch:
                 self.note_ids[index],
                 self.mods[index],
                 self.cards[index],
+                self.families[index],
             )
 
 
@@ -149,6 +159,92 @@ def model_json(packaged: PackagedNoteType) -> dict[str, object]:
     )
     data: dict[str, object] = model.to_json(packaged.mod, None)
     return data
+
+
+GENERATED_SUFFIX = re.compile(r"(?:/cloze)?(?:/choice(?:-c\d+)?)?$")
+
+
+def family_of(note_id: str) -> str:
+    """The id of the source item a note was made from: generated notes append `/cloze` (a key
+    fact's cloze), `/choice` (an analogy mapping's choice card) or `/choice-cN` (a deletion's
+    choice card) to the id of the item they come from."""
+    return GENERATED_SUFFIX.sub("", note_id, count=1)
+
+
+SIBLING_GAP = 4
+"""At least this many other new cards between two cards of one family, where the deck has them."""
+
+
+def new_card_order(notes: Iterable[PackagedNote]) -> dict[tuple[int, int], int]:
+    """(note id, ordinal) → `due` (the position of a new card). Anki shows new cards of a deck in
+    this order. Cards made from one source item (a key fact's reveal, cloze and cloze choice; a
+    cloze note's deletions and their choices) are different notes of different note types, so
+    Anki cannot bury them as siblings: they are kept SIBLING_GAP cards apart here instead.
+
+    Per deck (Anki gathers new cards deck by deck), in source order, each next card is the
+    earliest one whose family was not among the last SIBLING_GAP cards placed; when every
+    waiting card is blocked (the end of a small deck), the earliest goes, and then any two
+    siblings left side by side are parted by moving the first one back to where it fits."""
+    return card_order((note.note_id, note.deck, note.cards, note.family) for note in notes)
+
+
+def card_order(
+    notes: Iterable[tuple[int, str, tuple[int, ...], str]],
+) -> dict[tuple[int, int], int]:
+    """`new_card_order` of (note id, deck, card ordinals, family) of each note, in order."""
+    decks: dict[str, deque[tuple[str, tuple[int, int]]]] = {}
+    for note_id, deck, cards, named in notes:
+        family = named or f"note:{note_id}"
+        waiting = decks.get(deck)
+        if waiting is None:
+            waiting = decks[deck] = deque()
+        waiting.extend((family, (note_id, ordinal)) for ordinal in cards)
+    due: dict[tuple[int, int], int] = {}
+    for waiting in decks.values():
+        placed: list[tuple[str, tuple[int, int]]] = []
+        last: dict[str, int] = {}
+        while waiting:
+            # The pick is nearly always at the front: a deque takes it in constant time.
+            pick = next(
+                (
+                    index
+                    for index, (family, _) in enumerate(waiting)
+                    if len(placed) - last.get(family, -SIBLING_GAP - 1) > SIBLING_GAP
+                ),
+                0,
+            )
+            if pick == 0:
+                card = waiting.popleft()
+            else:
+                card = waiting[pick]
+                del waiting[pick]
+            last[card[0]] = len(placed)
+            placed.append(card)
+        for _, card_id in part_neighbours(placed):
+            due[card_id] = len(due) + 1
+    return due
+
+
+def part_neighbours(order: list[tuple[str, T]]) -> list[tuple[str, T]]:
+    """`order` with every card that sits right before a sibling moved back to the latest place
+    where neither neighbour is its sibling (when there is one)."""
+    order = list(order)
+
+    def fits(family: str, at: int) -> bool:
+        before = order[at - 1][0] if at > 0 else None
+        return before != family and order[at][0] != family
+
+    for index in range(len(order) - 1, 0, -1):
+        if index >= len(order) or order[index][0] != order[index - 1][0]:
+            continue
+        family = order[index - 1][0]
+        left = order[index - 2][0] if index >= 2 else None
+        if left == order[index][0]:
+            continue
+        item = order.pop(index - 1)
+        spot = next((at for at in range(index - 2, -1, -1) if fits(family, at)), None)
+        order.insert(index - 1 if spot is None else spot, item)
+    return order
 
 
 def schema() -> tuple[list[str], list[str]]:
@@ -278,23 +374,24 @@ def note_row(note: NoteColumns) -> tuple[object, ...]:
     )
 
 
-def every_note(spec: PackageSpec) -> Iterator[tuple[int, str, tuple[int, ...], int]]:
-    """(note id, deck, cards, mod) of each note, in order."""
+def every_note(spec: PackageSpec) -> Iterator[tuple[int, str, tuple[int, ...], str, int]]:
+    """(note id, deck, cards, family, mod) of each note, in order."""
     for item in spec.notes:
         if isinstance(item, PackagedNote):
-            yield item.note_id, item.deck, item.cards, item.mod
+            yield item.note_id, item.deck, item.cards, item.family, item.mod
         else:
-            yield from zip(item.note_ids, item.decks, item.cards, item.mods, strict=True)
+            columns = (item.note_ids, item.decks, item.cards, item.families, item.mods)
+            yield from zip(*columns, strict=True)
 
 
 def card_rows(spec: PackageSpec) -> Iterator[tuple[object, ...]]:
     decks: dict[str, int] = {}
-    for position, (note_id, deck_name, cards, mod) in enumerate(every_note(spec)):
+    due = card_order(note[:4] for note in every_note(spec))
+    for note_id, deck_name, cards, _, mod in every_note(spec):
         deck = decks.get(deck_name)
         if deck is None:
             deck = decks[deck_name] = deck_id(spec.namespace, deck_name)
         for ordinal in cards:
-            # New cards are studied in source order: `due` is the position for new cards.
             yield (
                 note_id + ordinal,
                 note_id,
@@ -304,7 +401,7 @@ def card_rows(spec: PackageSpec) -> Iterator[tuple[object, ...]]:
                 -1,
                 0,
                 0,
-                position + 1,
+                due[(note_id, ordinal)],
                 *(0,) * 8,
                 "",
             )

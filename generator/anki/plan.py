@@ -17,7 +17,14 @@ from typing import Literal
 from generator.anki.guids import guid
 from generator.anki.notetypes import FIELD_SEPARATOR, CardTemplate, NoteType, Templates
 from generator.anki.package import PreviousNote
-from generator.anki.state import KIND_SUFFIX, NoteState, NoteTypeState, State, key_of
+from generator.anki.state import (
+    GIVEN_LIMIT,
+    KIND_SUFFIX,
+    NoteState,
+    NoteTypeState,
+    State,
+    key_of,
+)
 from generator.diagnostics import Diagnostics
 from generator.notes import RenderedNote
 
@@ -64,6 +71,9 @@ class Change:
     """(old, new) note type key when the note changed type in this build."""
     packaged: bool = True
     """For a removed note: whether it goes into the package (its last fields are known)."""
+    settled: str = ""
+    """For a removed note: what a sync already did with it in Anki (`suspended`, `deleted`);
+    such a note is neither packaged nor reported."""
 
     @property
     def moved(self) -> bool:
@@ -186,7 +196,9 @@ class Plan:
 
     def count(self, status: Status) -> int:
         kept = sum(len(segment) for segment in self.segments if isinstance(segment, KeptPlan))
-        counted = sum(change.status is status for change in self.planned_changes())
+        counted = sum(
+            change.status is status and not change.settled for change in self.planned_changes()
+        )
         return counted + (kept if status is Status.UNCHANGED else 0)
 
     @property
@@ -268,6 +280,7 @@ def plan_note_types(
                     f"'{note_type.name}+' and stop updating existing notes. Keep the released "
                     "schema frozen; a new schema must be a new note type with its own model id, "
                     "name and migration note (see docs/format.md, 'Note types').",
+                    code="note-type-schema-changed",
                 )
             mod = previous.mod if previous.hash == digest else max(now, previous.mod + 1)
         elif previous is not None:
@@ -276,6 +289,7 @@ def plan_note_types(
                 0,
                 f"note type '{note_type.name}' changed its model id: existing notes would stop "
                 "updating. A new schema needs a new note type key that declares `replaces`.",
+                code="note-type-model-id-changed",
             )
         replaced = old.get(note_type.replaces) if note_type.replaces else None
         if replaced is not None and note_type.replaces not in note_types:
@@ -286,6 +300,7 @@ def plan_note_types(
                 f"{note_type.migration} Existing notes keep the old type until you change it: "
                 f"in the Browser search 'note:\"{replaced.name}\"', select all, Notes › Change "
                 f"Note Type › '{note_type.name}', then import the package again.",
+                code="note-type-replaced",
             )
         result[key] = NoteTypeState(
             model_id=note_type.model_id,
@@ -361,8 +376,10 @@ def make_plan(
     lock_path: str,
     diags: Diagnostics,
     forget_removed: bool = False,
+    forget_moved: bool = False,
     previous: Mapping[str, PreviousNote] | None = None,
     package: str = "",
+    decks: Mapping[str, str] | None = None,
     hashes: Sequence[NoteHashes | None] | None = None,
 ) -> Plan:
     """Plan `notes` against `old`. `previous` (GUID → note) is the earlier package, read when a
@@ -387,6 +404,7 @@ def make_plan(
         return plan  # a schema change: hashing notes against the wrong fields means nothing
     plan.note_type_mods = {key: value.mod for key, value in types.items()}
     planner = Planner(old, namespace, note_types, max(now, old.last_mod), previous or {})
+    planner.forget_moved = forget_moved
     for index, note in enumerate(notes):
         if isinstance(note, Kept):
             planner.keep(note)
@@ -396,7 +414,9 @@ def make_plan(
     plan.segments = planner.segments
     last_nid = max([old.last_nid, *(n.nid for n in planner.next_notes.values())])
     last_mod = max([old.last_mod, *(n.mod for n in planner.next_notes.values())])
-    plan.state = State(namespace, planner.next_notes, types, last_nid, last_mod, package)
+    plan.state = State(
+        namespace, planner.next_notes, types, last_nid, last_mod, package, decks=dict(decks or {})
+    )
     warn_renamed(plan, planner, lock_path, diags)
     warn_kind_changes(plan, note_types, diags)
     warn_moves_and_lost_cards(plan, lock_path, diags)
@@ -423,6 +443,8 @@ class Planner:
         self.segments: list[Planned | KeptPlan] = []
         self.left_behind: list[tuple[str, NoteState]] = []
         """Entries whose note changed type in this build: (key to keep them under, state)."""
+        self.forget_moved = False
+        """The learner moved the cards of moved notes in Anki: stop reporting them."""
 
     def home_of(self, note_id: str, prior: NoteState) -> str:
         """The note type whose GUID is the id's own: the prior's, if it has that GUID."""
@@ -475,15 +497,23 @@ class Planner:
                 self.consumed.add(revived[0])
                 prior = revived[1]
         old_deck = None
+        given: tuple[str, ...] = ()
+        synced, synced_hash = 0, ""
         if prior is None:
             status, nid, mod = Status.NEW, self.new_nid(), self.now
         else:
             nid = prior.nid or self.new_nid()
             same = prior.hash == digest and not prior.removed
             status = Status.UNCHANGED if same else Status.CHANGED
-            mod = prior.mod if same else max(self.now, prior.mod + 1)
-            if prior.deck != note.meta.deck and not prior.removed:
-                old_deck = prior.deck
+            mod = prior.mod if same else later_than(prior, self.now)
+            given, synced, synced_hash = prior.given, prior.synced, prior.synced_hash
+            if not same:
+                given = self.given_after(prior)
+            # Anki keeps the cards where they were until someone moves them: remembered, and
+            # reported by every build, until a sync moves them or --forget-moved.
+            where = prior.anki_deck or prior.deck
+            if where != note.meta.deck and not prior.removed and not self.forget_moved:
+                old_deck = where
             if not prior.removed:
                 warn_renumbered(note, prior, diags)
         lost = tuple(sorted(set(prior.cards) - set(note.cards))) if prior else ()
@@ -531,6 +561,10 @@ class Planner:
             source=note.meta.source,
             options=note.options,
             answer_at=note.answer_at,
+            given=given,
+            synced=synced,
+            synced_hash=synced_hash,
+            anki_deck=old_deck or "",
         )
 
     def removed(self, forget_removed: bool, lock_path: str, diags: Diagnostics) -> None:
@@ -546,8 +580,12 @@ class Planner:
                 continue
             if prior.note_type not in self.note_types:
                 continue
+            if prior.removed and prior.settled:
+                self.settled(key, prior)
+                continue
             first = not prior.removed
-            mod = prior.mod if not first else max(self.now, prior.mod + 1)
+            mod = prior.mod if not first else later_than(prior, self.now)
+            given = prior.given if not first else self.given_after(prior)
             fields, tags = prior.fields, prior.tags
             if first and not fields:
                 found = self.previous.get(prior.guid)
@@ -564,7 +602,9 @@ class Planner:
                         f'be tagged {REMOVED_TAG}; find it in Anki with "ID:{note_id}"',
                         code="removed-note-unknown",
                     )
-            self.next_notes[key] = replace(prior, mod=mod, removed=True, fields=fields, tags=tags)
+            self.next_notes[key] = replace(
+                prior, mod=mod, removed=True, fields=fields, tags=tags, given=given, anki_deck=""
+            )
             run = self.run()
             run.changes.append(
                 Change(
@@ -590,6 +630,49 @@ class Planner:
                     prior.cards,
                 )
             )
+
+    def given_after(self, prior: NoteState) -> tuple[str, ...]:
+        """`given` once the prior version is replaced: its hash first."""
+        note_type = self.note_types.get(prior.note_type)
+        if note_type is None or len(prior.field_hashes) != len(note_type.fields):
+            return prior.given
+        version = version_hash(note_type.field_names(), prior.field_hashes)
+        return (version, *(v for v in prior.given if v != version))[:GIVEN_LIMIT]
+
+    def settled(self, key: str, prior: NoteState) -> None:
+        """A removal a sync has dealt with: kept (its GUID and id stay taken), not packaged."""
+        self.next_notes[key] = prior
+        run = self.run()
+        run.changes.append(
+            Change(
+                Status.REMOVED,
+                key.split(KIND_SUFFIX, maxsplit=1)[0],
+                "",
+                0,
+                prior.deck,
+                note_type=prior.note_type,
+                packaged=False,
+                settled=prior.settled,
+            )
+        )
+        run.notes.append(
+            PlannedNote(
+                prior.guid,
+                prior.nid,
+                prior.mod,
+                prior.note_type,
+                None,
+                prior.tags,
+                prior.deck,
+                prior.cards,
+            )
+        )
+
+
+def later_than(prior: NoteState, now: int) -> int:
+    """A new time for a changed note: newer than any Anki was given or holds after a sync, so
+    an import applies it."""
+    return max(now, prior.mod + 1, prior.synced + 1)
 
 
 def warn_kind_changes(plan: Plan, note_types: Mapping[str, NoteType], diags: Diagnostics) -> None:
@@ -617,6 +700,16 @@ def warn_kind_changes(plan: Plan, note_types: Mapping[str, NoteType], diags: Dia
 
 def field_hash(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()[:8] if value else ""
+
+
+def version_hash(names: Sequence[str], hashes: Sequence[str]) -> str:
+    """One version of a note's content, from the names and `field_hash`es of its fields (where
+    the note sits in the sources is not content)."""
+    digest = hashlib.sha256()
+    for name, value in sorted(zip(names, hashes, strict=True)):
+        if name not in UNHASHED_FIELDS:
+            digest.update(f"{name}\x1e{value}\x1f".encode())
+    return digest.hexdigest()[:16]
 
 
 def similarity(a: Sequence[str], b: Sequence[str]) -> float:
@@ -726,6 +819,7 @@ def warn_moves_and_lost_cards(plan: Plan, lock_path: str, diags: Diagnostics) ->
                 f"note '{change.id}' no longer has card(s) {numbers}: their review history stays "
                 "on orphaned cards in Anki (Tools › Check Database / Empty Cards), and renumbered "
                 "deletions move history to the wrong text",
+                code="cards-lost",
             )
     for (old_deck, new_deck), changes in sorted(by_move.items()):
         ids = " OR ".join(f'"ID:{change.id}"' for change in changes)
@@ -733,7 +827,10 @@ def warn_moves_and_lost_cards(plan: Plan, lock_path: str, diags: Diagnostics) ->
         diags.warning(
             first.path,
             first.line,
-            f"{len(changes)} note(s) moved from deck '{old_deck}' to '{new_deck}'. Anki keeps "
-            "existing cards in their old deck: in the Browser search "
-            f"\"deck:{old_deck}\" ({ids}), select all, Cards › Change Deck › '{new_deck}'.",
+            f"{len(changes)} note(s) moved from deck '{old_deck}' to '{new_deck}'. An import "
+            "leaves existing cards in their old deck: in the Browser search "
+            f"\"deck:{old_deck}\" ({ids}), select all, Cards › Change Deck › '{new_deck}', "
+            "then build once with --forget-moved; or run `ankigen sync`, which moves them. "
+            "Until then every build repeats this.",
+            code="notes-moved",
         )

@@ -28,6 +28,7 @@ from generator.source.noteids import id_key
 LOCK_NAME = "ankigen.lock"
 FORMAT_VERSION = 2
 READABLE_VERSIONS = (1, 2)
+GIVEN_LIMIT = 8
 KIND_SUFFIX = "@"
 """A note whose note type changed keeps its earlier self as a tombstone under `id@type`
 (`@` never occurs in an id)."""
@@ -77,6 +78,23 @@ class NoteState:
     display order; the next build keeps them while they stay valid."""
     answer_at: int = -1
     """For a generated multiple-choice card: where the answer was among its options."""
+    given: tuple[str, ...] = ()
+    """A hash of each earlier version of the note given to Anki since it was last synced,
+    newest first (at most GIVEN_LIMIT; see generator.anki.plan.version_hash): fields in the
+    collection equal to one of these, or to the current version, were put there by ankigen;
+    other fields were edited in Anki."""
+    synced: int = 0
+    """The note's modification time in the collection right after `ankigen sync` last wrote or
+    checked it; 0 before any sync."""
+    synced_hash: str = ""
+    """The version hash of the note's fields in the collection at that time."""
+    anki_deck: str = ""
+    """Where Anki still holds the note's cards when that is not `deck`: its deck changed in the
+    sources and no sync has moved them yet. Kept, and reported by every build, until a sync
+    moves them or the build runs with --forget-moved."""
+    settled: str = ""
+    """For a removed note: what `ankigen sync` did with it in the collection (`suspended`,
+    `deleted`); a settled removal is no longer packaged nor reported."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +134,9 @@ class State:
     package_digest: str = ""
     """SHA-256 of that package: a package that differs from it was written by a build that
     stopped before it recorded its state, and is what Anki may have been given since."""
+    decks: dict[str, str] = field(default_factory=dict)
+    """Content folder (`""` for the course, `topic/` …) → the name of its deck as last given to
+    Anki. `ankigen sync` matches decks by folder, so a renamed deck is renamed in Anki."""
 
     def by_key(self) -> dict[str, tuple[str, NoteState]]:
         """Case-folded id → (id as written, state), for lookups that ignore case."""
@@ -313,6 +334,7 @@ def parse(data: object, text: str, shown: str, diags: Diagnostics) -> State:
         last_mod=int(typed(data.get("last_mod", 0), "int", "'last_mod'")),  # type: ignore[call-overload]
         package=str(typed(data.get("package", ""), "str", "'package'")),
         package_digest=str(typed(data.get("package_digest", ""), "str", "'package_digest'")),
+        decks=deck_names(data.get("decks", {})),
     )
     for key, value in data["note_types"].items():
         state.note_types[key] = entry(NoteTypeState, value, f"note type '{key}'")
@@ -356,6 +378,14 @@ def parse(data: object, text: str, shown: str, diags: Diagnostics) -> State:
     return state
 
 
+def deck_names(value: object) -> dict[str, str]:
+    if not isinstance(value, dict) or not all(
+        isinstance(key, str) and isinstance(name, str) for key, name in value.items()
+    ):
+        raise Malformed("'decks' must map folders to deck names")
+    return dict(value)
+
+
 # --- writing ---------------------------------------------------------------------------------
 
 
@@ -387,6 +417,9 @@ def dumps(state: State, previous: tuple[State, str] | None = None) -> str:
         f'"package": {json.dumps(state.package, ensure_ascii=False)},',
         f'"package_digest": {json.dumps(state.package_digest)},',
     ]
+    if state.decks:
+        decks = json.dumps(dict(sorted(state.decks.items())), ensure_ascii=False)
+        lines.append(f'"decks": {decks},')
     lines.append('"note_types": {')
     entries = [
         f"{json.dumps(key)}: {json.dumps(record(value), sort_keys=True, ensure_ascii=False)}"

@@ -15,7 +15,15 @@ from pathlib import Path
 
 import generator
 
-LIBRARIES = ("markdown", "pymdown_extensions", "pygments", "pyyaml", "genanki")
+LIBRARIES = (
+    "markdown",
+    "pymdown_extensions",
+    "pygments",
+    "accessible_pygments",
+    "pyyaml",
+    "genanki",
+    "anyascii",
+)
 """Distributions (normalised names) whose version changes what a build makes."""
 DIST_INFO = re.compile(r"^(?P<name>[A-Za-z0-9_.-]+?)-(?P<version>[^-]+)\.(?:dist|egg)-info$")
 

@@ -54,7 +54,13 @@ class Memo:
 
 
 def inputs_of(
-    *, content: Path, out_dir: Path, lock: Path, strict: bool, forget_removed: bool
+    *,
+    content: Path,
+    out_dir: Path,
+    lock: Path,
+    strict: bool,
+    forget_removed: bool,
+    forget_moved: bool = False,
 ) -> str:
     """The settings a memo holds for, with the tool (and its registry: the memo is only used by
     the command line, which builds with the registry the tool ships)."""
@@ -68,6 +74,7 @@ def inputs_of(
         str(lock),
         f"strict={strict}",
         f"forget_removed={forget_removed}",
+        f"forget_moved={forget_moved}",
         f"epoch={os.environ.get('SOURCE_DATE_EPOCH', '').strip().isdigit()}",
     ]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
@@ -85,11 +92,12 @@ def content_files(content: Path, leave_out: tuple[Path, ...]) -> Iterator[os.Dir
     """Every file under `content` a build may read, in a stable order: all but those under a
     folder or with a name starting with '.', and those under `leave_out` (the state file, an
     output folder inside the content folder). Folders reached through links are followed, as
-    discovery follows them."""
+    discovery follows them, and as it does, not into a folder that contains them (a loop)."""
     skipped = {str(path.absolute()) for path in leave_out}
-    pending = [str(content.absolute())]
+    root = str(content.absolute())
+    pending: list[tuple[str, tuple[tuple[int, int], ...]]] = [(root, (folder_identity(root),))]
     while pending:
-        folder = pending.pop()
+        folder, above = pending.pop()
         with os.scandir(folder) as scanned:
             entries = sorted(scanned, key=lambda entry: entry.name)
         folders = []
@@ -97,10 +105,17 @@ def content_files(content: Path, leave_out: tuple[Path, ...]) -> Iterator[os.Dir
             if entry.name.startswith(".") or entry.path in skipped:
                 continue
             if entry.is_dir():
-                folders.append(entry.path)
+                here = folder_identity(entry.path)
+                if here not in above:
+                    folders.append((entry.path, (*above, here)))
             elif entry.is_file():
                 yield entry
         pending.extend(reversed(folders))
+
+
+def folder_identity(path: str) -> tuple[int, int]:
+    found = Path(path).stat()
+    return found.st_dev, found.st_ino
 
 
 def identity(entry: os.DirEntry[str]) -> str:
@@ -232,6 +247,7 @@ def unchanged_build(
     *,
     strict: bool,
     forget_removed: bool,
+    forget_moved: bool = False,
     timeout: float,
 ) -> Memo | None:
     """The memo of the last build, when building now would change nothing; None otherwise (or
@@ -239,7 +255,12 @@ def unchanged_build(
     clears what a killed build left behind, as every build does."""
     store = Store(course_folder(out_dir, str(content.resolve()), str(lock.resolve())))
     inputs = inputs_of(
-        content=content, out_dir=out_dir, lock=lock, strict=strict, forget_removed=forget_removed
+        content=content,
+        out_dir=out_dir,
+        lock=lock,
+        strict=strict,
+        forget_removed=forget_removed,
+        forget_moved=forget_moved,
     )
     try:
         with course_lock(content, timeout=timeout):

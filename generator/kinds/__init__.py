@@ -43,6 +43,15 @@ class Construct:
     """Whether a `###` card is of this construct."""
     parse: Callable[[CardContext], Sequence[Note | Variant]]
     """Turns the card into notes, reporting problems to the context."""
+    labels: Mapping[str, str] = field(default_factory=dict)
+    """Its field labels (normalised label → field key), for telling an author who writes one
+    in another kind of card."""
+    plural: str = ""
+    """How its cards are named in messages ('reveal cards')."""
+
+
+def and_list(words: Sequence[str]) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
 
 
 # Matchers are classes and module functions rather than closures so that a registry can be sent
@@ -109,6 +118,16 @@ class Registry:
     def with_templates(self, templates: Templates) -> Registry:
         return replace(self, templates=templates)
 
+    @property
+    def labels(self) -> Mapping[str, str]:
+        """Every field label any construct has → the cards it belongs to ('reveal cards and
+        two-way cards')."""
+        kinds: dict[str, list[str]] = {}
+        for construct in self.constructs:
+            for label in construct.labels:
+                kinds.setdefault(label, []).append(construct.plural)
+        return {label: and_list(plurals) for label, plurals in kinds.items()}
+
     def parse_card(self, ctx: CardContext) -> list[Note | Variant]:
         construct = next(c for c in self.constructs if c.matches(ctx))
         return list(construct.parse(ctx))
@@ -120,12 +139,30 @@ REGISTRY = Registry(
         Construct("confusion", HeadingIs("common confusions"), confusions.parse),
         Construct("summary", HeadingIs("summary"), summary.parse),
         Construct("analogy", HeadingStarts("analogy:"), analogy.parse),
-        Construct("occlusion", HeadingStarts("occlusion:"), occlusion.parse),
-        Construct("multiple-choice", choice.has_task_list, choice.parse),
-        Construct("type-in", typein.has_type_in, typein.parse),
-        Construct("self-check", selfcheck.has_concepts, selfcheck.parse),
-        Construct("two-way", twoway.matches, twoway.parse),
-        Construct("reveal", every_card, reveal.parse),
+        Construct(
+            "occlusion",
+            HeadingStarts("occlusion:"),
+            occlusion.parse,
+            occlusion.LABELS,
+            "image occlusions",
+        ),
+        Construct(
+            "multiple-choice",
+            choice.has_task_list,
+            choice.parse,
+            choice.LABELS,
+            "multiple-choice questions",
+        ),
+        Construct("type-in", typein.has_type_in, typein.parse, typein.LABELS, "type-in cards"),
+        Construct(
+            "self-check",
+            selfcheck.has_concepts,
+            selfcheck.parse,
+            selfcheck.LABELS,
+            "self-check prompts",
+        ),
+        Construct("two-way", twoway.matches, twoway.parse, twoway.LABELS, "two-way cards"),
+        Construct("reveal", every_card, reveal.parse, reveal.LABELS, "reveal cards"),
     ),
     note_types={
         note_type.key: note_type

@@ -21,7 +21,7 @@ def parse(ctx: CardContext) -> list[RevealNote | Variant]:
     heading = ctx.block.heading
     question = heading.text.split(":", 1)[1].strip()
     if not question:
-        ctx.error(heading.line, "write the question after 'Analogy:'")
+        ctx.error(heading.line, "write the question after 'Analogy:'", code="analogy-no-question")
     items, prose = list_items(ctx.block.body)
     rows = []
     mappings: list[tuple[int, str | None, str, str, tuple[str, ...]]] = []
@@ -32,15 +32,23 @@ def parse(ctx: CardContext) -> list[RevealNote | Variant]:
         text, bars, wrong = text.partition("||")
         distractors = tuple(part.strip() for part in wrong.split("|")) if bars else ()
         if any(not part for part in distractors):
-            ctx.error(item.line, "empty distractor in '|| … | …'")
+            ctx.error(item.line, "empty distractor in '|| … | …'", code="empty-distractor")
         parts = ARROW.split(text.strip(), maxsplit=1)
         if len(parts) != 2 or not parts[0].strip() or not parts[1].strip():
-            ctx.error(item.line, "a mapping is 'concept → analogue' with both sides filled in")
+            ctx.error(
+                item.line,
+                "a mapping is 'concept → analogue' with both sides filled in",
+                code="analogy-bad-mapping",
+            )
             continue
         rows.append(f"| {cell(parts[0])} | {cell(parts[1])} |")
         mappings.append((item.line, written, parts[0].strip(), parts[1].strip(), distractors))
     if not items:
-        ctx.error(heading.line, "an analogy needs a list of mappings 'concept → analogue'")
+        ctx.error(
+            heading.line,
+            "an analogy needs a list of mappings 'concept → analogue'",
+            code="analogy-no-list",
+        )
     table = "| Concept | In the analogy |\n| --- | --- |\n" + "\n".join(rows) if rows else ""
     written_prose = text_of(prose)
     answer = "\n\n".join(part for part in (written_prose.markdown, table) if part)

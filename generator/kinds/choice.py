@@ -11,13 +11,14 @@ from generator.anki.notetypes import FieldSpec, NoteType
 from generator.kinds.context import (
     TAIL_FIELDS,
     CardContext,
+    context_html,
     difficulty_of,
     level_of,
     question_html,
     tail,
 )
 from generator.notes import NO_TEXT, NoteMeta, Renderer, Text
-from generator.source.fields import Field, split_fields
+from generator.source.fields import Field
 from generator.source.outline import Line, indent_of, list_items, text_of
 
 NOTE_TYPE = NoteType(
@@ -153,6 +154,7 @@ class ChoiceNote:
             quick_check=md.block(self.quick_check),
             hint=md.block(self.hint),
             mistakes=md.block(self.mistakes),
+            context=context_html(md, self.meta),
         )
 
 
@@ -168,6 +170,7 @@ def choice_fields(
     quick_check: str = "",
     hint: str = "",
     mistakes: str = "",
+    context: str,
 ) -> tuple[str, ...]:
     """The fields of a multiple-choice note from its parts, already HTML. Without an authored
     answer, the Answer field names the correct options by letter."""
@@ -180,20 +183,23 @@ def choice_fields(
         )
     return (
         question,
-        options_html(options, shuffle=shuffle),
+        options_html(options, shuffle=shuffle, flip=meta.flip_on_pick),
         answer,
         explanation,
         solution,
         quick_check,
         hint,
         mistakes,
-        *tail(meta),
+        *tail(meta, context),
     )
 
 
-def options_html(options: Sequence[RenderedOption], *, shuffle: bool = False) -> str:
+def options_html(
+    options: Sequence[RenderedOption], *, shuffle: bool = False, flip: bool = True
+) -> str:
     """Options as an ordered list; correctness lives in data attributes so the back can mark it
-    with CSS alone (JavaScript off) and the front never shows it."""
+    with CSS alone (JavaScript off) and the front never shows it. `flip=False` (front matter
+    `flip_on_pick: false`) keeps the front after a pick until the learner shows the answer."""
     items = []
     for index, option in enumerate(options):
         pin = ' data-pin="last"' if option.last else ""
@@ -205,9 +211,10 @@ def options_html(options: Sequence[RenderedOption], *, shuffle: bool = False) ->
             f'<span class="ak-option-text">{option.html}</span>{note}</li>'
         )
     multiple = sum(option.correct for option in options) > 1
+    no_flip = "" if flip else ' data-flip="false"'
     return (
         f'<ol class="ak-options" data-multiple="{str(multiple).lower()}"'
-        f' data-shuffle="{str(shuffle).lower()}">{"".join(items)}</ol>'
+        f' data-shuffle="{str(shuffle).lower()}"{no_flip}>{"".join(items)}</ol>'
     )
 
 
@@ -220,7 +227,7 @@ def has_task_list(ctx: CardContext) -> bool:
 
 def parse(ctx: CardContext) -> list[ChoiceNote]:
     heading = ctx.block.heading
-    split = split_fields(ctx.block.body, LABELS, path=ctx.path, diags=ctx.diags)
+    split = ctx.fields(LABELS)
     preamble = split.preamble
     first = next(
         (
@@ -231,7 +238,11 @@ def parse(ctx: CardContext) -> list[ChoiceNote]:
         None,
     )
     if first is None:
-        ctx.error(heading.line, "the options (a task list) must come before the first field")
+        ctx.error(
+            heading.line,
+            "the options (a task list) must come before the first field",
+            code="options-after-field",
+        )
         return []
     items, other = list_items(preamble[first:])
     for line in other:
@@ -239,13 +250,18 @@ def parse(ctx: CardContext) -> list[ChoiceNote]:
             ctx.error(
                 line.number,
                 "text after the options: put it in a field such as '**Explanation:**'",
+                code="text-after-options",
             )
             break
     options: list[Option] = []
     for item in items:
         match = TASK.match(item.text)
         if not match:
-            ctx.error(item.line, "every item of the options list must be '- [ ] …' or '- [x] …'")
+            ctx.error(
+                item.line,
+                "every item of the options list must be '- [ ] …' or '- [x] …'",
+                code="not-a-task-item",
+            )
             continue
         head, pinned = LAST.sub("", match["text"]), LAST.search(match["text"]) is not None
         body = [line.text for line in item.rest if not line.text.startswith(">")]
@@ -256,7 +272,7 @@ def parse(ctx: CardContext) -> list[ChoiceNote]:
         ]
         text = "\n".join([head, *body]).strip()
         if not text:
-            ctx.error(item.line, "empty option")
+            ctx.error(item.line, "empty option", code="empty-option")
         feedback = text_of(note)
         options.append(
             Option(Text(text, item.line), match["mark"] != " ", item.line, feedback, pinned)
@@ -266,8 +282,11 @@ def parse(ctx: CardContext) -> list[ChoiceNote]:
             not line.in_fence and indent_of(line.text) == 0 and TASK_LINE.match(line.text)
             for line in field.lines
         ):
-            ctx.error(field.line, f"a second task list in one card (in '{key}')")
-    check_options(ctx, options)
+            ctx.error(
+                field.line, f"a second task list in one card (in '{key}')", code="second-task-list"
+            )
+    if not check_options(ctx, options):
+        return []  # more options than letters: no card can show them
     return [
         ChoiceNote(
             meta=ctx.heading_meta(
@@ -295,24 +314,43 @@ def shuffle_of(ctx: CardContext, field: Field | None) -> bool:
     written = field.text.markdown.strip()
     word = written.lower()
     if word not in YES + NO:
-        ctx.error(field.line, f"shuffle must be yes or no, not '{written}'")
+        ctx.error(field.line, f"shuffle must be yes or no, not '{written}'", code="bad-shuffle")
     return word in YES
 
 
-def check_options(ctx: CardContext, options: list[Option]) -> None:
+def check_options(ctx: CardContext, options: list[Option]) -> bool:
+    """Report what is wrong with the options; False when there is no laying them out."""
     line = ctx.block.heading.line
     if len(options) < 2:
         ctx.error(
-            line, f"a multiple-choice question needs at least 2 options, found {len(options)}"
+            line,
+            f"a multiple-choice question needs at least 2 options, found {len(options)}",
+            code="too-few-options",
         )
     if len(options) > len(LETTERS):
-        ctx.error(line, f"at most {len(LETTERS)} options, found {len(options)}")
+        ctx.error(
+            line,
+            f"at most {len(LETTERS)} options (one per letter), found {len(options)}",
+            code="too-many-options",
+        )
     if options and not any(option.correct for option in options):
-        ctx.error(line, "no correct option: tick the right answer as '- [x] …'")
+        ctx.error(
+            line, "no correct option: tick the right answer as '- [x] …'", code="no-correct-option"
+        )
+    if len(options) >= 2 and all(option.correct for option in options):
+        ctx.warning(
+            line,
+            "every option is ticked, so no answer can be wrong: tick only the right ones "
+            "(for a statement to recall, write a reveal card)",
+            code="all-options-correct",
+        )
     seen: dict[str, int] = {}
     for option in options:
         key = " ".join(option.text.markdown.casefold().split())
         if key in seen:
-            ctx.error(option.line, f"duplicate option (same as line {seen[key]})")
+            ctx.error(
+                option.line, f"duplicate option (same as line {seen[key]})", code="duplicate-option"
+            )
         else:
             seen[key] = option.line
+    return len(options) <= len(LETTERS)

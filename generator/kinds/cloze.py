@@ -8,12 +8,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from generator.anki.notetypes import FieldSpec, NoteType
-from generator.kinds.context import TAIL_FIELDS, CardContext, tail
+from generator.kinds.context import TAIL_FIELDS, CardContext, context_html, tail
 from generator.kinds.typein import CLOZE_NOTE_TYPE as TYPED_NOTE_TYPE
 from generator.kinds.variants import Pool, Variant
 from generator.notes import NO_TEXT, NoteMeta, Renderer, Text
 from generator.render import deletions
-from generator.source.noteids import slugify
+from generator.source.noteids import id_slug
 from generator.source.outline import Line, split_id, text_of
 
 NOTE_TYPE = NoteType(
@@ -65,7 +65,11 @@ class ClozeNote:
         )
 
     def render(self, md: Renderer) -> tuple[str, ...]:
-        return (md.cloze(self.text), md.block(self.back_extra), *tail(self.meta))
+        return (
+            md.cloze(self.text),
+            md.block(self.back_extra),
+            *tail(self.meta, context_html(md, self.meta)),
+        )
 
 
 def cloze_notes(
@@ -85,10 +89,14 @@ def cloze_notes(
     line = text.line
     parsed = deletions.parse(text.markdown)
     for problem in parsed.problems:
-        ctx.error(line + problem.offset, problem.message)
+        ctx.error(line + problem.offset, problem.message, code=problem.code)
     if not parsed.deletions:
         if parsed.problems:
-            ctx.error(line, "no valid cloze deletion left: Anki would refuse this note")
+            ctx.error(
+                line,
+                "no valid cloze deletion left: Anki would refuse this note",
+                code="cloze-none-valid",
+            )
         return []
     level = ctx.lesson.defaults.level
     meta = ctx.meta(
@@ -167,4 +175,4 @@ def prose_clozes(ctx: CardContext, units: Sequence[tuple[Line, ...]]) -> list[Cl
 
 
 def slugify_words(text: str, words: int = 8) -> str:
-    return slugify(" ".join(text.split()[:words]))
+    return id_slug(" ".join(text.split()[:words]))

@@ -36,7 +36,16 @@ def fields(
     full: str,
     hint: str,
     back_extra: str,
+    context: str,
 ) -> tuple[str, ...]:
     """The fields from their HTML: the sentence with the blank, the options, the answer alone
     and in the full sentence, the blank's hint and what is shown under the sentence."""
-    return (sentence, options_html(options), answer, full, hint, back_extra, *tail(meta))
+    return (
+        sentence,
+        options_html(options, flip=meta.flip_on_pick),
+        answer,
+        full,
+        hint,
+        back_extra,
+        *tail(meta, context),
+    )

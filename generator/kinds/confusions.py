@@ -19,11 +19,17 @@ def parse(ctx: CardContext) -> list[ChoiceNote]:
     items, other = list_items(ctx.block.body)
     for line in other:
         if line.text.strip():
-            ctx.warning(line.number, "text in 'Common confusions' outside the list is not a card")
+            ctx.warning(
+                line.number,
+                "text in 'Common confusions' outside the list is not a card",
+                code="confusions-stray-text",
+            )
             break
     if not items:
         ctx.error(
-            ctx.block.heading.line, "'Common confusions' needs a list of '~~claim~~ correction'"
+            ctx.block.heading.line,
+            "'Common confusions' needs a list of '~~claim~~ correction'",
+            code="confusions-no-list",
         )
     notes: list[ChoiceNote] = []
     for item in items:
@@ -34,6 +40,7 @@ def parse(ctx: CardContext) -> list[ChoiceNote]:
                 item.line,
                 "a confusion starts with a false claim struck through ('~~…~~') "
                 "or a true claim in bold ('**…**')",
+                code="confusion-no-claim",
             )
             continue
         true = match.re is TRUE_CLAIM
@@ -45,7 +52,11 @@ def parse(ctx: CardContext) -> list[ChoiceNote]:
             item.line if after else rest.line,
         )
         if not true and explanation.empty:
-            ctx.error(item.line, "a confusion needs the correction after the struck-through claim")
+            ctx.error(
+                item.line,
+                "a confusion needs the correction after the struck-through claim",
+                code="confusion-no-correction",
+            )
         correct = truefalse.statement(explanation) if not true else None
         if correct is not None and truefalse.flips(ctx.card_id, len(notes)):
             claim, true = correct.markdown, True

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from html import escape
 
 from generator.diagnostics import Diagnostics
 from generator.notes import DIFFICULTIES, LEVELS, Lesson, NoteMeta, Renderer, Text
-from generator.source.fields import Field
-from generator.source.noteids import slugify, valid_id
+from generator.source.fields import CardFields, Field, split_fields
+from generator.source.noteids import id_slug, valid_id
 from generator.source.outline import CardBlock
 
 
@@ -25,16 +26,26 @@ class CardContext:
     """The card's source."""
     diags: Diagnostics
     """Where problems go."""
+    known_labels: Mapping[str, str] = field(default_factory=dict)
+    """Field labels of every kind of card → the cards they belong to (see `Registry.labels`)."""
+    title_line: int = 0
+    """Line of the lesson title in the file (0 when it comes from the file name)."""
 
     @property
     def path(self) -> str:
         return self.lesson.path
 
-    def error(self, line: int, message: str) -> None:
-        self.diags.error(self.path, line, message)
+    def fields(self, labels: Mapping[str, str]) -> CardFields:
+        """The card's body split at its `labels`, every label it does not read reported."""
+        return split_fields(
+            self.block.body, labels, path=self.path, diags=self.diags, known=self.known_labels
+        )
 
-    def warning(self, line: int, message: str) -> None:
-        self.diags.warning(self.path, line, message)
+    def error(self, line: int, message: str, *, code: str, column: int = 0) -> None:
+        self.diags.error(self.path, line, message, code=code, column=column)
+
+    def warning(self, line: int, message: str, *, code: str, column: int = 0) -> None:
+        self.diags.warning(self.path, line, message, code=code, column=column)
 
     @property
     def card_id(self) -> str:
@@ -42,16 +53,16 @@ class CardContext:
         heading = self.block.heading
         if heading.id is not None:
             return heading.id
-        return f"{self.lesson_stem}#{slugify(heading.text)}"
+        return f"{self.lesson_stem}#{id_slug(heading.text)}"
 
     @property
     def lesson_stem(self) -> str:
         """The lesson path as an id prefix: every part slugged, so derived ids are valid ids."""
         parts = self.lesson.rel.removesuffix(".md").split("/")
-        return "/".join(slugify(part, limit=40) for part in parts)[:70]
+        return "/".join(id_slug(part, limit=40) for part in parts)[:70]
 
     def item_id(self, written: str | None, text: str) -> str:
-        return written if written is not None else f"{self.card_id}/{slugify(text)}"
+        return written if written is not None else f"{self.card_id}/{id_slug(text)}"
 
     def meta(
         self,
@@ -71,6 +82,7 @@ class CardContext:
                 line,
                 f"invalid id '{note_id}': use letters, digits, '-', '_', '.', '/', '#', "
                 "starting with a letter or digit (at most 200 characters)",
+                code="invalid-id",
             )
         tags = set(self.lesson.defaults.tags)
         tags.add(f"ankigen::{construct}")
@@ -92,6 +104,8 @@ class CardContext:
             tags=tuple(sorted(tags)),
             badge=" · ".join(v for v in (level, difficulty) if v),
             context=context,
+            flip_on_pick=self.lesson.defaults.flip_on_pick,
+            context_line=self.title_line,
         )
 
     def heading_meta(
@@ -99,7 +113,11 @@ class CardContext:
     ) -> NoteMeta:
         heading = self.block.heading
         if not heading.text:
-            self.error(heading.line, "card heading is empty: write the question after '###'")
+            self.error(
+                heading.line,
+                "card heading is empty: write the question after '###'",
+                code="empty-heading",
+            )
         return self.meta(
             construct,
             line=heading.line,
@@ -110,12 +128,16 @@ class CardContext:
         )
 
 
-def one_word_of(ctx: CardContext, field: Field, allowed: tuple[str, ...], what: str) -> str | None:
+def one_word_of(
+    ctx: CardContext, field: Field, allowed: tuple[str, ...], what: str, *, code: str
+) -> str | None:
     """The field's one word when it is one of `allowed` (any case); else an error and None."""
     value = field.text.markdown.strip()
     word = value.lower()
     if word not in allowed:
-        ctx.error(field.line, f"{what} must be one of {', '.join(allowed)}, not '{value}'")
+        ctx.error(
+            field.line, f"{what} must be one of {', '.join(allowed)}, not '{value}'", code=code
+        )
         return None
     return word
 
@@ -123,22 +145,29 @@ def one_word_of(ctx: CardContext, field: Field, allowed: tuple[str, ...], what: 
 def level_of(ctx: CardContext, field: Field | None, *, inherit: bool = True) -> str | None:
     if field is None:
         return ctx.lesson.defaults.level if inherit else None
-    return one_word_of(ctx, field, LEVELS, "level")
+    return one_word_of(ctx, field, LEVELS, "level", code="bad-level")
 
 
 def difficulty_of(ctx: CardContext, field: Field | None) -> str | None:
     if field is None:
         return ctx.lesson.defaults.difficulty
-    return one_word_of(ctx, field, DIFFICULTIES, "difficulty")
+    return one_word_of(ctx, field, DIFFICULTIES, "difficulty", code="bad-difficulty")
 
 
 BLOCK_START = re.compile(r"^(?:\d+[.)]|[-+*>#=]|`{3}|~{3})")
 TAIL_FIELDS = ("Level", "Context", "Source", "ID", "Extra", "Spare")
 
 
-def tail(meta: NoteMeta) -> tuple[str, ...]:
-    """Values of the fields every note type ends with (see TAIL_FIELDS)."""
-    return (escape(meta.badge), escape(meta.context), escape(meta.source), escape(meta.id), "", "")
+def tail(meta: NoteMeta, context: str) -> tuple[str, ...]:
+    """Values of the fields every note type ends with (see TAIL_FIELDS); `context` is the
+    rendered `context_html`."""
+    return (escape(meta.badge), context, escape(meta.source), escape(meta.id), "", "")
+
+
+def context_html(md: Renderer, meta: NoteMeta) -> str:
+    """The lesson title (and section) shown on the card: Markdown, as the headings it comes
+    from (`Q&amp;A` shows '&', `*why*` is emphasis)."""
+    return md.inline(Text(heading_markdown(meta.context), meta.context_line))
 
 
 def heading_markdown(text: str) -> str:

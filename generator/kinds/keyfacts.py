@@ -10,6 +10,7 @@ from generator.kinds.context import CardContext
 from generator.kinds.reveal import RevealNote
 from generator.kinds.variants import Variant
 from generator.notes import Text
+from generator.render import deletions
 from generator.source.outline import Line, indent_of, is_blank, split_id, text_of
 
 DEFINITION = re.compile(r"^:[ \t]+(?P<text>.*)$")
@@ -41,25 +42,39 @@ def parse(ctx: CardContext) -> list[RevealNote | twoway.TwoWayNote | ClozeNote |
             if entries:
                 entries[-1][1].extend([Line(first.number, "", False), *definition_lines(group)])
             else:
-                ctx.error(first.number, "a definition with no term above it")
+                ctx.error(
+                    first.number, "a definition with no term above it", code="keyfacts-no-term"
+                )
             continue
         if pending is not None:
-            ctx.error(pending.number, "a term with no definition (write ':   definition' under it)")
+            no_definition(ctx, pending.number)
             pending = None
         split = next((i for i, line in enumerate(group) if DEFINITION.match(line.text)), None)
         if split is None:
             if len(group) == 1:
                 pending = first
             else:
-                ctx.error(first.number, "text in 'Key facts' that is not a term and definition")
+                ctx.error(
+                    first.number,
+                    "text in 'Key facts' that is not a term and definition",
+                    code="keyfacts-stray-text",
+                )
             continue
         if split > 1:
-            ctx.error(first.number, "one term per definition: put each term on its own")
+            ctx.error(
+                first.number,
+                "one term per definition: put each term on its own",
+                code="keyfacts-several-terms",
+            )
         entries.append((group[split - 1], definition_lines(group[split:])))
     if pending is not None:
-        ctx.error(pending.number, "a term with no definition (write ':   definition' under it)")
+        no_definition(ctx, pending.number)
     if not entries and len(ctx.diags.errors) == errors_before:
-        ctx.error(ctx.block.heading.line, "'Key facts' needs a definition list (term, then ': …')")
+        ctx.error(
+            ctx.block.heading.line,
+            "'Key facts' needs a definition list (term, then ': …')",
+            code="keyfacts-no-list",
+        )
 
     terms = [Text(split_id(line.text.strip())[0], line.number) for line, _ in entries]
     wanted = ctx.lesson.defaults.key_facts
@@ -68,9 +83,13 @@ def parse(ctx: CardContext) -> list[RevealNote | twoway.TwoWayNote | ClozeNote |
         term, written = split_id(term_line.text.strip())
         text = text_of(definition)
         if not term:
-            ctx.error(term_line.number, "empty term")
+            ctx.error(term_line.number, "empty term", code="keyfacts-empty-term")
         if text.empty:
-            ctx.error(term_line.number, f"'{term}' has an empty definition")
+            ctx.error(
+                term_line.number,
+                f"'{term}' has an empty definition",
+                code="keyfacts-empty-definition",
+            )
         note_id = ctx.item_id(written, term)
         if "reversed" in wanted:
             notes.append(
@@ -101,7 +120,10 @@ def parse(ctx: CardContext) -> list[RevealNote | twoway.TwoWayNote | ClozeNote |
             notes.extend(
                 cloze_notes(
                     ctx,
-                    text=Text(f"=={term}==: {text.markdown}", term_line.number),
+                    # The term is the answer whatever it holds: `std::vector` keeps its `::`.
+                    text=Text(
+                        f"=={deletions.escape_syntax(term)}==: {text.markdown}", term_line.number
+                    ),
                     note_id=f"{note_id}/cloze",
                     explicit=written is not None,
                     construct="key-fact",
@@ -112,6 +134,14 @@ def parse(ctx: CardContext) -> list[RevealNote | twoway.TwoWayNote | ClozeNote |
                 )
             )
     return notes
+
+
+def no_definition(ctx: CardContext, line: int) -> None:
+    ctx.error(
+        line,
+        "a term with no definition (write ':   definition' under it)",
+        code="keyfacts-no-definition",
+    )
 
 
 def definition_lines(group: list[Line]) -> list[Line]:

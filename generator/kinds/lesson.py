@@ -15,7 +15,7 @@ from generator.kinds.cloze import prose_clozes
 from generator.kinds.context import CardContext
 from generator.kinds.variants import Variant
 from generator.notes import Lesson, Note
-from generator.source import frontmatter
+from generator.source import frontmatter, slips
 from generator.source.discover import humanize
 from generator.source.outline import (
     CardBlock,
@@ -67,18 +67,30 @@ def parse_lesson(lesson: Lesson, text: str, registry: Registry) -> ParsedLesson:
     lines, silences = silenced(lines)
     shape = outline(lines)
     check_empty_ids(lesson.path, lines, diags)
+    labels = registry.labels
+    slips.check(lesson.path, lines, diags, labels=labels)
     title = lesson.title or shape.title or humanize(PurePosixPath(lesson.rel).stem)
+    title_line = fm.line("title") if lesson.title else shape.title_line if shape.title else 0
     found: list[Note | Variant] = []
     for block in shape.cards:
-        found.extend(registry.parse_card(CardContext(lesson, title, block, diags)))
+        ctx = CardContext(lesson, title, block, diags, labels, title_line)
+        found.extend(registry.parse_card(ctx))
+        slips.hidden_deletions(lesson.path, block.body, diags)
     for section in shape.sections:
         heading = Heading(2, section.title, None, section.lines[0].number if section.lines else 1)
-        ctx = CardContext(lesson, title, CardBlock(heading, section.title, ()), diags)
-        found.extend(prose_clozes(ctx, prose_units(section.lines)))
+        block = CardBlock(heading, section.title, ())
+        ctx = CardContext(lesson, title, block, diags, labels, title_line)
+        units = prose_units(section.lines)
+        found.extend(prose_clozes(ctx, units))
+        for unit in units:
+            slips.hidden_deletions(lesson.path, unit, diags)
         warn_stray(lesson.path, section.lines, diags)
     if not shape.cards and not found:
         diags.warning(
-            lesson.path, 0, "no cards in this lesson (cards start at '###' headings or '==…==')"
+            lesson.path,
+            1,
+            "no cards in this lesson (cards start at '###' headings or '==…==')",
+            code="no-cards",
         )
     notes = tuple(note for note in found if not isinstance(note, Variant))
     variants = tuple(note for note in found if isinstance(note, Variant))
@@ -115,9 +127,14 @@ def check_empty_ids(path: str, lines: Sequence[Line], diags: Diagnostics) -> Non
         if line.in_fence:
             continue
         _, written = split_id(line.text)
-        if written is None and EMPTY_ID.search(line.text):
+        empty = EMPTY_ID.search(line.text) if written is None else None
+        if empty is not None:
             diags.error(
-                path, line.number, "empty id: write the id after 'id:' or remove the comment"
+                path,
+                line.number,
+                "empty id: write the id after 'id:' or remove the comment",
+                code="empty-id",
+                column=empty.start() + 1,
             )
 
 
@@ -128,7 +145,11 @@ def warn_stray(path: str, prose: Sequence[Line], diags: Diagnostics) -> None:
             continue
         if TASK_ITEM.match(line.text):
             diags.warning(
-                path, line.number, "task list outside a card is lesson text; add a '###' question"
+                path,
+                line.number,
+                "task list outside a card is lesson text; add a '###' question",
+                code="stray-task-list",
+                column=1,
             )
             return
         if DEFINITION.match(line.text):
@@ -136,5 +157,7 @@ def warn_stray(path: str, prose: Sequence[Line], diags: Diagnostics) -> None:
                 path,
                 line.number,
                 "definition list outside a card is lesson text; put it under '### Key facts'",
+                code="stray-definition-list",
+                column=1,
             )
             return

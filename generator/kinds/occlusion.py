@@ -23,9 +23,8 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from generator.anki.notetypes import FieldSpec, NoteType
-from generator.kinds.context import TAIL_FIELDS, CardContext, heading_markdown, tail
+from generator.kinds.context import TAIL_FIELDS, CardContext, context_html, heading_markdown, tail
 from generator.notes import NO_TEXT, NoteMeta, Renderer, Text
-from generator.source.fields import split_fields
 from generator.source.outline import list_items
 
 NOTE_TYPE = NoteType(
@@ -116,7 +115,7 @@ class OcclusionNote:
             md.inline(Text(heading_markdown(self.question.markdown), self.question.line)),
             stage,
             md.block(self.back_extra),
-            *tail(self.meta),
+            *tail(self.meta, context_html(md, self.meta)),
         )
 
 
@@ -125,7 +124,7 @@ def parse(ctx: CardContext) -> list[OcclusionNote]:
     question = heading.text.split(":", 1)[1].strip()
     if not question:
         error(ctx, heading.line, "write the question after 'Occlusion:'", "occlusion-no-question")
-    split = split_fields(ctx.block.body, LABELS, path=ctx.path, diags=ctx.diags)
+    split = ctx.fields(LABELS)
     items, other = list_items(split.preamble)
     images = [line for line in other if IMAGE.match(line.text.strip())]
     stray = [line for line in other if line.text.strip() and line not in images]

@@ -9,12 +9,12 @@ from generator.anki.notetypes import FieldSpec, NoteType
 from generator.kinds.context import (
     TAIL_FIELDS,
     CardContext,
+    context_html,
     level_of,
     question_html,
     tail,
 )
 from generator.notes import NO_TEXT, NoteMeta, Renderer, Text
-from generator.source.fields import split_fields
 from generator.source.outline import text_of
 
 NOTE_TYPE = NoteType(
@@ -40,6 +40,10 @@ LABELS = {
     "analogy": "analogy",
     "diagram": "diagram",
     "level": "level",
+    # `**Reverse:** no` opts a card out of two-way cards (generator.kinds.twoway): read, so it
+    # is not shown as part of the answer, and not used.
+    "reverse": "reverse",
+    "reverse hint": "reverse_hint",
 }
 
 
@@ -76,13 +80,13 @@ class RevealNote:
             md.block(self.explanation),
             md.block(self.analogy),
             md.block(self.diagram),
-            *tail(self.meta),
+            *tail(self.meta, context_html(md, self.meta)),
         )
 
 
 def parse(ctx: CardContext) -> list[RevealNote]:
     heading = ctx.block.heading
-    split = split_fields(ctx.block.body, LABELS, path=ctx.path, diags=ctx.diags)
+    split = ctx.fields(LABELS)
     fields = split.fields
     preamble = text_of(split.preamble)
     if "answer" in fields:
@@ -90,7 +94,9 @@ def parse(ctx: CardContext) -> list[RevealNote]:
     else:
         question_body, answer, answer_line = NO_TEXT, preamble, heading.line
     if answer.empty:
-        ctx.error(answer_line, "empty answer: write the answer under the question")
+        ctx.error(
+            answer_line, "empty answer: write the answer under the question", code="empty-answer"
+        )
     level = level_of(ctx, fields.get("level"))
     return [
         RevealNote(

@@ -6,9 +6,16 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from generator.anki.notetypes import FieldSpec, NoteType
-from generator.kinds.context import TAIL_FIELDS, CardContext, level_of, question_html, tail
+from generator.kinds.context import (
+    TAIL_FIELDS,
+    CardContext,
+    context_html,
+    level_of,
+    question_html,
+    tail,
+)
 from generator.notes import NO_TEXT, NoteMeta, Renderer, Text
-from generator.source.fields import has_label, split_fields
+from generator.source.fields import has_label
 from generator.source.outline import list_items, text_of
 
 NOTE_TYPE = NoteType(
@@ -63,7 +70,7 @@ class SelfCheckNote:
             md.block(self.hint),
             f'<ul class="ak-concepts" data-count="{len(self.concepts)}">{concepts}</ul>',
             md.block(self.model_answer),
-            *tail(self.meta),
+            *tail(self.meta, context_html(md, self.meta)),
         )
 
 
@@ -73,7 +80,7 @@ def has_concepts(ctx: CardContext) -> bool:
 
 def parse(ctx: CardContext) -> list[SelfCheckNote]:
     heading = ctx.block.heading
-    split = split_fields(ctx.block.body, LABELS, path=ctx.path, diags=ctx.diags)
+    split = ctx.fields(LABELS)
     field = split.fields["concepts"]
     items, other = list_items(field.lines)
     concepts = tuple(
@@ -81,9 +88,13 @@ def parse(ctx: CardContext) -> list[SelfCheckNote]:
         for item in items
     )
     if not concepts or any(concept.empty for concept in concepts):
-        ctx.error(field.line, "'Key concepts' needs a list with at least one non-empty item")
+        ctx.error(
+            field.line,
+            "'Key concepts' needs a list with at least one non-empty item",
+            code="concepts-empty",
+        )
     if any(line.text.strip() for line in other):
-        ctx.error(field.line, "'Key concepts' must be a list only")
+        ctx.error(field.line, "'Key concepts' must be a list only", code="concepts-not-list")
     return [
         SelfCheckNote(
             meta=ctx.heading_meta("self-check", level=level_of(ctx, split.fields.get("level"))),

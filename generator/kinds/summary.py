@@ -16,7 +16,7 @@ def parse(ctx: CardContext) -> list[RevealNote | ClozeNote | Variant]:
     heading = ctx.block.heading
     items, _ = list_items(ctx.block.body)
     if not items:
-        ctx.error(heading.line, "'Summary' needs a list of key points")
+        ctx.error(heading.line, "'Summary' needs a list of key points", code="summary-no-list")
     subtitle = heading.text.split(":", 1)[1].strip() if ":" in heading.text else ""
     subject = subtitle or ctx.lesson_title
     body = ctx.block.body

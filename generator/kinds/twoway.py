@@ -16,7 +16,14 @@ from typing import ClassVar
 from generator.anki.notetypes import FieldSpec, NoteType, TemplateSpec
 from generator.diagnostics import Diagnostics
 from generator.kinds import reveal
-from generator.kinds.context import TAIL_FIELDS, CardContext, level_of, question_html, tail
+from generator.kinds.context import (
+    TAIL_FIELDS,
+    CardContext,
+    context_html,
+    level_of,
+    question_html,
+    tail,
+)
 from generator.notes import NO_TEXT, NoteMeta, Renderer, Text
 from generator.source.fields import has_label, split_fields
 from generator.source.outline import text_of
@@ -77,7 +84,7 @@ class TwoWayNote:
             md.block(self.explanation),
             escape(self.prompt),
             md.block(self.reverse_hint),
-            *tail(self.meta),
+            *tail(self.meta, context_html(md, self.meta)),
         )
 
 
@@ -99,7 +106,7 @@ def matches(ctx: CardContext) -> bool:
 
 def parse(ctx: CardContext) -> list[TwoWayNote | reveal.RevealNote]:
     heading = ctx.block.heading
-    split = split_fields(ctx.block.body, LABELS, path=ctx.path, diags=ctx.diags)
+    split = ctx.fields(LABELS)
     fields = split.fields
     preamble = text_of(split.preamble)
     if "answer" in fields:

@@ -11,9 +11,16 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from generator.anki.notetypes import FieldSpec, NoteType
-from generator.kinds.context import TAIL_FIELDS, CardContext, level_of, question_html, tail
+from generator.kinds.context import (
+    TAIL_FIELDS,
+    CardContext,
+    context_html,
+    level_of,
+    question_html,
+    tail,
+)
 from generator.notes import NO_TEXT, NoteMeta, Renderer, Text
-from generator.source.fields import has_label, split_fields
+from generator.source.fields import has_label
 from generator.source.outline import text_of
 
 NOTE_TYPE = NoteType(
@@ -83,7 +90,7 @@ class TypeInNote:
             md.inline(self.answer),
             md.block(self.hint),
             md.block(self.explanation),
-            *tail(self.meta),
+            *tail(self.meta, context_html(md, self.meta)),
         )
 
 
@@ -93,7 +100,7 @@ def has_type_in(ctx: CardContext) -> bool:
 
 def parse(ctx: CardContext) -> list[TypeInNote]:
     heading = ctx.block.heading
-    split = split_fields(ctx.block.body, LABELS, path=ctx.path, diags=ctx.diags)
+    split = ctx.fields(LABELS)
     field = split.fields["answer"]
     answer = field.text
     if answer.empty:

@@ -16,7 +16,7 @@ from typing import Literal
 from generator.kinds import clozechoice
 from generator.kinds.choice import NOTE_TYPE as CHOICE_NOTE_TYPE
 from generator.kinds.choice import RenderedOption, choice_fields
-from generator.kinds.context import question_html
+from generator.kinds.context import context_html, question_html
 from generator.kinds.shapes import NO_SHAPE, NO_SLOT, Shape, Slot, shape_of, slot_of
 from generator.notes import NO_TEXT, NoteMeta, RenderedNote, Renderer, Text
 
@@ -83,6 +83,7 @@ class Variant:
                 md.block(self.back_extra),
                 md.block(self.hint),
             )
+        context = context_html(md, self.meta)
         media = md.take_media()
         return RenderedVariant(
             self.meta,
@@ -97,6 +98,7 @@ class Variant:
             media,
             parent=self.parent,
             slot=slot_of(parts[0], BLANK if self.cloze else ""),
+            context=context,
         )
 
 
@@ -159,6 +161,8 @@ class RenderedVariant:
     """Id of the note the card is generated from."""
     slot: Slot = NO_SLOT
     """What the question side shows around the answer."""
+    context: str = ""
+    """HTML of the lesson title and section shown on the card."""
 
     @property
     def note_type(self) -> str:
@@ -179,11 +183,17 @@ class RenderedVariant:
                 full=full,
                 hint=hint,
                 back_extra=back_extra,
+                context=self.context,
             )
         else:
             question, explanation, hint = self.parts
             fields = choice_fields(
-                self.meta, question, laid_out, explanation=explanation, hint=hint
+                self.meta,
+                question,
+                laid_out,
+                explanation=explanation,
+                hint=hint,
+                context=self.context,
             )
         media = dict(self.media)
         for option in options:

@@ -1,12 +1,20 @@
-"""`ankigen preview`: a static page showing every card with the real templates, offline."""
+"""`ankigen preview`: a static page showing every card with the real templates, offline.
+
+The page opens from disk with no server and no network: the images and sounds the cards use are
+copied next to it, and math is typeset by a bundled KaTeX (assets/katex, MIT) copied beside it
+too. Beside the list of every card, a study mode shows one card at a time: pick, flip, grade,
+with a session score.
+"""
 
 from __future__ import annotations
 
 import json
 import re
+import shutil
 from dataclasses import dataclass
 from html import escape, unescape
 from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from generator.files import atomic_write_text
@@ -21,6 +29,9 @@ def asset(name: str) -> str:
 
 SCRIPT_MARK = "<!--ankigen-card-script-->"
 TAGS = re.compile(r"<script>.*?</script>|<style>.*?</style>|<[^>]+>", re.DOTALL)
+# Anki draws its own play button for `[sound:…]`; the preview uses the browser's.
+SOUND = re.compile(r"\[sound:([^\]\s]+)\]")
+KATEX = "katex"
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,11 +58,22 @@ def cards(notes: list[RenderedNote], registry: Registry) -> list[PreviewCard]:
         }
         for ordinal in note.cards:
             front_html, back_html = template.side(0 if note_type.cloze else ordinal)
-            front = render(front_html, fields, ordinal=ordinal + 1)
-            back = render(back_html, fields, ordinal=ordinal + 1, back=True, front_side=front)
+            front = sounds(render(front_html, fields, ordinal=ordinal + 1))
+            back = sounds(
+                render(back_html, fields, ordinal=ordinal + 1, back=True, front_side=front)
+            )
             suffix = f"#{ordinal + 1}" if note_type.cloze or ordinal else ""
             result.append(PreviewCard(f"{note.meta.id}{suffix}", note, front, back))
     return result
+
+
+def sounds(html: str) -> str:
+    return SOUND.sub(
+        lambda match: (
+            f'<audio class="ak-sound" controls preload="none" src="{escape(match[1])}"></audio>'
+        ),
+        html,
+    )
 
 
 def searchable(card: PreviewCard) -> str:
@@ -95,8 +117,30 @@ def page(title: str, notes: list[RenderedNote], registry: Registry) -> str:
     )
 
 
-def write_preview(out_dir: Path, title: str, notes: list[RenderedNote], registry: Registry) -> Path:
+def copy_tree(source: Traversable, target: Path) -> None:
+    target.mkdir(parents=True, exist_ok=True)
+    for entry in source.iterdir():
+        if entry.is_dir():
+            copy_tree(entry, target / entry.name)
+        elif not entry.name.endswith(".md"):
+            (target / entry.name).write_bytes(entry.read_bytes())
+
+
+def write_preview(
+    out_dir: Path,
+    title: str,
+    notes: list[RenderedNote],
+    registry: Registry,
+    content: Path | None = None,
+) -> Path:
+    """Write `out_dir/index.html`, KaTeX beside it and, given the `content` folder the notes
+    come from, every image and sound they use (under its packaged name, as in Anki)."""
     out_dir.mkdir(parents=True, exist_ok=True)
+    copy_tree(resources.files("generator.preview").joinpath("assets", KATEX), out_dir / KATEX)
+    if content is not None:
+        media = {name: source for note in notes for name, source in note.media}
+        for name, source in sorted(media.items()):
+            shutil.copyfile(content / source, out_dir / name)
     target = out_dir / "index.html"
     atomic_write_text(target, page(title, notes, registry))
     return target

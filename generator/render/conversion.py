@@ -32,6 +32,8 @@ class Conversion:
     """The text may hold raw HTML to check."""
     attributes: bool = False
     """The text may hold attribute lists (`{: …}`) to check."""
+    links: bool = False
+    """The text may hold Markdown links (whose URL is checked)."""
 
     @classmethod
     def of(cls, markdown: str, mode: ClozeMode, target: int) -> Conversion:
@@ -50,6 +52,7 @@ class Conversion:
             media="![" in markdown,
             raw_html="<" in markdown,
             attributes="{" in markdown,
+            links="](" in markdown or "]:" in markdown,
         )
 
 

@@ -21,15 +21,24 @@ from markdown.postprocessors import Postprocessor
 from markdown.preprocessors import Preprocessor
 
 from generator.render.conversion import Switchboard
-from generator.render.literal import code_ranges
+from generator.render.literal import Ranges, code_ranges
 from generator.render.mathjax import find_math
+from generator.render.stash import CodeSpanHtml
 
 MARK = re.compile(r"==(?=[^=\s])(?P<inner>(?:[^=\n]|=(?!=))+?)(?<=\S)==")
 # Put in front of every deletion the preprocessor numbered: only those become deletions, so the
 # renderer can never emit a deletion the parser did not count.
 NUMBERED = "\ue000"
 GROUP = re.compile(r"^c(?P<n>\d+)::", re.IGNORECASE)
-CANONICAL = re.compile(r"^\ue000c(?P<n>\d+)::(?P<answer>.*?)(?:::(?P<hint>.*))?$", re.DOTALL)
+CANONICAL = re.compile(r"^\ue000c(?P<n>\d+)::(?P<rest>.*)$", re.DOTALL)
+# Escaped characters of cloze syntax; a pair of backslashes is an escaped backslash.
+ESCAPE = re.compile(r"\\[\\:|=]")
+ESCAPED_SYNTAX = re.compile(r"\\([:|=])")
+# Runs cloze syntax reads: `::` (hint), `||` (distractors), `==` (the marks).
+SYNTAX_RUN = re.compile(r":{2,}|\|{2,}|={2,}")
+SYNTAX_CHARACTERS = (":", "=")
+"""Made escapable in Python-Markdown (as in CommonMark, where any punctuation is), so that an
+answer can hold `::` or `==` as text."""
 MAX_GROUP = 99
 TAG = "ak-cloze"
 RENDERED = re.compile(rf"<{TAG}(?P<attrs>[^>]*)>(?P<inner>.*?)</{TAG}>", re.DOTALL)
@@ -60,6 +69,8 @@ class Problem:
     """Line offset inside the text."""
     message: str
     """What is wrong."""
+    code: str
+    """Stable name of the problem (docs/format.md)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,16 +89,26 @@ class Parsed:
         return tuple(sorted({deletion.group for deletion in self.deletions}))
 
 
-def literal_ranges(text: str, *, math: bool = True) -> list[tuple[int, int]]:
-    """Where `==`, `::` and `|` are literal: code (generator.render.literal) and math,
-    which the renderer stashes before cloze numbering sees the text. `math=False` is for that
-    stashed text: a `$` left in it is literal, and scanning it again could pair two dollars that
-    a stashed formula used to keep apart."""
-    code = code_ranges(text)
+def literal_ranges(text: str, *, math: bool = True, html: bool = True) -> list[tuple[int, int]]:
+    """Where `==`, `::` and `|` are literal: code and raw HTML blocks (generator.render.literal)
+    and math, which the renderer stashes before cloze numbering sees the text. `math=False` is
+    for that stashed text: a `$` left in it is literal, and scanning it again could pair two
+    dollars that a stashed formula used to keep apart. `html=False` leaves raw HTML blocks out
+    (to find what is inside them)."""
+    code = code_ranges(text, html=html)
     if not math:
         return code
     spans = find_math(text, code).spans
     return code + [(span.start, span.end) for span in spans] if spans else code
+
+
+def escapes(text: str) -> list[tuple[int, int]]:
+    """Backslash escapes of the characters cloze syntax reads (`\\:`, `\\|`, `\\=`, and
+    `\\\\` itself): an escaped character is text, so `==std\\::move==` keeps its `::`.
+    Python-Markdown shows each as the character alone (see `ClozeExtension`)."""
+    if "\\" not in text:
+        return []
+    return [match.span() for match in ESCAPE.finditer(text)]
 
 
 def mask(text: str, ranges: list[tuple[int, int]]) -> str:
@@ -137,40 +158,52 @@ def opening_equals(text: str) -> str:
 
 
 def parse(text: str, marker: str = "", *, math: bool = True) -> Parsed:
-    masked = mask(text, literal_ranges(text, math=math))
-    found: list[tuple[re.Match[str], int | None, str, str, tuple[str, ...]]] = []
+    masked = mask(text, literal_ranges(text, math=math) + escapes(text))
+    found: list[tuple[re.Match[str], int, int | None, str, str, tuple[str, ...]]] = []
     problems: list[Problem] = []
+    lines = LineCounter(text)
     for match in MARK.finditer(masked):
-        offset = text.count("\n", 0, match.start())
+        offset = lines.before(match.start())
         inner = slice(*match.span("inner"))
         group, answer, hint, distractors = split_inner(text[inner], masked[inner])
         if not answer:
-            problems.append(Problem(offset, "empty cloze deletion"))
+            problems.append(Problem(offset, "empty cloze deletion", "cloze-empty"))
             continue
         if group is not None and not 1 <= group <= MAX_GROUP:
-            problems.append(Problem(offset, f"cloze number must be 1–{MAX_GROUP}, not {group}"))
+            problems.append(
+                Problem(offset, f"cloze number must be 1–{MAX_GROUP}, not {group}", "cloze-number")
+            )
             continue
         if any(not d for d in distractors):
-            problems.append(Problem(offset, "empty distractor in '|| … | …'"))
+            problems.append(Problem(offset, "empty distractor in '|| … | …'", "empty-distractor"))
             continue
-        found.append((match, group, answer, hint, distractors))
-    explicit = {group for _, group, *_ in found if group is not None}
+        found.append((match, offset, group, answer, hint, distractors))
+    explicit = {group for _, _, group, *_ in found if group is not None}
     counter = 1
     deletions: list[Deletion] = []
     pieces: list[str] = []
     last = 0
-    for match, written, answer, hint, distractors in found:
+    for match, offset, written, answer, hint, distractors in found:
         group = written
-        offset = text.count("\n", 0, match.start())
         if group is None:
             while counter in explicit:
                 counter += 1
             group = counter
             counter += 1
             if group > MAX_GROUP:
-                problems.append(Problem(offset, f"more than {MAX_GROUP} cloze deletions"))
+                problems.append(
+                    Problem(offset, f"more than {MAX_GROUP} cloze deletions", "cloze-too-many")
+                )
                 continue
-        deletions.append(Deletion(group, answer, hint, distractors, offset))
+        deletions.append(
+            Deletion(
+                group,
+                unescape_syntax(answer),
+                unescape_syntax(hint),
+                tuple(unescape_syntax(d) for d in distractors),
+                offset,
+            )
+        )
         canonical = f"c{group}::{closing_equals(answer)}" + (
             f"::{closing_equals(hint)}" if hint else ""
         )
@@ -180,6 +213,55 @@ def parse(text: str, marker: str = "", *, math: bool = True) -> Parsed:
     return Parsed(tuple(deletions), "".join(pieces), tuple(problems))
 
 
+def unescape_syntax(markdown: str) -> str:
+    """The Markdown with the escapes of cloze syntax taken out (`std\\:\\:move` → `std::move`):
+    the same text once rendered, outside a deletion, where `::` means nothing."""
+    if "\\" not in markdown:
+        return markdown
+    literal = Ranges(literal_ranges(markdown))  # `\|` in TeX is TeX
+    return ESCAPED_SYNTAX.sub(
+        lambda m: m[0] if literal.end_of(m.start()) is not None else m[1], markdown
+    )
+
+
+def escape_syntax(markdown: str) -> str:
+    """`markdown` made safe to write between `==` and `==` as an answer: what cloze syntax
+    would read (`::`, `||`, `==`, a final backslash) escaped, outside code and math. Text
+    without such runs comes back unchanged."""
+    if not any(run in markdown for run in ("::", "||", "==", "\\")):
+        return markdown
+    literal = literal_ranges(markdown)
+    masked = mask(markdown, literal + escapes(markdown))
+    pieces: list[str] = []
+    last = 0
+    for match in SYNTAX_RUN.finditer(masked):
+        run = markdown[match.start() : match.end()]
+        pieces.extend([markdown[last : match.start()], "".join(f"\\{char}" for char in run)])
+        last = match.end()
+    pieces.append(markdown[last:])
+    escaped = "".join(pieces)
+    # A final backslash would escape the closing `=`.
+    if escaped.endswith("\\") and not mask(escaped, escapes(escaped)).endswith("\0"):
+        escaped += "\\"
+    return escaped
+
+
+class LineCounter:
+    """Line offsets of increasing positions in a text, counted once over the text."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.position = 0
+        self.lines = 0
+
+    def before(self, position: int) -> int:
+        """Line breaks before `position` (never less than an earlier position's)."""
+        if position > self.position:
+            self.lines += self.text.count("\n", self.position, position)
+            self.position = position
+        return self.lines
+
+
 def strip_marks(text: str) -> str:
     """The text a reader sees: every deletion replaced by its answer."""
     return MARK.sub(lambda match: split_inner(match["inner"])[1], text)
@@ -187,18 +269,26 @@ def strip_marks(text: str) -> str:
 
 class NumberDeletions(Preprocessor):
     def run(self, lines: list[str]) -> list[str]:
-        # Math is stashed already (generator.mathext runs before this preprocessor).
+        # Math and code spans are stashed already (generator.render.stash runs before this).
         return parse("\n".join(lines), NUMBERED, math=False).canonical.split("\n")
 
 
 HTML_PLACEHOLDER = re.compile("\x02wzxhzdk:(\\d+)\x03")
+BACKSLASH = re.compile(r"\\(.)", re.DOTALL)
 
 
 class DeletionPattern(InlineProcessor):
+    batchable = True
+    """Its pattern has no look-behind at its start and `handleMatch` reads only the match, so
+    generator.render.linear may apply it in one pass."""
+
     def raw_html(self, match: re.Match[str]) -> str:
         blocks = self.md.htmlStash.rawHtmlBlocks
         index = int(match[1])
-        return str(blocks[index]) if index < len(blocks) else ""
+        if index >= len(blocks):
+            return ""
+        block = blocks[index]
+        return block.text if isinstance(block, CodeSpanHtml) else str(block)
 
     def handleMatch(  # type: ignore[override]
         self, m: re.Match[str], data: str
@@ -208,12 +298,21 @@ class DeletionPattern(InlineProcessor):
             el = etree.Element("mark")
             el.text = m["inner"]
             return el, m.start(0), m.end(0)
-        # Raw HTML in a hint was stashed by an earlier pattern; a hint is plain text.
-        hint = HTML_PLACEHOLDER.sub(self.raw_html, self.unescape(found["hint"] or ""))
-        hint = unescape(hint)
+        rest = found["rest"]
+        # The hint starts at the first `::` that is not escaped, as in `parse`.
+        cut = mask(rest, escapes(rest)).find("::")
+        answer, hint = (rest, "") if cut < 0 else (rest[:cut], rest[cut + 2 :])
+        # Raw HTML in a hint was stashed by an earlier pattern; a hint is plain text, and its
+        # backslash escapes are taken out as Markdown would.
+        hint = HTML_PLACEHOLDER.sub(self.raw_html, self.unescape(hint))
+        hint = unescape(self.backslash_escapes(hint))
         el = etree.Element(TAG, {"n": found["n"], "hint": hint})
-        el.text = found["answer"]
+        el.text = answer
         return el, m.start(0), m.end(0)
+
+    def backslash_escapes(self, text: str) -> str:
+        escapable = self.md.ESCAPED_CHARS
+        return BACKSLASH.sub(lambda m: m[1] if m[1] in escapable else m[0], text)
 
 
 class EmitDeletions(Postprocessor):
@@ -234,9 +333,10 @@ class EmitDeletions(Postprocessor):
             n, hint = int(attrs["n"]), opening_equals(attrs.get("hint", ""))
             inner = opening_equals(match["inner"])
             if mode == "anki":
-                # A deletion ending in "}" would merge with Anki's closing "}}".
-                inner, hint = closing_safe(inner), closing_safe(hint)
-                return f"{{{{c{n}::{inner}" + (f"::{hint}" if hint else "") + "}}"
+                # A deletion ending in "}" would merge with Anki's closing "}}"; Anki reads the
+                # first "::" of a deletion as the start of its hint.
+                inner, hint = anki_safe(closing_safe(inner), hint=bool(hint)), closing_safe(hint)
+                return f"{{{{c{n}::{inner}" + (f"::{anki_safe(hint)}" if hint else "") + "}}"
             if mode == "blank" and n == target:
                 label = hint or "…"
                 return f'<span class="ak-blank" data-group="{n}">[{label}]</span>'
@@ -257,6 +357,7 @@ class ClozeExtension(Extension):
         self.board = board
 
     def extendMarkdown(self, md: Markdown) -> None:
+        md.ESCAPED_CHARS.extend(c for c in SYNTAX_CHARACTERS if c not in md.ESCAPED_CHARS)
         # After fenced code (25) has stashed code blocks, so their `==` stay literal.
         md.preprocessors.register(NumberDeletions(md), "ankigen-cloze-number", 20)
         md.inlinePatterns.register(DeletionPattern(MARK.pattern, md), "ankigen-cloze", 65)
@@ -265,3 +366,15 @@ class ClozeExtension(Extension):
 
 def closing_safe(text: str) -> str:
     return text[:-1] + "&#125;" if text.endswith("}") else text
+
+
+# Anki splits a deletion at its first "::" (rslib's cloze parser): a colon written as an entity
+# is the same character to the browser, and no separator to Anki.
+COLON_ENTITY = "&#58;"
+
+
+def anki_safe(html: str, *, hint: bool = False) -> str:
+    """`html` inside `{{cN::…}}` with no `::` left for Anki to split at; before a hint, no final
+    `:` either (it would make `:::`)."""
+    html = html.replace("::", ":" + COLON_ENTITY)
+    return html[:-1] + COLON_ENTITY if hint and html.endswith(":") else html

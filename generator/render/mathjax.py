@@ -19,11 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
-from markdown import Markdown
-from markdown.extensions import Extension
-from markdown.preprocessors import Preprocessor
-
-from generator.render.literal import code_ranges
+from generator.render.literal import Ranges
 
 # `\\` is an escaped backslash, so a delimiter right after it is not a delimiter.
 OPENER = re.compile(r"\\[\\$(\[]|\$\$?")
@@ -71,15 +67,20 @@ def may_have_math(text: str) -> bool:
 
 
 def find_math(text: str, skip: Sequence[tuple[int, int]] = ()) -> MathScan:
-    """Math spans and `\\$` escapes of `text`, ignoring everything inside `skip` (code)."""
+    """Math spans and `\\$` escapes of `text`, ignoring everything inside `skip` (code).
+
+    Linear in the text: each offset is looked up in `skip` by bisection, and a search for the
+    closing `\\)` or `\\]` is not repeated for later openings it already passed over."""
     if not may_have_math(text):
         return NOTHING
+    literal = Ranges(skip)
+    closer = Closer(text)
     spans: list[MathSpan] = []
     escaped: list[int] = []
     position = 0
     while (match := OPENER.search(text, position)) is not None:
         start, token = match.start(), match[0]
-        inside = next((end for a, end in skip if a <= start < end), None)
+        inside = literal.end_of(start)
         if inside is not None:
             position = inside
             continue
@@ -90,8 +91,8 @@ def find_math(text: str, skip: Sequence[tuple[int, int]] = ()) -> MathScan:
             escaped.append(start)
             position = match.end()
             continue
-        span = closing(text, start, token)
-        if span is None or any(start < a < span.end for a, _ in skip):
+        span = closer.span(start, token)
+        if span is None or literal.starts_within(start, span.end):
             position = match.end()
             continue
         spans.append(span)
@@ -99,64 +100,65 @@ def find_math(text: str, skip: Sequence[tuple[int, int]] = ()) -> MathScan:
     return MathScan(tuple(spans), tuple(escaped))
 
 
-def closing(text: str, start: int, opener: str) -> MathSpan | None:
-    """The math span opened by `opener` at `start`, or None when it is not math."""
-    body_start = start + len(opener)
-    if opener == "$" and (body_start >= len(text) or text[body_start].isspace()):
-        return None
-    position = body_start
-    while (token := INSIDE.search(text, position)) is not None:
-        found, at = token[0], token.start()
-        position = token.end()
-        if found.startswith("\n"):
-            return None  # a blank line ends the paragraph, so the math was never closed
-        end = None
-        if (opener == "\\(" and found == "\\)") or (opener == "\\[" and found == "\\]"):
-            end = token.end()
-        elif found != "$":
-            continue
-        elif opener == "$$":
-            if not text.startswith("$$", at):
-                return None
-            end = at + 2
-        elif opener == "$":
-            if text[at - 1].isspace() or text[at + 1 : at + 2].isdigit():
-                return None
-            end = at + 1
-        else:
-            continue  # a `$` inside `\(…\)` or `\[…\]` is TeX
-        body = text[body_start:at]
-        if not body.strip():
+class Closer:
+    """Finds where math opened at an offset ends. A failed or passed-over search for `\\)` or
+    `\\]` is remembered: a later opening before the token that ended it ends at the same token."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.known: dict[str, tuple[int, int, int | None]] = {}
+        """Opener → (searched from, offset of the token that ended the search, end of the
+        closing delimiter or None for a blank line or the end of the text)."""
+
+    def span(self, start: int, opener: str) -> MathSpan | None:
+        """The math span opened by `opener` at `start`, or None when it is not math."""
+        text = self.text
+        body_start = start + len(opener)
+        if opener == "$" and (body_start >= len(text) or text[body_start].isspace()):
             return None
-        return MathSpan(start, end, body, opener in ("$$", "\\["))
-    return None
+        known = self.known.get(opener)
+        if known is not None and known[0] <= body_start <= known[1]:
+            at, end = known[1], known[2]
+            if end is None:
+                return None
+            return math_span(text, opener, start, (at, end))
+        position = body_start
+        while (token := INSIDE.search(text, position)) is not None:
+            found, at = token[0], token.start()
+            position = token.end()
+            if found.startswith("\n"):
+                self.remember(opener, body_start, at, None)
+                return None  # a blank line ends the paragraph, so the math was never closed
+            end = None
+            if (opener == "\\(" and found == "\\)") or (opener == "\\[" and found == "\\]"):
+                end = token.end()
+            elif found != "$":
+                continue
+            elif opener == "$$":
+                if not text.startswith("$$", at):
+                    return None
+                end = at + 2
+            elif opener == "$":
+                if text[at - 1].isspace() or text[at + 1 : at + 2].isdigit():
+                    return None
+                end = at + 1
+            else:
+                continue  # a `$` inside `\\(…\\)` or `\\[…\\]` is TeX
+            self.remember(opener, body_start, at, end)
+            return math_span(text, opener, start, (at, end))
+        self.remember(opener, body_start, len(text), None)
+        return None
+
+    def remember(self, opener: str, searched: int, at: int, end: int | None) -> None:
+        # A `$` search ends at the next `$`, so it never scans far twice: only the bracket
+        # delimiters, which pass over every `$`, are remembered.
+        if opener in ("\\(", "\\["):
+            self.known[opener] = (searched, at, end)
 
 
-class StashMath(Preprocessor):
-    """Replace math by stash placeholders, and `\\$` by an entity, before Markdown sees them."""
-
-    def run(self, lines: list[str]) -> list[str]:
-        text = "\n".join(lines)
-        if not may_have_math(text):
-            return lines
-        scan = find_math(text, code_ranges(text))
-        if not scan.spans and not scan.escaped_dollars:
-            return lines
-        # The entity keeps a written dollar from pairing up with another one in a later scan.
-        edits = [(start, start + 2, LITERAL_DOLLAR) for start in scan.escaped_dollars]
-        edits += [(s.start, s.end, self.md.htmlStash.store(s.anki)) for s in scan.spans]
-        pieces: list[str] = []
-        last = 0
-        for start, end, replacement in sorted(edits):
-            pieces.extend([text[last:start], replacement])
-            last = end
-        pieces.append(text[last:])
-        return "".join(pieces).split("\n")
-
-
-class MathExtension(Extension):
-    """Math as Anki MathJax."""
-
-    def extendMarkdown(self, md: Markdown) -> None:
-        # After fenced code (25) is stashed; before raw HTML blocks (20) and cloze numbering (20).
-        md.preprocessors.register(StashMath(md), "ankigen-math", 22)
+def math_span(text: str, opener: str, start: int, close: tuple[int, int]) -> MathSpan | None:
+    """The span from `start` to the closing delimiter at `close` (its start and end)."""
+    body = text[start + len(opener) : close[0]]
+    if not body.strip():
+        return None
+    return MathSpan(start, close[1], body, opener in ("$$", "\\["))

@@ -108,62 +108,88 @@ class MediaResolver:
         return dict(self._cache)
 
     def _resolve(self, ref: str) -> Resolved:
-        def error(message: str) -> Resolved:
-            return Resolved(None, (ContentProblem(True, message, ref),))
+        needles = needles_of(ref)
+
+        def error(message: str, code: str) -> Resolved:
+            return Resolved(None, (ContentProblem(True, message, code, needles),))
 
         if not ref.strip():
-            return error("image or sound with an empty path")
+            return error(
+                "image or sound with an empty path: write the file's path between the "
+                "parentheses, relative to the lesson",
+                "media-empty-path",
+            )
         if REMOTE.match(ref):
             return error(
                 f"remote file '{ref}': cards must work offline on every Anki client; download "
-                "it into the content folder and reference it by a relative path"
+                "it into the content folder and reference it by a relative path",
+                "media-remote",
             )
         if SCHEME.match(ref):
             return error(
                 f"'{ref}' is not a file path: images and sounds must be files in the content "
-                "folder, referenced relative to the lesson"
+                "folder, referenced relative to the lesson",
+                "media-not-a-path",
             )
         # Query and fragment are URL syntax (GitHub's `?raw=true`), not part of the file name.
         path = unquote(ref.split("#", 1)[0].split("?", 1)[0])
         if path.startswith(("/", "\\")):
             return error(
                 f"absolute path '{ref}': write the path relative to the lesson file, inside "
-                "the content folder"
+                "the content folder",
+                "media-absolute",
             )
         rel = posixpath.normpath(posixpath.join(self.folder, path))
         if rel == ".." or rel.startswith("../"):
-            return error(f"'{ref}' points outside the content folder; move the file inside it")
+            return error(
+                f"'{ref}' points outside the content folder; move the file inside it",
+                "media-outside",
+            )
         extension = extension_of(rel)
         if extension not in MEDIA_TYPES:
             return error(
                 f"'{ref}' is not a supported image or sound (images: {', '.join(IMAGE_TYPES)}; "
-                f"sounds: {', '.join(AUDIO_TYPES)})"
+                f"sounds: {', '.join(AUDIO_TYPES)})",
+                "media-type",
             )
         try:
             real = (self.root / rel).resolve()
         except (OSError, RuntimeError):  # a symlink loop (RuntimeError before Python 3.13)
-            return error(f"cannot resolve '{ref}': a symbolic link loops")
+            return error(f"cannot resolve '{ref}': a symbolic link loops", "symlink-loop")
         if not real.is_relative_to(self.real_root):
             return error(
                 f"'{ref}' leads outside the content folder through a symbolic link; copy the "
-                "file into the content folder"
+                "file into the content folder",
+                "media-outside",
             )
         if not real.is_file():
-            return error(f"file not found: '{ref}' (looked for '{rel}' in the content folder)")
+            return error(
+                f"file not found: '{ref}' (looked for '{rel}' in the content folder)",
+                "media-missing",
+            )
         try:
             data = real.read_bytes()
         except OSError as exc:
-            return error(f"cannot read '{ref}': {exc.strerror}")
+            return error(f"cannot read '{ref}': {exc.strerror}", "unreadable")
         media = MediaFile(packaged_name(data, extension), rel, extension in AUDIO_TYPES)
         if len(data) > MAX_BYTES:
             warning = ContentProblem(
                 False,
                 f"'{ref}' is {size_text(len(data))}, over the {size_text(MAX_BYTES)} limit for "
                 "one file: every Anki client downloads it on sync; make it smaller",
-                ref,
+                "media-large",
+                needles,
             )
             return Resolved(media, (warning,))
         return Resolved(media)
+
+
+def needles_of(ref: str) -> tuple[str, ...]:
+    """Where a reference is written: `](ref` before `ref` alone (the path may also be prose);
+    an empty one by its empty parentheses."""
+    if not ref.strip():
+        return ("]()", "](<>)", "]( ", "![")
+    return (f"]({ref}", f"](<{ref}", ref)
 
 
 @dataclass(slots=True)
@@ -260,6 +286,8 @@ def unreferenced(root: Path, used: Iterable[str]) -> list[str]:
         for name in sorted(files):
             if name.startswith(("_", ".")) or not is_media_file(name):
                 continue
+            if not Path(folder, name).is_file():
+                continue  # a link to nothing, or one that loops: reported by discovery
             rel = name if rel_folder == "." else f"{rel_folder}/{name}"
             if rel not in seen:
                 unused.append(rel)

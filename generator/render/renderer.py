@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as etree
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -17,9 +17,10 @@ from generator.diagnostics import Diagnostics
 from generator.notes import ClozeMode, ContentProblem, Text
 from generator.render.conversion import IDLE, Conversion, Switchboard
 from generator.render.deletions import ClozeExtension
-from generator.render.mathjax import MathExtension
+from generator.render.linear import LinearMarkdown
 from generator.render.media import MediaExtension, MediaLog, MediaResolver
 from generator.render.rawhtml import RawHtmlPolicy
+from generator.render.stash import StashExtension
 
 EXTENSIONS = [
     "abbr",
@@ -97,13 +98,13 @@ class MarkdownRenderer:
         self._media = MediaLog()
         self._problems: list[ContentProblem] = self._media.problems
         self._cache: dict[tuple[str, int, str], str] = {}
-        self._report: tuple[str, Diagnostics] | None = None
-        self._md = markdown.Markdown(
+        self._report: tuple[str, Diagnostics, Sequence[str]] | None = None
+        self._md = LinearMarkdown(
             extensions=[
                 *EXTENSIONS,
                 FieldAdmonitions(self._board),
                 FieldFootnotes(self._board),
-                MathExtension(),
+                StashExtension(),
                 ClozeExtension(self._board),
                 MediaExtension(self._media, self._board),
                 RawHtmlPolicy(self._problems, self._board),
@@ -114,11 +115,16 @@ class MarkdownRenderer:
 
     @contextmanager
     def lesson(
-        self, path: str, resolver: MediaResolver | None, diags: Diagnostics
+        self,
+        path: str,
+        resolver: MediaResolver | None,
+        diags: Diagnostics,
+        source: Sequence[str] = (),
     ) -> Iterator[MarkdownRenderer]:
         """Render texts of the lesson at `path`; media resolve with `resolver` (None leaves
-        references as written), problems go to `diags`."""
-        self._media.resolver, self._report = resolver, (path, diags)
+        references as written), problems go to `diags`, with their column in `source` (the
+        lesson's lines) when given."""
+        self._media.resolver, self._report = resolver, (path, diags, source)
         try:
             yield self
         finally:
@@ -179,15 +185,29 @@ class MarkdownRenderer:
         self._problems.clear()
         if self._report is None:
             return
-        path, diags = self._report
+        path, diags, source = self._report
         lowered = text.markdown.lower()
         for problem in found:
-            at = lowered.find(problem.needle.lower()) if problem.needle else -1
-            line = text.line + (lowered.count("\n", 0, at) if at > 0 else 0)
-            if problem.error:
-                diags.error(path, line, problem.message)
-            else:
-                diags.warning(path, line, problem.message)
+            line, needle = text.line, ""
+            for candidate in problem.needles:
+                at = lowered.find(candidate.lower()) if candidate else -1
+                if at >= 0:
+                    line, needle = text.line + lowered.count("\n", 0, at), candidate
+                    break
+            column = column_of(source, line, needle)
+            report = diags.error if problem.error else diags.warning
+            report(path, line, problem.message, code=problem.code, column=column)
+
+
+def column_of(source: Sequence[str], line: int, needle: str) -> int:
+    """1-based column of `needle` in line `line` of the lesson (0 when not known)."""
+    if not needle or not 1 <= line <= len(source):
+        return 0
+    at = source[line - 1].lower().find(needle.lower())
+    if at < 0:
+        return 0
+    # `](path`: the column of the path itself.
+    return at + 1 + (len(needle) - len(needle.lstrip("](<")) if needle.startswith("](") else 0)
 
 
 def as_text(text: Text | str) -> Text:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 from dataclasses import dataclass
@@ -10,9 +11,11 @@ from pathlib import Path
 from generator.diagnostics import Diagnostics
 from generator.notes import Defaults, Lesson
 from generator.source import frontmatter
+from generator.source.outline import source_lines
 
 INDEX = "_index.md"
 ORDER_PREFIX = re.compile(r"^\d+[-_ .]+")
+MARKDOWN_EXTENSIONS = (".md", ".markdown", ".mdown", ".mkd", ".mkdn")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +54,7 @@ def discover(
     """The course in `root`; `read`, when given, gets the bytes of every index file read (by
     path relative to `root`), for what depends on exactly those bytes."""
     if not root.is_dir():
-        diags.error(root_display, 0, "content folder not found")
+        diags.error(root_display, 0, "content folder not found", code="content-missing")
         return None
     index = root / INDEX
     index_display = display(root_display, INDEX)
@@ -61,24 +64,29 @@ def discover(
             0,
             "missing course file: create it with front matter 'deck: <course name>' and "
             "'namespace: <a fixed unique text>'",
+            code="course-file-missing",
         )
         return None
+    errors = len(diags.errors)
     text = read_text(index, index_display, diags, read, INDEX)
-    fm = frontmatter.read(
-        text,
-        path=index_display,
-        allowed=frontmatter.COURSE_KEYS,
-        diags=diags,
-    )
+    if len(diags.errors) > errors:
+        return None  # what the file says is not known: nothing more to say about it
+    fm = frontmatter.read(text, path=index_display, allowed=frontmatter.COURSE_KEYS, diags=diags)
     deck, namespace = fm.text("deck"), fm.text("namespace")
-    if deck is None:
-        diags.error(index_display, 1, "the course needs 'deck: <course name>' in its front matter")
-    if namespace is None:
+    if deck is None and "deck" not in fm.lines:
+        diags.error(
+            index_display,
+            1,
+            "the course needs 'deck: <course name>' in its front matter",
+            code="course-deck-missing",
+        )
+    if namespace is None and "namespace" not in fm.lines:
         diags.error(
             index_display,
             1,
             "the course needs 'namespace: <a fixed unique text>' in its front matter; note "
             "GUIDs derive from it, so choose it once (e.g. the course name and a random suffix)",
+            code="course-namespace-missing",
         )
     lessons: list[Lesson] = []
     walk(
@@ -89,6 +97,7 @@ def discover(
         root_display=root_display,
         lessons=lessons,
         diags=diags,
+        above=(identity(root),),
         read=read,
     )
     if deck is None or namespace is None:
@@ -102,6 +111,27 @@ def discover(
     )
 
 
+def identity(path: Path | str) -> tuple[int, int]:
+    """The folder as the file system knows it (device, inode): a symbolic link to a folder has
+    its target's identity."""
+    found = Path(path).stat()
+    return found.st_dev, found.st_ino
+
+
+def kind_of(entry: os.DirEntry[str]) -> str:
+    """`file`, `folder`, `loop` (a symbolic link that leads back to itself) or `other`."""
+    try:
+        if entry.is_dir():
+            return "folder"
+        if entry.is_file():
+            return "file"
+        if entry.is_symlink():
+            Path(entry.path).stat()  # a link to nothing raises FileNotFoundError: other
+    except OSError as exc:
+        return "loop" if exc.errno == errno.ELOOP else "other"
+    return "other"
+
+
 def walk(
     folder: Path,
     rel: str,
@@ -111,11 +141,41 @@ def walk(
     root_display: str,
     lessons: list[Lesson],
     diags: Diagnostics,
+    above: tuple[tuple[int, int], ...],
     read: dict[str, bytes] | None = None,
 ) -> None:
-    entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+    try:
+        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+    except OSError as exc:
+        shown = display(root_display, rel) if rel else root_display
+        diags.error(shown, 0, f"cannot read folder: {exc.strerror}", code="unreadable")
+        return
+    kinds = {entry.name: kind_of(entry) for entry in entries if not skipped(entry.name)}
     for entry in entries:
-        if skipped(entry.name) or not entry.is_file() or not entry.name.endswith(".md"):
+        kind = kinds.get(entry.name)
+        shown = display(root_display, f"{rel}{entry.name}")
+        if kind == "loop":
+            # A lesson that cannot be read is lost; anything else is only noise.
+            report = diags.error if is_lesson_name(entry.name) else diags.warning
+            report(
+                shown,
+                0,
+                "symbolic link loops (it leads back to itself): remove it or point it at a "
+                "file; it is not read",
+                code="symlink-loop",
+            )
+            continue
+        if kind != "file" or not is_lesson_name(entry.name):
+            continue
+        if not entry.name.endswith(".md"):
+            stem = entry.name.rsplit(".", 1)[0]
+            diags.error(
+                shown,
+                0,
+                "not read as a lesson: lessons are files ending in '.md' (lower case); rename "
+                f"it to '{stem}.md', or start its name with '_' to keep it out of the course",
+                code="lesson-extension",
+            )
             continue
         lesson_rel = f"{rel}{entry.name}"
         lessons.append(
@@ -127,9 +187,32 @@ def walk(
             )
         )
     for entry in entries:
-        if skipped(entry.name) or not entry.is_dir():
+        if kinds.get(entry.name) != "folder":
             continue
         sub_rel = f"{rel}{entry.name}/"
+        shown = display(root_display, f"{rel}{entry.name}")
+        try:
+            here = identity(entry.path)
+        except OSError as exc:
+            diags.error(shown, 0, f"cannot read folder: {exc.strerror}", code="unreadable")
+            continue
+        if here in above:
+            diags.warning(
+                shown,
+                0,
+                "symbolic link loops (it leads to a folder that contains it): its lessons are "
+                "read once, from their own folder; remove the link",
+                code="symlink-loop",
+            )
+            continue
+        if is_lesson_name(entry.name):
+            diags.warning(
+                shown,
+                0,
+                f"a folder named like a lesson is read as a folder (the subdeck "
+                f"'{humanize(entry.name)}'): rename it, or move its lessons up and delete it",
+                code="folder-named-like-lesson",
+            )
         sub_defaults, sub_name = defaults, humanize(entry.name)
         index = Path(entry.path) / INDEX
         if index.is_file():
@@ -148,6 +231,8 @@ def walk(
                     index_display,
                     fm.line("deck"),
                     "a folder's deck name cannot contain '::' (use a subfolder)",
+                    code="deck-name-colons",
+                    column=fm.column("deck"),
                 )
             elif name is not None:
                 sub_name = name
@@ -159,8 +244,15 @@ def walk(
             root_display=root_display,
             lessons=lessons,
             diags=diags,
+            above=(*above, here),
             read=read,
         )
+
+
+def is_lesson_name(name: str) -> bool:
+    """Named like a Markdown file, in any case: `.md`, and the longer extensions some editors
+    use. Only lower-case `.md` files are lessons; the others are reported."""
+    return name.lower().endswith(MARKDOWN_EXTENSIONS)
 
 
 def read_text(
@@ -169,24 +261,36 @@ def read_text(
     diags: Diagnostics,
     read: dict[str, bytes] | None = None,
     rel: str = "",
+    *,
+    newline: str | None = None,
 ) -> str:
-    """The file as text, line endings made '\n' (as reading it in text mode does); its bytes go
+    """The file's text with its line ends as Python's text mode reads them (or, with
+    `newline=""`, as written); a problem is reported with its place, and gives "". Its bytes go
     to `read[rel]` when given."""
     try:
         data = path.read_bytes()
     except OSError as exc:
-        diags.error(shown, 0, f"cannot read: {exc.strerror}")
+        code = "symlink-loop" if exc.errno == errno.ELOOP else "unreadable"
+        diags.error(shown, 0, f"cannot read: {exc.strerror}", code=code)
         return ""
     if read is not None:
         read[rel] = data
-    return decoded(data, shown, diags)
+    return decoded(data, shown, diags, newline=newline)
 
 
-def decoded(data: bytes, shown: str, diags: Diagnostics) -> str:
-    """A file's bytes as text, line endings made '\n' (as reading it in text mode does)."""
+def decoded(data: bytes, shown: str, diags: Diagnostics, *, newline: str | None = None) -> str:
+    """A file's bytes as text, line ends as `read_text` makes them; bytes that are not UTF-8
+    are reported at their line and column, and give ""."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        diags.error(shown, 0, f"not UTF-8 text ({exc.reason} at byte {exc.start})")
+        lines = source_lines(data[: exc.start].decode("utf-8") + "x")
+        diags.error(
+            shown,
+            len(lines),
+            f"not UTF-8 text ({exc.reason} at byte {exc.start}): save the file as UTF-8",
+            code="not-utf8",
+            column=len(lines[-1]),
+        )
         return ""
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    return text if newline == "" else text.replace("\r\n", "\n").replace("\r", "\n")

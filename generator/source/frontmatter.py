@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import re
 import reprlib
@@ -27,6 +28,7 @@ OPTION_KEYS = (
     "type_in_clozes",
     "lint_ignore",
     "lint_build",
+    "flip_on_pick",
 )
 LESSON_KEYS = ("title", *OPTION_KEYS)
 FOLDER_KEYS = ("deck", *OPTION_KEYS)
@@ -47,9 +49,14 @@ class FrontMatter:
     """Line number of the first body line."""
     lines: Mapping[str, int] = field(default_factory=dict)
     """Key → line number, for reporting problems with a value."""
+    columns: Mapping[str, int] = field(default_factory=dict)
+    """Key → column of the key."""
 
     def line(self, key: str) -> int:
         return self.lines.get(key, 1)
+
+    def column(self, key: str) -> int:
+        return self.columns.get(key, 0)
 
     def text(self, key: str) -> str | None:
         value = self.values.get(key)
@@ -72,6 +79,7 @@ class FrontMatter:
             if isinstance(written, tuple)
             else ()
         )
+        flip = self.values.get("flip_on_pick")
         return Defaults(
             tags=tuple(dict.fromkeys([*parent.tags, *self.tags()])),
             level=self.text("level") or parent.level,
@@ -84,11 +92,43 @@ class FrontMatter:
             type_in_clozes=flag(flags["type_in_clozes"], parent.type_in_clozes),
             lint_ignore=tuple(dict.fromkeys([*parent.lint_ignore, *ignore])),
             lint_build=flag(flags["lint_build"], parent.lint_build),
+            flip_on_pick=flag(flip, parent.flip_on_pick),
         )
 
 
 def flag(value: object, inherited: bool) -> bool:
     return value if isinstance(value, bool) else inherited
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """Where a key or value is written: 1-based line and column in the file."""
+
+    line: int
+    """Line."""
+    column: int
+    """Column."""
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    """A value as YAML read it, and as the author wrote it."""
+
+    value: object
+    """What YAML made of it."""
+    raw: str | None
+    """The text of a scalar as written (without quotes); None for lists and mappings."""
+    quoted: bool
+    """Written in quotes (so YAML kept it as text)."""
+    place: Place
+    """Where it starts."""
+    items: tuple[Written, ...] = ()
+    """For a list: its items, as written."""
+
+
+def place_of(node: yaml.Node) -> Place:
+    # Line 1 of the YAML is line 2 of the file (after the opening `---`).
+    return Place(node.start_mark.line + 2, node.start_mark.column + 1)
 
 
 def read(text: str, *, path: str, allowed: tuple[str, ...], diags: Diagnostics) -> FrontMatter:
@@ -100,132 +140,328 @@ def read(text: str, *, path: str, allowed: tuple[str, ...], diags: Diagnostics) 
         None,
     )
     if end is None:
-        diags.error(path, 1, "front matter is not closed: add a '---' line after it")
+        diags.error(
+            path,
+            1,
+            "front matter is not closed: add a '---' line after it",
+            code="frontmatter-unclosed",
+        )
         return FrontMatter(body=())
     body, body_start = tuple(lines[end + 1 :]), end + 2
     source = "\n".join(lines[1:end])
     try:
-        node, data = compose_and_construct(source)
-    except RecursionError:
-        diags.error(path, 2, "front matter is nested too deeply")
+        loader = yaml.SafeLoader(source)
+    except yaml.reader.ReaderError as exc:  # a character YAML does not accept at all
+        before = source[: exc.position].split("\n")
+        diags.error(
+            path,
+            len(before) + 1,
+            f"front matter: character U+{exc.character:04X} is not allowed in YAML; remove it",
+            code="frontmatter-yaml",
+            column=len(before[-1]) + 1,
+        )
         return FrontMatter(body=body, body_start=body_start)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 2 if mark is not None else 1
-        problem = getattr(exc, "problem", None) or "invalid YAML"
-        diags.error(path, line, f"front matter: {problem}")
-        return FrontMatter(body=body, body_start=body_start)
-    if data is None:
-        return FrontMatter(body=body, body_start=body_start)
-    if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
-        diags.error(path, 2, "front matter must be a mapping of 'key: value' lines")
-        return FrontMatter(body=body, body_start=body_start)
+    try:
+        return read_mapping(loader, path, allowed, diags, body=body, body_start=body_start)
+    finally:
+        loader.dispose()
 
-    key_lines = {str(key_node.value): key_node.start_mark.line + 2 for key_node, _ in node.value}
+
+def read_mapping(
+    loader: yaml.SafeLoader,
+    path: str,
+    allowed: tuple[str, ...],
+    diags: Diagnostics,
+    *,
+    body: tuple[str, ...],
+    body_start: int,
+) -> FrontMatter:
+    empty = FrontMatter(body=body, body_start=body_start)
+    try:
+        node = loader.get_single_node()
+    except RecursionError:
+        diags.error(path, 2, "front matter is nested too deeply", code="frontmatter-too-deep")
+        return empty
+    except yaml.YAMLError as exc:
+        yaml_error(exc, path, diags)
+        return empty
+    if node is None:
+        return empty
+    if not isinstance(node, yaml.MappingNode):
+        diags.error(
+            path,
+            2,
+            "front matter must be a mapping of 'key: value' lines",
+            code="frontmatter-not-mapping",
+        )
+        return empty
     values: dict[str, object] = {}
-    for key, value in data.items():
-        line = key_lines.get(str(key), 2)
-        name = str(key)
+    key_lines: dict[str, int] = {}
+    key_columns: dict[str, int] = {}
+    for key_node, value_node in node.value:
+        key_place = place_of(key_node)
+        name = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "?"
+        if name in key_lines:
+            diags.error(
+                path,
+                key_place.line,
+                f"front-matter key '{name}' is written twice (first at line {key_lines[name]}); "
+                "remove one of them",
+                code="frontmatter-duplicate-key",
+                column=key_place.column,
+            )
+            values.pop(name, None)
+            continue
+        key_lines[name], key_columns[name] = key_place.line, key_place.column
         if name not in allowed:
             close = difflib.get_close_matches(name, allowed, n=1)
             hint = f"; did you mean '{close[0]}'?" if close else ""
             diags.error(
                 path,
-                line,
+                key_place.line,
                 f"unknown front-matter key '{name}' (allowed here: {', '.join(allowed)}){hint}",
+                code="frontmatter-unknown-key",
+                column=key_place.column,
             )
             continue
-        checked = check_value(name, value, path=path, line=line, diags=diags)
+        written = construct(loader, value_node, name, path, diags)
+        if written is None:
+            continue
+        checked = check_value(name, written, path=path, diags=diags)
         if checked is not None:
             values[name] = checked
-    return FrontMatter(values=values, body=body, body_start=body_start, lines=key_lines)
+    return FrontMatter(
+        values=values, body=body, body_start=body_start, lines=key_lines, columns=key_columns
+    )
 
 
-def compose_and_construct(source: str) -> tuple[yaml.Node | None, object]:
-    """Parse the YAML once: the node tree (for the line of each key) and its values."""
-    loader = yaml.SafeLoader(source)
+def yaml_error(exc: yaml.YAMLError, path: str, diags: Diagnostics) -> None:
+    mark = getattr(exc, "problem_mark", None)
+    line = mark.line + 2 if mark is not None else 1
+    column = mark.column + 1 if mark is not None else 0
+    problem = getattr(exc, "problem", None) or "invalid YAML"
+    diags.error(path, line, f"front matter: {problem}", code="frontmatter-yaml", column=column)
+
+
+def construct(
+    loader: yaml.SafeLoader, node: yaml.Node, key: str, path: str, diags: Diagnostics
+) -> Written | None:
+    """The value of one key, or None (reported) when YAML cannot make one of it."""
+    where = place_of(node)
     try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
-    finally:
-        loader.dispose()
-    return node, data
+        value = loader.construct_object(node, deep=True)
+    except RecursionError:
+        diags.error(
+            path,
+            where.line,
+            "front matter is nested too deeply",
+            code="frontmatter-too-deep",
+            column=where.column,
+        )
+        return None
+    except yaml.YAMLError as exc:
+        yaml_error(exc, path, diags)
+        return None
+    except (ValueError, TypeError, OverflowError):
+        # YAML's own reading of dates: `2024-13-45` looks like a date but is none.
+        bad = next((n for n in scalars(node) if n.tag.endswith(":timestamp")), node)
+        raw = bad.value if isinstance(bad, yaml.ScalarNode) else key
+        at = place_of(bad)
+        diags.error(
+            path,
+            at.line,
+            f'YAML reads `{raw}` as a date, and it is no valid date: quote it ("{raw}") '
+            "if it is text",
+            code="frontmatter-yaml-type",
+            column=at.column,
+        )
+        return None
+    return written_of(node, value)
 
 
-def check_value(
-    key: str, value: object, *, path: str, line: int, diags: Diagnostics
-) -> object | None:
+def scalars(node: yaml.Node) -> list[yaml.ScalarNode]:
+    if isinstance(node, yaml.ScalarNode):
+        return [node]
+    if isinstance(node, yaml.SequenceNode):
+        return [found for item in node.value for found in scalars(item)]
+    if isinstance(node, yaml.MappingNode):
+        return [found for pair in node.value for item in pair for found in scalars(item)]
+    return []
+
+
+def written_of(node: yaml.Node, value: object) -> Written:
+    if isinstance(node, yaml.SequenceNode) and isinstance(value, list):
+        items = tuple(written_of(n, v) for n, v in zip(node.value, value, strict=False))
+        return Written(value, None, False, place_of(node), items)
+    raw = node.value if isinstance(node, yaml.ScalarNode) else None
+    quoted = isinstance(node, yaml.ScalarNode) and node.style in ("'", '"')
+    return Written(value, raw, quoted, place_of(node))
+
+
+def read_as(written: Written) -> str | None:
+    """What YAML made of an unquoted scalar that is not text ('a boolean (false)'), or None."""
+    value = written.value
+    if written.raw is None or isinstance(value, str):
+        return None
+    if isinstance(value, bool):
+        return f"a boolean ({str(value).lower()})"
+    if isinstance(value, (int, float)):
+        shown = str(value)
+        return "a number" if shown == written.raw else f"a number ({shown})"
+    if isinstance(value, datetime.datetime):
+        return "a date and time"
+    if isinstance(value, datetime.date):
+        return "a date"
+    if value is None and written.raw:
+        return "nothing (null)"
+    return None
+
+
+def not_text(key: str, written: Written, *, path: str, diags: Diagnostics) -> None:
+    """A value that should be text: say what YAML read instead."""
+    what = read_as(written)
+    at = written.place
+    if what is not None:
+        diags.error(
+            path,
+            at.line,
+            f"'{key}' must be text, but YAML reads `{written.raw}` as {what}: quote it "
+            f'({key}: "{written.raw}")',
+            code="frontmatter-yaml-type",
+            column=at.column,
+        )
+    else:
+        diags.error(
+            path,
+            at.line,
+            f"'{key}' must be a non-empty text",
+            code="frontmatter-bad-value",
+            column=at.column,
+        )
+
+
+def bad_value(message: str, written: Written, *, path: str, diags: Diagnostics) -> None:
+    at = written.place
+    diags.error(path, at.line, message, code="frontmatter-bad-value", column=at.column)
+
+
+def check_value(key: str, written: Written, *, path: str, diags: Diagnostics) -> object | None:
+    value = written.value
     if key == "tags":
-        return check_tags(value, path=path, line=line, diags=diags)
+        return check_tags(written, path=path, diags=diags)
     if key == "key_facts":
         items = value if isinstance(value, list) else None
         if items is None or not all(item in KEY_FACT_NOTES for item in items):
-            diags.error(
-                path,
-                line,
+            bad_value(
                 f"'key_facts' must be a list of {', '.join(KEY_FACT_NOTES)} (e.g. [reveal, cloze])",
+                written,
+                path=path,
+                diags=diags,
             )
             return None
         return tuple(dict.fromkeys(items))
     if key == "lint_ignore":
         codes = value if isinstance(value, list) else None
         if codes is None or not all(isinstance(c, str) and LINT_CODE.match(c) for c in codes):
-            diags.error(
-                path,
-                line,
+            bad_value(
                 "'lint_ignore' must be a list of lint rule codes (e.g. [lint-long-answer])",
-                code="frontmatter-bad-value",
+                written,
+                path=path,
+                diags=diags,
             )
             return None
         return tuple(codes)
-    if key in ("cloze_choices", "shuffle", "reversed", "type_in_clozes", "lint_build"):
+    if key in (
+        "cloze_choices",
+        "shuffle",
+        "reversed",
+        "type_in_clozes",
+        "lint_build",
+        "flip_on_pick",
+    ):
         if not isinstance(value, bool):
-            diags.error(path, line, f"'{key}' must be true or false")
+            quoted = " (write it without quotes)" if written.quoted else ""
+            bad_value(f"'{key}' must be true or false{quoted}", written, path=path, diags=diags)
             return None
         return value
     if key == "choice_options":
         if isinstance(value, bool) or not isinstance(value, int) or not 2 <= value <= 8:
-            diags.error(path, line, "'choice_options' must be a whole number from 2 to 8")
+            bad_value(
+                "'choice_options' must be a whole number from 2 to 8",
+                written,
+                path=path,
+                diags=diags,
+            )
             return None
         return value
     if not isinstance(value, str) or not value.strip():
-        diags.error(path, line, f"'{key}' must be a non-empty text")
+        not_text(key, written, path=path, diags=diags)
         return None
     value = value.strip()
     if key in ("level", "difficulty"):
         value = value.lower()
     if key == "level" and value not in LEVELS:
-        diags.error(path, line, f"level must be one of {', '.join(LEVELS)}, not '{value}'")
+        bad_value(
+            f"level must be one of {', '.join(LEVELS)}, not '{value}'",
+            written,
+            path=path,
+            diags=diags,
+        )
         return None
     if key == "difficulty" and value not in DIFFICULTIES:
-        diags.error(
-            path, line, f"difficulty must be one of {', '.join(DIFFICULTIES)}, not '{value}'"
+        bad_value(
+            f"difficulty must be one of {', '.join(DIFFICULTIES)}, not '{value}'",
+            written,
+            path=path,
+            diags=diags,
         )
         return None
     if key == "deck" and any(not part.strip() for part in value.split("::")):
-        diags.error(path, line, f"deck name '{value}' has an empty part")
+        bad_value(f"deck name '{value}' has an empty part", written, path=path, diags=diags)
         return None
     return value
 
 
-def check_tags(
-    value: object, *, path: str, line: int, diags: Diagnostics
-) -> tuple[str, ...] | None:
+def check_tags(written: Written, *, path: str, diags: Diagnostics) -> tuple[str, ...] | None:
+    value = written.value
     if isinstance(value, str):
-        items: list[object] = list(value.split())
+        items = [Written(item, item, True, written.place) for item in value.split()]
     elif isinstance(value, list):
-        items = value
+        items = list(written.items)
     else:
-        diags.error(path, line, "'tags' must be a list of tags or one space-separated text")
+        bad_value(
+            "'tags' must be a list of tags or one space-separated text",
+            written,
+            path=path,
+            diags=diags,
+        )
         return None
     tags = []
     for item in items:
-        if not isinstance(item, str) or not item or any(ch.isspace() for ch in item):
-            shown = reprlib.repr(item)
-            diags.error(path, line, f"invalid tag {shown}: tags are words without spaces")
+        tag, at = item.value, item.place
+        what = read_as(item)
+        if what is not None:
+            diags.error(
+                path,
+                at.line,
+                f"a tag must be text, but YAML reads `{item.raw}` as {what}: quote it "
+                f'("{item.raw}")',
+                code="frontmatter-yaml-type",
+                column=at.column,
+            )
             continue
-        if '"' in item or any(not part for part in item.split("::")):
-            diags.error(path, line, f"invalid tag '{item}'")
+        if not isinstance(tag, str) or not tag or any(ch.isspace() for ch in tag):
+            shown = reprlib.repr(tag)
+            diags.error(
+                path,
+                at.line,
+                f"invalid tag {shown}: tags are words without spaces",
+                code="tag-invalid",
+                column=at.column,
+            )
             continue
-        tags.append(item)
+        if '"' in tag or any(not part for part in tag.split("::")):
+            diags.error(path, at.line, f"invalid tag '{tag}'", code="tag-invalid", column=at.column)
+            continue
+        tags.append(tag)
     return tuple(tags)

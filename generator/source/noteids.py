@@ -3,22 +3,49 @@ heading. Ids are compared without case; GUIDs are made from them in `generator.a
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from typing import Protocol
+
+from anyascii import anyascii
 
 from generator.diagnostics import Diagnostics
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/#-]{0,199}$")
 
 
-def slugify(text: str, *, limit: int = 60) -> str:
-    """ASCII, lower-case, dash-separated; empty input gives 'card'."""
+def ascii_slug(text: str, *, limit: int = 60) -> str:
+    """ASCII, lower-case, dash-separated: accents dropped, every other letter too."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    slug = slug[:limit].rstrip("-")
-    return slug or "card"
+    return slug[:limit].rstrip("-")
+
+
+def slugify(text: str, *, limit: int = 60) -> str:
+    """ASCII, lower-case, dash-separated; 'card' when nothing is left (for file names)."""
+    return ascii_slug(text, limit=limit) or "card"
+
+
+DIGEST = 8
+
+
+def id_slug(text: str, *, limit: int = 60) -> str:
+    """The part of a derived id made from a heading, a term or a file name.
+
+    Text with Latin letters or digits gives what it always gave: its ASCII slug. Text in other
+    scripts alone used to give 'card' for everything (two Japanese headings had one id); it
+    gives its transliteration and a digest of the text, so the id is readable, stable and
+    different for different texts (`東京` → `dongjing-…`). Text with no letter at all is
+    'card', as before."""
+    slug = ascii_slug(text, limit=limit)
+    if slug or not any(char.isalnum() for char in text):
+        return slug or "card"
+    written = " ".join(unicodedata.normalize("NFC", text).casefold().split())
+    digest = hashlib.sha256(written.encode()).hexdigest()[:DIGEST]
+    spelled = ascii_slug(anyascii(written), limit=limit - DIGEST - 1)
+    return f"{spelled}-{digest}" if spelled else f"u-{digest}"
 
 
 def valid_id(note_id: str) -> bool:
@@ -60,4 +87,5 @@ def check_unique_ids(metas: Iterable[IdUse], diags: Diagnostics) -> None:
             meta.path,
             meta.line,
             f"duplicate id '{meta.id}'{how}: already used at {other.path}:{other.line}",
+            code="duplicate-id",
         )

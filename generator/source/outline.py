@@ -126,11 +126,14 @@ class LessonOutline:
     """Cards in source order."""
     sections: tuple[Section, ...]
     """Lesson text outside every card, by section."""
+    title_line: int = 0
+    """Line of the first `#` heading (0 without one)."""
 
 
 def outline(lines: Sequence[Line]) -> LessonOutline:
     lines = mark_fences(lines)
     title: str | None = None
+    title_line = 0
     section = ""
     cards: list[CardBlock] = []
     sections: list[Section] = []
@@ -151,7 +154,8 @@ def outline(lines: Sequence[Line]) -> LessonOutline:
                 sections.append(Section(section, tuple(prose)))
                 prose = []
             if heading.level == 1:
-                title = title or heading.text
+                if not title:
+                    title, title_line = heading.text, heading.line
                 section = ""
             elif heading.level == 2:
                 section = heading.text
@@ -165,7 +169,7 @@ def outline(lines: Sequence[Line]) -> LessonOutline:
     close()
     if prose:
         sections.append(Section(section, tuple(prose)))
-    return LessonOutline(title, tuple(cards), tuple(sections))
+    return LessonOutline(title, tuple(cards), tuple(sections), title_line)
 
 
 def trim_blank(lines: Sequence[Line]) -> list[Line]:

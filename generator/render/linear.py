@@ -1,0 +1,299 @@
+"""Python-Markdown without its quadratic list operations, so that rendering a field takes time in
+proportion to its length.
+
+Python-Markdown 3 keeps the blocks of a document in a list that every block processor pops from
+the front (`blocks.pop(0)`) and pushes back onto (`blocks.insert(0, …)`), and its inline tree
+processor walks the tree with a list used as a queue (`stack.pop(0)`) and finds a child's position
+with `list(parent).index(child)`. Each of these is linear in the size of the document, so a field of
+many paragraphs rendered in quadratic time; so did a paragraph of unpaired backticks, each of
+which its backtick pattern answers by scanning the rest of the paragraph. The classes here change
+only those containers and lookups: the same processors run in the same order on the same text
+and build the same tree.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as etree
+from collections import deque
+from collections.abc import Callable
+from typing import Any, SupportsIndex, cast
+
+from markdown import Markdown, inlinepatterns, util
+from markdown.blockparser import BlockParser
+from markdown.extensions.footnotes import FootnoteInlineProcessor
+from markdown.inlinepatterns import BACKTICK_RE, BacktickInlineProcessor
+from markdown.treeprocessors import InlineProcessor
+
+from generator.render.literal import BacktickRuns
+
+
+class Blocks(deque[str]):
+    """The blocks still to parse. Block processors use it as a list they pop from and push back
+    onto at the front; a deque does both in constant time."""
+
+    def pop(self, index: SupportsIndex = -1) -> str:
+        return self.popleft() if int(index) == 0 else super().pop()
+
+
+class LinearBlockParser(BlockParser):
+    """Python-Markdown's block parser over a `Blocks` deque instead of a list."""
+
+    def parseChunk(self, parent: etree.Element, text: str) -> None:
+        self.parseBlocks(parent, cast("list[str]", Blocks(text.split("\n\n"))))
+
+
+class LinearInlineProcessor(InlineProcessor):
+    """Python-Markdown's inline tree processor in linear time.
+
+    - `run` uses a deque as its queue of elements and takes each child's position from the
+      iteration rather than searching for it.
+    - The stock processor applies a pattern one match at a time, rebuilding the whole text with
+      a placeholder for each match and searching again after it: time in the length of the
+      paragraph times its matches. Patterns whose matching cannot depend on the text before the
+      point where the search resumes (no look-behind at their start; `handleMatch` reads only
+      forward) are applied here in one pass, the text rebuilt once. Which text a rebuilt string
+      and the original differ in is only what lies before that point, so they match the same.
+      The others (links, emphasis, code spans) keep the stock step.
+    - Text between placeholders is gathered and joined once rather than appended piece by
+      piece.
+    """
+
+    BATCHED = (
+        inlinepatterns.EscapeInlineProcessor,
+        inlinepatterns.HtmlInlineProcessor,
+        inlinepatterns.SubstituteTagInlineProcessor,
+        inlinepatterns.AutolinkInlineProcessor,
+        inlinepatterns.AutomailInlineProcessor,
+        inlinepatterns.ImageInlineProcessor,
+        inlinepatterns.ImageReferenceInlineProcessor,
+        inlinepatterns.ShortImageReferenceInlineProcessor,
+        FootnoteInlineProcessor,
+    )
+    """Pattern classes applied in one pass (their regular expressions start without
+    look-behind, and their `handleMatch` reads the text only from the match on)."""
+
+    def __init__(self, md: Markdown) -> None:
+        super().__init__(md)
+        # The steps are the base class's own, private to it (name-mangled).
+        self.apply_pattern: Callable[..., tuple[str, bool, int]] = self._private("applyPattern")
+        self.process_element_text: Callable[..., None] = self._private("processElementText")
+        self.find_placeholder: Callable[[str, int], tuple[str | None, int]] = self._private(
+            "findPlaceholder"
+        )
+        self.stash_node: Callable[[etree.Element | str, str], str] = self._private("stashNode")
+        self.build_ancestors: Callable[[etree.Element | None, list[str]], None] = self._private(
+            "build_ancestors"
+        )
+        self.batched: set[str] = set()
+        """Names of the registered patterns applied in one pass."""
+
+    def _private(self, name: str) -> Any:
+        return getattr(self, f"_InlineProcessor__{name}")
+
+    def batchable(self, pattern: inlinepatterns.InlineProcessor) -> bool:
+        # Subclasses may read the text differently: only these exact classes, and extensions
+        # that say so.
+        return type(pattern) in self.BATCHED or getattr(pattern, "batchable", False) is True
+
+    def handle_inline(self, data: str, pattern_index: int = 0) -> str:
+        """`InlineProcessor.__handleInline`: every pattern from `pattern_index` on, in order."""
+        if isinstance(data, util.AtomicString):
+            return data
+        patterns = self.inlinePatterns
+        for index in range(pattern_index, len(patterns)):
+            # The stubs type the registry with the tree processor's class of the same name.
+            pattern = cast("inlinepatterns.InlineProcessor", patterns[index])
+            if self.batchable(pattern):
+                data = self.apply_all(pattern, data, index)
+                continue
+            start = 0
+            while True:
+                data, matched, start = self.apply_pattern(pattern, data, index, start)
+                if not matched:
+                    break
+        return data
+
+    def apply_all(self, pattern: inlinepatterns.InlineProcessor, data: str, index: int) -> str:
+        """Every match of `pattern` in `data` replaced by its placeholder, as repeated calls of
+        `InlineProcessor.__applyPattern` would, in one pass."""
+        for exclude in pattern.ANCESTOR_EXCLUDES:
+            if exclude.lower() in self.ancestors:
+                return data
+        processor = pattern
+        regex = processor.getCompiledRegExp()
+        pieces: list[str] = []
+        last = position = 0
+        while True:
+            node: etree.Element | str | None = None
+            start = end = None
+            for match in regex.finditer(data, position):
+                node, start, end = processor.handleMatch(match, data)
+                if start is not None and end is not None:
+                    break
+            if start is None or end is None:
+                break
+            position = end
+            if node is None:
+                continue
+            if not isinstance(node, str) and not isinstance(node.text, util.AtomicString):
+                for child in [node, *node]:
+                    if child.text:
+                        self.ancestors.append(child.tag.lower())
+                        child.text = self.handle_inline(child.text, index + 1)
+                        self.ancestors.pop()
+                    if child.tail:
+                        child.tail = self.handle_inline(child.tail, index)
+            pieces.extend([data[last:start], self.stash_node(node, pattern.type())])
+            last = end
+        if not pieces:
+            return data
+        pieces.append(data[last:])
+        return "".join(pieces)
+
+    def process_placeholders(
+        self, data: str | None, parent: etree.Element, is_text: bool = True
+    ) -> list[tuple[etree.Element, list[str]]]:
+        """`InlineProcessor.__processPlaceholders`, text between placeholders gathered in a
+        list and joined once per element."""
+        result: list[tuple[etree.Element, list[str]]] = []
+        pending = Pending(parent, is_text)
+        prefix = util.INLINE_PLACEHOLDER_PREFIX
+        start = 0
+        while data:
+            index = data.find(prefix, start)
+            if index == -1:
+                text = data[start:]
+                if isinstance(data, util.AtomicString):
+                    text = util.AtomicString(text)
+                pending.add(text)
+                break
+            found, after = self.find_placeholder(data, index)
+            if found not in self.stashed_nodes:
+                end = index + len(prefix)
+                pending.add(data[start:end])
+                start = end
+                continue
+            node = self.stashed_nodes[found]
+            if index > 0:
+                pending.add(data[start:index])
+            start = after
+            if isinstance(node, str):
+                pending.add(node)
+                continue
+            for child in [node, *node]:
+                if child.tail and child.tail.strip():
+                    self.process_element_text(node, child, False)
+                if child.text and child.text.strip():
+                    self.process_element_text(child, child)
+            pending.flush()
+            result.append((node, self.ancestors[:]))
+            pending = Pending(node, False, tail_of_result=True)
+        pending.flush()
+        return result
+
+    def run(self, tree: etree.Element, ancestors: list[str] | None = None) -> etree.Element:
+        self.stashed_nodes = {}
+        tree_parents = [] if ancestors is None else ancestors[:]
+        self.parent_map = {c: p for p in tree.iter() for c in p}
+        stack: deque[tuple[etree.Element, list[str]]] = deque([(tree, tree_parents)])
+        self.build_ancestors(tree, tree_parents)
+
+        while stack:
+            current, parents = stack.popleft()
+            self.ancestors = parents
+            if current is not tree:
+                self.ancestors.append(current.tag.lower())
+            insert_queue: list[tuple[etree.Element, list[tuple[etree.Element, Any]]]] = []
+            # Children are only ever inserted right after the one being visited, so the
+            # iteration count is the child's position.
+            for position, child in enumerate(current):
+                if child.text and not isinstance(child.text, util.AtomicString):
+                    self.ancestors.append(child.tag.lower())
+                    text = child.text
+                    child.text = None
+                    found = self.process_placeholders(self.handle_inline(text), child)
+                    for item in found:
+                        self.parent_map[item[0]] = child
+                    stack.extend(found)
+                    insert_queue.append((child, found))
+                    self.ancestors.pop()
+                if child.tail:
+                    tail = self.handle_inline(child.tail)
+                    dummy = etree.Element("d")
+                    child.tail = None
+                    tail_result = self.process_placeholders(tail, dummy, False)
+                    if dummy.tail:
+                        child.tail = dummy.tail
+                    tail_result.reverse()
+                    for new_child in tail_result:
+                        self.parent_map[new_child[0]] = current
+                        current.insert(position + 1, new_child[0])
+                if len(child):
+                    self.parent_map[child] = current
+                    stack.append((child, self.ancestors[:]))
+            for element, found in insert_queue:
+                for index, item in enumerate(found):
+                    element.insert(index, item[0])
+        return tree
+
+
+class Pending:
+    """Text waiting to be added to an element's text or tail, joined once when flushed."""
+
+    __slots__ = ("element", "pieces", "tail")
+
+    def __init__(
+        self, element: etree.Element, is_text: bool, *, tail_of_result: bool = False
+    ) -> None:
+        self.element = element
+        self.tail = tail_of_result or not is_text
+        self.pieces: list[str] = []
+
+    def add(self, text: str | None) -> None:
+        if text:
+            self.pieces.append(text)
+
+    def flush(self) -> None:
+        if not self.pieces:
+            return
+        existing = self.element.tail if self.tail else self.element.text
+        # One piece into an empty slot keeps its type (an AtomicString stays atomic).
+        if existing:
+            value = existing + "".join(self.pieces)
+        elif len(self.pieces) == 1:
+            value = self.pieces[0]
+        else:
+            value = "".join(self.pieces)
+        if self.tail:
+            self.element.tail = value
+        else:
+            self.element.text = value
+        self.pieces = []
+
+
+class LinearBacktickProcessor(BacktickInlineProcessor):
+    """Python-Markdown's code spans, the closing run looked up in `BacktickRuns` of the text
+    being processed (rebuilt only when the text changes, that is after a span is found)."""
+
+    def __init__(self, pattern: str) -> None:
+        super().__init__(pattern)
+        self.runs: BacktickRuns | None = None
+
+    # The published stubs say `tuple[int, int] | None`; the code returns (start, end | None).
+    def find_code_spans(self, start: int, text: str) -> tuple[int, int | None]:  # type: ignore[override]
+        if self.runs is None or self.runs.text is not text:
+            self.runs = BacktickRuns(text)
+        return self.runs.find(start)
+
+
+class LinearMarkdown(Markdown):
+    """A `Markdown` whose block parser and inline tree processor are the linear ones above."""
+
+    def build_parser(self) -> LinearMarkdown:
+        super().build_parser()
+        # The block processors keep a reference to the parser they were registered with (for
+        # its state), so the parser object stays the same and only its class changes.
+        self.parser.__class__ = LinearBlockParser
+        self.treeprocessors.register(LinearInlineProcessor(self), "inline", 20)
+        self.inlinePatterns.register(LinearBacktickProcessor(BACKTICK_RE), "backtick", 190)
+        return self
