@@ -1,30 +1,29 @@
-"""Benchmark `ankigen build` end to end on synthetic courses of 1,000 and 10,000 notes.
+"""Benchmark `ankigen build` on a synthetic course of 10,000 notes, with its cache and without it,
+side by side, in one run; and against a bare Python-Markdown + Pygments + genanki loop.
 
-For each size the script writes a deterministic corpus with bench/corpus.py (cached under
-bench/out/, keyed on a hash of corpus.py so a change to the generator regenerates it). Every run
-builds a fresh copy of it with the real CLI in a subprocess, `python -m generator build CONTENT
---out OUT`, so state the build leaves in the content folder cannot make a repeat incremental.
-Each run measures:
+The corpus comes from bench/corpus.py (deterministic; cached under bench/out/, keyed on a hash of
+corpus.py). Every build is the real command in a subprocess, `python -m generator build CONTENT
+--out OUT`, so start-up and imports count, as a user sees them. Scenarios, each timed --repeat
+times (median reported), with the cache (the default) and with `--no-cache`:
 
-- wall time from spawn to exit, interpreter start-up and imports included, as a user sees it
-  (reported as median and minimum of --repeat runs), and CPU time (user + system of the build and
-  its workers), which is less disturbed by other load on the machine;
-- peak memory of the whole process tree: VmRSS of the build and every descendant (the process
-  pool's workers) read from /proc every ~10 ms and summed; the maximum over the run and over the
-  repeats. Pages that forked workers still share with the parent are counted once per process,
-  so this is an upper bound on what the tree occupies;
-- the largest single process: the kernel's max RSS of the build and its reaped descendants
-  (ru_maxrss, the figure `getrusage(RUSAGE_CHILDREN)` gives), read from `os.wait4` so that each
-  size gets its own value rather than the maximum over everything run so far.
+- **cold build**: a fresh copy of the course, no state file, an empty output folder;
+- **no-change rebuild**: the same course built again, nothing changed;
+- **one-lesson edit**: one word of one lesson changed (a different word every time), built again;
 
-Every build must succeed and report exactly the number of notes the corpus was generated with.
-The 10,000-note row is checked against the targets (median wall < 8 s, peak tree < 400 MB); the
-1,000-note row is informative. The exit status is non-zero when a build fails or its note count
-is wrong, and, with --check, when a target is missed.
+then the bare loop (bench/bare.py, one process) on the same course, and a cold build of 50,000
+notes. Each build's memory is sampled every ~10 ms: the proportional set size (PSS) of the
+build's process tree, summed (shared pages counted once), and the largest single process's
+resident size (the kernel's max RSS).
 
-    python bench/bench.py [--sizes 1000,10000] [--repeat 3] [--check] [--jobs N]
+Targets, at 10,000 notes on two cores: no-change rebuild ≤ 0.3 s; one-lesson edit ≤ 0.5 s; cold
+build ≤ 0.8 × the bare loop's wall time; 50,000 notes cold ≤ 5 × the 10,000 cold time; peak
+memory ≤ 150 MB. Wall times depend on the machine's load: the CPU column (user + system of the
+build and its workers) is less disturbed, and the script warns when the machine was busy.
 
-Linux only (/proc). Standard library only, so it runs in the project's runtime venv.
+    python bench/bench.py [--notes 10000] [--big 50000] [--repeat 5] [--check] [--jobs N]
+
+The exit status is non-zero when a build fails or reports a wrong note count, and, with
+--check, when a target is missed. Linux only (/proc). Standard library only.
 """
 
 from __future__ import annotations
@@ -41,7 +40,8 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from corpus import write_corpus
@@ -49,95 +49,64 @@ from corpus import write_corpus
 BENCH_DIR = Path(__file__).resolve().parent
 REPO = BENCH_DIR.parent
 OUT_DIR = BENCH_DIR / "out"
-DEFAULT_SIZES = (1_000, 10_000)
 MB = 1024 * 1024
-
-
-@dataclass(frozen=True, slots=True)
-class Target:
-    """Limits a corpus size must stay under."""
-
-    wall_s: float
-    peak_mb: float
-
-
-TARGETS = {10_000: Target(wall_s=8.0, peak_mb=400.0)}
-WROTE = re.compile(r"^wrote .+ \((?P<notes>\d+) notes, [\d.]+ KiB\)$", re.MULTILINE)
-TOTAL_ROW = re.compile(r"^total\s.*?(?P<notes>\d+)$", re.MULTILINE)
 MARKER = ".complete"
 SOURCE_DATE_EPOCH = "1700000000"
+REPORTED = re.compile(
+    r"^(?:wrote (?P<path>.+)|(?P<same>.+) is up to date) \((?P<notes>\d+) notes, [\d.]+ KiB\)",
+    re.MULTILINE,
+)
+EXPLANATION = "**Explanation:** "
+
+NO_CHANGE_S = 0.3
+EDIT_S = 0.5
+COLD_VS_BARE = 0.8
+BIG_VS_SMALL = 5.0
+PEAK_MB = 150.0
 
 
 @dataclass(frozen=True, slots=True)
 class Run:
-    """One build."""
+    """One process, measured."""
 
     wall_s: float
     cpu_s: float
-    """User plus system time of the build and its reaped workers."""
-    peak_tree_bytes: int
-    max_process_bytes: int
-    processes: int
-    """Most processes seen alive in the tree at once."""
-    apkg_bytes: int
+    """User plus system time of the process and its reaped workers."""
+    peak_pss_bytes: int
+    """The largest sum of PSS over the process tree."""
+    max_rss_bytes: int
+    """The largest single process's resident size."""
     notes: int | None
-    """Notes the CLI says it wrote; None when it did not say."""
+    """Notes the build reported; None when it said nothing about them."""
     returncode: int
-    stderr: str
+    output: str
 
 
-@dataclass(frozen=True, slots=True)
-class Row:
-    """All runs of one corpus size."""
+@dataclass(slots=True)
+class Series:
+    """Runs of one scenario."""
 
-    notes: int
-    files: int
-    runs: tuple[Run, ...]
+    runs: list[Run] = field(default_factory=list)
 
     @property
-    def build_failed(self) -> bool:
-        return any(run.returncode != 0 for run in self.runs)
-
-    @property
-    def wrong_count(self) -> int | None:
-        """The note count the CLI reported when it differs from the corpus's, else None."""
-        return next((run.notes or 0 for run in self.runs if run.notes != self.notes), None)
-
-    @property
-    def failed(self) -> bool:
-        return self.build_failed or self.wrong_count is not None
-
-    @property
-    def apkg_mb(self) -> float:
-        return max(run.apkg_bytes for run in self.runs) / MB
-
-    @property
-    def wall_median(self) -> float:
+    def wall(self) -> float:
         return statistics.median(run.wall_s for run in self.runs)
 
     @property
-    def wall_min(self) -> float:
-        return min(run.wall_s for run in self.runs)
-
-    @property
-    def cpu_median(self) -> float:
+    def cpu(self) -> float:
         return statistics.median(run.cpu_s for run in self.runs)
 
     @property
-    def peak_tree_mb(self) -> float:
-        return max(run.peak_tree_bytes for run in self.runs) / MB
+    def peak_mb(self) -> float:
+        return max(run.peak_pss_bytes for run in self.runs) / MB
 
     @property
     def max_process_mb(self) -> float:
-        return max(run.max_process_bytes for run in self.runs) / MB
+        return max(run.max_rss_bytes for run in self.runs) / MB
 
-    def verdict(self) -> str | None:
-        """PASS/FAIL against this size's target; None when the size has no target."""
-        target = TARGETS.get(self.notes)
-        if target is None:
-            return None
-        ok = self.wall_median < target.wall_s and self.peak_tree_mb < target.peak_mb
-        return "PASS" if ok and not self.failed else "FAIL"
+    @property
+    def failed(self) -> bool:
+        return any(run.returncode != 0 for run in self.runs)
 
 
 # --- process tree memory ------------------------------------------------------------------------
@@ -158,39 +127,31 @@ def children(pid: int) -> list[int]:
     return found
 
 
-def children_by_scan(pid: int) -> list[int]:
-    """Fallback for kernels without /proc/*/children: read every process's parent."""
-    found: list[int] = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text(errors="replace")
-        except OSError:
-            continue
-        # The command name may contain spaces and parentheses; the fields after it do not.
-        fields = stat[stat.rfind(")") + 2 :].split()
-        if len(fields) > 1 and int(fields[1]) == pid:
-            found.append(int(entry.name))
-    return found
-
-
-HAS_CHILDREN_FILE = Path(f"/proc/self/task/{os.getpid()}/children").exists()
-
-
 def process_tree(root: int) -> list[int]:
-    find = children if HAS_CHILDREN_FILE else children_by_scan
     tree: list[int] = []
     pending = [root]
     while pending:
         pid = pending.pop()
         tree.append(pid)
-        pending.extend(find(pid))
+        pending.extend(children(pid))
     return tree
 
 
+def pss_bytes(pid: int) -> int:
+    """Proportional set size: private pages, plus shared ones divided among their sharers (so
+    a forked worker's pages shared with its parent are not counted twice)."""
+    try:
+        rollup = Path(f"/proc/{pid}/smaps_rollup").read_text(errors="replace")
+    except OSError:
+        return 0
+    for line in rollup.splitlines():
+        if line.startswith("Pss:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
 def rss_bytes(pid: int) -> int:
-    """Resident set size of one process; 0 once it has exited (zombies have no VmRSS)."""
+    """Resident set size of one process (cheap to read); 0 once it has exited."""
     try:
         status = Path(f"/proc/{pid}/status").read_text(errors="replace")
     except OSError:
@@ -202,21 +163,30 @@ def rss_bytes(pid: int) -> int:
 
 
 class TreeSampler(threading.Thread):
-    """Polls the summed RSS of a process tree until stopped; keeps the peak."""
+    """Follows the memory of a process tree until stopped, and keeps the peak of its summed PSS.
 
-    def __init__(self, root: int, interval_s: float) -> None:
+    Reading a process's PSS walks its page tables (milliseconds for a few hundred MB): done at
+    every ~10 ms it would take a core of the two the build runs on. So the cheap resident size is
+    read every ~10 ms, and the PSS when the tree's resident size reaches a new high (by 4 MB), or
+    every 0.25 s: the PSS peak is where the resident peak is."""
+
+    def __init__(self, root: int, interval_s: float = 0.01) -> None:
         super().__init__(daemon=True)
         self.root = root
         self.interval_s = interval_s
         self.peak_bytes = 0
-        self.most_processes = 0
+        self.rss_high = 0
+        self.pss_at = 0.0
         self._stop_event = threading.Event()
 
     def sample(self) -> None:
         tree = process_tree(self.root)
-        total = sum(rss_bytes(pid) for pid in tree)
-        self.peak_bytes = max(self.peak_bytes, total)
-        self.most_processes = max(self.most_processes, len(tree))
+        rss = sum(rss_bytes(pid) for pid in tree)
+        now = time.monotonic()
+        if rss > self.rss_high + 4 * MB or now - self.pss_at > 0.25:
+            self.rss_high = max(self.rss_high, rss)
+            self.pss_at = now
+            self.peak_bytes = max(self.peak_bytes, sum(pss_bytes(pid) for pid in tree))
 
     def run(self) -> None:
         self.sample()
@@ -228,6 +198,38 @@ class TreeSampler(threading.Thread):
         self.join()
 
 
+def measure(command: list[str], cwd: Path = REPO) -> Run:
+    """Run `command`, with its wall and CPU time and its memory."""
+    env = {**os.environ, "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH, "NO_COLOR": "1"}
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as output:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=output, stderr=output)
+        sampler = TreeSampler(process.pid)
+        sampler.start()
+        try:
+            _, status, usage = os.wait4(process.pid, 0)
+        except BaseException:
+            process.kill()
+            process.wait()
+            sampler.stop()
+            raise
+        wall = time.perf_counter() - started
+        sampler.stop()
+        process.returncode = os.waitstatus_to_exitcode(status)
+        output.seek(0)
+        text = output.read()
+    found = REPORTED.search(text)
+    return Run(
+        wall_s=wall,
+        cpu_s=usage.ru_utime + usage.ru_stime,
+        peak_pss_bytes=sampler.peak_bytes,
+        max_rss_bytes=usage.ru_maxrss * 1024,
+        notes=int(found["notes"]) if found else None,
+        returncode=process.returncode,
+        output=text,
+    )
+
+
 # --- corpus and builds --------------------------------------------------------------------------
 
 
@@ -236,25 +238,17 @@ def corpus_key() -> str:
     return hashlib.sha256((BENCH_DIR / "corpus.py").read_bytes()).hexdigest()[:12]
 
 
-def lesson_files(folder: Path) -> int:
-    return sum(1 for path in folder.rglob("*.md") if not path.name.startswith(("_", ".")))
-
-
-def ensure_corpus(notes: int, *, regenerate: bool) -> tuple[Path, int]:
+def ensure_corpus(notes: int) -> tuple[Path, int]:
     """The corpus folder for `notes` and the note count it yields, generating it if needed."""
-    key = corpus_key()
-    folder = OUT_DIR / f"corpus-{notes}-{key}"
-    # Discovery skips dot-files, so the marker inside the corpus is not a lesson.
+    folder = OUT_DIR / f"corpus-{notes}-{corpus_key()}"
     marker = folder / MARKER
-    if regenerate and folder.exists():
-        shutil.rmtree(folder)
     if marker.is_file():
         return folder, int(marker.read_text(encoding="ascii"))
     for stale in OUT_DIR.glob(f"corpus-{notes}-*"):
         shutil.rmtree(stale)
     OUT_DIR.mkdir(parents=True, exist_ok=True)
-    # Generate beside the final place and rename, so an interrupted run never leaves a corpus
-    # that looks complete.
+    # Generated beside its place and renamed, so an interrupted run never leaves a corpus that
+    # looks complete. Discovery skips dot-files: the marker is not a lesson.
     staging = Path(tempfile.mkdtemp(prefix=f".corpus-{notes}-", dir=OUT_DIR))
     try:
         expected = write_corpus(staging, notes)
@@ -267,192 +261,246 @@ def ensure_corpus(notes: int, *, regenerate: bool) -> tuple[Path, int]:
     return folder, expected
 
 
-def notes_reported(stdout: str) -> int | None:
-    """The note count the CLI printed: its 'wrote …' line, else the total row of its deck table."""
-    match = WROTE.search(stdout) or TOTAL_ROW.search(stdout)
-    return int(match["notes"]) if match else None
+def fresh_copy(corpus: Path, work: Path) -> tuple[Path, Path]:
+    """A copy of the course, without state, and an empty output folder."""
+    if work.exists():
+        shutil.rmtree(work)
+    content, out = work / "content", work / "build"
+    shutil.copytree(corpus, content, ignore=shutil.ignore_patterns(MARKER))
+    out.mkdir(parents=True)
+    return content, out
 
 
-def build_once(corpus: Path, interval_s: float, jobs: int | None) -> Run:
-    with (
-        tempfile.TemporaryDirectory(prefix="run-", dir=OUT_DIR) as work,
-        tempfile.TemporaryFile("w+", encoding="utf-8") as stdout,
-        tempfile.TemporaryFile("w+", encoding="utf-8") as stderr,
-    ):
-        # A fresh copy per run: the build writes state into the content folder (ankigen.lock),
-        # which would turn every repeat into an incremental build of an unchanged course.
-        content, out = Path(work) / "content", Path(work) / "build"
-        shutil.copytree(corpus, content, ignore=shutil.ignore_patterns(MARKER))
-        command = [sys.executable, "-m", "generator", "build", str(content), "--out", str(out)]
-        if jobs is not None:
-            command += ["--jobs", str(jobs)]
-        # A fixed clock makes the package byte-identical between runs, so its size is comparable.
-        env = {**os.environ, "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH}
-        # Output goes to files, not pipes: nothing has to drain them while we wait4() below.
-        start = time.perf_counter()
-        proc = subprocess.Popen(command, cwd=REPO, env=env, stdout=stdout, stderr=stderr)
-        sampler = TreeSampler(proc.pid, interval_s)
-        sampler.start()
-        # wait4 rather than proc.wait(): it returns this child's own rusage, whose ru_maxrss
-        # covers the build and the pool workers it reaped.
-        try:
-            _, status, usage = os.wait4(proc.pid, 0)
-        except BaseException:
-            proc.kill()
-            proc.wait()
-            sampler.stop()
-            raise
-        wall = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        sampler.stop()
-        stdout.seek(0)
-        stderr.seek(0)
-        out_text, err_text = stdout.read(), stderr.read()
-        packages = sorted(out.glob("*.apkg"))
-        return Run(
-            wall_s=wall,
-            cpu_s=usage.ru_utime + usage.ru_stime,
-            peak_tree_bytes=sampler.peak_bytes,
-            max_process_bytes=usage.ru_maxrss * 1024,
-            processes=sampler.most_processes,
-            apkg_bytes=packages[0].stat().st_size if len(packages) == 1 else 0,
-            notes=notes_reported(out_text),
-            returncode=proc.returncode,
-            stderr=err_text,
-        )
+def build(content: Path, out: Path, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "generator", "build", str(content), "--out", str(out), *extra]
 
 
-def bench_size(notes: int, args: argparse.Namespace) -> Row:
-    started = time.perf_counter()
-    corpus, expected = ensure_corpus(notes, regenerate=args.regenerate)
-    files = lesson_files(corpus)
-    print(
-        f"{notes:>6} notes: corpus {corpus.relative_to(REPO)} "
-        f"({files} lessons, ready in {time.perf_counter() - started:.1f} s)",
-        file=sys.stderr,
+def edited_lesson(content: Path) -> Path:
+    """The lesson in the middle of the course (its notes in the middle of the package)."""
+    lessons = sorted(
+        path
+        for path in content.rglob("*.md")
+        if not path.name.startswith("_") and EXPLANATION in path.read_text(encoding="utf-8")
     )
-    runs = []
-    for attempt in range(1, args.repeat + 1):
-        run = build_once(corpus, args.interval_ms / 1000, args.jobs)
-        runs.append(run)
-        print(
-            f"        run {attempt}/{args.repeat}: {run.wall_s:.2f} s wall, {run.cpu_s:.2f} s CPU, "
-            f"tree {run.peak_tree_bytes / MB:.0f} MB in {run.processes} process(es), "
-            f"exit {run.returncode}",
-            file=sys.stderr,
-        )
-        if run.returncode != 0:
-            report_failure(run)
-            break
-        # Keep timing a build that counts differently: the numbers still say something, and
-        # the row is marked as failed anyway.
-        if run.notes != expected and attempt == 1:
-            print(
-                f"        build reported {run.notes} notes, the corpus has {expected}: "
-                "the parser and bench/corpus.py disagree on what a note is",
-                file=sys.stderr,
+    return lessons[len(lessons) // 2]
+
+
+def edit(lesson: Path, count: int) -> None:
+    """One word of one card: added in front of the first explanation, or taken out again (so
+    that every edit changes the note's length, as most edits do)."""
+    text = lesson.read_text(encoding="utf-8")
+    marked = re.compile(r"\*\*Explanation:\*\* edited\d+ ")
+    if marked.search(text):
+        text = marked.sub(EXPLANATION, text, count=1)
+    else:
+        text = text.replace(EXPLANATION, f"{EXPLANATION}edited{count} ", 1)
+    lesson.write_text(text, encoding="utf-8")
+
+
+# --- the benchmark ------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Results:
+    """Every series of one benchmark run."""
+
+    notes: int
+    lessons: int
+    series: dict[str, Series] = field(default_factory=dict)
+
+    def add(self, name: str, run: Run) -> Run:
+        self.series.setdefault(name, Series()).runs.append(run)
+        return run
+
+
+def timed(results: Results, name: str, command: list[str], expected: int | None, say: Say) -> Run:
+    run = results.add(name, measure(command))
+    counted = "" if expected is None or run.notes in (expected, None) else f" (said {run.notes})"
+    say(
+        f"  {name:<28} {run.wall_s:6.2f} s wall {run.cpu_s:6.2f} s CPU "
+        f"{run.peak_pss_bytes / MB:6.0f} MB{counted}"
+    )
+    if run.returncode != 0 or (expected is not None and run.notes not in (expected, None)):
+        say(f"    FAILED (exit {run.returncode}):")
+        for line in run.output.strip().splitlines()[-15:]:
+            say(f"      {line}")
+    return run
+
+
+Say = Callable[[str], None]
+
+
+def bench_course(corpus: Path, expected: int, args: argparse.Namespace, say: Say) -> Results:
+    lessons = sum(1 for path in corpus.rglob("*.md") if not path.name.startswith(("_", ".")))
+    results = Results(expected, lessons)
+    jobs = ["--jobs", str(args.jobs)] if args.jobs is not None else []
+    work = Path(tempfile.mkdtemp(prefix="run-", dir=OUT_DIR))
+    try:
+        for attempt in range(args.repeat):
+            say(f" repeat {attempt + 1}/{args.repeat}")
+            for name, flags in (("cold, no cache", ["--no-cache"]), ("cold", [])):
+                content, out = fresh_copy(corpus, work / name.replace(",", "").replace(" ", "-"))
+                timed(results, name, build(content, out, *jobs, *flags), expected, say)
+            # The cached course, built once above: rebuilt as it is, then after an edit.
+            content, out = work / "cold" / "content", work / "cold" / "build"
+            plain_out = work / "cold-no-cache" / "build"
+            plain_content = work / "cold-no-cache" / "content"
+            timed(results, "no change", build(content, out, *jobs), expected, say)
+            timed(
+                results,
+                "no change, no cache",
+                build(plain_content, plain_out, *jobs, "--no-cache"),
+                expected,
+                say,
             )
-        if run.stderr.strip():
-            count = len(run.stderr.strip().splitlines())
-            print(f"        note: the build printed {count} diagnostic line(s)", file=sys.stderr)
-    return Row(expected, files, tuple(runs))
+            edit(edited_lesson(content), attempt)
+            timed(results, "one-lesson edit", build(content, out, *jobs), expected, say)
+            edit(edited_lesson(plain_content), attempt)
+            timed(
+                results,
+                "one-lesson edit, no cache",
+                build(plain_content, plain_out, *jobs, "--no-cache"),
+                expected,
+                say,
+            )
+            bare = [sys.executable, str(BENCH_DIR / "bare.py"), str(corpus), str(work / "b.apkg")]
+            timed(results, "bare loop", bare, None, say)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return results
 
 
-def report_failure(run: Run) -> None:
-    print(f"        build FAILED with exit status {run.returncode}:", file=sys.stderr)
-    for line in run.stderr.strip().splitlines()[-20:]:
-        print(f"          {line}", file=sys.stderr)
+def bench_big(corpus: Path, expected: int, args: argparse.Namespace, say: Say) -> Series:
+    jobs = ["--jobs", str(args.jobs)] if args.jobs is not None else []
+    series = Series()
+    work = Path(tempfile.mkdtemp(prefix="run-", dir=OUT_DIR))
+    try:
+        for attempt in range(args.big_repeat):
+            say(f" repeat {attempt + 1}/{args.big_repeat}")
+            content, out = fresh_copy(corpus, work / "big")
+            results = Results(expected, 0)
+            series.runs.append(timed(results, "cold", build(content, out, *jobs), expected, say))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return series
 
 
 # --- report -------------------------------------------------------------------------------------
 
 
-def print_table(rows: list[Row], repeat: int) -> None:
-    print()
-    print(
-        f"ankigen build, median/min of {repeat} run(s); Python {platform.python_version()}, "
-        f"{os.cpu_count()} CPU(s)"
-    )
-    header = (
-        f"{'notes':>7}  {'files':>5}  {'wall s (med/min)':>16}  {'cpu s':>6}  "
-        f"{'peak tree MB':>12}  {'max proc MB':>11}  {'apkg MB':>7}  target"
-    )
-    print(header)
-    print("-" * len(header))
-    for row in rows:
-        verdict = row.verdict()
-        target = TARGETS.get(row.notes)
-        if row.build_failed:
-            result = "BUILD FAILED"
-        elif row.wrong_count is not None:
-            result = f"FAIL: build made {row.wrong_count} notes"
-        elif verdict is None or target is None:
-            result = "info"
-        else:
-            result = f"{verdict} (< {target.wall_s:g} s, < {target.peak_mb:g} MB)"
-        wall = f"{row.wall_median:.2f} / {row.wall_min:.2f}"
-        print(
-            f"{row.notes:>7}  {row.files:>5}  {wall:>16}  {row.cpu_median:>6.2f}  "
-            f"{row.peak_tree_mb:>12.1f}  "
-            f"{row.max_process_mb:>11.1f}  {row.apkg_mb:>7.2f}  {result}"
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def table(results: Results, big: Series | None, big_notes: int, load: float) -> tuple[str, bool]:
+    """The side-by-side table, and whether every target holds."""
+    series = results.series
+    cold, plain = series["cold"], series["cold, no cache"]
+    same, same_plain = series["no change"], series["no change, no cache"]
+    edit_run, edit_plain = series["one-lesson edit"], series["one-lesson edit, no cache"]
+    bare = series["bare loop"]
+    cold_ratio = cold.wall / bare.wall
+    checks = {
+        "cold": cold_ratio <= COLD_VS_BARE,
+        "same": same.wall <= NO_CHANGE_S,
+        "edit": edit_run.wall <= EDIT_S,
+        "memory": cold.peak_mb <= PEAK_MB,
+    }
+    repeats = len(cold.runs)
+    lines = [
+        "",
+        f"ankigen build, {results.notes:,} notes in {results.lessons} lessons; median of "
+        f"{repeats} run(s); Python {platform.python_version()}, {os.cpu_count()} CPU(s), "
+        f"load average {load:.2f} at the start",
+        "",
+        f"{'scenario':<22} {'cached':>15} {'no cache':>15} {'cached/no cache':>16}   "
+        f"{'target':<34} result",
+    ]
+    lines.append("-" * (len(lines[-1]) + 6))
+
+    def row(name: str, one: Series, two: Series, target: str, result: str) -> None:
+        cached = f"{one.wall:.2f} s ({one.cpu:.2f})"
+        plain_text = f"{two.wall:.2f} s ({two.cpu:.2f})"
+        ratio = f"{one.wall / two.wall:.2f}"
+        lines.append(
+            f"{name:<22} {cached:>15} {plain_text:>15} {ratio:>16}   {target:<34} {result}"
         )
 
-
-def warn_if_busy() -> None:
-    """Wall times are only comparable on an otherwise idle machine; say so when it is not.
-
-    Checked before the first build: afterwards the load average mostly reflects our own builds.
-    """
-    load = os.getloadavg()[0]
-    cpus = os.cpu_count() or 1
-    if load > cpus / 2:
-        print(
-            f"warning: load average {load:.2f} on {cpus} CPU(s): other work is running, wall "
-            "times are inflated (the CPU column is less affected)",
-            file=sys.stderr,
+    row(
+        "cold build",
+        cold,
+        plain,
+        f"≤ {COLD_VS_BARE} × bare loop ({COLD_VS_BARE * bare.wall:.2f} s)",
+        f"{verdict(checks['cold'])} ({cold_ratio:.2f} × bare)",
+    )
+    row("no-change rebuild", same, same_plain, f"≤ {NO_CHANGE_S} s", verdict(checks["same"]))
+    row("one-lesson edit", edit_run, edit_plain, f"≤ {EDIT_S} s", verdict(checks["edit"]))
+    lines.append(
+        f"{'bare loop':<22} {bare.wall:>8.2f} s ({bare.cpu:.2f})   Python-Markdown + Pygments + "
+        "genanki, one process (bench/bare.py)"
+    )
+    if big is not None and big.runs:
+        ratio = big.wall / cold.wall
+        checks["big"] = ratio <= BIG_VS_SMALL
+        lines.append(
+            f"{f'cold, {big_notes:,} notes':<22} {f'{big.wall:.2f} s ({big.cpu:.2f})':>15} "
+            f"{'':>15} {'':>16}   {f'≤ {BIG_VS_SMALL:g} × cold {results.notes:,} notes':<34} "
+            f"{verdict(checks['big'])} ({ratio:.2f} ×)"
         )
-
-
-def parse_sizes(values: list[str]) -> list[int]:
-    return [int(part) for value in values for part in value.split(",") if part.strip()]
+    lines.append(
+        f"{'peak memory, cold':<22} {f'{cold.peak_mb:.0f} MB':>15} {f'{plain.peak_mb:.0f} MB':>15}"
+        f" {'':>16}   {f'≤ {PEAK_MB:g} MB (PSS of the process tree)':<34} "
+        f"{verdict(checks['memory'])}"
+    )
+    lines.append(
+        f"{'largest process':<22} {f'{cold.max_process_mb:.0f} MB':>15} "
+        f"{f'{plain.max_process_mb:.0f} MB':>15}"
+    )
+    lines.append("")
+    lines.append(
+        "Times are medians of wall time, CPU (user + system) in brackets. 'cached' is a plain "
+        "`ankigen build`; 'no cache' is `ankigen build --no-cache`."
+    )
+    return "\n".join(lines), all(checks.values())
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--notes", type=int, default=10_000, help="notes (default: 10000)")
     parser.add_argument(
-        "--sizes",
-        nargs="+",
-        default=[",".join(map(str, DEFAULT_SIZES))],
-        help="note counts to benchmark, e.g. '1000,10000' or '1000 10000' (default: %(default)s)",
+        "--big", type=int, default=50_000, help="notes of the large cold build (0: none)"
     )
-    parser.add_argument("--repeat", type=int, default=3, help="builds per size (default: 3)")
-    parser.add_argument(
-        "--check", action="store_true", help="exit non-zero when a target is missed"
-    )
-    parser.add_argument(
-        "--jobs", type=int, default=None, help="pass --jobs to the build (default: its own)"
-    )
-    parser.add_argument(
-        "--interval-ms", type=float, default=10.0, help="memory polling interval (default: 10)"
-    )
-    parser.add_argument(
-        "--regenerate", action="store_true", help="rewrite the corpora even if cached"
-    )
+    parser.add_argument("--repeat", type=int, default=5, help="runs of each scenario (5)")
+    parser.add_argument("--big-repeat", type=int, default=1, help="runs of the large build (1)")
+    parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    parser.add_argument("--jobs", type=int, default=None, help="--jobs for the builds")
     args = parser.parse_args(argv)
-    if args.repeat < 1:
-        parser.error("--repeat must be at least 1")
-    sizes = parse_sizes(args.sizes)
-    if not sizes or min(sizes) < 1:
-        parser.error("--sizes needs positive note counts")
+    if args.repeat < 1 or args.notes < 1:
+        parser.error("--repeat and --notes must be positive")
 
-    warn_if_busy()
-    rows = [bench_size(notes, args) for notes in sizes]
-    print_table(rows, args.repeat)
-    if any(row.failed for row in rows):
+    def say(line: str) -> None:
+        print(line, file=sys.stderr, flush=True)
+
+    load = os.getloadavg()[0]
+    if load > (os.cpu_count() or 1) / 2:
+        say(f"warning: load average {load:.2f}: other work is running, wall times are inflated")
+    corpus, expected = ensure_corpus(args.notes)
+    say(f"{args.notes:,} notes: {corpus.relative_to(REPO)}")
+    results = bench_course(corpus, expected, args, say)
+    big = None
+    if args.big:
+        big_corpus, big_expected = ensure_corpus(args.big)
+        say(f"{args.big:,} notes: {big_corpus.relative_to(REPO)}")
+        big = bench_big(big_corpus, big_expected, args, say)
+    text, ok = table(results, big, args.big, load)
+    print(text)
+    failed = any(series.failed for series in results.series.values()) or (
+        big is not None and big.failed
+    )
+    if failed:
+        print("a build failed: see above")
         return 1
-    if args.check and any(row.verdict() == "FAIL" for row in rows):
-        return 1
-    return 0
+    return 1 if args.check and not ok else 0
 
 
 if __name__ == "__main__":

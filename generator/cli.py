@@ -1,4 +1,9 @@
-"""Command line: parse options, run the pipeline, report. Nothing below this module prints."""
+"""Command line: parse options, run the pipeline, report. Nothing below this module prints.
+
+The renderer and the pipeline are imported by the commands that use them, not here: a build
+that changes nothing answers from the cache (generator.cache.memo) in a fraction of the time
+importing them takes.
+"""
 
 from __future__ import annotations
 
@@ -6,21 +11,38 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from generator import __version__, report
-from generator.config import BuildConfig
-from generator.diagnostics import Diagnostics
-from generator.pipeline import BuildResult, build, lint_course
-from generator.preview import write_preview
-from generator.stamp_ids import stamp_ids
-from generator.sync import run as sync_run
+from generator import __version__
+from generator.diagnostics import Diagnostic, Diagnostics
 from generator.sync.connect import DEFAULT_URL
-from generator.sync.plan import Action
+from generator.terminal import Progress, is_terminal, styled, wants_color
+
+if TYPE_CHECKING:
+    from generator.config import BuildConfig
+    from generator.pipeline import BuildResult
+    from generator.sync.run import SyncResult
 
 CONTENT_ARGUMENT = click.argument(
     "content", default="content", type=click.Path(file_okay=False, path_type=Path)
+)
+OUT_OPTION = click.option(
+    "--out",
+    "out_dir",
+    default="build",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder the .apkg (and the build cache) is written to.",
+)
+LOCK_OPTION = click.option(
+    "--lock",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="State file (default: CONTENT/ankigen.lock).",
+)
+QUIET_OPTION = click.option(
+    "--quiet", "-q", is_flag=True, help="Print problems only: no progress, no summary."
 )
 
 
@@ -50,22 +72,22 @@ class Commands(click.Group):
             sys.exit(2)
 
 
-@click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="ankigen")
-def main() -> None:
-    """Compile a folder of Markdown lessons into an Anki deck (.apkg)."""
-
-
-@main.command("build")
-@CONTENT_ARGUMENT
-@click.option(
-    "--out",
-    "out_dir",
-    default="build",
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder the .apkg is written to.",
+@click.group(
+    cls=Commands,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
+@click.version_option(__version__, "--version", "-V", prog_name="ankigen")
+def main() -> None:
+    """Compile a folder of Markdown lessons into an Anki deck (.apkg).
+
+    Start a course with 'ankigen init', preview it with 'ankigen serve', build it with
+    'ankigen build'. Shell completion: see 'Shell completion' in the README.
+    """
+
+
+@main.command("build", short_help="Build the course into an .apkg and say what changes.")
+@CONTENT_ARGUMENT
+@OUT_OPTION
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--verbose", "-v", is_flag=True, help="List every new, changed and removed note.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON on stdout.")
@@ -80,11 +102,7 @@ def main() -> None:
     is_flag=True,
     help="Stop reporting moved notes (after moving their cards in Anki with Change Deck).",
 )
-@click.option(
-    "--lock",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="State file (default: CONTENT/ankigen.lock).",
-)
+@LOCK_OPTION
 @click.option(
     "--jobs",
     "-j",
@@ -92,6 +110,13 @@ def main() -> None:
     type=click.IntRange(min=0),
     help="Worker processes for parsing and rendering (0: one per core for large courses).",
 )
+@click.option(
+    "--no-cache",
+    "no_cache",
+    is_flag=True,
+    help="Build everything from the sources; do not read or write OUT/.ankigen-cache.",
+)
+@QUIET_OPTION
 def build_command(
     *,
     content: Path,
@@ -104,12 +129,29 @@ def build_command(
     forget_moved: bool,
     lock: Path | None,
     jobs: int,
+    no_cache: bool,
+    quiet: bool,
 ) -> None:
     """Build CONTENT (default: content/) into OUT/<course>.apkg and say what will change.
 
     Every problem is reported as 'path:line: error: message'. On any error nothing is
-    written and the previous package stays as it was.
+    written and the previous package stays as it was. Lessons that did not change since the
+    last build are taken from OUT/.ankigen-cache; a build that changes nothing writes nothing.
+    Builds that take more than a second show a progress bar on a terminal.
     """
+    if not (no_cache or verbose or as_json or dry_run) and print_unchanged(
+        content,
+        out_dir,
+        lock,
+        strict=strict,
+        forget_removed=forget_removed,
+        forget_moved=forget_moved,
+        quiet=quiet,
+    ):
+        return
+    from generator.config import BuildConfig  # noqa: PLC0415 - see the module's docstring
+    from generator.pipeline import build  # noqa: PLC0415
+
     config = BuildConfig(
         content=content,
         out_dir=out_dir,
@@ -119,18 +161,172 @@ def build_command(
         dry_run=dry_run,
         forget_removed=forget_removed,
         forget_moved=forget_moved,
+        cache=not no_cache,
     )
-    result = build(config)
+    progress = Progress(sys.stderr, enabled=not quiet and is_terminal(sys.stderr))
+    try:
+        result = build(config, progress=progress)
+    finally:
+        progress.close()
     echo_diagnostics(result.diagnostics)
     if as_json:
+        from generator import report  # noqa: PLC0415
+
         click.echo(json.dumps(report.as_json(result), indent=2, ensure_ascii=False))
-    else:
+    elif not quiet or not result.ok:
         print_human(result, config, verbose=verbose)
     if not result.ok:
         sys.exit(1)
 
 
-@main.command("sync")
+@main.command("check", short_help="Find every problem without building anything.")
+@CONTENT_ARGUMENT
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "sarif", "github"]),
+    default="text",
+    show_default=True,
+    help="text for people, json for scripts, sarif for code scanning, github for annotations.",
+)
+@click.option("--strict", is_flag=True, help="Fail on warnings too.")
+@LOCK_OPTION
+@click.option(
+    "--out",
+    "out_dir",
+    default="build",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder whose build cache is read (never written).",
+)
+def check_command(
+    content: Path, output_format: str, strict: bool, lock: Path | None, out_dir: Path
+) -> None:
+    """Check CONTENT as a build would (lessons, ids, options, lint, the state file) and print
+    every problem, with its code and place; write nothing: no package, no state file, no cache.
+
+    Exits with status 1 when there is an error (or, with --strict, a warning). For CI:
+    '--format github' annotates the lines of a pull request, '--format sarif' uploads to code
+    scanning. A pre-commit hook and a workflow are in docs/ci.md.
+    """
+    from generator import formats  # noqa: PLC0415
+    from generator.config import BuildConfig  # noqa: PLC0415
+    from generator.pipeline import build  # noqa: PLC0415
+
+    config = BuildConfig(content=content, out_dir=out_dir, strict=strict, lock=lock, dry_run=True)
+    result = build(config)
+    diagnostics = result.diagnostics.sorted()
+    notes = result.note_count
+    if output_format == "json":
+        click.echo(formats.as_json(diagnostics, notes, ok=result.ok))
+    elif output_format == "sarif":
+        click.echo(formats.as_sarif(diagnostics, ok=result.ok, root=Path.cwd()))
+    elif output_format == "github":
+        text = formats.as_github(diagnostics)
+        if text:
+            click.echo(text)
+        click.echo(formats.summary(diagnostics, notes, ok=result.ok))
+    else:
+        color = wants_color(sys.stdout)
+        for diagnostic in diagnostics:
+            click.echo(styled(diagnostic, color=color), color=color)
+        click.echo(formats.summary(diagnostics, notes, ok=result.ok))
+    if not result.ok:
+        sys.exit(1)
+
+
+@main.command("init", short_help="Start a new course in DIR (default: here).")
+@click.argument("folder", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--deck", help="Name of the course deck (default: from the folder's name).")
+def init_command(folder: Path, deck: str | None) -> None:
+    """Start a new course in FOLDER (default: the current folder): content/_index.md with a
+    fresh namespace, a lesson with one card of every kind, a .gitignore for build/ and a
+    README. Nothing is overwritten: a folder that has a course already is refused.
+    """
+    from generator.init import init_course  # noqa: PLC0415
+
+    started = init_course(folder, deck=deck)
+    echo_diagnostics(started.diagnostics)
+    if started.diagnostics.errors:
+        sys.exit(1)
+    for path in started.written:
+        click.echo(f"  {path}")
+    where = "" if folder == Path() else f"cd {folder} && "
+    click.echo(f"started the course '{started.deck}' (namespace {started.namespace})")
+    click.echo(f"next: {where}ankigen serve   # a preview that updates as you save")
+    click.echo(f"      {where}ankigen build   # build/{slug(started.deck)}.apkg, to import")
+
+
+def slug(deck: str) -> str:
+    from generator.source.noteids import slugify  # noqa: PLC0415
+
+    return slugify(deck, limit=80)
+
+
+@main.command("serve", short_help="Preview the cards in a browser, rebuilt as you save.")
+@CONTENT_ARGUMENT
+@OUT_OPTION
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(min=0, max=65535),
+    help="Port to listen on (0: any free port).",
+)
+@click.option("--open", "open_browser", is_flag=True, help="Open the preview in a browser.")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@LOCK_OPTION
+@click.option(
+    "--no-package",
+    is_flag=True,
+    help="Only preview: do not write the .apkg and the state file on each save.",
+)
+@QUIET_OPTION
+def serve_command(
+    *,
+    content: Path,
+    out_dir: Path,
+    host: str,
+    port: int,
+    open_browser: bool,
+    strict: bool,
+    lock: Path | None,
+    no_package: bool,
+    quiet: bool,
+) -> None:
+    """Serve a preview of every card of CONTENT on http://HOST:PORT and rebuild it whenever a
+    lesson, an image or a course file changes. The open page updates in place (the card you
+    look at and where you are stay as they were); problems show in the page and here. Each
+    successful rebuild also writes OUT/<course>.apkg, so the package is always current.
+    Stop with Ctrl+C.
+    """
+    from generator.config import BuildConfig  # noqa: PLC0415
+    from generator.serve import serve  # noqa: PLC0415
+
+    config = BuildConfig(
+        content=content, out_dir=out_dir, strict=strict, lock=lock, dry_run=no_package
+    )
+    color = wants_color(sys.stderr)
+
+    def say(line: str) -> None:
+        click.echo(line, err=True, color=color)
+
+    def tell(diagnostics: list[Diagnostic]) -> None:
+        for diagnostic in diagnostics:
+            say(styled(diagnostic, color=color))
+
+    serve(
+        config,
+        host=host,
+        port=port,
+        open_browser=open_browser,
+        say=(lambda line: None) if quiet else say,
+        tell=tell,
+    )
+
+
+@main.command("sync", short_help="Make a learner's Anki collection hold the course.")
 @CONTENT_ARGUMENT
 @click.option("--dry-run", is_flag=True, help="Show what the sync would do; change nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON on stdout.")
@@ -165,11 +361,7 @@ def build_command(
     type=click.Path(file_okay=False, path_type=Path),
     help="Build folder (the last package; backups made through AnkiConnect).",
 )
-@click.option(
-    "--lock",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="State file (default: CONTENT/ankigen.lock).",
-)
+@LOCK_OPTION
 @click.option("--jobs", "-j", default=0, type=click.IntRange(min=0), help="Worker processes.")
 def sync_command(
     *,
@@ -196,6 +388,10 @@ def sync_command(
     or with Anki closed opens the collection file (pip install 'ankigen[anki]'), backing it up
     first.
     """
+    from generator.config import BuildConfig  # noqa: PLC0415 - see the module's docstring
+    from generator.sync import run as sync_run  # noqa: PLC0415
+    from generator.sync.plan import Action  # noqa: PLC0415
+
     config = sync_run.SyncConfig(
         build=BuildConfig(content=content, out_dir=out_dir, jobs=jobs, lock=lock),
         url=url,
@@ -228,6 +424,8 @@ def sync_command(
     else:
         echo_diagnostics(Diagnostics(result.diagnostics.errors))
     if as_json:
+        from generator import report  # noqa: PLC0415
+
         click.echo(
             json.dumps(report.sync_json(result, dry_run=dry_run), indent=2, ensure_ascii=False)
         )
@@ -240,7 +438,7 @@ def sync_command(
 
 
 def print_sync(
-    result: sync_run.SyncResult,
+    result: SyncResult,
     *,
     dry_run: bool,
     verbose: bool,
@@ -248,6 +446,8 @@ def print_sync(
     tail: bool = True,
     err: bool = False,
 ) -> None:
+    from generator import report  # noqa: PLC0415
+
     if not result.ok or result.plan is None:
         click.echo(f"sync failed: {len(result.diagnostics.errors)} error(s)", err=True)
         return
@@ -270,7 +470,7 @@ def print_sync(
         click.echo("nothing to change")
 
 
-@main.command("preview")
+@main.command("preview", short_help="Write a static preview site of every card.")
 @CONTENT_ARGUMENT
 @click.option(
     "--out",
@@ -284,8 +484,12 @@ def preview_command(content: Path, out_dir: Path) -> None:
     """Write a static site showing every card of CONTENT, interactive, to open from disk.
 
     Cards use the same templates and CSS as in Anki. Nothing else is written: no package, no
-    state file.
+    state file. 'ankigen serve' shows the same site and keeps it current as you edit.
     """
+    from generator.config import BuildConfig  # noqa: PLC0415
+    from generator.pipeline import build  # noqa: PLC0415
+    from generator.preview import write_preview  # noqa: PLC0415
+
     config = BuildConfig(content=content, out_dir=out_dir, dry_run=True)
     result = build(config)
     echo_diagnostics(result.diagnostics)
@@ -300,7 +504,7 @@ def preview_command(content: Path, out_dir: Path) -> None:
     click.echo(f"wrote {target} ({len(result.notes)} notes)")
 
 
-@main.command("lint")
+@main.command("lint", short_help="Check every card against card-quality rules.")
 @CONTENT_ARGUMENT
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON on stdout.")
 @click.option(
@@ -317,6 +521,10 @@ def lint_command(content: Path, as_json: bool, jobs: int) -> None:
     '<!-- lint-ignore: code -->' in it, or for a lesson or folder with 'lint_ignore: [code]' in
     front matter. Exits with status 1 when there is a finding or an error.
     """
+    from generator import report  # noqa: PLC0415
+    from generator.config import BuildConfig  # noqa: PLC0415
+    from generator.pipeline import lint_course  # noqa: PLC0415
+
     config = BuildConfig(content=content, out_dir=Path("build"), jobs=jobs, dry_run=True)
     result = lint_course(config)
     echo_diagnostics(result.diagnostics)
@@ -328,7 +536,7 @@ def lint_command(content: Path, as_json: bool, jobs: int) -> None:
         sys.exit(1)
 
 
-@main.command("ids")
+@main.command("ids", short_help="Write every derived note id into the sources.")
 @CONTENT_ARGUMENT
 @click.option("--force", is_flag=True, help="Stamp files that have uncommitted git changes too.")
 @click.option("--dry-run", is_flag=True, help="List what would be stamped; change nothing.")
@@ -340,6 +548,8 @@ def ids_command(content: Path, force: bool, dry_run: bool) -> None:
     to the line that starts the note. Files with uncommitted git changes are refused unless
     --force, so the stamping is a reviewable diff of its own.
     """
+    from generator.stamp_ids import stamp_ids  # noqa: PLC0415
+
     result = stamp_ids(content, force=force, dry_run=dry_run)
     echo_diagnostics(result.diagnostics)
     if result.diagnostics.errors:
@@ -353,27 +563,53 @@ def ids_command(content: Path, force: bool, dry_run: bool) -> None:
     click.echo(f"{verb} {total} id(s) in {len(result.stamped)} file(s)")
 
 
-def echo_diagnostics(diagnostics: Diagnostics) -> None:
-    for diagnostic in diagnostics.sorted():
-        click.echo(diagnostic.format(), err=True)
+def print_unchanged(
+    content: Path,
+    out_dir: Path,
+    lock: Path | None,
+    *,
+    strict: bool,
+    forget_removed: bool,
+    forget_moved: bool,
+    quiet: bool,
+) -> bool:
+    """Print what the last build kept for a build that changes nothing, if nothing changed."""
+    from generator.anki.state import LOCK_NAME  # noqa: PLC0415
+    from generator.cache.memo import unchanged_build  # noqa: PLC0415
+
+    found = unchanged_build(
+        content,
+        out_dir,
+        lock if lock is not None else content / LOCK_NAME,
+        strict=strict,
+        forget_removed=forget_removed,
+        forget_moved=forget_moved,
+        timeout=0,
+    )
+    if found is None:
+        return False
+    echo_diagnostics(list(found.diagnostics))
+    if not quiet:
+        for line in found.summary.lines():
+            click.echo(line)
+    return True
+
+
+def echo_diagnostics(diagnostics: Diagnostics | list[Diagnostic]) -> None:
+    """On stderr, sorted; in colour on a terminal."""
+    items = diagnostics if isinstance(diagnostics, list) else diagnostics.items
+    if not items:
+        return
+    color = wants_color(sys.stderr)
+    lines = [styled(diagnostic, color=color) for diagnostic in Diagnostics(list(items)).sorted()]
+    click.echo("\n".join(lines), err=True, color=color)
 
 
 def print_human(result: BuildResult, config: BuildConfig, *, verbose: bool) -> None:
+    from generator import report  # noqa: PLC0415
+
     if not result.ok:
         click.echo(report.failure(result, strict=config.strict), err=True)
         return
-    for line in report.deck_table(result, config.registry):
+    for line in report.summary(result, config.registry, verbose=verbose).lines():
         click.echo(line)
-    if result.plan is not None:
-        click.echo(report.plan_summary(result.plan))
-        for line in report.plan_details(result.plan, verbose=verbose):
-            click.echo(line)
-    if result.output is None:
-        click.echo("dry run: nothing written")
-        return
-    size = result.output.stat().st_size
-    click.echo(f"wrote {result.output} ({len(result.notes)} notes, {size / 1024:.1f} KiB)")
-    if result.replaced is not None:
-        click.echo(
-            f"removed {result.replaced}: the course deck was renamed, and the package with it"
-        )

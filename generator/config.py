@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.anki.state import LOCK_NAME
+from generator.cache.store import course_folder
 from generator.kinds import REGISTRY, Registry
 
 
@@ -35,10 +36,19 @@ class BuildConfig:
     """The constructs and note types the build knows."""
     lock_timeout: float = 120.0
     """Seconds to wait for another build of the same course to finish."""
+    cache: bool = True
+    """Keep compiled lessons in `<out_dir>/.ankigen-cache` and use them while they hold."""
 
     @property
     def lock_path(self) -> Path:
         return self.lock if self.lock is not None else self.content / LOCK_NAME
+
+    @property
+    def cache_dir(self) -> Path:
+        """This course's cache: in the output folder, per content folder and state file."""
+        return course_folder(
+            self.out_dir, str(self.content.resolve()), str(self.lock_path.resolve())
+        )
 
     @property
     def content_display(self) -> str:

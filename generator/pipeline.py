@@ -14,28 +14,54 @@ exit status and its JSON both read it. Nothing here prints.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
 from collections import Counter
-from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from generator import lint
+from generator import incremental, lint, report
 from generator.anki import state
 from generator.anki.package import (
+    NoteBatch,
     PackagedNote,
     PackagedNoteType,
     PackageSpec,
     PreviousNote,
     family_of,
+    package_bytes,
     read_package,
-    write_package,
 )
-from generator.anki.plan import Basis, Plan, make_plan, needs_previous_fields
+from generator.anki.plan import (
+    Basis,
+    Change,
+    Kept,
+    KeptPlan,
+    NoteHashes,
+    Plan,
+    Planned,
+    Status,
+    make_plan,
+    needs_previous_fields,
+)
 from generator.anki.recover import reconcile, state_from_package
+from generator.cache import memo
+from generator.cache.fingerprint import tool_fingerprint
+from generator.cache.store import Store
+from generator.compile import (
+    LessonSource,
+    Pending,
+    compile_all,
+    read_source,
+    registry_fingerprint,
+    shared_renderer,
+    still_resolves,
+    store_pending,
+)
 from generator.config import BuildConfig
 from generator.diagnostics import Diagnostic, Diagnostics
 from generator.files import (
@@ -45,35 +71,24 @@ from generator.files import (
     file_digest,
     replacing,
 )
-from generator.kinds import Registry
-from generator.kinds.distractors import Fallback, History, Shown, choose_all
-from generator.kinds.lesson import parse_lesson
+from generator.incremental import (
+    Block,
+    Part,
+    Reading,
+    Snapshot,
+    Unread,
+    make_block,
+    offered,
+    pools_of,
+)
+from generator.kinds import REGISTRY
+from generator.kinds.distractors import Fallback, History, Pools, Shown, choose_all
 from generator.kinds.variants import Candidate, RenderedVariant, candidate
-from generator.notes import Lesson, Note, RenderedNote, Renderer, Text
-from generator.render import MarkdownRenderer
+from generator.notes import RenderedNote, Text
 from generator.render.media import MediaResolver, extension_of, packaged_name, unreferenced
-from generator.source.discover import Course, discover, display, read_text
-from generator.source.noteids import check_unique_ids, slugify
-from generator.source.outline import source_lines
-
-PARALLEL_MIN_LESSONS = 24
-MAX_WORKERS = 8
-
-
-@dataclass(frozen=True, slots=True)
-class CompiledLesson:
-    """The outcome of one lesson file: everything but the options drawn from other lessons."""
-
-    lesson: Lesson
-    """The lesson as discovered."""
-    notes: tuple[RenderedNote, ...]
-    """Rendered notes in source order."""
-    diagnostics: tuple[Diagnostic, ...]
-    """Problems found in the file."""
-    variants: tuple[RenderedVariant, ...] = ()
-    """Generated multiple-choice cards, rendered, waiting for their options."""
-    facts: tuple[lint.Fact, ...] = ()
-    """What the lint rules look at, one per note (generator.lint)."""
+from generator.source.discover import Course, discover, display
+from generator.source.noteids import IdUse, check_unique_ids, slugify
+from generator.summary import Summary
 
 
 @dataclass(slots=True)
@@ -87,12 +102,14 @@ class BuildResult:
     with no error, nor a warning under --strict."""
     course: Course | None = None
     """The course, when discovery succeeded."""
-    notes: list[RenderedNote] = field(default_factory=list)
-    """All notes in package order."""
+    parts: list[Part] = field(default_factory=list)
+    """Each lesson, in order: kept from the last build or built in this one."""
     plan: Plan | None = None
     """The change plan, when the build got that far."""
     output: Path | None = None
-    """The package written, or None when the build failed or was a dry run."""
+    """The package, current, or None when the build failed or was a dry run."""
+    written: bool = False
+    """The package or the state file was written (False: both were up to date)."""
     findings: list[lint.Finding] = field(default_factory=list)
     """Card-quality findings (`ankigen lint`)."""
     supersedes: Path | None = None
@@ -102,74 +119,108 @@ class BuildResult:
     previous: state.State | None = None
     """What the plan phase compared with: the state file, or what it recovered from the last
     package when there is none."""
+    recorded: tuple[state.State | None, Diagnostics] | None = None
+    """The state file as read by this build, and the problems reading it; None until read."""
+    kept_state: state.State | None = None
+    """That state, when it is the one the last build wrote (its kept lessons then apply)."""
+    steady: bool = False
+    """The plan compared the notes with that very state (so kept lessons were planned as kept)."""
+    snapshot: Snapshot | None = None
+    """What the last build kept, when it applies to this one."""
+    pending: Pending = field(default_factory=Pending)
+    """Cache entries of the lessons this build compiled, stored if it succeeds."""
+    cache_keys: set[str] = field(default_factory=set)
+    """Cache keys of every lesson of this build."""
+    sources: list[LessonSource] = field(default_factory=list)
+    """Each lesson's bytes as this build read them."""
+    indexes: dict[str, bytes] = field(default_factory=dict)
+    """Each index file's bytes as this build read them (path relative to the content folder)."""
+    gathered: int = 0
+    """How many diagnostics the gather phase left (those after it come from the plan)."""
+    chosen: list[Diagnostic] = field(default_factory=list)
+    """Diagnostics about generated options (said once: the next build does not repeat them)."""
+    all_notes: list[RenderedNote] | None = None
+    """`notes`, once made."""
+    counted: dict[str, Counter[str]] | None = None
+    """`counts()`, once made."""
+    pools: Pools | None = None
+    """The answers of the course generated cards drew their options from."""
+    progress: Progress | None = field(default=None, repr=False)
+    """Told how far the build is (the command line draws it on a terminal)."""
+
+    def step(self, stage: str, done: int = 0, total: int = 0) -> None:
+        if self.progress is not None:
+            self.progress(stage, done, total)
+
+    now: int = 0
+    """The clock the plan used."""
+    kept_written: Written | None = None
+    """What the write phase left on disk."""
+    upcoming: Upcoming | None = None
+    """The next build, planned while the package was being made."""
+
+    @property
+    def notes(self) -> list[RenderedNote]:
+        """All notes in package order (those of kept lessons made from their plain form)."""
+        if self.all_notes is None:
+            self.all_notes = [note for part in self.parts for note in part.final_notes()]
+        return self.all_notes
+
+    @property
+    def note_count(self) -> int:
+        return sum(sum(counter.values()) for counter in self.counts().values())
 
     def counts(self) -> dict[str, Counter[str]]:
         """Deck → note type key → number of notes."""
-        table: dict[str, Counter[str]] = {}
-        for note in self.notes:
-            table.setdefault(note.meta.deck, Counter())[note.note_type] += 1
-        return dict(sorted(table.items()))
+        if self.counted is None:
+            table: dict[str, Counter[str]] = {}
+            for deck, note_type in note_kinds(self.parts):
+                table.setdefault(deck, Counter())[note_type] += 1
+            self.counted = dict(sorted(table.items()))
+        return self.counted
+
+
+def note_kinds(parts: Iterable[Part]) -> Iterator[tuple[str, str]]:
+    """(deck, note type) of every note."""
+    for part in parts:
+        if part.block is not None:
+            yield from zip(part.block.kept.decks, part.block.kept.note_types, strict=True)
+        else:
+            for note in part.notes:
+                yield note.meta.deck, note.note_type
 
 
 # ---------------------------------------------------------------------------------------------
 # Phase 1: gather
 
 
-_renderer: MarkdownRenderer | None = None
+def recorded(config: BuildConfig, result: BuildResult) -> tuple[state.State | None, Diagnostics]:
+    """The state file, read once per build, and the problems found reading it (reported by the
+    plan phase). When it is, byte for byte, the file the last build wrote, the state that build
+    kept is used instead of parsing it again."""
+    if result.recorded is None:
+        problems = Diagnostics()
+        kept = result.kept_state
+        if kept is not None and file_matches(config.lock_path, result.snapshot):
+            result.recorded = (kept, problems)
+        else:
+            result.kept_state = None
+            loaded = state.load(config.lock_path, str(config.lock_path), problems)
+            result.recorded = (loaded, problems)
+    return result.recorded
 
 
-def shared_renderer() -> MarkdownRenderer:
-    """One renderer per process, created on first use (a worker's, or the main process's)."""
-    global _renderer  # noqa: PLW0603 - created on first use, reused for every field after
-    if _renderer is None:
-        _renderer = MarkdownRenderer()
-    return _renderer
+def file_matches(path: Path, snapshot: Snapshot | None) -> bool:
+    if snapshot is None:
+        return False
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest() == snapshot.state
+    except OSError:
+        return False
 
 
-def compile_lesson(root: Path, lesson: Lesson, registry: Registry) -> CompiledLesson:
-    """Read, parse and render one lesson. Depends only on the file, the lesson record and the
-    registry, so it can run in any process."""
-    diags = Diagnostics()
-    text = read_text(root / lesson.rel, lesson.path, diags)
-    if diags.errors:
-        return CompiledLesson(lesson, (), tuple(diags.items))
-    parsed = parse_lesson(lesson, text, registry)
-    diags.extend(parsed.diagnostics)
-    md = shared_renderer()
-    with md.lesson(lesson.path, MediaResolver(root, lesson.rel), diags, source_lines(text)):
-        notes = tuple(rendered(note, md) for note in parsed.notes)
-        variants = tuple(variant.render(md) for variant in parsed.variants)
-    facts = lint.facts_of((*parsed.notes, *parsed.variants), parsed.lesson, parsed.silences)
-    return CompiledLesson(lesson, notes, tuple(diags.items), variants, facts)
-
-
-def rendered(note: Note, md: Renderer) -> RenderedNote:
-    """The note with its fields rendered, and the media they use."""
-    fields = note.render(md)
-    return RenderedNote(
-        note.meta, note.note_type, fields, note.cards, note.card_texts, md.take_media()
-    )
-
-
-def compile_all(
-    root: Path, lessons: tuple[Lesson, ...], registry: Registry, jobs: int
-) -> list[CompiledLesson]:
-    # Each worker holds its own renderer (~30 MB); more than eight buys little and costs memory.
-    workers = jobs or min(MAX_WORKERS, os.cpu_count() or 1)
-    if workers <= 1 or (not jobs and len(lessons) < PARALLEL_MIN_LESSONS):
-        return [compile_lesson(root, lesson, registry) for lesson in lessons]
-    chunk = max(1, len(lessons) // (workers * 8))
-    count = len(lessons)
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(
-            pool.map(compile_lesson, [root] * count, lessons, [registry] * count, chunksize=chunk)
-        )
-
-
-def history_of(config: BuildConfig) -> History:
-    """The options each generated card showed in the last build, from the state file. Problems
-    with the file are reported by the plan phase, which reads it for everything else."""
-    previous = state.load(config.lock_path, str(config.lock_path), Diagnostics())
+def history_of(previous: state.State | None) -> History:
+    """The options each generated card showed in the last build, from the state file."""
     if previous is None:
         return History({})
     shown = {
@@ -196,31 +247,90 @@ def fallback_renderer(root: Path) -> Fallback:
     return render
 
 
-def with_variants(
-    compiled: list[CompiledLesson],
+def course_pools(parts: Sequence[Part]) -> Pools:
+    """Every answer of the course that a generated card may show (`Pools.of`): kept lessons
+    offer theirs in plain form, made into objects only when a card looks at one."""
+    built = [part for part in parts if part.compiled is not None and part.block is None]
+    if len(built) == len(parts):
+        return Pools.of([variant for part in built for variant in part.variants()])
+    return pools_of(parts)
+
+
+def choose(
+    parts: Sequence[Part],
     diags: Diagnostics,
-    history: History | None = None,
-    fallback: Fallback | None = None,
-) -> list[RenderedNote]:
-    """All notes in lesson order, each lesson's generated multiple-choice cards after its notes,
-    with options drawn from the whole course (keeping those the state file recorded)."""
-    variants = [variant for lesson in compiled for variant in lesson.variants]
-    choices = iter(choose_all(variants, diags, history or History({}), fallback))
-    notes: list[RenderedNote] = []
-    for lesson in compiled:
-        notes.extend(lesson.notes)
-        for _ in lesson.variants:
+    history: History,
+    fallback: Fallback,
+    pools: Pools,
+) -> None:
+    """The notes of each lesson built in this build, its generated multiple-choice cards after
+    them, with options drawn from the whole course (keeping those the state file recorded)."""
+    todo = [part for part in parts if part.compiled is not None and part.block is None]
+    variants = [variant for part in todo for variant in part.variants()]
+    choices = iter(choose_all(variants, diags, history, fallback, pools))
+    for part in todo:
+        assert part.compiled is not None
+        part.notes = list(part.compiled.notes)
+        part.made = [True] * len(part.notes)
+        for _ in part.compiled.variants:
             choice = next(choices)
             if choice is not None:
-                notes.append(choice.variant.complete(choice.options, choice.correct))
-    return notes
+                part.notes.append(choice.variant.complete(choice.options, choice.correct))
+                part.made.append(False)
+
+
+def repeated_ids(parts: Iterable[Part]) -> bool:
+    """Whether two notes have one id (ignoring case): a quick look first, since a course with
+    thousands of notes has none most of the time."""
+    keys: list[str] = []
+    for part in parts:
+        if part.block is not None:
+            keys.extend(state.key_of(note_id) for note_id in part.block.kept.ids)
+        else:
+            keys.extend(state.key_of(note.meta.id) for note in part.notes)
+    return len(set(keys)) != len(keys)
+
+
+def id_uses(parts: Iterable[Part]) -> Iterator[IdUse]:
+    for part in parts:
+        if part.block is None:
+            yield from (note.meta for note in part.notes)
+            continue
+        kept = part.block.kept
+        for index, note_id in enumerate(kept.ids):
+            yield KeptId(note_id, part.block.explicit[index], kept.paths[index], kept.lines[index])
+
+
+@dataclass(frozen=True, slots=True)
+class KeptId:
+    """A kept note's id and place (for `check_unique_ids`)."""
+
+    id: str
+    """The note id."""
+    explicit_id: bool
+    """Written by the author."""
+    path: str
+    """Source file."""
+    line: int
+    """Line."""
+
+
+def media_used(parts: Iterable[Part]) -> Iterator[tuple[str, str]]:
+    """(packaged name, source) of every file the notes use."""
+    for part in parts:
+        if part.block is None:
+            for note in part.notes:
+                yield from note.media
+        else:
+            for media in part.block.media:
+                yield from media
 
 
 def warn_unused_media(
-    config: BuildConfig, notes: Iterable[RenderedNote], diags: Diagnostics
+    config: BuildConfig, used: Iterable[tuple[str, str]], diags: Diagnostics
 ) -> None:
-    used = {source for note in notes for _, source in note.media}
-    for rel in unreferenced(config.content, used):
+    sources = {source for _, source in used}
+    for rel in unreferenced(config.content, sources):
         diags.warning(
             display(config.content_display, rel),
             0,
@@ -230,32 +340,126 @@ def warn_unused_media(
         )
 
 
+def sources_of(config: BuildConfig, course: Course) -> list[LessonSource]:
+    """Every lesson's bytes, read once, with its cache key when the build uses the cache."""
+    key = registry_fingerprint(config.registry) if config.cache else ""
+    return [read_source(config.content, lesson, key) for lesson in course.lessons]
+
+
+def cache_store(config: BuildConfig) -> Store | None:
+    """The course's cache, in the output folder (never in the sources); None without one. A
+    build that writes nothing (`--dry-run`, `ankigen check`) reads it and leaves it alone."""
+    if not config.cache:
+        return None
+    return Store(config.cache_dir, writable=not config.dry_run)
+
+
+def kept_inputs(config: BuildConfig) -> str:
+    """What every kept lesson depends on besides its own bytes and the state file."""
+    parts = [
+        tool_fingerprint(),
+        registry_fingerprint(config.registry),
+        str(config.content.resolve()),
+        config.content_display,
+        str(config.lock_path),
+    ]
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+def kept_blocks(
+    config: BuildConfig, store: Store | None, sources: Sequence[LessonSource], result: BuildResult
+) -> list[Block | None]:
+    """The block the last build kept of each lesson, where its key is still the lesson's."""
+    found = incremental.load(store, kept_inputs(config)) if store is not None else None
+    if found is None:
+        return [None] * len(sources)
+    result.snapshot, result.kept_state = found
+    if not file_matches(config.lock_path, result.snapshot) or store is None:
+        return [None] * len(sources)
+    ids = result.snapshot.blocks
+    return [
+        incremental.block(store, ids[source.lesson.rel], source.key)
+        if source.key and source.lesson.rel in ids
+        else None
+        for source in sources
+    ]
+
+
+def build_parts(
+    config: BuildConfig,
+    store: Store | None,
+    sources: Sequence[LessonSource],
+    parts: Sequence[Part],
+    result: BuildResult,
+) -> None:
+    """Compile every lesson without a kept block (from the compile cache where it holds it)."""
+    todo = [
+        index for index, part in enumerate(parts) if part.block is None and part.compiled is None
+    ]
+    total = len(todo)
+    compiled = compile_all(
+        config.content,
+        [sources[index] for index in todo],
+        config.registry,
+        config.jobs,
+        store=store,
+        pending=result.pending if store is not None and store.writable else None,
+        progress=lambda done: result.step("compiling lessons", done, total),
+    )
+    for index, lesson in zip(todo, compiled, strict=True):
+        parts[index].compiled = lesson
+
+
 def gather(config: BuildConfig, result: BuildResult) -> None:
     diags = result.diagnostics
-    course = discover(config.content, config.content_display, diags)
+    course = discover(config.content, config.content_display, diags, result.indexes)
     if course is None:
         return
     result.course = course
-    compiled = compile_all(config.content, course.lessons, config.registry, config.jobs)
-    for lesson in compiled:
-        diags.extend(lesson.diagnostics)
+    sources = sources_of(config, course)
+    result.sources = sources
+    result.cache_keys = {source.key for source in sources if source.key}
+    store = cache_store(config)
+    parts = [Part(block=block) for block in kept_blocks(config, store, sources, result)]
+    build_parts(config, store, sources, parts, result)
+    if any(part.block is not None for part in parts):
+        # A kept lesson's cards keep their options while the course offers them as it did.
+        offers = offered(parts)
+        for index, part in enumerate(parts):
+            if part.block is not None and (
+                any(offers.get(text, "") != value for text, value in part.block.reads)
+                or not still_resolves(config.content, sources[index].lesson, part.block.resolved)
+            ):
+                part.block = None
+        build_parts(config, store, sources, parts, result)
+    result.parts = parts
+    for part in parts:
+        diags.extend(part.diagnostics())
     if diags.errors:
         # Distractors are drawn from the whole course; with broken lessons they would mislead.
-        result.notes.extend(note for lesson in compiled for note in lesson.notes)
+        for part in parts:
+            part.notes = part.base_notes()
+            part.block = None
     else:
-        history = history_of(config)
-        fallback = fallback_renderer(config.content)
-        result.notes.extend(with_variants(compiled, diags, history, fallback))
-    check_unique_ids((note.meta for note in result.notes), diags)
+        result.step("drawing options")
+        chosen = Diagnostics()
+        history = history_of(recorded(config, result)[0])
+        result.pools = course_pools(parts)
+        choose(parts, chosen, history, fallback_renderer(config.content), result.pools)
+        result.chosen = list(chosen.items)
+        diags.extend(chosen.items)
+    if repeated_ids(parts):
+        check_unique_ids(id_uses(parts), diags)
     if not diags.errors:
         # With errors, some lesson may not have been rendered and its files would look unused.
-        warn_unused_media(config, result.notes, diags)
-    if not result.notes and not diags.errors:
+        warn_unused_media(config, media_used(parts), diags)
+    if not any(True for _ in note_kinds(parts)) and not diags.errors:
         diags.error(
             config.content_display, 0, "no cards found: nothing to package", code="no-cards-found"
         )
     if not diags.errors:
-        lint.report([fact for lesson in compiled for fact in lesson.facts], diags, build=True)
+        lint.report([], diags, build=True, lessons=[part.linted() for part in parts])
+    result.gathered = len(diags.items)
 
 
 def lint_course(config: BuildConfig) -> BuildResult:
@@ -267,11 +471,18 @@ def lint_course(config: BuildConfig) -> BuildResult:
     if course is None:
         return result
     result.course = course
-    compiled = compile_all(config.content, course.lessons, config.registry, config.jobs)
-    for lesson in compiled:
-        diags.extend(lesson.diagnostics)
-        result.notes.extend(lesson.notes)
-    result.findings = lint.report([fact for lesson in compiled for fact in lesson.facts], diags)
+    sources = sources_of(config, course)
+    parts = [Part() for _ in sources]
+    # Lint reads the compile cache and leaves it alone, as `ankigen check` does.
+    store = cache_store(replace(config, dry_run=True))
+    build_parts(config, store, sources, parts, result)
+    result.parts = parts
+    for part in parts:
+        assert part.compiled is not None
+        diags.extend(part.compiled.diagnostics)
+        part.notes = list(part.compiled.notes)
+    lessons = [part.linted() for part in parts]
+    result.findings = lint.report([], diags, lessons=lessons)
     result.ok = not diags.errors and not result.findings
     return result
 
@@ -305,8 +516,10 @@ def plan(config: BuildConfig, result: BuildResult) -> None:
     now = clock(config, diags)
     if now is None:
         return
+    result.now = now
     lock_shown = str(config.lock_path)
-    old = state.load(config.lock_path, lock_shown, diags)
+    old, problems = recorded(config, result)
+    diags.extend(problems.items)
     if diags.errors:
         return
     package = output_path(config, result.course)
@@ -324,11 +537,15 @@ def plan(config: BuildConfig, result: BuildResult) -> None:
         previous = read_package(earlier)
         shipped = state_from_package(previous, registry.note_types, result.course.namespace)
         old = reconcile(old, shipped)
-    elif needs_previous_fields(result.notes, old):
+    elif needs_previous_fields(current_types(result.parts), old):
         previous = read_package(earlier)
     result.previous = old
+    result.step("planning")
+    # Kept lessons are planned as their state entries say only against that very state.
+    result.steady = old is result.kept_state
+    items, hashes = plan_items(result.parts, steady=result.steady)
     result.plan = make_plan(
-        result.notes,
+        items,
         old,
         namespace=result.course.namespace,
         note_types=registry.note_types,
@@ -341,9 +558,45 @@ def plan(config: BuildConfig, result: BuildResult) -> None:
         previous=previous,
         package=package.name,
         decks=folder_decks(result.course),
+        hashes=hashes,
     )
     result.plan.basis = basis
     result.supersedes = earlier if earlier != package else None
+
+
+def current_types(parts: Iterable[Part]) -> dict[str, str]:
+    """Each note's id (`key_of`) → its note type."""
+    table: dict[str, str] = {}
+    for part in parts:
+        if part.block is None:
+            table.update((state.key_of(note.meta.id), note.note_type) for note in part.notes)
+        else:
+            kept = part.block.kept
+            table.update(
+                (state.key_of(note_id), note_type)
+                for note_id, note_type in zip(kept.ids, kept.note_types, strict=True)
+            )
+    return table
+
+
+def plan_items(
+    parts: Sequence[Part], *, steady: bool
+) -> tuple[list[RenderedNote | Kept], list[NoteHashes | None]]:
+    """What the plan takes, in package order, and the hashes already made for each."""
+    items: list[RenderedNote | Kept] = []
+    hashes: list[NoteHashes | None] = []
+    for part in parts:
+        if part.block is not None and steady:
+            items.append(part.block.kept)
+            hashes.append(None)
+        elif part.block is not None:
+            notes = part.final_notes()
+            items.extend(notes)
+            hashes.extend([None] * len(notes))
+        else:
+            items.extend(part.notes)
+            hashes.extend(part.hashes())
+    return items, hashes
 
 
 def folder_decks(course: Course) -> dict[str, str]:
@@ -369,15 +622,14 @@ def output_path(config: BuildConfig, course: Course) -> Path:
 
 
 def package_media(
-    config: BuildConfig, notes: Iterable[RenderedNote], diags: Diagnostics
+    config: BuildConfig, used: Iterable[tuple[str, str]], diags: Diagnostics
 ) -> tuple[tuple[str, bytes], ...]:
-    """(packaged name, bytes) of every file the notes use, sorted by name. A file is read again
-    here, and its name is checked against its bytes: one edited since it was rendered would be
-    packaged under the name of its old content."""
+    """(packaged name, bytes) of every file the notes use (`used`: packaged name, source),
+    sorted by name. A file is read again here, and its name is checked against its bytes: one
+    edited since it was rendered would be packaged under the name of its old content."""
     sources: dict[str, str] = {}
-    for note in notes:
-        for name, source in note.media:
-            sources.setdefault(name, source)
+    for name, source in used:
+        sources.setdefault(name, source)
     media: list[tuple[str, bytes]] = []
     for name, source in sorted(sources.items()):
         shown = display(config.content_display, source)
@@ -397,25 +649,49 @@ def package_spec(
     config: BuildConfig, *, course: Course, plan: Plan, media: tuple[tuple[str, bytes], ...]
 ) -> PackageSpec:
     registry = config.registry
-    packaged = [
-        PackagedNote(
-            guid=note.guid,
-            note_type=registry.note_type(note.note_type),
-            fields=note.fields,
-            tags=note.tags,
-            deck=note.deck,
-            note_id=note.nid,
-            mod=note.mod,
-            cards=note.cards,
-            family=family_of(change.id),
-        )
-        for change, note in zip(plan.changes, plan.notes, strict=True)
-        if note.fields is not None
-    ]
-    used = {note.note_type for note in plan.notes if note.fields is not None}
+    packaged: list[PackagedNote | NoteBatch] = []
+    used: set[str] = set()
+    decks: set[str] = set(course.decks)
+    for segment in plan.segments:
+        if isinstance(segment, KeptPlan):
+            kept = segment.kept
+            packaged.append(
+                NoteBatch(
+                    guids=tuple(prior.guid for prior in segment.priors),
+                    note_types=tuple(registry.note_type(key) for key in kept.note_types),
+                    joined=kept.joined,
+                    tags=kept.tags,
+                    decks=kept.decks,
+                    note_ids=tuple(prior.nid for prior in segment.priors),
+                    mods=tuple(prior.mod for prior in segment.priors),
+                    cards=kept.cards,
+                    families=tuple(family_of(note_id) for note_id in kept.ids),
+                )
+            )
+            used.update(kept.note_types)
+            decks.update(kept.decks)
+            continue
+        for change, note in zip(segment.changes, segment.notes, strict=True):
+            if note.fields is None:
+                continue
+            packaged.append(
+                PackagedNote(
+                    guid=note.guid,
+                    note_type=registry.note_type(note.note_type),
+                    fields=note.fields,
+                    tags=note.tags,
+                    deck=note.deck,
+                    note_id=note.nid,
+                    mod=note.mod,
+                    cards=note.cards,
+                    family=family_of(change.id),
+                )
+            )
+            used.add(note.note_type)
+            decks.add(note.deck)
     return PackageSpec(
         namespace=course.namespace,
-        decks=tuple(sorted({*course.decks, *(note.deck for note in packaged)})),
+        decks=tuple(sorted(decks)),
         # Only the note types the package's notes use: each carries the whole stylesheet.
         note_types=tuple(
             PackagedNoteType(note_type, registry.template(key), plan.note_type_mods[key])
@@ -427,15 +703,35 @@ def package_spec(
     )
 
 
+PENDING = "pending-" + "0" * 57
+"""Stands for the package's digest in the state file's text until the package is made."""
+
+
 class StateNotWritten(Exception):
     """The state file could not be written; the new package must not be moved into place."""
 
 
+@dataclass(frozen=True, slots=True)
+class Written:
+    """What the write phase left on disk."""
+
+    state: state.State
+    """The state file's content."""
+    text: str
+    """Its text."""
+    package_digest: str
+    """SHA-256 of the package."""
+    size: int
+    """The package's size in bytes."""
+
+
 def write(config: BuildConfig, result: BuildResult) -> None:
-    """Write the package to a temporary file, then the state file (which records the package's
-    digest), then move the package into place. If the state cannot be written, the old package
-    stays; a build stopped after the state file and before the move leaves a package that does
-    not match the recorded digest, and the next build compares the notes with that package."""
+    """Make the package in memory; if it and the state file are what is on disk already, write
+    nothing. Otherwise write the package to a temporary file, then the state file (which records
+    the package's digest), then move the package into place. If the state cannot be written, the
+    old package stays; a build stopped after the state file and before the move leaves a package
+    that does not match the recorded digest, and the next build compares the notes with that
+    package."""
     assert result.course is not None and result.plan is not None
     diags = result.diagnostics
     out = output_path(config, result.course)
@@ -448,27 +744,28 @@ def write(config: BuildConfig, result: BuildResult) -> None:
             code="output-is-folder",
         )
         return
-    media = package_media(config, result.notes, diags)
+    media = package_media(config, media_used(result.parts), diags)
     if diags.failed(strict=config.strict):
         return
+    result.step("writing the package")
     spec = package_spec(config, course=result.course, plan=result.plan, media=media)
+    store = cache_store(config)
+    pieces = incremental.load_pieces(store)
+    frames = incremental.FrameCache(store) if store is not None else None
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        with replacing(out) as tmp:
-            write_package(tmp, spec)
-            recorded = replace(result.plan.state, package_digest=file_digest(tmp))
-            try:
-                config.lock_path.parent.mkdir(parents=True, exist_ok=True)
-                state.save(config.lock_path, recorded)
-            except OSError as exc:
-                diags.error(
-                    str(config.lock_path),
-                    0,
-                    f"cannot write the state file: {exc.strerror or exc}; nothing was written "
-                    "(make its folder writable, or keep the state elsewhere with --lock)",
-                    code="state-write-failed",
-                )
-                raise StateNotWritten from exc
+        data, draft = package_and_draft(config, result, spec, (pieces, frames))
+        digest = hashlib.sha256(data).hexdigest()
+        recorded_state = replace(result.plan.state, package_digest=digest)
+        text = draft.replace(f'"package_digest": "{PENDING}"', f'"package_digest": "{digest}"', 1)
+        same = existing_digest(out) == digest
+        if same:
+            changed = save_state(config, text, diags)
+        else:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            with replacing(out) as tmp:
+                tmp.write_bytes(data)
+                save_state(config, text, diags)
+            changed = True
     except StateNotWritten:
         return
     except OSError as exc:
@@ -481,24 +778,92 @@ def write(config: BuildConfig, result: BuildResult) -> None:
         )
         return
     result.output = out
+    result.written = changed
+    result.kept_written = Written(recorded_state, text, digest, len(data))
+    incremental.save_pieces(store, pieces)
+    if frames is not None:
+        frames.save()
     earlier = result.supersedes
     if earlier is not None and earlier.is_file():
         # The course deck was renamed, and the package with it: the old one is superseded.
         with suppress(OSError):
             earlier.unlink()
             result.replaced = earlier
+            result.written = True
+
+
+def package_and_draft(
+    config: BuildConfig,
+    result: BuildResult,
+    spec: PackageSpec,
+    caches: tuple[incremental.PieceCache | None, incremental.FrameCache | None],
+) -> tuple[bytes, str]:
+    """The package's bytes and the state file's text (its package digest left PENDING). The
+    package is made in a thread (SQLite and zlib let go of the interpreter while they work)
+    while the text, and after an edit what the next build would do, are prepared."""
+    assert result.plan is not None
+    store = cache_store(config)
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        making = worker.submit(package_bytes, spec, *caches)
+        kept = result.kept_state
+        previous = (kept, state_text(config)) if result.steady and kept else None
+        draft = state.dumps(replace(result.plan.state, package_digest=PENDING), previous)
+        # Only after an edit, when little is to be planned again: on a cold build, the next
+        # build's plan would hold as much again in memory as the package does.
+        built = sum(part.block is None for part in result.parts)
+        if store is not None and store.writable and built * 4 <= len(result.parts):
+            result.upcoming = plan_next(config, result, result.plan.state)
+        return making.result(), draft
+
+
+def state_text(config: BuildConfig) -> str:
+    try:
+        return config.lock_path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return ""
+
+
+def existing_digest(path: Path) -> str:
+    """SHA-256 of the file at `path`; '' when there is none."""
+    try:
+        return file_digest(path) if path.is_file() else ""
+    except OSError:
+        return ""
+
+
+def save_state(config: BuildConfig, text: str, diags: Diagnostics) -> bool:
+    """Write the state file unless it holds `text` already; whether it was written."""
+    try:
+        config.lock_path.parent.mkdir(parents=True, exist_ok=True)
+        return state.save_text(config.lock_path, text)
+    except OSError as exc:
+        diags.error(
+            str(config.lock_path),
+            0,
+            f"cannot write the state file: {exc.strerror or exc}; nothing was written "
+            "(make its folder writable, or keep the state elsewhere with --lock)",
+            code="state-write-failed",
+        )
+        raise StateNotWritten from exc
 
 
 # ---------------------------------------------------------------------------------------------
 
 
-def build(config: BuildConfig) -> BuildResult:
+Progress = Callable[[str, int, int], None]
+"""Told the stage a build is in, and how many of how many steps of it are done (0 of 0 for a
+stage that has no count)."""
+
+
+def build(config: BuildConfig, *, progress: Progress | None = None) -> BuildResult:
     """Gather, plan and write; stop at the first phase that leaves a problem. One build of a
     course at a time: a second one waits for the first (see files.course_lock)."""
-    result = BuildResult(Diagnostics())
+    result = BuildResult(Diagnostics(), progress=progress)
     try:
         with course_lock(config.content, timeout=config.lock_timeout):
-            clean_stale_temporaries(config.out_dir, config.lock_path.parent)
+            if not config.dry_run:
+                # What a killed build left behind (a dry run writes, and removes, nothing).
+                clean_stale_temporaries(config.out_dir, config.lock_path.parent)
             run_phases(config, result)
     except LockTimeout:
         result.diagnostics.error(
@@ -507,6 +872,8 @@ def build(config: BuildConfig) -> BuildResult:
             "another build of this course is still running; try again when it has finished",
             code="build-locked",
         )
+    finally:
+        result.pending.close()
     return result
 
 
@@ -518,3 +885,251 @@ def run_phases(config: BuildConfig, result: BuildResult) -> None:
         if result.course is None or result.diagnostics.failed(strict=config.strict):
             return
     result.ok = True
+    store = cache_store(config)
+    if store is not None and store.writable:
+        store_pending(store, result.pending, result.cache_keys)
+        keep_for_next(config, result, store)
+
+
+# ---------------------------------------------------------------------------------------------
+# What the next build can use
+
+
+def keep_for_next(config: BuildConfig, result: BuildResult, store: Store) -> None:
+    """Keep every steady lesson (generator.incremental) for the next build: plan the next build
+    in memory, against the state file just written, and keep the lessons that come out the same.
+    Lessons kept by this build stay kept: nothing they depend on changed."""
+    written, course = result.kept_written, result.course
+    if written is None or course is None or result.plan is None:
+        return
+    result.step("keeping what the next build needs")
+    upcoming = result.upcoming or plan_next(config, result, written.state)
+    second, again, checked = upcoming.plan, upcoming.again, upcoming.diagnostics
+    blocks, known = steady_blocks(result, second, again, written.state)
+    incremental.save(
+        store,
+        inputs=kept_inputs(config),
+        state_digest=hashlib.sha256(written.text.encode()).hexdigest(),
+        written=written.state,
+        blocks=blocks,
+        known=known,
+    )
+    if len(blocks) == len(result.parts) and same_outcome(result.plan, second, written.state):
+        keep_memo(config, result, store, second, checked)
+    else:
+        memo.forget(store)
+
+
+Again = dict[int, tuple[list[RenderedNote], Reading]]
+"""Lessons built in this build whose options come out the same against the state just written:
+their notes, and the options of the course they looked up."""
+
+
+@dataclass(frozen=True, slots=True)
+class Upcoming:
+    """The next build, planned in memory against the state this build writes."""
+
+    plan: Plan
+    """Its plan."""
+    again: Again
+    """The lessons built in this build that would come out the same."""
+    diagnostics: Diagnostics
+    """What planning it said."""
+
+
+def plan_next(config: BuildConfig, result: BuildResult, written: state.State) -> Upcoming:
+    """Plan the next build against `written` (the package's digest does not matter to a plan,
+    so this can run while the package is being made)."""
+    course, current = result.course, result.plan
+    assert course is not None and current is not None
+    items, hashes, again = next_items(config, result, written)
+    checked = Diagnostics()
+    second = make_plan(
+        items,
+        written,
+        namespace=course.namespace,
+        note_types=config.registry.note_types,
+        templates=config.registry.templates,
+        now=result.now,
+        lock_path=str(config.lock_path),
+        diags=checked,
+        forget_removed=config.forget_removed,
+        forget_moved=config.forget_moved,
+        package=current.state.package,
+        decks=current.state.decks,
+        hashes=hashes,
+    )
+    return Upcoming(second, again, checked)
+
+
+def next_items(
+    config: BuildConfig, result: BuildResult, written: state.State
+) -> tuple[list[RenderedNote | Kept], list[NoteHashes | None], Again]:
+    """What the next build would plan, if nothing changed."""
+    parts = result.parts
+    history, fallback = history_of(written), fallback_renderer(config.content)
+    offers = offered(parts)
+    pools = result.pools if result.pools is not None else course_pools(parts)
+    items: list[RenderedNote | Kept] = []
+    hashes: list[NoteHashes | None] = []
+    again: Again = {}
+    for index, part in enumerate(parts):
+        if part.block is not None and result.steady:
+            items.append(part.block.kept)
+            hashes.append(None)
+        elif part.compiled is None or part.block is not None:
+            notes = part.final_notes()
+            items.extend(notes)
+            hashes.extend([None] * len(notes))
+        else:
+            notes, reading, quiet = rechoose(part, pools, offers, history, fallback)
+            items.extend(notes)
+            own = part.hashes()[: len(part.compiled.notes)]
+            hashes.extend(own + [None] * (len(notes) - len(own)))
+            if quiet and notes == part.notes:
+                again[index] = (notes, reading)
+    return items, hashes, again
+
+
+def rechoose(
+    part: Part, pools: Pools, offers: dict[str, str], history: History, fallback: Fallback
+) -> tuple[list[RenderedNote], Reading, bool]:
+    """A built lesson's notes with options drawn again against `history`, the options of the
+    course they looked up, and whether the drawing was quiet (no warning, nothing looked up in
+    another deck: what a steady lesson's cards do)."""
+    assert part.compiled is not None
+    reading, unread = Reading(pools.by_text, offers), Unread(pools.by_deck)
+    said = Diagnostics()
+    local = Pools(pools.by_lesson, unread, reading)
+    chosen = choose_all(part.compiled.variants, said, history, fallback, local)
+    notes = list(part.compiled.notes)
+    notes.extend(
+        choice.variant.complete(choice.options, choice.correct)
+        for choice in chosen
+        if choice is not None
+    )
+    return notes, reading, not said.items and not unread.looked
+
+
+def steady_blocks(
+    result: BuildResult, second: Plan, again: Again, written: state.State
+) -> tuple[dict[str, Block], dict[str, str]]:
+    """Lesson → block of every steady lesson, and lesson → id of those kept already."""
+    course = result.course
+    assert course is not None
+    blocks: dict[str, Block] = {}
+    known: dict[str, str] = {}
+    snapshot = result.snapshot
+    # Changes of the notes planned one by one, in order (kept lessons' notes are not among them).
+    planned = iter(second.planned_changes())
+    for index, part in enumerate(result.parts):
+        lesson = course.lessons[index].rel
+        if part.block is not None and result.steady:
+            blocks[lesson] = part.block
+            if snapshot is not None and lesson in snapshot.blocks:
+                known[lesson] = snapshot.blocks[lesson]
+            continue
+        count = len(part.block.kept.ids) if part.block is not None else len(part.notes)
+        changes = [next(planned) for _ in range(count)]
+        found = again.get(index)
+        if found is None or part.compiled is None:
+            continue
+        notes, reading = found
+        if all(steady(change, written, second.state) for change in changes):
+            blocks[lesson] = make_block(
+                part.compiled,
+                result.sources[index].key,
+                notes,
+                pool=part.pool(),
+                offers=part.offers(),
+                reads=tuple(sorted(reading.reads.items())),
+            )
+    return blocks, known
+
+
+def same_outcome(first: Plan, second: Plan, written: state.State) -> bool:
+    """Whether the next build, planned in memory (`second`), would package what this one did
+    and keep the state file as written: then it changes nothing."""
+    # The plan leaves the package's digest to the write phase.
+    planned_state = replace(second.state, package_digest=written.package_digest)
+    if planned_state != written or second.note_type_mods != first.note_type_mods:
+        return False
+    if len(first.segments) != len(second.segments):
+        return False
+    for one, other in zip(first.segments, second.segments, strict=True):
+        if isinstance(one, KeptPlan) and isinstance(other, KeptPlan):
+            if one.priors != other.priors or one.kept != other.kept:
+                return False
+        elif isinstance(one, Planned) and isinstance(other, Planned):
+            if one.notes != other.notes:
+                return False
+        else:
+            return False
+    return True
+
+
+def keep_memo(
+    config: BuildConfig, result: BuildResult, store: Store, second: Plan, checked: Diagnostics
+) -> None:
+    """Keep what the next build would print, when it would change nothing (generator.cache.memo):
+    this build's diagnostics but those about generated options (said once), and those of
+    planning it."""
+    written = result.kept_written
+    if written is None or result.output is None or config.registry is not REGISTRY:
+        return
+    said = set(result.chosen)
+    gathered = [d for d in result.diagnostics.items[: result.gathered] if d not in said]
+    diagnostics = Diagnostics([*gathered, *checked.items])
+    if diagnostics.failed(strict=config.strict):
+        return
+    summary = Summary(
+        table=tuple(report.deck_table(result, config.registry)),
+        plan=(report.plan_summary(second), *report.plan_details(second, verbose=False)),
+        output=str(result.output),
+        notes=result.note_count,
+        size=written.size,
+        written=False,
+    )
+    memo.keep(
+        store,
+        content=config.content,
+        out_dir=config.out_dir,
+        lock=config.lock_path,
+        inputs=memo.inputs_of(
+            content=config.content,
+            out_dir=config.out_dir,
+            lock=config.lock_path,
+            strict=config.strict,
+            forget_removed=config.forget_removed,
+            forget_moved=config.forget_moved,
+        ),
+        used=used_files(result),
+        media={source: name for name, source in media_used(result.parts)},
+        state_text=written.text,
+        package=result.output,
+        package_digest=written.package_digest,
+        summary=summary,
+        diagnostics=tuple(diagnostics.items),
+    )
+
+
+def used_files(result: BuildResult) -> dict[str, str]:
+    """The digest of the bytes this build read of each lesson and index file."""
+    used = {rel: hashlib.sha256(data).hexdigest() for rel, data in result.indexes.items()}
+    for source in result.sources:
+        if source.data is not None:
+            used[source.lesson.rel] = hashlib.sha256(source.data).hexdigest()
+    return used
+
+
+def steady(change: Change, before: state.State, after: state.State) -> bool:
+    """A note that planning again leaves as it is: unchanged, where it was, with the same state
+    entry (the same key, too)."""
+    return (
+        change.status is Status.UNCHANGED
+        and change.old_deck is None
+        and not change.lost_cards
+        and change.kind_change is None
+        and change.id in before.notes
+        and after.notes.get(change.id) == before.notes[change.id]
+    )

@@ -3,14 +3,17 @@ Pure text; the CLI prints it."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from generator.anki.plan import REMOVED_TAG, Plan, Status
 from generator.diagnostics import Diagnostics
 from generator.kinds import Registry
-from generator.pipeline import BuildResult
+from generator.summary import Summary
 from generator.sync.plan import Action, NoteStep, SyncPlan, excerpts
-from generator.sync.run import SyncResult
+
+if TYPE_CHECKING:
+    from generator.pipeline import BuildResult
+    from generator.sync.run import SyncResult
 
 
 def deck_table(result: BuildResult, registry: Registry) -> list[str]:
@@ -90,6 +93,22 @@ def removal_advice(plan: Plan) -> list[str]:
     return lines
 
 
+def summary(result: BuildResult, registry: Registry, *, verbose: bool = False) -> Summary:
+    """What a successful build prints on stdout."""
+    plan = result.plan
+    lines = [plan_summary(plan), *plan_details(plan, verbose=verbose)] if plan else []
+    output = result.output
+    return Summary(
+        table=tuple(deck_table(result, registry)),
+        plan=tuple(lines),
+        output=str(output) if output is not None else None,
+        notes=result.note_count,
+        size=result.kept_written.size if result.kept_written is not None else 0,
+        written=result.written,
+        replaced=str(result.replaced) if result.replaced is not None else None,
+    )
+
+
 def failure(result: BuildResult, *, strict: bool) -> str:
     """The one line that ends a failed build; its counts add up to the lines printed above."""
     errors, warnings = len(result.diagnostics.errors), len(result.diagnostics.warnings)
@@ -104,6 +123,7 @@ def as_json(result: BuildResult) -> dict[str, Any]:
     return {
         "ok": result.ok,
         "output": str(result.output) if result.output else None,
+        "written": result.written,
         "decks": {deck: dict(counter) for deck, counter in result.counts().items()},
         "changes": plan.summary() if plan else None,
         "compared_with": plan.basis if plan else None,

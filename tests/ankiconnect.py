@@ -23,8 +23,23 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-ADDON = HERE.parent.parent / "shared" / "ankiconnect" / "2055492159"
-"""../shared/ankiconnect/ beside the project's folder."""
+
+
+def find_addon() -> Path:
+    """The add-on folder: `ANKIGEN_ANKICONNECT` when set, else `shared/ankiconnect/` beside the
+    project's folder or beside one of its parents (a clone made somewhere below the workspace)."""
+    given = os.environ.get("ANKIGEN_ANKICONNECT")
+    if given:
+        return Path(given)
+    for folder in HERE.parent.parents:
+        candidate = folder / "shared" / "ankiconnect" / "2055492159"
+        if candidate.is_dir():
+            return candidate
+    return HERE.parent.parent / "shared" / "ankiconnect" / "2055492159"
+
+
+ADDON = find_addon()
+"""../shared/ankiconnect/ beside the project's folder (or a parent's)."""
 ADDON_ID = "2055492159"
 PROFILE = "ankigen"
 API_KEY = "ankigen-test-key"

@@ -1,6 +1,7 @@
-/* What a learner sees, measured in the page: every visible text's contrast against the colour
-   actually drawn behind it (WCAG 2 relative luminance, alpha and opacity composited), sideways
-   scrolling, and whether an element is inside the viewport. Defines window.ankigenAudit. */
+/* What a learner sees, measured in the page: every visible text's (and typed text's) contrast
+   against the colour actually drawn behind it (WCAG 2 relative luminance, alpha and opacity
+   composited), sideways scrolling, and whether an element is inside the viewport. Defines
+   window.ankigenAudit. */
 (function () {
   "use strict";
   if (window.ankigenAudit) { return; }
@@ -100,6 +101,15 @@
       if (element.closest("mjx-assistive-mml")) { continue; }
       check(element, style.color, node.nodeValue, results);
     }
+    /* What the learner typed is text too, drawn in the box's own colours. */
+    Array.prototype.forEach.call(scope.querySelectorAll("input, textarea"), function (box) {
+      if (!box.value || /^(checkbox|radio|hidden)$/.test(box.type)) { return; }
+      var rect = box.getBoundingClientRect();
+      if (rect.width < 2 || rect.height < 2 || getComputedStyle(box).visibility !== "visible") {
+        return;
+      }
+      check(box, getComputedStyle(box).color, box.value, results);
+    });
     Array.prototype.forEach.call(scope.querySelectorAll("*"), function (element) {
       ["::before", "::after"].forEach(function (pseudo) {
         var style = getComputedStyle(element, pseudo);

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -25,7 +26,7 @@ from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPack
 
 HERE = Path(__file__).resolve().parent
 PROFILE = "ankigen"
-DEBIAN_TOOLS = ("Xvfb", "xdotool")
+DEBIAN_TOOLS = ("Xvfb", "xdotool", "xmodmap")
 
 
 class DesktopError(AssertionError):
@@ -39,8 +40,8 @@ def missing_tools() -> list[str]:
 def prepare_collection(base: Path, packages: list[Path]) -> dict[str, tuple[int, int]]:
     """Import `packages` into a fresh collection for the profile; return deck name → (id, number
     of cards) of every top-level deck. Deck options: every new card today, no learning steps (a
-    card rated Good is done for the day, so each card is shown once) and no audio autoplay (no
-    player on Xvfb)."""
+    card rated Good is done for the day, so each card is shown once), siblings not buried and no
+    audio autoplay (no player on Xvfb)."""
     folder = base / PROFILE
     folder.mkdir(parents=True, exist_ok=True)
     col = Collection(str(folder / "collection.anki2"))
@@ -55,12 +56,26 @@ def prepare_collection(base: Path, packages: list[Path]) -> dict[str, tuple[int,
         config["new"]["perDay"] = 9999
         config["new"]["delays"] = []
         config["rev"]["perDay"] = 9999
+        # Both cards of a two-way note come the same day (Anki's default, said here).
+        config["new"]["bury"] = False
         config["autoplay"] = False
         col.decks.update_config(config)
         return {
             deck.name: (deck.id, len(col.find_cards(f'"deck:{deck.name}"')))
             for deck in col.decks.all_names_and_ids()
             if "::" not in deck.name
+        }
+    finally:
+        col.close()
+
+
+def cards_in(base: Path, deck: str) -> set[tuple[str, int]]:
+    """(note ID, card ordinal) of every card in `deck` and its subdecks."""
+    col = Collection(str(base / PROFILE / "collection.anki2"))
+    try:
+        return {
+            (card.note()["ID"], card.ord)
+            for card in (col.get_card(cid) for cid in col.find_cards(f'"deck:{deck}"'))
         }
     finally:
         col.close()
@@ -82,6 +97,8 @@ class Desktop:
     """Its file object."""
     sent: list[str] = field(default_factory=list)
     """Every X input sent, for failure messages."""
+    keyed: set[str] = field(default_factory=set)
+    """Characters given a key of their own on this display's keyboard."""
 
     def connect(self) -> None:
         self.sock = socket.create_connection(("127.0.0.1", self.port), timeout=60)
@@ -126,6 +143,35 @@ class Desktop:
     def key(self, name: str) -> None:
         """Press and release one key (an X keysym name: Down, space, x, 3 …)."""
         self.xdotool("key", "--clearmodifiers", name)
+
+    def type(self, text: str) -> None:
+        """Type `text` into whatever has the keyboard focus, one real key press per character."""
+        self.give_keys(text)
+        self.xdotool("type", "--clearmodifiers", "--delay", "30", "--", text)
+
+    def give_keys(self, text: str) -> None:
+        """Put every character of `text` that the US keyboard lacks (°, é …) on a free key, for
+        good, as a learner's own layout has it. Left to itself, xdotool maps such a character
+        to a spare key only for the moment of the press and maps it back at once; Qt, reading
+        the keyboard map again when told it changed, can read it after the change back and
+        type nothing."""
+        missing = sorted({char for char in text if ord(char) > 0x7E} - self.keyed)
+        if not missing:
+            return
+        table = subprocess.run(
+            ["xmodmap", "-pke"], env=self.env, check=True, capture_output=True, text=True
+        ).stdout
+        free = [int(code) for code in re.findall(r"^keycode\s+(\d+) =\s*$", table, re.M)]
+        if len(free) < len(missing):
+            raise DesktopError(f"no free keys for {missing}")
+        changes = [
+            f"keycode {code} = U{ord(char):04X}"
+            for char, code in zip(missing, reversed(free), strict=False)
+        ]
+        self.sent.append(f"xmodmap {changes}")
+        for change in changes:
+            subprocess.run(["xmodmap", "-e", change], env=self.env, check=True, capture_output=True)
+        self.keyed.update(missing)
 
     def click_at(self, x: float, y: float) -> None:
         web = self.state()["web"]

@@ -92,7 +92,8 @@ def test_cli_build_reports_counts_per_deck(course: Path, tmp_path: Path) -> None
     assert lines[5].startswith("first build here (no state file, no earlier package)")
     assert lines[6].startswith(f"wrote {out / 'fixture-course.apkg'} (30 notes,")
     assert (course / "ankigen.lock").is_file()
-    assert sorted(p.name for p in out.iterdir()) == ["fixture-course.apkg"]
+    # The package, and the cache that makes the next build quick.
+    assert sorted(p.name for p in out.iterdir()) == [".ankigen-cache", "fixture-course.apkg"]
 
 
 def test_cli_help_for_every_command() -> None:
@@ -132,3 +133,10 @@ def test_course_needs_deck_and_namespace(course: Path, tmp_path: Path, missing: 
     assert result.exit_code == 1
     assert f"{course / '_index.md'}:1: error: the course needs '{missing}:" in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_the_collection_indexes_are_genanki_s() -> None:
+    """A collection made from a cached frame creates its indexes without genanki."""
+    from generator.anki.package import INDEXES, schema  # noqa: PLC0415
+
+    assert [" ".join(sql.split()) for sql in schema()[1]] == list(INDEXES)

@@ -1,13 +1,15 @@
-"""Every card of the seed course and the feature tour, reviewed in Anki desktop itself.
+"""Every card of the seed course, the feature tour and the card kinds course
+(tests/fixtures/kinds), reviewed in Anki desktop itself.
 
-Anki desktop (aqt) runs on Xvfb with a fresh profile whose collection has both packages
+Anki desktop (aqt) runs on Xvfb with a fresh profile whose collection has the three packages
 imported. Every key press and click is real X input sent with xdotool, so it passes through Qt's
 shortcuts exactly as a learner's would (Anki takes 1–7, Space and Enter before the page). Each
 card is reviewed light and night, at 400 and 1000 px: picks wrong, right and partial, by mouse
 and by keyboard; flips; steps; the checklist; cloze-choice blanks. After every action the DOM
 state is asserted; on every side: no script error, every visible text at least 4.5:1 against
 what is drawn behind it, no sideways scrolling; after flipping, the verdict in the viewport.
-Screenshots of both sides go to build/screenshots/desktop/.
+Typed answers, two-way cards and image occlusion are reviewed by tests/desktop_kinds.py within
+the same sessions. Screenshots of both sides go to build/screenshots/desktop/.
 """
 
 from __future__ import annotations
@@ -24,18 +26,23 @@ import pytest
 from tests.conftest import CONTENT, FIXTURES, ROOT, build_into
 from tests.desktop import (
     Desktop,
-    DesktopError,
     anki_desktop,
+    cards_in,
     missing_tools,
     prepare_collection,
 )
+from tests.desktop_kinds import CLASSES, KINDS, KindsReview
 
 pytestmark = pytest.mark.desktop
 
 SHOTS = ROOT / "build" / "screenshots" / "desktop"
 REPORT = ROOT / "build" / "desktop-report.json"
 AUDIT = (Path(__file__).resolve().parent / "audit.js").read_text(encoding="utf-8")
-COURSES = {"Prompt Engineering and GenAI": CONTENT, "Feature Tour": FIXTURES / "tour"}
+COURSES = {
+    "Prompt Engineering and GenAI": CONTENT,
+    "Feature Tour": FIXTURES / "tour",
+    "Card kinds": KINDS,
+}
 HEIGHT = 720
 CONFIGS = [("light", 400), ("light", 1000), ("dark", 400), ("dark", 1000)]
 AA = 4.5
@@ -63,6 +70,12 @@ class Tally:
     """The lowest contrast ratio measured and where."""
     actions: dict[str, int] = field(default_factory=dict)
     """How many times each kind of interaction was done."""
+    reviewed: set[tuple[str, int]] = field(default_factory=set)
+    """(note ID, ordinal) of every card reviewed."""
+    kinds: list[str] = field(default_factory=list)
+    """The cards of the kinds of tests/desktop_kinds.py (typed, two-way, occlusion)."""
+    kinds_lowest: dict[str, Any] | None = None
+    """The lowest contrast ratio measured on those cards."""
 
     def did(self, action: str) -> None:
         self.actions[action] = self.actions.get(action, 0) + 1
@@ -80,6 +93,8 @@ class Session:
         self.width = width
         self.tally = Tally()
         self.shots = SHOTS / f"{theme}-{width}"
+        self.kinds = KindsReview(self)
+        self.new_kind = False
 
     # -- looking -------------------------------------------------------------------------
 
@@ -144,19 +159,28 @@ class Session:
         assert errors == [], f"{card} {side}: script errors {errors}"
         audit = self.page(f"{AUDIT}; window.ankigenAudit('#qa')")
         assert audit["texts"] > 0, f"{card} {side}: no text measured"
-        assert audit["failures"] == [], f"{card} {side} ({self.theme}): below {AA}:1"
-        lowest = audit["lowest"]
+        assert audit["failures"] == [], (
+            f"{card} {side} ({self.theme}): below {AA}:1: {audit['failures']}"
+        )
+        lowest = {**audit["lowest"], "card": card, "side": side}
         if self.tally.lowest is None or lowest["ratio"] < self.tally.lowest["ratio"]:
-            self.tally.lowest = {**lowest, "card": card, "side": side}
+            self.tally.lowest = lowest
+        if self.new_kind and (
+            self.tally.kinds_lowest is None or lowest["ratio"] < self.tally.kinds_lowest["ratio"]
+        ):
+            self.tally.kinds_lowest = lowest
         assert audit["overflow"] <= 0, f"{card} {side} scrolls sideways at {self.width}px"
         name = re.sub(r"[^A-Za-z0-9-]+", "-", card)
-        # Two animation frames: the page has painted what the DOM now holds.
+        self.painted()
+        self.d.call("grab", path=str(self.shots / f"{name}-{side}.png"))
+
+    def painted(self) -> None:
+        """Two animation frames: the page has painted what the DOM now holds."""
         self.page(
             "window.ankigenPainted = false; requestAnimationFrame(function () {"
             " requestAnimationFrame(function () { window.ankigenPainted = true; }); }); 1"
         )
         self.d.wait("a paint", lambda: self.page("window.ankigenPainted"))
-        self.d.call("grab", path=str(self.shots / f"{name}-{side}.png"))
 
     # -- acting --------------------------------------------------------------------------
 
@@ -211,9 +235,19 @@ class Session:
         front = self.wait_side("front")
         classes = front["classes"].split()
         note_id = state["id"] or front["note"]
-        card = f"{note_id}#{state['ord'] + 1}" if "ak-cloze" in classes else note_id
+        ordinal = state["ord"]
+        # Notes with several cards (clozes, two-way, occlusion) name the card by its number.
+        several = {"ak-cloze", "ak-twoway", "ak-occlusion"} & set(classes)
+        card = f"{note_id}#{ordinal + 1}" if several else note_id
+        self.new_kind = bool(CLASSES & set(classes))
         self.check_side(card, "front")
-        if "ak-choice" in classes or "ak-clozechoice" in classes:
+        if "ak-typein" in classes:
+            self.kinds.typein(card, (note_id, ordinal), cloze="ak-cloze" in classes)
+        elif "ak-occlusion" in classes:
+            self.kinds.occlusion(card, note_id, ordinal)
+        elif "ak-twoway" in classes:
+            self.kinds.two_way_card(card, note_id, ordinal, reverse="ak-reverse" in classes)
+        elif "ak-choice" in classes or "ak-clozechoice" in classes:
             self.review_options(card, number, cloze="ak-clozechoice" in classes)
         elif "ak-reveal" in classes:
             self.review_reveal(card)
@@ -228,6 +262,9 @@ class Session:
         if self.steps():
             self.check_side(card, "steps")
         self.tally.cards.append(card)
+        self.tally.reviewed.add((note_id, ordinal))
+        if self.new_kind:
+            self.tally.kinds.append(card)
         self.seen()
         self.d.key("3")  # Good: with no learning steps the card is done for today
 
@@ -376,18 +413,13 @@ class Session:
         self.tally.did("checklist")
 
     def review_deck(self, deck: int) -> int:
-        self.d.call("review", deck=deck)
+        # As a learner would: once the deck browser or overview has finished loading (the
+        # add-on says why).
+        self.d.wait("the reviewer to open", lambda: self.d.call("review", deck=deck), timeout=30)
         self.d.wait("the reviewer", lambda: self.d.state()["side"] == "question")
-        time.sleep(0.3)
         web = self.d.state()["web"]
         self.d.call("focus")
         self.d.xdotool("mousemove", str(web["x"] + 5), str(web["y"] + web["height"] - 5))
-        # Entering the reviewer renders the first card twice; now and then, in this headless
-        # setup, the first render is left unfinished (#qa transparent): draw the card again.
-        try:
-            self.d.wait("the first card", lambda: self.root("front"), timeout=4)
-        except DesktopError:
-            self.d.call("redraw")
         number = 0
         while True:
             self.review(number + self.offset)
@@ -408,6 +440,7 @@ def test_every_card_in_the_real_reviewer(
     base = tmp_path / "anki"
     decks = prepare_collection(base, packages)
     expected = {name: decks[name][1] for name in COURSES}
+    kind_cards = cards_in(base, "Card kinds")
     with anki_desktop(base, theme=theme, log=tmp_path / "anki.log") as desktop:
         state = desktop.call("resize", width=width, height=HEIGHT)
         assert state["window"]["width"] == width
@@ -419,11 +452,28 @@ def test_every_card_in_the_real_reviewer(
     assert len(set(tally.cards)) == len(tally.cards) == sum(expected.values())
     for action in ("wrong pick by click", "right pick by keyboard", "cloze blank filled", "steps"):
         assert tally.actions.get(action, 0) > 0, f"never done: {action}"
+    # Every card of the new kinds' course, both directions of two-way notes among them; typed
+    # answers wrong and right, plain and cloze; occlusion in both modes.
+    assert kind_cards <= tally.reviewed
+    assert session.kinds.check_two_way() > 0
+    for action in (
+        "typed wrong",
+        "typed right",
+        "cloze typed wrong",
+        "cloze typed right",
+        "two-way forward",
+        "two-way reverse",
+        "occlusion hide all",
+        "occlusion hide one",
+    ):
+        assert tally.actions.get(action, 0) > 0, f"never done: {action}"
     REPORT.parent.mkdir(parents=True, exist_ok=True)
     report = json.loads(REPORT.read_text(encoding="utf-8")) if REPORT.exists() else {}
     report[f"{theme}-{width}"] = {
         "cards": len(tally.cards),
         "lowest_contrast": tally.lowest,
+        "new_kind_cards": len(tally.kinds),
+        "new_kinds_lowest_contrast": tally.kinds_lowest,
         "actions": tally.actions,
     }
     REPORT.write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")

@@ -17,10 +17,12 @@ from pathlib import Path
 
 from pygments.formatters import HtmlFormatter
 
-# Code colours from accessible-pygments: every token is at least 4.5:1 against the card's code
-# background in its theme (WCAG AA).
 # Anki's template language has no includes; `{{> name}}` is expanded here from templates/name.html.
 PARTIAL = re.compile(r"\{\{>\s*([a-z_]+(?:\.js)?)\s*\}\}")
+FIELD_SEPARATOR = "\x1f"
+"""Between the fields of a note, in Anki's collection."""
+# Code colours from accessible-pygments: every token is at least 4.5:1 against the card's code
+# background in its theme (WCAG AA).
 CODE_STYLE_LIGHT = "a11y-light"
 CODE_STYLE_NIGHT = "a11y-dark"
 

@@ -2,29 +2,34 @@
 
 genanki supplies the schema and the note type JSON. Notes, cards and the zip are written here
 because genanki stamps one wall-clock time on everything and orders media by set iteration.
+
+A collection is made in two steps: its frame (the schema, the decks and the note types: what
+the col row holds) and then its notes and cards. A frame depends on a few things only (`frame
+key`), so a build keeps it in its cache (`Frames`) and the next build, when it has the same decks
+and note types, takes it from there: genanki, and the templates' JSON, are not needed again.
 """
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
 import re
 import sqlite3
 import zipfile
-from collections.abc import Sequence
+from collections import deque
+from collections.abc import Iterable, Iterator, MutableMapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-import genanki
-from genanki.apkg_col import APKG_COL
-from genanki.apkg_schema import APKG_SCHEMA
-
+from generator.anki.archive import Pieces, deflated, stored, write_zip
 from generator.anki.guids import stable_int
-from generator.anki.notetypes import CardTemplate, NoteType
+from generator.anki.notetypes import FIELD_SEPARATOR, CardTemplate, NoteType
 
 T = TypeVar("T")
-ZIP_DATE = (1980, 1, 1, 0, 0, 0)
-FIELD_SEPARATOR = "\x1f"
+PAGE_SIZE = 16384
+"""SQLite's page size for the collection: larger pages make a smaller file, quicker to write."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +58,45 @@ class PackagedNote:
 
 
 @dataclass(frozen=True, slots=True)
+class NoteBatch:
+    """Notes given column by column (a steady lesson's, as kept from an earlier build): packaged
+    exactly like the same `PackagedNote`s, without making an object per note."""
+
+    guids: tuple[str, ...]
+    """GUID of each."""
+    note_types: tuple[NoteType, ...]
+    """Note type of each."""
+    joined: tuple[str, ...]
+    """Fields of each, joined with FIELD_SEPARATOR."""
+    tags: tuple[tuple[str, ...], ...]
+    """Tags of each."""
+    decks: tuple[str, ...]
+    """Deck of each."""
+    note_ids: tuple[int, ...]
+    """Row id of each."""
+    mods: tuple[int, ...]
+    """Modification time of each."""
+    cards: tuple[tuple[int, ...], ...]
+    """Card ordinals of each."""
+    families: tuple[str, ...]
+    """Family of each (see `PackagedNote.family`)."""
+
+    def __iter__(self) -> Iterator[PackagedNote]:
+        for index, guid in enumerate(self.guids):
+            yield PackagedNote(
+                guid,
+                self.note_types[index],
+                tuple(self.joined[index].split(FIELD_SEPARATOR)),
+                self.tags[index],
+                self.decks[index],
+                self.note_ids[index],
+                self.mods[index],
+                self.cards[index],
+                self.families[index],
+            )
+
+
+@dataclass(frozen=True, slots=True)
 class PackagedNoteType:
     """A note type as it goes into the collection."""
 
@@ -74,8 +118,8 @@ class PackageSpec:
     """Every deck name that holds notes."""
     note_types: tuple[PackagedNoteType, ...]
     """Every note type of the registry."""
-    notes: tuple[PackagedNote, ...]
-    """Notes in a stable order."""
+    notes: tuple[PackagedNote | NoteBatch, ...]
+    """Notes in a stable order (a batch stands for its notes, in order)."""
     media: tuple[tuple[str, bytes], ...] = ()
     """Images and sounds: (flat packaged name, bytes), sorted by name."""
 
@@ -94,6 +138,8 @@ def all_decks(decks: Sequence[str]) -> list[str]:
 
 
 def model_json(packaged: PackagedNoteType) -> dict[str, object]:
+    import genanki  # noqa: PLC0415 - only to make a frame the cache does not have
+
     note_type, template = packaged.note_type, packaged.template
     model = genanki.Model(
         note_type.model_id,
@@ -129,7 +175,7 @@ SIBLING_GAP = 4
 """At least this many other new cards between two cards of one family, where the deck has them."""
 
 
-def new_card_order(notes: Sequence[PackagedNote]) -> dict[tuple[int, int], int]:
+def new_card_order(notes: Iterable[PackagedNote]) -> dict[tuple[int, int], int]:
     """(note id, ordinal) → `due` (the position of a new card). Anki shows new cards of a deck in
     this order. Cards made from one source item (a key fact's reveal, cloze and cloze choice; a
     cloze note's deletions and their choices) are different notes of different note types, so
@@ -139,16 +185,26 @@ def new_card_order(notes: Sequence[PackagedNote]) -> dict[tuple[int, int], int]:
     earliest one whose family was not among the last SIBLING_GAP cards placed; when every
     waiting card is blocked (the end of a small deck), the earliest goes, and then any two
     siblings left side by side are parted by moving the first one back to where it fits."""
-    decks: dict[str, list[tuple[str, tuple[int, int]]]] = {}
-    for note in notes:
-        family = note.family or f"note:{note.note_id}"
-        for ordinal in note.cards:
-            decks.setdefault(note.deck, []).append((family, (note.note_id, ordinal)))
+    return card_order((note.note_id, note.deck, note.cards, note.family) for note in notes)
+
+
+def card_order(
+    notes: Iterable[tuple[int, str, tuple[int, ...], str]],
+) -> dict[tuple[int, int], int]:
+    """`new_card_order` of (note id, deck, card ordinals, family) of each note, in order."""
+    decks: dict[str, deque[tuple[str, tuple[int, int]]]] = {}
+    for note_id, deck, cards, named in notes:
+        family = named or f"note:{note_id}"
+        waiting = decks.get(deck)
+        if waiting is None:
+            waiting = decks[deck] = deque()
+        waiting.extend((family, (note_id, ordinal)) for ordinal in cards)
     due: dict[tuple[int, int], int] = {}
     for waiting in decks.values():
         placed: list[tuple[str, tuple[int, int]]] = []
         last: dict[str, int] = {}
         while waiting:
+            # The pick is nearly always at the front: a deque takes it in constant time.
             pick = next(
                 (
                     index
@@ -157,10 +213,15 @@ def new_card_order(notes: Sequence[PackagedNote]) -> dict[tuple[int, int], int]:
                 ),
                 0,
             )
-            last[waiting[pick][0]] = len(placed)
-            placed.append(waiting.pop(pick))
-        for _, card in part_neighbours(placed):
-            due[card] = len(due) + 1
+            if pick == 0:
+                card = waiting.popleft()
+            else:
+                card = waiting[pick]
+                del waiting[pick]
+            last[card[0]] = len(placed)
+            placed.append(card)
+        for _, card_id in part_neighbours(placed):
+            due[card_id] = len(due) + 1
     return due
 
 
@@ -186,83 +247,191 @@ def part_neighbours(order: list[tuple[str, T]]) -> list[tuple[str, T]]:
     return order
 
 
-def collection_bytes(spec: PackageSpec) -> bytes:
-    """The package's collection.anki2, built in memory (nothing is left behind if the build
-    dies)."""
+def schema() -> tuple[list[str], list[str]]:
+    """genanki's schema of Anki's legacy collection: the tables, and the indexes (created after
+    the rows are in, which is quicker than keeping them up to date row by row)."""
+    from genanki.apkg_schema import APKG_SCHEMA  # noqa: PLC0415 - see model_json
+
+    statements = [part.strip() for part in APKG_SCHEMA.split(";") if part.strip()]
+    indexes = [part for part in statements if part.upper().startswith("CREATE INDEX")]
+    return [part for part in statements if part not in indexes], indexes
+
+
+Frames = MutableMapping[str, bytes]
+"""Frames of earlier collections, by `frame_key`."""
+
+
+def frame_key(spec: PackageSpec) -> str:
+    """What a collection's frame depends on: the decks, the note types with their templates and
+    times, the namespace (deck ids) and the page size. (The tool's own version is part of the
+    cache's key.)"""
+    digest = hashlib.sha256(f"{PAGE_SIZE}\0{spec.namespace}\0".encode())
+    digest.update(json.dumps(all_decks(spec.decks)).encode())
+    for packaged in spec.note_types:
+        template = packaged.template
+        parts = [repr(packaged.note_type), template.front, template.back, template.css]
+        parts.extend(side for pair in template.more for side in pair)
+        digest.update(json.dumps([parts, packaged.mod]).encode())
+    return digest.hexdigest()
+
+
+def frame_bytes(spec: PackageSpec) -> bytes:
+    """The empty collection: the tables (no indexes yet), the col row with the decks and the
+    note types."""
+    import genanki  # noqa: PLC0415 - see model_json
+    from genanki.apkg_col import APKG_COL  # noqa: PLC0415
+
     conn = sqlite3.connect(":memory:")
     try:
-        cursor = conn.cursor()
-        cursor.executescript(APKG_SCHEMA)
-        cursor.executescript(APKG_COL)
-        decks = json.loads(cursor.execute("SELECT decks FROM col").fetchone()[0])
+        tables, _ = schema()
+        conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")
+        for statement in tables:
+            conn.execute(statement)
+        conn.executescript(APKG_COL)
+        decks = json.loads(conn.execute("SELECT decks FROM col").fetchone()[0])
         for name in all_decks(spec.decks):
             deck = genanki.Deck(deck_id(spec.namespace, name), name).to_json()
             deck["mod"] = 0
             decks[str(deck["id"])] = deck
         models = {str(nt.note_type.model_id): model_json(nt) for nt in spec.note_types}
-        cursor.execute(
+        conn.execute(
             "UPDATE col SET decks = ?, models = ?",
             (json.dumps(decks, sort_keys=True), json.dumps(models, sort_keys=True)),
         )
-        due = new_card_order(spec.notes)
-        for note in spec.notes:
-            cursor.execute(
-                "INSERT INTO notes VALUES(?,?,?,?,?,?,?,?,?,?,?)",
-                (
-                    note.note_id,
-                    note.guid,
-                    note.note_type.model_id,
-                    note.mod,
-                    -1,
-                    f" {' '.join(note.tags)} " if note.tags else "",
-                    FIELD_SEPARATOR.join(note.fields),
-                    note.fields[0],
-                    0,
-                    0,
-                    "",
-                ),
-            )
-            for ordinal in note.cards:
-                cursor.execute(
-                    "INSERT INTO cards VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    (
-                        note.note_id + ordinal,
-                        note.note_id,
-                        deck_id(spec.namespace, note.deck),
-                        ordinal,
-                        note.mod,
-                        -1,
-                        0,
-                        0,
-                        due[(note.note_id, ordinal)],
-                        *(0,) * 8,
-                        "",
-                    ),
-                )
         conn.commit()
         return conn.serialize()
     finally:
         conn.close()
 
 
-def write_package(path: Path, spec: PackageSpec) -> None:
-    """Write the package's zip to `path` (a temporary file: see generator.files.replacing)."""
-    collection = collection_bytes(spec)
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        add_entry(archive, "collection.anki2", collection)
-        # Anki's legacy layout: file i is the zip entry "i"; `media` maps "i" to its name.
-        names = {str(index): name for index, (name, _) in enumerate(spec.media)}
-        add_entry(archive, "media", json.dumps(names).encode())
-        for index, (name, data) in enumerate(spec.media):
-            add_entry(archive, str(index), data, compress=name.endswith(".svg"))
+INDEXES = (
+    "CREATE INDEX ix_notes_usn on notes (usn)",
+    "CREATE INDEX ix_cards_usn on cards (usn)",
+    "CREATE INDEX ix_revlog_usn on revlog (usn)",
+    "CREATE INDEX ix_cards_nid on cards (nid)",
+    "CREATE INDEX ix_cards_sched on cards (did, queue, due)",
+    "CREATE INDEX ix_revlog_cid on revlog (cid)",
+    "CREATE INDEX ix_notes_csum on notes (csum)",
+)
+"""The indexes of genanki's schema (`schema()`), kept here so that a collection made from a
+cached frame needs nothing of genanki; a test checks that the two agree."""
 
 
-def add_entry(archive: zipfile.ZipFile, name: str, data: bytes, *, compress: bool = True) -> None:
-    info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
-    # Images other than SVG and sounds are compressed already; deflating them again gains nothing.
-    info.compress_type = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
-    info.external_attr = 0o644 << 16
-    archive.writestr(info, data)
+def collection_bytes(spec: PackageSpec, frames: Frames | None = None) -> bytes:
+    """The package's collection.anki2, built in memory (nothing is left behind if the build
+    dies): its frame (from `frames` when it holds it), then the notes and cards, then the
+    indexes."""
+    key = frame_key(spec)
+    frame = frames.get(key) if frames is not None else None
+    if frame is None:
+        frame = frame_bytes(spec)
+        if frames is not None:
+            frames[key] = frame
+    conn = sqlite3.connect(":memory:")
+    try:
+        conn.deserialize(frame)
+        conn.executemany("INSERT INTO notes VALUES(?,?,?,?,?,?,?,?,?,?,?)", note_rows(spec))
+        conn.executemany(
+            "INSERT INTO cards VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", card_rows(spec)
+        )
+        for statement in INDEXES:
+            conn.execute(statement)
+        conn.commit()
+        return conn.serialize()
+    finally:
+        conn.close()
+
+
+def note_rows(spec: PackageSpec) -> Iterator[tuple[object, ...]]:
+    for item in spec.notes:
+        if isinstance(item, PackagedNote):
+            joined = FIELD_SEPARATOR.join(item.fields)
+            yield note_row((item.note_id, item.guid, item.note_type, item.mod, item.tags, joined))
+            continue
+        columns = (item.note_ids, item.guids, item.note_types, item.mods, item.tags, item.joined)
+        for row in zip(*columns, strict=True):
+            yield note_row(row)
+
+
+NoteColumns = tuple[int, str, NoteType, int, tuple[str, ...], str]
+"""Note id, GUID, note type, mod, tags, joined fields."""
+
+
+def note_row(note: NoteColumns) -> tuple[object, ...]:
+    note_id, guid, note_type, mod, tags, joined = note
+    return (
+        note_id,
+        guid,
+        note_type.model_id,
+        mod,
+        -1,
+        f" {' '.join(tags)} " if tags else "",
+        joined,
+        joined.split(FIELD_SEPARATOR, 1)[0],
+        0,
+        0,
+        "",
+    )
+
+
+def every_note(spec: PackageSpec) -> Iterator[tuple[int, str, tuple[int, ...], str, int]]:
+    """(note id, deck, cards, family, mod) of each note, in order."""
+    for item in spec.notes:
+        if isinstance(item, PackagedNote):
+            yield item.note_id, item.deck, item.cards, item.family, item.mod
+        else:
+            columns = (item.note_ids, item.decks, item.cards, item.families, item.mods)
+            yield from zip(*columns, strict=True)
+
+
+def card_rows(spec: PackageSpec) -> Iterator[tuple[object, ...]]:
+    decks: dict[str, int] = {}
+    due = card_order(note[:4] for note in every_note(spec))
+    for note_id, deck_name, cards, _, mod in every_note(spec):
+        deck = decks.get(deck_name)
+        if deck is None:
+            deck = decks[deck_name] = deck_id(spec.namespace, deck_name)
+        for ordinal in cards:
+            yield (
+                note_id + ordinal,
+                note_id,
+                deck,
+                ordinal,
+                mod,
+                -1,
+                0,
+                0,
+                due[(note_id, ordinal)],
+                *(0,) * 8,
+                "",
+            )
+
+
+def write_package(path: Path, spec: PackageSpec, pieces: Pieces | None = None) -> None:
+    """Write the package's zip to `path` (a temporary file: see generator.files.replacing);
+    `pieces` are compressed pieces of earlier collections (see generator.anki.archive)."""
+    path.write_bytes(package_bytes(spec, pieces))
+
+
+def package_bytes(
+    spec: PackageSpec, pieces: Pieces | None = None, frames: Frames | None = None
+) -> bytes:
+    """The package's zip, in memory."""
+    collection = collection_bytes(spec, frames)
+    # Anki's legacy layout: file i is the zip entry "i"; `media` maps "i" to its name.
+    names = {str(index): name for index, (name, _) in enumerate(spec.media)}
+    entries = [
+        deflated("collection.anki2", collection, pieces),
+        deflated("media", json.dumps(names).encode()),
+    ]
+    for index, (name, data) in enumerate(spec.media):
+        # Images other than SVG and sounds are compressed already; deflating them again gains
+        # nothing.
+        entry = deflated if name.endswith(".svg") else stored
+        entries.append(entry(str(index), data))
+    handle = io.BytesIO()
+    write_zip(handle, entries)
+    return handle.getvalue()
 
 
 @dataclass(frozen=True, slots=True)

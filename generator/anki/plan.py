@@ -9,13 +9,13 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Literal
 
 from generator.anki.guids import guid
-from generator.anki.notetypes import CardTemplate, NoteType, Templates
+from generator.anki.notetypes import FIELD_SEPARATOR, CardTemplate, NoteType, Templates
 from generator.anki.package import PreviousNote
 from generator.anki.state import (
     GIVEN_LIMIT,
@@ -102,14 +102,66 @@ class PlannedNote:
     """Card ordinals."""
 
 
+@dataclass(frozen=True, slots=True)
+class KeptPlan:
+    """A steady lesson's notes in the plan (see `Kept`): each unchanged, as its entry says."""
+
+    kept: Kept
+    """The notes."""
+    priors: tuple[NoteState, ...]
+    """The state entry of each."""
+
+    def __len__(self) -> int:
+        return len(self.priors)
+
+    def changes(self) -> list[Change]:
+        kept = self.kept
+        return [
+            Change(
+                Status.UNCHANGED,
+                note_id,
+                kept.paths[index],
+                kept.lines[index],
+                kept.decks[index],
+                note_type=kept.note_types[index],
+            )
+            for index, note_id in enumerate(kept.ids)
+        ]
+
+    def planned(self) -> list[PlannedNote]:
+        kept = self.kept
+        return [
+            PlannedNote(
+                prior.guid,
+                prior.nid,
+                prior.mod,
+                kept.note_types[index],
+                kept.fields(index),
+                kept.tags[index],
+                kept.decks[index],
+                kept.cards[index],
+            )
+            for index, prior in enumerate(self.priors)
+        ]
+
+
+@dataclass(slots=True)
+class Planned:
+    """Notes planned one by one: their changes and what goes into the package, aligned."""
+
+    changes: list[Change] = field(default_factory=list)
+    """One entry per note."""
+    notes: list[PlannedNote] = field(default_factory=list)
+    """The same notes as packaged."""
+
+
 @dataclass(slots=True)
 class Plan:
     """The outcome of planning."""
 
-    changes: list[Change] = field(default_factory=list)
-    """One entry per note, current notes in source order then removed ones by id."""
-    notes: list[PlannedNote] = field(default_factory=list)
-    """What goes into the package, in the same order."""
+    segments: list[Planned | KeptPlan] = field(default_factory=list)
+    """The notes in package order, in runs planned one by one or kept whole: current notes in
+    source order, then removed ones by id."""
     note_type_mods: dict[str, int] = field(default_factory=dict)
     """Note type key → mod to stamp."""
     state: State = field(default_factory=State)
@@ -118,17 +170,66 @@ class Plan:
     """What the plan compared the notes with: the state file, the last package (no state file),
     or nothing (neither: a note Anki has already is updated, not added)."""
 
+    @property
+    def changes(self) -> list[Change]:
+        """One entry per note, current notes in source order then removed ones by id."""
+        return [
+            change
+            for segment in self.segments
+            for change in (segment.changes if isinstance(segment, Planned) else segment.changes())
+        ]
+
+    @property
+    def notes(self) -> list[PlannedNote]:
+        """What goes into the package, in the same order."""
+        return [
+            note
+            for segment in self.segments
+            for note in (segment.notes if isinstance(segment, Planned) else segment.planned())
+        ]
+
+    def planned_changes(self) -> Iterator[Change]:
+        """The changes of notes planned one by one (kept notes are all unchanged, in place)."""
+        for segment in self.segments:
+            if isinstance(segment, Planned):
+                yield from segment.changes
+
     def count(self, status: Status) -> int:
-        return sum(change.status is status and not change.settled for change in self.changes)
+        kept = sum(len(segment) for segment in self.segments if isinstance(segment, KeptPlan))
+        counted = sum(
+            change.status is status and not change.settled for change in self.planned_changes()
+        )
+        return counted + (kept if status is Status.UNCHANGED else 0)
 
     @property
     def moved(self) -> list[Change]:
-        return [change for change in self.changes if change.moved]
+        return [change for change in self.planned_changes() if change.moved]
 
     def summary(self) -> dict[str, int]:
         counts = {status.value: self.count(status) for status in Status}
         counts["moved"] = len(self.moved)
         return counts
+
+
+@dataclass(frozen=True, slots=True)
+class NoteHashes:
+    """The hashes the plan compares a note by, made where the note is rendered (in the lesson's
+    worker, and cached with it) rather than when the whole course is planned."""
+
+    content: str
+    """`content_hash` of the note."""
+    fields: tuple[str, ...]
+    """`field_hash` of each field."""
+    texts: tuple[str, ...]
+    """`short_hash` of each card's hidden text."""
+
+    @classmethod
+    def of(cls, note: RenderedNote, note_type: NoteType) -> NoteHashes:
+        return cls(
+            content_hash(note_type, note.fields, note.meta.tags),
+            tuple(field_hash(value) for value in note.fields),
+            tuple(short_hash(text) for text in note.texts),
+        )
 
 
 def content_hash(note_type: NoteType, fields: Sequence[str], tags: Sequence[str]) -> str:
@@ -225,10 +326,37 @@ def guid_for(namespace: str, note_id: str, note_type: str, home: str) -> str:
     return guid(namespace, f"{note_id}\x1f{note_type}")
 
 
-def needs_previous_fields(notes: Sequence[RenderedNote], old: State) -> bool:
+@dataclass(frozen=True, slots=True)
+class Kept:
+    """Notes of a lesson that an earlier build planned and that are steady since
+    (generator.incremental): the same notes, against the same state file. Each is planned as
+    its state entry says, which is what planning it again gives."""
+
+    ids: tuple[str, ...]
+    """Note ids, as the state file writes them."""
+    paths: tuple[str, ...]
+    """Source file of each."""
+    lines: tuple[int, ...]
+    """Line of each."""
+    decks: tuple[str, ...]
+    """Deck of each."""
+    note_types: tuple[str, ...]
+    """Note type key of each."""
+    joined: tuple[str, ...]
+    """HTML fields of each, joined with FIELD_SEPARATOR (as the package stores them)."""
+    tags: tuple[tuple[str, ...], ...]
+    """Tags of each."""
+    cards: tuple[tuple[int, ...], ...]
+    """Card ordinals of each."""
+
+    def fields(self, index: int) -> tuple[str, ...]:
+        return tuple(self.joined[index].split(FIELD_SEPARATOR))
+
+
+def needs_previous_fields(current: Mapping[str, str], old: State) -> bool:
     """Whether a note leaves the sources in this build without its last fields recorded: they are
-    then read from the previous package, to give it to Anki once more with the removal tag."""
-    current = {key_of(note.meta.id): note.note_type for note in notes}
+    then read from the previous package, to give it to Anki once more with the removal tag.
+    `current` maps each current note's id (`key_of`) to its note type."""
     for note_id, previous in old.notes.items():
         if previous.removed or previous.fields:
             continue
@@ -238,7 +366,7 @@ def needs_previous_fields(notes: Sequence[RenderedNote], old: State) -> bool:
 
 
 def make_plan(
-    notes: Sequence[RenderedNote],
+    notes: Sequence[RenderedNote | Kept],
     old: State,
     *,
     namespace: str,
@@ -252,9 +380,12 @@ def make_plan(
     previous: Mapping[str, PreviousNote] | None = None,
     package: str = "",
     decks: Mapping[str, str] | None = None,
+    hashes: Sequence[NoteHashes | None] | None = None,
 ) -> Plan:
     """Plan `notes` against `old`. `previous` (GUID → note) is the earlier package, read when a
-    removed note's fields are not recorded; `package` the file name this build writes."""
+    removed note's fields are not recorded; `package` the file name this build writes;
+    `hashes`, aligned with `notes`, those already made (None where not). A `Kept` stands for
+    notes planned before and steady since."""
     plan = Plan()
     if old.namespace and old.namespace != namespace:
         diags.error(
@@ -274,10 +405,13 @@ def make_plan(
     plan.note_type_mods = {key: value.mod for key, value in types.items()}
     planner = Planner(old, namespace, note_types, max(now, old.last_mod), previous or {})
     planner.forget_moved = forget_moved
-    for note in notes:
-        planner.current(note, diags)
+    for index, note in enumerate(notes):
+        if isinstance(note, Kept):
+            planner.keep(note)
+        else:
+            planner.current(note, diags, hashes[index] if hashes is not None else None)
     planner.removed(forget_removed, lock_path, diags)
-    plan.changes, plan.notes = planner.changes, planner.planned
+    plan.segments = planner.segments
     last_nid = max([old.last_nid, *(n.nid for n in planner.next_notes.values())])
     last_mod = max([old.last_mod, *(n.mod for n in planner.next_notes.values())])
     plan.state = State(
@@ -306,8 +440,7 @@ class Planner:
         self.next_nid = next_nid_after(old, now)
         self.next_notes: dict[str, NoteState] = {}
         self.consumed: set[str] = set()
-        self.changes: list[Change] = []
-        self.planned: list[PlannedNote] = []
+        self.segments: list[Planned | KeptPlan] = []
         self.left_behind: list[tuple[str, NoteState]] = []
         """Entries whose note changed type in this build: (key to keep them under, state)."""
         self.forget_moved = False
@@ -323,9 +456,27 @@ class Planner:
         nid, self.next_nid = self.next_nid, self.next_nid + NID_STEP
         return nid
 
-    def current(self, note: RenderedNote, diags: Diagnostics) -> None:
+    def keep(self, kept: Kept) -> None:
+        priors = tuple(self.old.notes[note_id] for note_id in kept.ids)
+        self.consumed.update(kept.ids)
+        self.next_notes.update(zip(kept.ids, priors, strict=True))
+        self.segments.append(KeptPlan(kept, priors))
+
+    def run(self) -> Planned:
+        """The segment planned notes go into."""
+        if not self.segments or not isinstance(self.segments[-1], Planned):
+            self.segments.append(Planned())
+        last = self.segments[-1]
+        assert isinstance(last, Planned)
+        return last
+
+    def current(
+        self, note: RenderedNote, diags: Diagnostics, hashes: NoteHashes | None = None
+    ) -> None:
         note_id, note_type = note.meta.id, self.note_types[note.note_type]
-        digest = content_hash(note_type, note.fields, note.meta.tags)
+        if hashes is None:
+            hashes = NoteHashes.of(note, note_type)
+        digest = hashes.content
         found = self.by_key.get(key_of(note_id))
         prior = found[1] if found else None
         if found:
@@ -368,7 +519,8 @@ class Planner:
         lost = tuple(sorted(set(prior.cards) - set(note.cards))) if prior else ()
         # A note Anki has keeps the GUID it was given; only a note new to Anki gets one made.
         note_guid = prior.guid if prior else guid_for(self.namespace, note_id, note.note_type, home)
-        self.changes.append(
+        run = self.run()
+        run.changes.append(
             Change(
                 status,
                 note_id,
@@ -381,7 +533,7 @@ class Planner:
                 kind_change=kind_change,
             )
         )
-        self.planned.append(
+        run.notes.append(
             PlannedNote(
                 note_guid,
                 nid,
@@ -402,10 +554,10 @@ class Planner:
             construct=note.meta.construct,
             note_type=note.note_type,
             cards=note.cards,
-            texts=tuple(short_hash(text) for text in note.texts),
+            texts=hashes.texts,
             home="" if home == note.note_type else home,
             explicit=note.meta.explicit_id,
-            field_hashes=tuple(field_hash(value) for value in note.fields),
+            field_hashes=hashes.fields,
             source=note.meta.source,
             options=note.options,
             answer_at=note.answer_at,
@@ -453,7 +605,8 @@ class Planner:
             self.next_notes[key] = replace(
                 prior, mod=mod, removed=True, fields=fields, tags=tags, given=given, anki_deck=""
             )
-            self.changes.append(
+            run = self.run()
+            run.changes.append(
                 Change(
                     Status.REMOVED,
                     key.split(KIND_SUFFIX)[0],
@@ -465,7 +618,7 @@ class Planner:
                     packaged=bool(fields),
                 )
             )
-            self.planned.append(
+            run.notes.append(
                 PlannedNote(
                     prior.guid,
                     prior.nid or self.new_nid(),
@@ -489,7 +642,8 @@ class Planner:
     def settled(self, key: str, prior: NoteState) -> None:
         """A removal a sync has dealt with: kept (its GUID and id stay taken), not packaged."""
         self.next_notes[key] = prior
-        self.changes.append(
+        run = self.run()
+        run.changes.append(
             Change(
                 Status.REMOVED,
                 key.split(KIND_SUFFIX, maxsplit=1)[0],
@@ -501,7 +655,7 @@ class Planner:
                 settled=prior.settled,
             )
         )
-        self.planned.append(
+        run.notes.append(
             PlannedNote(
                 prior.guid,
                 prior.nid,
@@ -523,7 +677,7 @@ def later_than(prior: NoteState, now: int) -> int:
 
 def warn_kind_changes(plan: Plan, note_types: Mapping[str, NoteType], diags: Diagnostics) -> None:
     """Anki cannot change a note's type on import: a note that changes type is a new note."""
-    for change in plan.changes:
+    for change in plan.planned_changes():
         if change.kind_change is None:
             continue
         before, after = (note_types[key] for key in change.kind_change)
@@ -573,11 +727,11 @@ def warn_renamed(plan: Plan, planner: Planner, lock_path: str, diags: Diagnostic
     note in Anki and the old one is removed, with its reviews. Name each such change."""
     new = [
         (change, planner.next_notes[change.id])
-        for change in plan.changes
+        for change in plan.planned_changes()
         if change.status is Status.NEW and change.kind_change is None
     ]
     taken: set[str] = set()
-    for change in plan.changes:
+    for change in plan.planned_changes():
         if change.status is not Status.REMOVED or not change.first_removal:
             continue
         gone = planner.old.notes.get(change.id)
@@ -654,7 +808,7 @@ def next_nid_after(old: State, now: int) -> int:
 
 def warn_moves_and_lost_cards(plan: Plan, lock_path: str, diags: Diagnostics) -> None:
     by_move: dict[tuple[str, str], list[Change]] = defaultdict(list)
-    for change in plan.changes:
+    for change in plan.planned_changes():
         if change.old_deck is not None:
             by_move[(change.old_deck, change.deck)].append(change)
         if change.lost_cards:

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import MISSING, dataclass, field, fields, replace
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -141,9 +143,8 @@ class State:
         return {key_of(note_id): (note_id, value) for note_id, value in self.notes.items()}
 
 
-def key_of(note_id: str) -> str:
-    """The case-folded id a note is known by; a left-behind note type keeps its suffix."""
-    return id_key(note_id)
+key_of = id_key
+"""The case-folded id a note is known by; a left-behind note type keeps its suffix."""
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -155,31 +156,73 @@ class Malformed(ValueError):
 
 def typed(value: object, expected: object, what: str) -> object:
     """`value` checked against a field's annotation (as a string); tuples come back as tuples."""
-    kinds = {"str": str, "int": int, "bool": bool}
-    if expected in kinds:
-        kind = kinds[str(expected)]
+    try:
+        return checker(str(expected))(value)
+    except Malformed as exc:
+        raise Malformed(f"{what} {exc}") from None
+
+
+Check = Callable[[object], object]
+"""A field's check: the value (lists made tuples), or Malformed saying what it must be."""
+
+
+def scalar(kind: type) -> Check:
+    def check(value: object) -> object:
         # bool is an int in Python; a count or time must not be a boolean.
-        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            raise Malformed(f"{what} must be {expected}")
-        return value
-    inner = {"tuple[int, ...]": int, "tuple[str, ...]": str}.get(str(expected))
-    if inner is not None:
-        if not isinstance(value, list) or not all(
-            isinstance(item, inner) and not isinstance(item, bool) for item in value
-        ):
-            raise Malformed(f"{what} must be a list of {inner.__name__}")
-        return tuple(value)
-    if expected == "tuple[tuple[str, int], ...]":
-        if not isinstance(value, list) or not all(
-            isinstance(pair, list)
-            and len(pair) == 2
-            and isinstance(pair[0], str)
-            and isinstance(pair[1], int)
-            for pair in value
-        ):
-            raise Malformed(f"{what} must be a list of [name, id] pairs")
-        return tuple((name, number) for name, number in value)
-    raise AssertionError(f"no reader for {expected}")
+        if type(value) is kind or (isinstance(value, kind) and not isinstance(value, bool)):
+            return value
+        raise Malformed(f"must be {kind.__name__}")
+
+    return check
+
+
+def sequence(kind: type) -> Check:
+    def check(value: object) -> object:
+        if type(value) is list and all(type(item) is kind for item in value):
+            return tuple(value)
+        raise Malformed(f"must be a list of {kind.__name__}")
+
+    return check
+
+
+def pairs(value: object) -> object:
+    if not isinstance(value, list) or not all(
+        isinstance(pair, list)
+        and len(pair) == 2
+        and isinstance(pair[0], str)
+        and isinstance(pair[1], int)
+        for pair in value
+    ):
+        raise Malformed("must be a list of [name, id] pairs")
+    return tuple((name, number) for name, number in value)
+
+
+CHECKS: dict[str, Check] = {
+    "str": scalar(str),
+    "int": scalar(int),
+    "bool": scalar(bool),
+    "tuple[int, ...]": sequence(int),
+    "tuple[str, ...]": sequence(str),
+    "tuple[tuple[str, int], ...]": pairs,
+}
+
+
+def checker(expected: str) -> Check:
+    found = CHECKS.get(expected)
+    if found is None:
+        raise AssertionError(f"no reader for {expected}")
+    return found
+
+
+@cache
+def schema(cls: type) -> tuple[dict[str, Check], frozenset[str]]:
+    """Each field's check, and the fields without a default."""
+    specs = fields(cls)
+    checks = {spec.name: checker(str(spec.type)) for spec in specs}
+    required = frozenset(
+        spec.name for spec in specs if spec.default is MISSING and spec.default_factory is MISSING
+    )
+    return checks, required
 
 
 def entry(cls: type[NoteState] | type[NoteTypeState], value: object, what: str) -> Any:
@@ -188,20 +231,19 @@ def entry(cls: type[NoteState] | type[NoteTypeState], value: object, what: str) 
         raise Malformed(f"{what} is not an object")
     if "kind" in value and "construct" not in value:  # written before `kind` was renamed
         value = {("construct" if k == "kind" else k): v for k, v in value.items()}
-    specs = {spec.name: spec for spec in fields(cls)}
-    unknown = sorted(set(value) - set(specs))
-    if unknown:
+    checks, required = schema(cls)  # type: ignore[arg-type]
+    if not value.keys() <= checks.keys():
+        unknown = sorted(set(value) - set(checks))
         raise Malformed(f"{what} has unknown keys: {', '.join(unknown)}")
-    missing = sorted(
-        name
-        for name, spec in specs.items()
-        if name not in value and spec.default is MISSING and spec.default_factory is MISSING
-    )
-    if missing:
+    if not required <= value.keys():
+        missing = sorted(required - set(value))
         raise Malformed(f"{what} lacks {', '.join(missing)}")
-    checked: dict[str, Any] = {
-        name: typed(item, specs[name].type, f"{what}: '{name}'") for name, item in value.items()
-    }
+    checked: dict[str, Any] = {}
+    for name, item in value.items():
+        try:
+            checked[name] = checks[name](item)
+        except Malformed as exc:
+            raise Malformed(f"{what}: '{name}' {exc}") from None
     return cls(**checked)
 
 
@@ -213,14 +255,16 @@ def entry_line(text: str, key: str) -> int:
     return 1
 
 
-def no_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
+def no_duplicates(items: list[tuple[str, object]]) -> dict[str, object]:
     """json's hook: a key written twice (both sides of a merge kept) is an error, not a silent
     choice of the last one."""
-    table: dict[str, object] = {}
-    for key, value in pairs:
-        if key in table:
-            raise Malformed(f"'{key}' is written twice")
-        table[key] = value
+    table = dict(items)
+    if len(table) != len(items):
+        seen: set[str] = set()
+        for key, _ in items:
+            if key in seen:
+                raise Malformed(f"'{key}' is written twice")
+            seen.add(key)
     return table
 
 
@@ -238,7 +282,11 @@ def load(path: Path, shown: str, diags: Diagnostics) -> State | None:
     except OSError as exc:
         diags.error(shown, 0, f"cannot read state file: {exc.strerror}", code="state-unreadable")
         return State()
-    conflicts = [text.count("\n", 0, match.start()) + 1 for match in CONFLICT_MARKER.finditer(text)]
+    conflicts = (
+        [text.count("\n", 0, match.start()) + 1 for match in CONFLICT_MARKER.finditer(text)]
+        if "<<<<<<<" in text or "=======" in text or ">>>>>>>" in text
+        else []
+    )
     if conflicts:
         lines = ", ".join(map(str, conflicts[:6])) + (", …" if len(conflicts) > 6 else "")
         diags.error(
@@ -344,16 +392,22 @@ def deck_names(value: object) -> dict[str, str]:
 def record(value: NoteState | NoteTypeState) -> dict[str, object]:
     """The entry's fields, without those at their default value."""
     out: dict[str, object] = {}
-    for spec in fields(value):
-        item = getattr(value, spec.name)
-        default = spec.default if spec.default is not MISSING else MISSING
-        if default is not MISSING and item == default:
-            continue
-        out[spec.name] = item
+    for name, default in defaults(type(value)):  # type: ignore[arg-type]
+        item = getattr(value, name)
+        if default is MISSING or item != default:
+            out[name] = item
     return out
 
 
-def dumps(state: State) -> str:
+@cache
+def defaults(cls: type) -> tuple[tuple[str, object], ...]:
+    """(name, default or MISSING) of each field, in order."""
+    return tuple((spec.name, spec.default) for spec in fields(cls))
+
+
+def dumps(state: State, previous: tuple[State, str] | None = None) -> str:
+    """The state file's text. `previous` is a state and its text as `dumps` wrote it: the lines
+    of entries it shares with `state` (the same objects) are taken from it as they are."""
     lines = [
         "{",
         f'"version": {FORMAT_VERSION},',
@@ -374,20 +428,46 @@ def dumps(state: State) -> str:
     lines.append(",\n".join(entries))
     lines.append("},")
     lines.append('"notes": {')
-    entries = [
-        f"{json.dumps(key, ensure_ascii=False)}: "
-        f"{json.dumps(record(value), sort_keys=True, ensure_ascii=False)}"
-        for key, value in sorted(state.notes.items())
-    ]
+    known = written_lines(previous)
+    entries = []
+    for key, value in sorted(state.notes.items()):
+        found = known.get(key)
+        if found is not None and found[0] is value:
+            entries.append(found[1])
+        else:
+            entries.append(
+                f"{json.dumps(key, ensure_ascii=False)}: "
+                f"{json.dumps(record(value), sort_keys=True, ensure_ascii=False)}"
+            )
     lines.append(",\n".join(entries))
     lines.append("}")
     lines.append("}")
     return "\n".join(line for line in lines if line) + "\n"
 
 
-def save(path: Path, state: State) -> bool:
+def written_lines(previous: tuple[State, str] | None) -> dict[str, tuple[NoteState, str]]:
+    """Each note of a state → (its entry, its line in the text `dumps` made of it)."""
+    if previous is None:
+        return {}
+    old, text = previous
+    start = text.find('\n"notes": {\n')
+    if start < 0:
+        return {}
+    body = text[start + len('\n"notes": {\n') : text.rfind("\n}\n}")]
+    found = body.split(",\n") if body else []
+    keys = sorted(old.notes)
+    if len(found) != len(keys):
+        return {}
+    return {key: (old.notes[key], line) for key, line in zip(keys, found, strict=True)}
+
+
+def save(path: Path, state: State, previous: tuple[State, str] | None = None) -> bool:
     """Write the state file atomically; returns False when the content did not change."""
-    text = dumps(state)
+    return save_text(path, dumps(state, previous))
+
+
+def save_text(path: Path, text: str) -> bool:
+    """Write the state file's text atomically; returns False when the file holds it already."""
     try:
         if path.read_text(encoding="utf-8") == text:
             return False

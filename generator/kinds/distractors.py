@@ -75,11 +75,11 @@ Fallback = Callable[[RenderedVariant, str], Candidate | None]
 class Pools:
     """Every answer of the build, by kind, per lesson and per deck."""
 
-    by_lesson: dict[tuple[Pool, str], tuple[Candidate, ...]]
+    by_lesson: Mapping[tuple[Pool, str], tuple[Candidate, ...]]
     """(pool, lesson) → answers in source order."""
-    by_deck: dict[tuple[Pool, str], tuple[Candidate, ...]]
+    by_deck: Mapping[tuple[Pool, str], tuple[Candidate, ...]]
     """(pool, deck) → answers in source order."""
-    by_text: dict[str, Candidate]
+    by_text: Mapping[str, Candidate]
     """Markdown → the first candidate with that text, for options recorded by earlier builds."""
 
     @classmethod
@@ -336,8 +336,11 @@ def choose_all(
     diags: Diagnostics,
     history: History = NO_HISTORY,
     fallback: Fallback | None = None,
+    pools: Pools | None = None,
 ) -> list[Choice | None]:
-    pools = Pools.of(variants)
+    """Options for each of `variants` (whole lessons), drawn from `pools` (by default, the
+    answers of `variants` themselves)."""
+    pools = pools if pools is not None else Pools.of(variants)
     spread = places(variants, history)
     return [
         pick(

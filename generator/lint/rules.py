@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from generator.lint.facts import Fact, list_items, plain
 
@@ -345,25 +346,57 @@ def asked(fact: Fact) -> str:
     return fact.question or fact.sentence
 
 
-def duplicates(facts: Sequence[Fact]) -> Iterator[tuple[Fact, str]]:
+Asked = tuple[str, tuple[str, ...]] | None
+"""What a note asks, to compare it with the others: its words, and its content words in order;
+None for a note whose question is generated."""
+
+
+class Asking(NamedTuple):
+    """A note as the rule comparing notes across the course sees it (made in its lesson's
+    worker, so that the course-wide comparison is a few dictionary lookups per note). A named
+    tuple: a course has one per note, and a build keeps them in its cache."""
+
+    id: str
+    """Note id."""
+    path: str
+    """Lesson file, as reported."""
+    line: int
+    """Line where the note starts."""
+    asked: Asked
+    """What it asks."""
+    silenced: bool
+    """The rule is silenced for this note."""
+
+
+def asked_key(fact: Fact) -> Asked:
+    text = asked(fact)
+    if not text:
+        return None
+    # The content words in order: "Does A cause B?" and "Does B cause A?" differ.
+    return " ".join(words(text)), content_words(text)
+
+
+def asking(fact: Fact) -> Asking:
+    silenced = fact.silenced(DUPLICATE)
+    return Asking(fact.id, fact.path, fact.line, asked_key(fact), silenced)
+
+
+def duplicates(askings: Sequence[Asking]) -> Iterator[tuple[Asking, str]]:
     """Notes asking what an earlier note of the course asks: the same words, or the same content
     words in the same order in another form ("the goal of pre-training a model" and "the goal
     that pre-training of models has")."""
-    seen: dict[object, Fact] = {}
-    for fact in facts:
-        text = asked(fact)
-        if not text:
+    seen: dict[object, Asking] = {}
+    for note in askings:
+        if note.asked is None:
             continue
-        exact = " ".join(words(text))
-        # The content words in order: "Does A cause B?" and "Does B cause A?" differ.
-        loose = content_words(text)
-        keys: list[object] = [("exact", exact)]
+        exact, loose = note.asked
+        found: list[object] = [("exact", exact)]
         if len(loose) >= 3:
-            keys.append(("content", loose))
-        first = next((seen[key] for key in keys if key in seen), None)
-        if first is not None and first.id != fact.id:
+            found.append(("content", loose))
+        first = next((seen[item] for item in found if item in seen), None)
+        if first is not None and first.id != note.id:
             yield (
-                fact,
+                note,
                 (
                     f"asks what '{first.id}' asks ({first.path}:{first.line}): two cards on one "
                     "fact interfere and are reviewed twice; merge them or make each ask something "
@@ -371,8 +404,8 @@ def duplicates(facts: Sequence[Fact]) -> Iterator[tuple[Fact, str]]:
                 ),
             )
             continue
-        for key in keys:
-            seen.setdefault(key, fact)
+        for item in found:
+            seen.setdefault(item, note)
 
 
 RULES: tuple[Rule, ...] = (
@@ -424,8 +457,16 @@ RULES: tuple[Rule, ...] = (
 CODES = frozenset(rule.code for rule in RULES)
 
 
+DUPLICATE = "lint-duplicate-question"
+
+
 def run(facts: Sequence[Fact]) -> list[Finding]:
     """Every finding of every rule on `facts`, silenced ones left out, in rule order per note."""
+    return [*fact_findings(facts), *duplicate_findings([asking(fact) for fact in facts])]
+
+
+def fact_findings(facts: Sequence[Fact]) -> list[Finding]:
+    """The findings of the rules that look at one note at a time (a lesson's worker runs them)."""
     findings = []
     for fact in facts:
         for rule in RULES:
@@ -434,7 +475,13 @@ def run(facts: Sequence[Fact]) -> list[Finding]:
             for line, message in rule.check(fact):
                 if not fact.silenced(rule.code, line):
                     findings.append(Finding(rule.code, fact.path, line, message))
-    for fact, message in duplicates(facts):
-        if not fact.silenced("lint-duplicate-question"):
-            findings.append(Finding("lint-duplicate-question", fact.path, fact.line, message))
     return findings
+
+
+def duplicate_findings(askings: Sequence[Asking]) -> list[Finding]:
+    """The findings of the rule that compares notes across the course."""
+    return [
+        Finding(DUPLICATE, note.path, note.line, message)
+        for note, message in duplicates(askings)
+        if not note.silenced
+    ]

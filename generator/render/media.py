@@ -102,6 +102,11 @@ class MediaResolver:
             found = self._cache[ref] = self._resolve(ref)
         return found
 
+    def resolved(self) -> dict[str, Resolved]:
+        """Every reference resolved so far: what the lesson's HTML depends on besides its text
+        (a cached lesson is used again only while each still resolves the same way)."""
+        return dict(self._cache)
+
     def _resolve(self, ref: str) -> Resolved:
         needles = needles_of(ref)
 

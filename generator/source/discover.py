@@ -48,7 +48,11 @@ def skipped(name: str) -> bool:
     return name.startswith(("_", "."))
 
 
-def discover(root: Path, root_display: str, diags: Diagnostics) -> Course | None:
+def discover(
+    root: Path, root_display: str, diags: Diagnostics, read: dict[str, bytes] | None = None
+) -> Course | None:
+    """The course in `root`; `read`, when given, gets the bytes of every index file read (by
+    path relative to `root`), for what depends on exactly those bytes."""
     if not root.is_dir():
         diags.error(root_display, 0, "content folder not found", code="content-missing")
         return None
@@ -64,7 +68,7 @@ def discover(root: Path, root_display: str, diags: Diagnostics) -> Course | None
         )
         return None
     errors = len(diags.errors)
-    text = read_text(index, index_display, diags)
+    text = read_text(index, index_display, diags, read, INDEX)
     if len(diags.errors) > errors:
         return None  # what the file says is not known: nothing more to say about it
     fm = frontmatter.read(text, path=index_display, allowed=frontmatter.COURSE_KEYS, diags=diags)
@@ -94,6 +98,7 @@ def discover(root: Path, root_display: str, diags: Diagnostics) -> Course | None
         lessons=lessons,
         diags=diags,
         above=(identity(root),),
+        read=read,
     )
     if deck is None or namespace is None:
         return None
@@ -137,6 +142,7 @@ def walk(
     lessons: list[Lesson],
     diags: Diagnostics,
     above: tuple[tuple[int, int], ...],
+    read: dict[str, bytes] | None = None,
 ) -> None:
     try:
         entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
@@ -211,8 +217,9 @@ def walk(
         index = Path(entry.path) / INDEX
         if index.is_file():
             index_display = display(root_display, sub_rel + INDEX)
+            text = read_text(index, index_display, diags, read, sub_rel + INDEX)
             fm = frontmatter.read(
-                read_text(index, index_display, diags),
+                text,
                 path=index_display,
                 allowed=frontmatter.FOLDER_KEYS,
                 diags=diags,
@@ -238,6 +245,7 @@ def walk(
             lessons=lessons,
             diags=diags,
             above=(*above, here),
+            read=read,
         )
 
 
@@ -247,15 +255,32 @@ def is_lesson_name(name: str) -> bool:
     return name.lower().endswith(MARKDOWN_EXTENSIONS)
 
 
-def read_text(path: Path, shown: str, diags: Diagnostics, *, newline: str | None = None) -> str:
+def read_text(
+    path: Path,
+    shown: str,
+    diags: Diagnostics,
+    read: dict[str, bytes] | None = None,
+    rel: str = "",
+    *,
+    newline: str | None = None,
+) -> str:
     """The file's text with its line ends as Python's text mode reads them (or, with
-    `newline=""`, as written); a problem is reported with its place, and gives ""."""
+    `newline=""`, as written); a problem is reported with its place, and gives "". Its bytes go
+    to `read[rel]` when given."""
     try:
         data = path.read_bytes()
     except OSError as exc:
         code = "symlink-loop" if exc.errno == errno.ELOOP else "unreadable"
         diags.error(shown, 0, f"cannot read: {exc.strerror}", code=code)
         return ""
+    if read is not None:
+        read[rel] = data
+    return decoded(data, shown, diags, newline=newline)
+
+
+def decoded(data: bytes, shown: str, diags: Diagnostics, *, newline: str | None = None) -> str:
+    """A file's bytes as text, line ends as `read_text` makes them; bytes that are not UTF-8
+    are reported at their line and column, and give ""."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -6,12 +6,12 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Protocol
 
 from anyascii import anyascii
 
 from generator.diagnostics import Diagnostics
-from generator.notes import NoteMeta
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/#-]{0,199}$")
 
@@ -52,14 +52,30 @@ def valid_id(note_id: str) -> bool:
     return ID_PATTERN.match(note_id) is not None
 
 
-def id_key(note_id: str) -> str:
-    """Ids are compared without case, so `Foo` and `foo` cannot become two notes."""
-    return note_id.casefold()
+id_key: Callable[[str], str] = str.casefold
+"""Ids are compared without case, so `Foo` and `foo` cannot become two notes. (The C method
+itself: a large course looks up every id several times per build.)"""
 
 
-def check_unique_ids(metas: Iterable[NoteMeta], diags: Diagnostics) -> None:
+class IdUse(Protocol):
+    """Where a note id is used: a NoteMeta, or the same four facts of a kept note."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def explicit_id(self) -> bool: ...
+
+    @property
+    def path(self) -> str: ...
+
+    @property
+    def line(self) -> int: ...
+
+
+def check_unique_ids(metas: Iterable[IdUse], diags: Diagnostics) -> None:
     """Two notes with the same id (ignoring case) would be one note in Anki: an error each."""
-    first: dict[str, NoteMeta] = {}
+    first: dict[str, IdUse] = {}
     for meta in metas:
         key = id_key(meta.id)
         other = first.get(key)

@@ -151,6 +151,9 @@ def session(config: SyncConfig) -> Iterator[SyncResult]:
             code="build-locked",
         )
         yield result
+    finally:
+        # The cache entries this gather made are not stored: a sync writes no package.
+        result.build.pending.close()
 
 
 def prepare(config: SyncConfig, result: SyncResult) -> None:
@@ -219,7 +222,9 @@ def apply(config: SyncConfig, result: SyncResult) -> None:
         for note, planned in zip(result.build.notes, build_plan.notes, strict=False)
         if planned.guid in writing
     ]
-    media = dict(package_media(config.build, needed, diags))
+    media = dict(
+        package_media(config.build, (pair for note in needed for pair in note.media), diags)
+    )
     if diags.errors:
         return
     try:

@@ -1,6 +1,7 @@
 """A test add-on for Anki desktop: a small JSON-lines server on 127.0.0.1 that lets the test
 process look into the reviewer (evaluate JavaScript, read the reviewer's state, take screenshots,
-resize the window) and records every message the card's page writes to its console.
+sample the colours drawn, resize the window) and records every message the card's page writes to
+its console.
 
 It never presses keys or clicks: the test sends real X input with xdotool. Copied into
 `<base>/addons21/` by tests/desktop.py; the port goes to the file named by ANKIGEN_DRIVER_PORT.
@@ -12,6 +13,7 @@ import json
 import os
 import socket
 import threading
+import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -58,6 +60,55 @@ def _shown(kind: str) -> Callable[..., None]:
 
 gui_hooks.reviewer_did_show_question.append(_shown("question"))
 gui_hooks.reviewer_did_show_answer.append(_shown("answer"))
+
+# When the main web view last started or finished loading a page.
+_last_load = [0.0]
+
+
+def _loaded(*_args: Any) -> None:
+    _last_load[0] = time.monotonic()
+
+
+def _settled() -> bool:
+    """The deck browser or overview is on screen, its page loaded, its handshake with Python
+    (Anki's `domDone`) done, nothing queued and no load for a moment."""
+    assert mw is not None
+    web = mw.web
+    page = web.page()
+    return (
+        mw.state in ("overview", "deckBrowser")
+        and page is not None
+        and not page.isLoading()
+        and time.monotonic() - _last_load[0] >= 0.3
+        and web._domDone
+        and not web._pendingActions
+    )
+
+
+def _review(deck: int, reply: Reply) -> None:
+    """Open the reviewer on `deck` once the page before it has settled; reply whether it did.
+
+    Entering the reviewer while the deck browser or overview is still loading races inside
+    Anki: the old page's late `domDone` lets the reviewer's first calls run before reviewer.js
+    exists (ReferenceError `_showQuestion`), and the first card is never drawn. A learner never
+    clicks that fast; the test waits as a learner would."""
+    assert mw is not None
+    if not _settled():
+        reply(False)
+        return
+
+    def go(ready: Any) -> None:
+        assert mw is not None
+        # Checked again in the same turn of the event loop as the move: nothing can start
+        # loading in between.
+        if not ready or not _settled():
+            reply(False)
+            return
+        mw.col.decks.select(deck)
+        mw.moveToState("review")
+        reply(True)
+
+    mw.web.evalWithCallback("document.readyState === 'complete' && typeof pycmd === 'function'", go)
 
 
 def _state() -> dict[str, Any]:
@@ -106,12 +157,7 @@ def _handle(request: dict[str, Any], reply: Reply) -> None:
         mw.reviewer.web.setFocus()
         reply(True)
     elif op == "review":
-        mw.col.decks.select(request["deck"])
-        mw.moveToState("review")
-        reply(True)
-    elif op == "redraw":
-        mw.reviewer._redraw_current_card()
-        reply(True)
+        _review(request["deck"], reply)
     elif op == "grab":
         path = Path(request["path"])
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -120,6 +166,22 @@ def _handle(request: dict[str, Any], reply: Reply) -> None:
             int(request.get("delay", 60)),
             lambda: reply(mw is not None and mw.reviewer.web.grab().save(str(path))),
         )
+    elif op == "pixels":
+        # The colours the view really drew at page points (CSS px from the viewport's corner),
+        # after the same pause as a screenshot.
+        def sample() -> None:
+            assert mw is not None
+            web = mw.reviewer.web
+            image = web.grab().toImage()
+            scale = web.zoomFactor() * image.devicePixelRatio()
+            reply(
+                [
+                    image.pixelColor(round(x * scale), round(y * scale)).name()
+                    for x, y in request["points"]
+                ]
+            )
+
+        QTimer.singleShot(int(request.get("delay", 60)), sample)
     elif op == "quit":
         reply(True)
         mw.unloadProfileAndExit()
@@ -161,6 +223,9 @@ def _session(connection: socket.socket) -> None:
 
 
 def _start() -> None:
+    assert mw is not None
+    mw.web.loadStarted.connect(_loaded)
+    mw.web.loadFinished.connect(_loaded)
     server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     server.bind(("127.0.0.1", 0))
     server.listen()

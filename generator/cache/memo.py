@@ -1,0 +1,270 @@
+"""A build that would change nothing, recognised before anything is parsed.
+
+When a build has written (or found up to date) the package and the state file, it plans the next
+build in memory (generator.pipeline.keep_for_next); if that next build would change nothing, it
+keeps a `Memo`: every file of the content folder (lessons and index files by digest, other files
+by their identity on disk), the digests of the state file and of the package, the settings and
+the tool, and what that next build prints. A build whose inputs all match prints it and stops:
+no lesson is read into the renderer, nothing is written. Anything that does not match, and the
+build runs as usual.
+
+This module imports nothing heavy: the command line asks it first.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.cache.codec import decode, encode
+from generator.cache.fingerprint import tool_fingerprint
+from generator.cache.store import Store, course_folder
+from generator.diagnostics import Diagnostic
+from generator.files import LockTimeout, clean_stale_temporaries, course_lock
+from generator.summary import Summary
+
+MEMO = "memo"
+LAST = "last"
+DIGESTED = (".md",)
+"""Files compared by their bytes; others by size, times and inode."""
+
+
+@dataclass(frozen=True, slots=True)
+class Memo:
+    """What the next build would do if nothing changed, and what it depends on."""
+
+    inputs: str
+    """Digest of the tool and the settings (`inputs_of`)."""
+    files: tuple[tuple[str, str, str], ...]
+    """Every file of the content folder the build may read: (path, identity, digest), the
+    digest only for lessons and index files."""
+    state: str
+    """SHA-256 of the state file."""
+    package: str
+    """The package."""
+    package_digest: str
+    """SHA-256 of the package."""
+    summary: Summary
+    """What the build prints on stdout."""
+    diagnostics: tuple[Diagnostic, ...]
+    """What it prints on stderr."""
+
+
+def inputs_of(
+    *,
+    content: Path,
+    out_dir: Path,
+    lock: Path,
+    strict: bool,
+    forget_removed: bool,
+    forget_moved: bool = False,
+) -> str:
+    """The settings a memo holds for, with the tool (and its registry: the memo is only used by
+    the command line, which builds with the registry the tool ships)."""
+    parts = [
+        tool_fingerprint(),
+        str(content.resolve()),
+        str(content),
+        str(out_dir.resolve()),
+        str(out_dir),
+        str(lock.resolve()),
+        str(lock),
+        f"strict={strict}",
+        f"forget_removed={forget_removed}",
+        f"forget_moved={forget_moved}",
+        f"epoch={os.environ.get('SOURCE_DATE_EPOCH', '').strip().isdigit()}",
+    ]
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+def digest_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def content_files(content: Path, leave_out: tuple[Path, ...]) -> Iterator[os.DirEntry[str]]:
+    """Every file under `content` a build may read, in a stable order: all but those under a
+    folder or with a name starting with '.', and those under `leave_out` (the state file, an
+    output folder inside the content folder). Folders reached through links are followed, as
+    discovery follows them, and as it does, not into a folder that contains them (a loop)."""
+    skipped = {str(path.absolute()) for path in leave_out}
+    root = str(content.absolute())
+    pending: list[tuple[str, tuple[tuple[int, int], ...]]] = [(root, (folder_identity(root),))]
+    while pending:
+        folder, above = pending.pop()
+        with os.scandir(folder) as scanned:
+            entries = sorted(scanned, key=lambda entry: entry.name)
+        folders = []
+        for entry in entries:
+            if entry.name.startswith(".") or entry.path in skipped:
+                continue
+            if entry.is_dir():
+                here = folder_identity(entry.path)
+                if here not in above:
+                    folders.append((entry.path, (*above, here)))
+            elif entry.is_file():
+                yield entry
+        pending.extend(reversed(folders))
+
+
+def folder_identity(path: str) -> tuple[int, int]:
+    found = Path(path).stat()
+    return found.st_dev, found.st_ino
+
+
+def identity(entry: os.DirEntry[str]) -> str:
+    """A file's size, times and inode: any write changes its ctime."""
+    info = entry.stat()
+    return f"{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}:{info.st_ino}"
+
+
+def relative(entry: os.DirEntry[str], root: str) -> str:
+    return entry.path[len(root) + 1 :].replace(os.sep, "/")
+
+
+def fingerprint(content: Path, entries: list[os.DirEntry[str]]) -> tuple[tuple[str, str, str], ...]:
+    root = str(content.absolute())
+    return tuple(
+        (
+            relative(entry, root),
+            identity(entry),
+            digest_of(Path(entry.path)) if entry.name.endswith(DIGESTED) else "",
+        )
+        for entry in entries
+    )
+
+
+def same_files(
+    content: Path, entries: list[os.DirEntry[str]], files: tuple[tuple[str, str, str], ...]
+) -> bool:
+    """Whether `entries` are the memo's `files`: the same names, other files with the same
+    identity, lessons and index files with the same bytes (those whose identity changed are
+    read first: a build after an edit stops at the edited file)."""
+    if len(entries) != len(files):
+        return False
+    root = str(content.absolute())
+    suspects: list[tuple[str, str]] = []
+    rest: list[tuple[str, str]] = []
+    for entry, (rel, known, digest) in zip(entries, files, strict=True):
+        if relative(entry, root) != rel:
+            return False
+        same = identity(entry) == known
+        if not digest:
+            if not same:
+                return False
+            continue
+        (rest if same else suspects).append((entry.path, digest))
+    return all(digest_of(Path(path)) == digest for path, digest in [*suspects, *rest])
+
+
+def leave_out(content: Path, out_dir: Path, lock: Path) -> tuple[Path, ...]:
+    return (lock, out_dir)
+
+
+def check(
+    store: Store,
+    *,
+    content: Path,
+    out_dir: Path,
+    lock: Path,
+    inputs: str,
+) -> Memo | None:
+    """The memo, when every input it depends on is as it was; None otherwise."""
+    try:
+        memo: Memo = decode(Memo, store.read(MEMO, LAST))
+    except (TypeError, ValueError, IndexError, KeyError, AttributeError):
+        return None
+    if memo.inputs != inputs:
+        return None
+    try:
+        # The sources first: after an edit, the edited file is where the memo stops holding.
+        entries = list(content_files(content, leave_out(content, out_dir, lock)))
+        if not same_files(content, entries, memo.files):
+            return None
+        if digest_of(lock) != memo.state or digest_of(Path(memo.package)) != memo.package_digest:
+            return None
+    except OSError:
+        return None
+    return memo
+
+
+def keep(
+    store: Store,
+    *,
+    content: Path,
+    out_dir: Path,
+    lock: Path,
+    inputs: str,
+    used: dict[str, str],
+    media: dict[str, str],
+    state_text: str,
+    package: Path,
+    package_digest: str,
+    summary: Summary,
+    diagnostics: tuple[Diagnostic, ...],
+) -> None:
+    """Keep the memo of a build that would change nothing. `used` maps each lesson and index
+    file to the digest of the bytes this build read, `media` each image and sound it packaged
+    to its packaged name (which holds a digest of its bytes): when a file on disk is no longer
+    what the build read (it changed in the meantime), no memo is kept, and the next build runs
+    as usual (and keeps one)."""
+    if not store.writable:
+        return
+    try:
+        entries = list(content_files(content, leave_out(content, out_dir, lock)))
+        files = fingerprint(content, entries)
+        for source, name in media.items():
+            if not name.startswith(f"ankigen-{digest_of(content / source)[:16]}."):
+                return
+    except OSError:
+        return
+    if any(used.get(rel, digest) != digest for rel, _, digest in files if digest):
+        return
+    walked = {rel for rel, _, _ in files}
+    if set(used) - walked or set(media) - walked:
+        return  # a file the build read is gone, or is where the walk does not look
+    state = hashlib.sha256(state_text.encode()).hexdigest()
+    memo = Memo(inputs, files, state, str(package), package_digest, summary, diagnostics)
+    store.write(MEMO, LAST, encode(memo))
+
+
+def forget(store: Store) -> None:
+    """The inputs changed: the next build must not take the last memo (it checks anyway)."""
+    if store.writable:
+        store.path(MEMO, LAST).unlink(missing_ok=True)
+
+
+def unchanged_build(
+    content: Path,
+    out_dir: Path,
+    lock: Path,
+    *,
+    strict: bool,
+    forget_removed: bool,
+    forget_moved: bool = False,
+    timeout: float,
+) -> Memo | None:
+    """The memo of the last build, when building now would change nothing; None otherwise (or
+    when another build of the course is running). Holds the course lock while it looks, and
+    clears what a killed build left behind, as every build does."""
+    store = Store(course_folder(out_dir, str(content.resolve()), str(lock.resolve())))
+    inputs = inputs_of(
+        content=content,
+        out_dir=out_dir,
+        lock=lock,
+        strict=strict,
+        forget_removed=forget_removed,
+        forget_moved=forget_moved,
+    )
+    try:
+        with course_lock(content, timeout=timeout):
+            clean_stale_temporaries(out_dir, lock.parent)
+            return check(store, content=content, out_dir=out_dir, lock=lock, inputs=inputs)
+    except LockTimeout:
+        return None

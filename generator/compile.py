@@ -1,0 +1,329 @@
+"""The per-lesson part of phase 1: read, parse and render one lesson file. It depends only on the
+file's bytes, the lesson record (with the front matter it inherits), the registry and the media
+files it references, so its result is cached under a key made of exactly those
+(generator.cache): a lesson that did not change is neither parsed nor rendered again.
+
+Lessons that must be compiled run in worker processes when there are many; each sends back
+what it made as plain data (quick to unpickle), which is also what the cache stores once the
+build has succeeded (a failed build writes nothing at all).
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from generator import lint
+from generator.anki.plan import NoteHashes
+from generator.cache.codec import decode, encode
+from generator.cache.fingerprint import tool_fingerprint
+from generator.cache.store import Store
+from generator.cache.store import decode as store_decode
+from generator.cache.store import encode as store_encode
+from generator.diagnostics import Diagnostic, Diagnostics
+from generator.kinds import Registry
+from generator.kinds.lesson import parse_lesson
+from generator.kinds.variants import RenderedVariant
+from generator.notes import Lesson, Note, RenderedNote, Renderer
+from generator.render import MarkdownRenderer
+from generator.render.media import MediaResolver
+from generator.source.discover import decoded
+from generator.source.outline import source_lines
+
+PARALLEL_MIN_LESSONS = 24
+STALE_AFTER = 24 * 3600
+"""Seconds an entry no build used stays in the cache (another branch may want it back)."""
+MAX_WORKERS = 8
+NOT_LINTED = lint.LessonLint()
+LESSONS = "lessons"
+"""Kind of cache entry: one compiled lesson."""
+
+Progress = Callable[[int], None]
+"""Told how many lessons are done so far."""
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledLesson:
+    """The outcome of one lesson file: everything but the options drawn from other lessons."""
+
+    lesson: Lesson
+    """The lesson as discovered."""
+    notes: tuple[RenderedNote, ...]
+    """Rendered notes in source order."""
+    diagnostics: tuple[Diagnostic, ...]
+    """Problems found in the file."""
+    variants: tuple[RenderedVariant, ...] = ()
+    """Generated multiple-choice cards, rendered, waiting for their options."""
+    linted: lint.LessonLint = NOT_LINTED
+    """What the lint rules found in this lesson alone (from its `lint.Fact`s, made here)."""
+    hashes: tuple[NoteHashes | None, ...] = ()
+    """What the plan compares each note by, aligned with `notes`."""
+    resolved: tuple[tuple[str, Any], ...] = ()
+    """Each media reference it resolved, and the outcome (`Resolved`, in plain form): what its
+    HTML depends on besides its text."""
+
+
+@dataclass(frozen=True, slots=True)
+class LessonSource:
+    """A lesson file as read for this build: compiled from these bytes, and cached under a key
+    made from them, so an edit during the build cannot be stored under the old text's key."""
+
+    lesson: Lesson
+    """The lesson as discovered."""
+    data: bytes | None
+    """The file's bytes; None when it could not be read."""
+    problem: str = ""
+    """Why it could not be read."""
+    code: str = "unreadable"
+    """The diagnostic code of that problem."""
+    key: str = ""
+    """Cache key: the bytes, the lesson record, the registry and the tool; '' for no cache."""
+
+
+_renderer: MarkdownRenderer | None = None
+
+
+def shared_renderer() -> MarkdownRenderer:
+    """One renderer per process, created on first use (a worker's, or the main process's)."""
+    global _renderer  # noqa: PLW0603 - created on first use, reused for every field after
+    if _renderer is None:
+        _renderer = MarkdownRenderer()
+    return _renderer
+
+
+def compile_source(root: Path, source: LessonSource, registry: Registry) -> CompiledLesson:
+    """Parse and render one lesson from its bytes."""
+    lesson = source.lesson
+    diags = Diagnostics()
+    if source.data is None:
+        diags.error(lesson.path, 0, f"cannot read: {source.problem}", code=source.code)
+        return CompiledLesson(lesson, (), tuple(diags.items))
+    text = decoded(source.data, lesson.path, diags)
+    if diags.errors:
+        return CompiledLesson(lesson, (), tuple(diags.items))
+    parsed = parse_lesson(lesson, text, registry)
+    diags.extend(parsed.diagnostics)
+    md = shared_renderer()
+    resolver = MediaResolver(root, lesson.rel)
+    with md.lesson(lesson.path, resolver, diags, source_lines(text)):
+        notes = tuple(rendered(note, md) for note in parsed.notes)
+        variants = tuple(variant.render(md) for variant in parsed.variants)
+    facts = lint.facts_of((*parsed.notes, *parsed.variants), parsed.lesson, parsed.silences)
+    hashes = tuple(hashes_of(note, registry) for note in notes)
+    resolved = tuple((ref, encode(found)) for ref, found in sorted(resolver.resolved().items()))
+    return CompiledLesson(
+        lesson, notes, tuple(diags.items), variants, lint.lesson_lint(facts), hashes, resolved
+    )
+
+
+def hashes_of(note: RenderedNote, registry: Registry) -> NoteHashes | None:
+    note_type = registry.note_type(note.note_type)
+    if len(note_type.fields) != len(note.fields):
+        return None  # a note type changed under its kind: the plan refuses it
+    return NoteHashes.of(note, note_type)
+
+
+def compile_lesson(root: Path, lesson: Lesson, registry: Registry) -> CompiledLesson:
+    """Read, parse and render one lesson (no cache)."""
+    return compile_source(root, read_source(root, lesson), registry)
+
+
+def rendered(note: Note, md: Renderer) -> RenderedNote:
+    """The note with its fields rendered, and the media they use."""
+    fields = note.render(md)
+    return RenderedNote(
+        note.meta, note.note_type, fields, note.cards, note.card_texts, md.take_media()
+    )
+
+
+# --- the cache -----------------------------------------------------------------------------------
+
+
+def registry_fingerprint(registry: Registry) -> str:
+    """What of the registry a compiled lesson depends on: its constructs (by name and the
+    functions they call), its note types, and the templates' files."""
+    digest = hashlib.sha256()
+    for construct in registry.constructs:
+        parts = [construct.name, callable_name(construct.matches), callable_name(construct.parse)]
+        digest.update(repr(parts).encode())
+    for key, note_type in registry.note_types.items():
+        digest.update(f"{key}\0{note_type!r}\0".encode())
+    digest.update(templates_digest(registry).encode())
+    return digest.hexdigest()
+
+
+def callable_name(function: object) -> str:
+    if hasattr(function, "__dataclass_fields__"):
+        return repr(function)
+    module = getattr(function, "__module__", "?")
+    return f"{module}.{getattr(function, '__qualname__', repr(function))}"
+
+
+def templates_digest(registry: Registry) -> str:
+    digest = hashlib.sha256()
+    pending = [registry.templates.root]
+    while pending:
+        node = pending.pop()
+        try:
+            children = sorted(node.iterdir(), key=lambda child: child.name)
+        except OSError:
+            continue
+        for child in children:
+            if child.is_dir():
+                pending.append(child)
+            else:
+                digest.update(child.name.encode() + b"\0" + child.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def read_source(root: Path, lesson: Lesson, registry_key: str = "") -> LessonSource:
+    """Read a lesson file; with `registry_key` (the registry's fingerprint), also its cache
+    key."""
+    try:
+        data = (root / lesson.rel).read_bytes()
+    except OSError as exc:
+        code = "symlink-loop" if exc.errno == errno.ELOOP else "unreadable"
+        return LessonSource(lesson, None, exc.strerror or str(exc), code)
+    if not registry_key:
+        return LessonSource(lesson, data)
+    digest = hashlib.sha256()
+    for part in (tool_fingerprint(), registry_key, str(root), repr(encode(lesson))):
+        digest.update(part.encode() + b"\0")
+    digest.update(data)
+    return LessonSource(lesson, data, key=digest.hexdigest())
+
+
+def still_resolves(root: Path, lesson: Lesson, resolved: tuple[tuple[str, Any], ...]) -> bool:
+    """Whether every media reference a compiled lesson resolved still resolves the same way (the
+    same file, bytes and problems)."""
+    if not resolved:
+        return True
+    resolver = MediaResolver(root, lesson.rel)
+    return all(encode(resolver.resolve(ref)) == found for ref, found in resolved)
+
+
+def from_payload(root: Path, source: LessonSource, stored: object) -> CompiledLesson | None:
+    """The compiled lesson of a cache entry, if it is the lesson's and its media still resolve
+    the same way; None otherwise."""
+    try:
+        compiled: CompiledLesson = decode(CompiledLesson, stored)
+    except (TypeError, ValueError, IndexError, KeyError, AttributeError):
+        return None
+    if compiled.lesson != source.lesson or not still_resolves(
+        root, source.lesson, compiled.resolved
+    ):
+        return None
+    return compiled
+
+
+def compile_plain(root: Path, source: LessonSource, registry: Registry) -> bytes:
+    """A worker's job: compile, and send back the cache entry, as it will be stored (the main
+    process reads it like an entry, and keeps the bytes to store them as they are)."""
+    return store_encode(source.key, encode(compile_source(root, source, registry)))
+
+
+class Pending:
+    """Cache entries made by this build, stored when it succeeds. Until then they wait in an
+    unnamed temporary file (outside the output folder), not in memory: on a cold build of a
+    big course they come to as much as the package."""
+
+    def __init__(self) -> None:
+        self.file: IO[bytes] | None = None
+        self.entries: list[tuple[str, int, int]] = []
+
+    def append(self, item: tuple[str, bytes]) -> None:
+        key, entry = item
+        if self.file is None:
+            self.file = tempfile.TemporaryFile(prefix="ankigen-")  # noqa: SIM115 - closed by close()
+        self.entries.append((key, self.file.tell(), len(entry)))
+        self.file.write(entry)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def __iter__(self) -> Iterator[tuple[str, bytes]]:
+        if self.file is None:
+            return
+        self.file.flush()
+        for key, offset, size in self.entries:
+            self.file.seek(offset)
+            yield key, self.file.read(size)
+
+    def close(self) -> None:
+        if self.file is not None:
+            self.file.close()
+        self.file = None
+        self.entries = []
+
+
+def compile_all(
+    root: Path,
+    sources: Sequence[LessonSource],
+    registry: Registry,
+    jobs: int,
+    *,
+    store: Store | None = None,
+    pending: Pending | None = None,
+    progress: Progress | None = None,
+) -> list[CompiledLesson]:
+    """Every lesson compiled, in order: from the cache where it holds the lesson, else made
+    (and the entries made added to `pending`)."""
+    results: list[CompiledLesson | None] = [None] * len(sources)
+    missing: list[int] = []
+    for index, source in enumerate(sources):
+        stored = store.read(LESSONS, source.key) if store is not None and source.key else None
+        found = from_payload(root, source, stored) if stored is not None else None
+        if found is None:
+            missing.append(index)
+        results[index] = found
+    done = len(sources) - len(missing)
+    if progress is not None:
+        progress(done)
+    todo = [sources[index] for index in missing]
+    for index, entry in zip(missing, made(root, todo, registry, jobs), strict=True):
+        compiled: CompiledLesson = decode(CompiledLesson, store_decode(entry, sources[index].key))
+        results[index] = compiled
+        if pending is not None and sources[index].key and not has_errors(compiled):
+            pending.append((sources[index].key, entry))
+        done += 1
+        if progress is not None:
+            progress(done)
+    return [result for result in results if result is not None]
+
+
+def has_errors(compiled: CompiledLesson) -> bool:
+    # A lesson with an error is being edited: its next version is the one worth keeping.
+    return any(d.severity.value == "error" for d in compiled.diagnostics)
+
+
+def made(
+    root: Path, sources: Sequence[LessonSource], registry: Registry, jobs: int
+) -> Iterator[bytes]:
+    """Compile `sources`, in order, in worker processes when there are enough of them."""
+    # Each worker holds its own renderer (~30 MB); more than eight buys little and costs memory.
+    workers = jobs or min(MAX_WORKERS, os.cpu_count() or 1)
+    count = len(sources)
+    if workers <= 1 or count <= 1 or (not jobs and count < PARALLEL_MIN_LESSONS):
+        for source in sources:
+            yield compile_plain(root, source, registry)
+        return
+    chunk = max(1, count // (workers * 8))
+    with ProcessPoolExecutor(max_workers=min(workers, count)) as pool:
+        yield from pool.map(
+            compile_plain, [root] * count, sources, [registry] * count, chunksize=chunk
+        )
+
+
+def store_pending(store: Store, pending: Pending, keep: set[str]) -> None:
+    """Store the entries this build made; forget those no build has asked for in a day."""
+    for key, entry in pending:
+        store.write_encoded(LESSONS, key, entry)
+    pending.close()
+    store.prune(LESSONS, keep, older_than=STALE_AFTER, slack=max(16, len(keep) // 4))

@@ -1,0 +1,502 @@
+"""What a build keeps for the next one, so that the next does only the work its changes call for.
+
+After a build has written the package and the state file, it checks which lessons are *steady*:
+built again from the same bytes, against the state file just written, they come out the same
+(the same notes, the same options on their generated cards, every note unchanged in the plan with
+its state entry as it is). It keeps each steady lesson as a `Block`, and the state file it
+wrote, in the cache (a `Snapshot`). The next build uses a block as it is, without parsing,
+rendering, drawing options or planning its notes, when
+
+- the lesson's cache key is the same (its bytes, inherited front matter, registry, templates
+  and tool: generator.compile),
+- the state file is, byte for byte, the one the snapshot recorded, and
+- every generated option the lesson's cards showed is still offered by the same answer of the
+  course (the `reads` it made of the course's options, checked by digest).
+
+Anything else, and the lesson is built as usual (from the compile cache when its bytes did not
+change). A block never changes a result: the property test builds random edit sequences with
+and without the cache and compares the packages and state files byte for byte.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import pickle
+import zlib
+from collections.abc import Iterator, Mapping, MutableMapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from generator.anki.notetypes import FIELD_SEPARATOR
+from generator.anki.plan import Kept, NoteHashes
+from generator.anki.state import State
+from generator.cache.codec import decode, encode
+from generator.cache.fingerprint import tool_fingerprint
+from generator.cache.store import PlainUnpickler, Store
+from generator.compile import CompiledLesson
+from generator.diagnostics import Diagnostic
+from generator.kinds.distractors import Pools
+from generator.kinds.variants import Candidate, RenderedVariant
+from generator.lint import LessonLint
+from generator.notes import RenderedNote
+
+SNAPSHOT = "snapshot"
+"""Kind of cache entry: the index of what the last build kept."""
+BLOCKS = "blocks"
+"""Kind of cache entry: one steady lesson."""
+STATES = "states"
+"""Kind of cache entry: a state file as written, by the digest of its text."""
+LAST = "last"
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """A steady lesson, as the last build left it."""
+
+    key: str
+    """The lesson's cache key."""
+    resolved: tuple[tuple[str, Any], ...]
+    """Media references it resolved, and how (see `CompiledLesson.resolved`)."""
+    diagnostics: tuple[Diagnostic, ...]
+    """Problems found compiling it (warnings: a lesson with an error is never steady)."""
+    linted: LessonLint
+    """What the lint rules found in it alone."""
+    kept: Kept
+    """Its notes with their generated cards, as the plan and the package take them."""
+    explicit: tuple[bool, ...]
+    """Whether each note's id is written by the author."""
+    media: tuple[tuple[tuple[str, str], ...], ...]
+    """The images and sounds each note uses: (packaged name, source)."""
+    notes: bytes
+    """The same notes, whole, pickled in plain form and compressed: read only when a command
+    asks for the notes themselves (a preview)."""
+    base: int
+    """How many of the notes come before the generated cards."""
+    pool: tuple[Any, ...]
+    """What it offers the course's generated cards as options: `PoolEntry`s in plain form."""
+    offers: tuple[tuple[str, str], ...]
+    """(Markdown, digest) of each option it offers, in the order `Pools.of` meets them."""
+    reads: tuple[tuple[str, str], ...]
+    """(Markdown, digest) of each option its cards showed, as the course offered it then."""
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """What the last build kept."""
+
+    inputs: str
+    """Digest of the tool, registry and settings the blocks were made with."""
+    state: str
+    """Digest of the state file's text the last build wrote."""
+    blocks: dict[str, str]
+    """Lesson (relative path) → id of its block."""
+
+
+@dataclass(frozen=True, slots=True)
+class PoolEntry:
+    """What one generated card offers the others (see `Pools.of`)."""
+
+    pool: str
+    """Which answers can stand in for each other."""
+    lesson: str
+    """The card's lesson."""
+    deck: str
+    """The card's deck."""
+    answers: tuple[Candidate, ...]
+    """Its answer and the answers of its block."""
+    distractors: tuple[Candidate, ...]
+    """Its author-written wrong options."""
+
+
+@dataclass(slots=True)
+class Part:
+    """One lesson in a build: kept from the last build, or built in this one."""
+
+    block: Block | None = None
+    """The kept lesson, when it could be used."""
+    compiled: CompiledLesson | None = None
+    """The compiled lesson, when it is built in this build."""
+    notes: list[RenderedNote] = field(default_factory=list)
+    """For a lesson built in this build: its notes with their generated cards."""
+    made: list[bool] = field(default_factory=list)
+    """For each of `notes`: made from its lesson alone (False for a generated card)."""
+
+    def pool(self) -> tuple[Any, ...]:
+        if self.block is not None:
+            return self.block.pool
+        assert self.compiled is not None
+        return pool_of(self.compiled.variants)
+
+    def offers(self) -> tuple[tuple[str, str], ...]:
+        if self.block is not None:
+            return self.block.offers
+        return offers_of(self.pool())
+
+    def final_notes(self) -> list[RenderedNote]:
+        if self.block is not None:
+            return [decode(RenderedNote, plain) for plain in plain_notes(self.block)]
+        return self.notes
+
+    def base_notes(self) -> list[RenderedNote]:
+        """Its notes without the generated cards."""
+        if self.block is not None:
+            kept = plain_notes(self.block)[: self.block.base]
+            return [decode(RenderedNote, plain) for plain in kept]
+        assert self.compiled is not None
+        return list(self.compiled.notes)
+
+    def diagnostics(self) -> tuple[Diagnostic, ...]:
+        if self.block is not None:
+            return self.block.diagnostics
+        assert self.compiled is not None
+        return self.compiled.diagnostics
+
+    def linted(self) -> LessonLint:
+        if self.block is not None:
+            return self.block.linted
+        assert self.compiled is not None
+        return self.compiled.linted
+
+    def hashes(self) -> list[NoteHashes | None]:
+        """What the plan compares each of `notes` by, where its lesson's worker made it."""
+        assert self.compiled is not None
+        made = self.compiled.hashes
+        return [
+            made[index] if index < len(made) and own else None
+            for index, own in enumerate(self.made)
+        ]
+
+    def variants(self) -> tuple[RenderedVariant, ...]:
+        assert self.compiled is not None
+        return self.compiled.variants
+
+
+def plain_notes(block: Block) -> tuple[Any, ...]:
+    found = PlainUnpickler(io.BytesIO(zlib.decompress(block.notes))).load()
+    if not isinstance(found, tuple):
+        raise TypeError("a kept lesson's notes are not a tuple")
+    return found
+
+
+def kept_of(notes: Sequence[RenderedNote]) -> Kept:
+    """`notes` as the plan takes a steady lesson's."""
+    return Kept(
+        ids=tuple(note.meta.id for note in notes),
+        paths=tuple(note.meta.path for note in notes),
+        lines=tuple(note.meta.line for note in notes),
+        decks=tuple(note.meta.deck for note in notes),
+        note_types=tuple(note.note_type for note in notes),
+        joined=tuple(FIELD_SEPARATOR.join(note.fields) for note in notes),
+        tags=tuple(note.meta.tags for note in notes),
+        cards=tuple(note.cards for note in notes),
+    )
+
+
+def make_block(
+    compiled: CompiledLesson,
+    key: str,
+    notes: Sequence[RenderedNote],
+    *,
+    pool: tuple[Any, ...],
+    offers: tuple[tuple[str, str], ...],
+    reads: tuple[tuple[str, str], ...],
+) -> Block:
+    return Block(
+        key=key,
+        resolved=compiled.resolved,
+        diagnostics=compiled.diagnostics,
+        linted=compiled.linted,
+        kept=kept_of(notes),
+        explicit=tuple(note.meta.explicit_id for note in notes),
+        media=tuple(note.media for note in notes),
+        notes=zlib.compress(pickle.dumps(tuple(encode(note) for note in notes), protocol=5), 1),
+        base=len(compiled.notes),
+        pool=pool,
+        offers=offers,
+        reads=reads,
+    )
+
+
+# --- options offered across the course -----------------------------------------------------------
+
+
+def pool_of(variants: Sequence[RenderedVariant]) -> tuple[Any, ...]:
+    return tuple(
+        encode(
+            PoolEntry(
+                variant.pool,
+                variant.lesson,
+                variant.meta.deck,
+                (variant.answer, *variant.siblings),
+                variant.distractors,
+            )
+        )
+        for variant in variants
+    )
+
+
+def digest(plain: object) -> str:
+    return hashlib.sha256(repr(plain).encode()).hexdigest()[:24]
+
+
+POOL_ANSWERS = 3
+POOL_DISTRACTORS = 4
+CANDIDATE_TEXT = 0
+
+
+def offers_of(pool: tuple[Any, ...]) -> tuple[tuple[str, str], ...]:
+    found: list[tuple[str, str]] = []
+    for entry in pool:
+        found.extend(
+            (candidate[CANDIDATE_TEXT], digest(candidate))
+            for candidate in (*entry[POOL_ANSWERS], *entry[POOL_DISTRACTORS])
+        )
+    return tuple(found)
+
+
+def offered(parts: Sequence[Part]) -> dict[str, str]:
+    """Markdown → digest of the option the course offers under it (the first, as `Pools.of`
+    takes it)."""
+    table: dict[str, str] = {}
+    for part in parts:
+        for text, value in part.offers():
+            table.setdefault(text, value)
+    return table
+
+
+class Lazy(Mapping[Any, Any]):
+    """A mapping whose values are decoded from plain form when first asked for."""
+
+    def __init__(self, plain: dict[Any, Any], kind: object) -> None:
+        self.plain = plain
+        self.kind = kind
+        self.made: dict[Any, Any] = {}
+
+    def __getitem__(self, key: Any) -> Any:
+        if key not in self.made:
+            self.made[key] = decode(self.kind, self.plain[key])
+        return self.made[key]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.plain)
+
+    def __len__(self) -> int:
+        return len(self.plain)
+
+
+def pools_of(parts: Sequence[Part]) -> Pools:
+    """`Pools.of` every generated card of the course, from plain entries: an option is made an
+    object only when a card being built looks at it."""
+    lessons: dict[tuple[str, str], dict[str, Any]] = {}
+    decks: dict[tuple[str, str], dict[str, Any]] = {}
+    texts: dict[str, Any] = {}
+    for part in parts:
+        for pool, lesson, deck, answers, distractors in part.pool():
+            in_lesson = lessons.setdefault((pool, lesson), {})
+            in_deck = decks.setdefault((pool, deck), {})
+            for answer in answers:
+                text = answer[CANDIDATE_TEXT]
+                in_lesson.setdefault(text, answer)
+                in_deck.setdefault(text, answer)
+                texts.setdefault(text, answer)
+            for option in distractors:
+                texts.setdefault(option[CANDIDATE_TEXT], option)
+    many = tuple[Candidate, ...]
+    return Pools(
+        Lazy({key: tuple(value.values()) for key, value in lessons.items()}, many),
+        Lazy({key: tuple(value.values()) for key, value in decks.items()}, many),
+        Lazy(texts, Candidate),
+    )
+
+
+class Reading(Mapping[str, Candidate]):
+    """The course's options by Markdown, noting each one a lesson's cards look up."""
+
+    def __init__(self, table: Mapping[str, Candidate], offers: Mapping[str, str]) -> None:
+        self.table = table
+        self.offers = offers
+        self.reads: dict[str, str] = {}
+
+    def __getitem__(self, key: str) -> Candidate:
+        self.reads[key] = self.offers.get(key, "")
+        return self.table[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.table)
+
+    def __len__(self) -> int:
+        return len(self.table)
+
+
+class Unread(Mapping[Any, Any]):
+    """A table a steady lesson must not look at (another deck's options): looking marks it."""
+
+    def __init__(self, table: Mapping[Any, Any]) -> None:
+        self.table = table
+        self.looked = False
+
+    def __getitem__(self, key: Any) -> Any:
+        self.looked = True
+        return self.table[key]
+
+    def __iter__(self) -> Iterator[Any]:
+        self.looked = True
+        return iter(self.table)
+
+    def __len__(self) -> int:
+        return len(self.table)
+
+
+# --- the snapshot --------------------------------------------------------------------------------
+
+
+def load(store: Store, inputs: str) -> tuple[Snapshot, State] | None:
+    """The last build's snapshot and the state it wrote, when made with the same inputs."""
+    plain = store.read(SNAPSHOT, LAST)
+    try:
+        snapshot: Snapshot = decode(Snapshot, plain)
+    except (TypeError, ValueError, IndexError, KeyError, AttributeError):
+        return None
+    if snapshot.inputs != inputs:
+        return None
+    stored = store.read(STATES, snapshot.state)
+    try:
+        written: State = decode(State, stored)
+    except (TypeError, ValueError, IndexError, KeyError, AttributeError):
+        return None
+    return snapshot, written
+
+
+def block(store: Store, block_id: str, key: str) -> Block | None:
+    plain = store.read(BLOCKS, block_id)
+    try:
+        found: Block = decode(Block, plain)
+    except (TypeError, ValueError, IndexError, KeyError, AttributeError):
+        return None
+    return found if found.key == key else None
+
+
+def block_id(found: Block) -> str:
+    return digest((found.key, found.reads, hashlib.sha256(found.notes).hexdigest()))
+
+
+def save(
+    store: Store,
+    *,
+    inputs: str,
+    state_digest: str,
+    written: State,
+    blocks: Mapping[str, Block],
+    known: Mapping[str, str],
+) -> None:
+    """Keep `blocks` (lesson → block) and the state written; `known` are block ids already in
+    the cache (lesson → id), which are not written again."""
+    if not store.writable:
+        return
+    ids: dict[str, str] = {}
+    for lesson, kept in blocks.items():
+        ids[lesson] = known.get(lesson) or block_id(kept)
+        if lesson not in known:
+            store.write(BLOCKS, ids[lesson], encode(kept))
+    if not store.path(STATES, state_digest).is_file():
+        store.write(STATES, state_digest, encode(written))
+    store.write(SNAPSHOT, LAST, encode(Snapshot(inputs, state_digest, ids)))
+    store.prune(BLOCKS, set(ids.values()))
+    store.prune(STATES, {state_digest})
+
+
+# --- compressed pieces of the package ------------------------------------------------------------
+
+PIECES = "pieces"
+
+
+class PieceCache(MutableMapping[bytes, bytes]):
+    """Compressed pieces of the last package's collection (generator.anki.archive), noting the
+    ones this build's package uses: only those are kept for the next."""
+
+    def __init__(self, known: dict[bytes, bytes]) -> None:
+        self.known = known
+        self.loaded = frozenset(known)
+        self.used: dict[bytes, bytes] = {}
+
+    def __getitem__(self, key: bytes) -> bytes:
+        piece = self.known[key]
+        self.used[key] = piece
+        return piece
+
+    def __setitem__(self, key: bytes, piece: bytes) -> None:
+        self.known[key] = piece
+        self.used[key] = piece
+
+    def __delitem__(self, key: bytes) -> None:
+        del self.known[key]
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self.known)
+
+    def __len__(self) -> int:
+        return len(self.known)
+
+
+def load_pieces(store: Store | None) -> PieceCache | None:
+    if store is None:
+        return None
+    found = store.read(PIECES, LAST)
+    if not isinstance(found, dict) or not all(
+        isinstance(key, bytes) and isinstance(piece, bytes) for key, piece in found.items()
+    ):
+        found = {}
+    return PieceCache(found)
+
+
+def save_pieces(store: Store | None, pieces: PieceCache | None) -> None:
+    """Keep the pieces this build's package used, unless they are the ones kept already."""
+    if store is not None and pieces is not None and pieces.used.keys() != pieces.loaded:
+        store.write(PIECES, LAST, pieces.used)
+
+
+# --- collection frames ---------------------------------------------------------------------------
+
+FRAMES = "frames"
+
+
+class FrameCache(MutableMapping[str, bytes]):
+    """Frames of collections (generator.anki.package), kept by the tool that made them: another
+    version of ankigen or of genanki makes its own. A frame made by this build is stored only
+    when the build succeeds (`save`)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.used: set[str] = set()
+        self.made: dict[str, bytes] = {}
+
+    def entry(self, key: str) -> str:
+        return digest((tool_fingerprint(), key))
+
+    def __getitem__(self, key: str) -> bytes:
+        found = self.store.read(FRAMES, self.entry(key))
+        if not isinstance(found, bytes):
+            raise KeyError(key)
+        self.used.add(self.entry(key))
+        return found
+
+    def __setitem__(self, key: str, frame: bytes) -> None:
+        self.made[self.entry(key)] = frame
+        self.used.add(self.entry(key))
+
+    def __delitem__(self, key: str) -> None:
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+    def save(self) -> None:
+        """Store the frames this build made; forget those it did not use."""
+        for entry, frame in self.made.items():
+            self.store.write(FRAMES, entry, frame)
+        if self.used:
+            self.store.prune(FRAMES, self.used)

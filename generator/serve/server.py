@@ -1,0 +1,153 @@
+"""The HTTP side of `ankigen serve`, on the standard library's threading server.
+
+- `/` — the preview page, with the live script added;
+- `/__ankigen__/live.js` — that script;
+- `/__ankigen__/data.json` — the cards the page shows (what the script reloads);
+- `/__ankigen__/status` — the latest build: version, verdict, problems;
+- `/__ankigen__/events` — server-sent events, one per build;
+- anything else — the preview site's files (written as `ankigen preview` writes them), then the
+  cards' images and sounds by their packaged names.
+
+Only files of the site and of the cards are served: no path leads outside them.
+"""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+import posixpath
+import socket
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib import resources
+from pathlib import Path
+from threading import Thread
+from urllib.parse import unquote, urlsplit
+
+from generator.serve.session import Session
+
+PREFIX = "/__ankigen__/"
+KEEPALIVE = 15.0
+"""Seconds between comments on an idle event stream (proxies close silent connections)."""
+
+
+def live_script() -> bytes:
+    return resources.files("generator.serve").joinpath("assets", "live.js").read_bytes()
+
+
+class Handler(BaseHTTPRequestHandler):
+    """One request; the session is the server's."""
+
+    server: PreviewServer
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Requests are not news: the terminal shows builds."""
+
+    def do_GET(self) -> None:
+        path = unquote(urlsplit(self.path).path)
+        session = self.server.session
+        if path in ("/", "/index.html"):
+            page = session.live_page()
+            if page is None:
+                self.send(
+                    HTTPStatus.SERVICE_UNAVAILABLE,
+                    b"no preview yet: see the terminal",
+                    "text/plain",
+                )
+            else:
+                self.send(HTTPStatus.OK, page, "text/html; charset=utf-8")
+        elif path == PREFIX + "live.js":
+            self.send(HTTPStatus.OK, live_script(), "text/javascript; charset=utf-8")
+        elif path == PREFIX + "data.json":
+            data = session.data
+            if data is None:
+                self.send(HTTPStatus.SERVICE_UNAVAILABLE, b"{}", "application/json")
+            else:
+                self.send(HTTPStatus.OK, data, "application/json; charset=utf-8")
+        elif path == PREFIX + "status":
+            body = json.dumps(session.status.as_json()).encode()
+            self.send(HTTPStatus.OK, body, "application/json; charset=utf-8")
+        elif path == PREFIX + "events":
+            self.events()
+        else:
+            self.file(path)
+
+    def send(self, status: HTTPStatus, body: bytes, kind: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def file(self, path: str) -> None:
+        """A file of the preview site, or an image or sound of a card."""
+        session = self.server.session
+        name = posixpath.normpath(path).lstrip("/")
+        found: Path | None = None
+        if name and not name.startswith("..") and name != ".":
+            candidate = (session.site / name).resolve()
+            if candidate.is_relative_to(session.site.resolve()) and candidate.is_file():
+                found = candidate
+            elif "/" not in name and name in session.media:
+                found = session.media[name]
+        if found is None:
+            self.send(HTTPStatus.NOT_FOUND, b"not found", "text/plain")
+            return
+        try:
+            body = found.read_bytes()
+        except OSError:
+            self.send(HTTPStatus.NOT_FOUND, b"not found", "text/plain")
+            return
+        kind = mimetypes.guess_type(found.name)[0] or "application/octet-stream"
+        self.send(HTTPStatus.OK, body, kind)
+
+    def events(self) -> None:
+        """One event now (the latest build), then one per build, until the page goes away."""
+        session = self.server.session
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+        seen = -1
+        try:
+            while not self.server.stopping:
+                status = session.wait(seen, KEEPALIVE)
+                if status.version > seen:
+                    seen = status.version
+                    payload = json.dumps(status.as_json())
+                    self.wfile.write(f"data: {payload}\n\n".encode())
+                else:
+                    self.wfile.write(b": still here\n\n")
+                self.wfile.flush()
+        except OSError:
+            return  # the page was closed or reloaded
+
+
+class PreviewServer(ThreadingHTTPServer):
+    """The threading server, holding the session its handlers read."""
+
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], session: Session) -> None:
+        self.session = session
+        self.stopping = False
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
+        super().__init__(address, Handler)
+
+    def shutdown(self) -> None:
+        self.stopping = True
+        with self.session.changed:
+            self.session.changed.notify_all()
+        super().shutdown()
+
+
+def start(session: Session, host: str, port: int) -> PreviewServer:
+    """Listen on host:port (port 0: any free one) and serve in a thread."""
+    server = PreviewServer((host, port), session)
+    Thread(target=server.serve_forever, name="ankigen-serve", daemon=True).start()
+    return server

@@ -1,0 +1,240 @@
+"""The builds of one `ankigen serve`, and what the open pages are told about them."""
+
+from __future__ import annotations
+
+import json
+import re
+import signal
+import threading
+import time
+import webbrowser
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import watchfiles
+
+from generator import report
+from generator.config import BuildConfig
+from generator.diagnostics import Diagnostic
+from generator.pipeline import BuildResult, build
+from generator.preview import write_preview
+
+LIVE_SCRIPT = "/__ankigen__/live.js"
+DATA = re.compile(rb'<script type="application/json" id="pv-data">(.*?)</script>', re.DOTALL)
+TEMPORARY = ".ankigen-tmp"
+
+Say = Callable[[str], None]
+Tell = Callable[[list[Diagnostic]], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Status:
+    """What the pages are told after a build."""
+
+    version: int
+    """Counts the builds; a page applies each version once."""
+    ok: bool
+    """The build succeeded; the preview shows its cards."""
+    diagnostics: tuple[Diagnostic, ...] = ()
+    """Its problems (after a failed build the preview keeps the last good cards)."""
+    message: str = ""
+    """One line on what happened."""
+    cards: int = 0
+    """Version of the cards: changes only when the cards do."""
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "version": self.version,
+            "ok": self.ok,
+            "cards": self.cards,
+            "message": self.message,
+            "diagnostics": [
+                {
+                    "path": d.path,
+                    "line": d.line,
+                    "column": d.column,
+                    "severity": d.severity.value,
+                    "code": d.code,
+                    "message": d.message,
+                    "text": d.format(),
+                }
+                for d in sorted(self.diagnostics, key=lambda d: (d.path, d.line, d.message))
+            ],
+        }
+
+
+@dataclass(slots=True)
+class Session:
+    """The latest build and the preview made from it, shared with the server's threads."""
+
+    config: BuildConfig
+    """What to build."""
+    site: Path
+    """Where the preview site is written (as `ankigen preview` writes it)."""
+    status: Status = field(default_factory=lambda: Status(0, False, message="building"))
+    """What the pages were last told."""
+    page: bytes | None = None
+    """The last good preview page, with the live script added."""
+    data: bytes | None = None
+    """Its cards (the page's data, as JSON)."""
+    media: dict[str, Path] = field(default_factory=dict)
+    """Images and sounds of the cards: packaged name → file."""
+    changed: threading.Condition = field(default_factory=threading.Condition)
+    """Notified after each build."""
+
+    def rebuild(self) -> tuple[Status, BuildResult, float]:
+        started = time.perf_counter()
+        result = build(self.config)
+        elapsed = time.perf_counter() - started
+        cards = self.status.cards
+        if result.ok and result.course is not None:
+            cards = self.publish(result) or cards
+        message = outcome(result, self.config, elapsed)
+        with self.changed:
+            self.status = Status(
+                self.status.version + 1, result.ok, tuple(result.diagnostics.items), message, cards
+            )
+            self.changed.notify_all()
+        return self.status, result, elapsed
+
+    def publish(self, result: BuildResult) -> int:
+        """Write the preview of a good build; the new cards' version (0: the same cards)."""
+        assert result.course is not None
+        notes = result.notes
+        target = write_preview(self.site, result.course.deck, notes, self.config.registry)
+        page = target.read_bytes()
+        found = DATA.search(page)
+        data = found.group(1).replace(rb"<\/", b"</") if found else b""
+        media = {
+            name: self.config.content / source for note in notes for name, source in note.media
+        }
+        with self.changed:
+            same = data == self.data and media == self.media
+            self.page, self.data, self.media = page, data, media
+        return 0 if same else self.status.cards + 1
+
+    def wait(self, seen: int, timeout: float) -> Status:
+        """The status once its version is past `seen`, or after `timeout` seconds."""
+        with self.changed:
+            self.changed.wait_for(lambda: self.status.version > seen, timeout=timeout)
+            return self.status
+
+    def live_page(self) -> bytes | None:
+        """The preview page with the live script, told which version it shows."""
+        with self.changed:
+            page, status = self.page, self.status
+        if page is None:
+            return None
+        head, tail, rest = page.rpartition(b"</body>")
+        if not tail:
+            head, rest = page, b""
+        script = (
+            f"<script>window.ankigenServe = {json.dumps({'cards': status.cards})};</script>"
+            f'<script src="{LIVE_SCRIPT}"></script>'
+        ).encode()
+        return head + script + tail + rest
+
+
+def outcome(result: BuildResult, config: BuildConfig, elapsed: float) -> str:
+    if not result.ok:
+        return report.failure(result, strict=config.strict) + "; the preview keeps the last cards"
+    plan = report.plan_summary(result.plan) if result.plan is not None else ""
+    if result.output is None:
+        wrote = "preview only"
+    elif result.written:
+        wrote = f"wrote {result.output}"
+    else:
+        wrote = f"{result.output} is up to date"
+    return f"built in {elapsed:.2f} s: {plan.removeprefix('changes: ')}; {wrote}"
+
+
+def ignored(config: BuildConfig) -> Callable[[watchfiles.Change, str], bool]:
+    """What a change must not rebuild for: the state file and output the build writes itself,
+    temporaries, editors' swap files, hidden files."""
+    default = watchfiles.DefaultFilter()
+    skip = [config.lock_path.resolve(), config.out_dir.resolve()]
+
+    def wanted(change: watchfiles.Change, path: str) -> bool:
+        if not default(change, path) or path.endswith(TEMPORARY):
+            return False
+        resolved = Path(path).resolve()
+        if any(resolved == other or other in resolved.parents for other in skip):
+            return False
+        root = config.content.resolve()
+        parts = resolved.relative_to(root).parts if resolved.is_relative_to(root) else ()
+        return not any(part.startswith(".") for part in parts)
+
+    return wanted
+
+
+def serve(
+    config: BuildConfig,
+    *,
+    host: str,
+    port: int,
+    open_browser: bool,
+    say: Say,
+    tell: Tell,
+    stop: threading.Event | None = None,
+) -> None:
+    """Build, serve, and build again on every change, until Ctrl+C (or `stop`)."""
+    from generator.serve.server import start  # noqa: PLC0415 - the server needs the session
+
+    session = Session(config, config.out_dir / "preview")
+    say(f"building {config.content} …")
+    report_build(session, say, tell)
+    try:
+        server = start(session, host, port)
+    except OSError as exc:
+        say(f"cannot listen on {host}:{port}: {exc.strerror or exc}; choose another --port")
+        raise SystemExit(1) from exc
+    url = f"http://{host_of(host)}:{server.server_address[1]}/"
+    say(f"serving the preview on {url} (Ctrl+C to stop)")
+    if open_browser:
+        webbrowser.open(url)
+    stop = stop or threading.Event()
+    stopping(stop)
+    try:
+        for changes in watchfiles.watch(
+            config.content,
+            watch_filter=ignored(config),
+            debounce=400,
+            step=30,
+            stop_event=stop,
+            raise_interrupt=False,
+        ):
+            say(f"changed: {', '.join(sorted(shown(config, changes)))}")
+            report_build(session, say, tell)
+    except KeyboardInterrupt:
+        pass  # Ctrl+C during a build: what it was writing is written whole or not at all
+    finally:
+        server.shutdown()
+        server.server_close()
+        say("stopped")
+
+
+def stopping(stop: threading.Event) -> None:
+    """Stop on SIGTERM as on Ctrl+C (a service manager, a terminal closing)."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+
+
+def report_build(session: Session, say: Say, tell: Tell) -> None:
+    status, result, _ = session.rebuild()
+    tell(result.diagnostics.sorted())
+    say(status.message)
+
+
+def shown(config: BuildConfig, changes: Iterable[tuple[watchfiles.Change, str]]) -> set[str]:
+    root = config.content.resolve()
+    names = set()
+    for _, path in changes:
+        resolved = Path(path).resolve()
+        names.add(str(resolved.relative_to(root)) if resolved.is_relative_to(root) else path)
+    return names
+
+
+def host_of(host: str) -> str:
+    return f"[{host}]" if ":" in host else host

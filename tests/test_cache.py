@@ -1,0 +1,259 @@
+"""The build cache (OUT/.ankigen-cache) changes how much a build does, never what it makes.
+
+The property test edits a course at random and builds every step twice: with the cache kept from
+step to step, and from scratch without it. Packages, state files and what the command prints
+must be the same, byte for byte, at every step. The other tests pin the promises one by one: a
+build with no change writes nothing at all; unchanged lessons are not parsed again; a broken or
+foreign cache is a silent miss.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from generator import compile as compile_module
+from generator.cache.store import FOLDER
+from generator.cli import main
+from generator.config import BuildConfig
+from generator.kinds import lesson as lesson_module
+from generator.pipeline import build
+from generator.stamp_ids import stamp_ids
+from tests.conftest import FIXTURES
+from tests.test_regeneration_property import OPERATIONS, CourseModel
+
+T0 = 1_900_000_000
+DAY = 86_400
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360f8cfc0f01f0005000201e2b1d5a00000000049454e44ae426082"
+)
+MEDIA_LESSON = """---
+title: Pictures
+---
+
+# Pictures
+
+### What does the dot show? <!-- id: media-dot -->
+
+![A dot](img/dot.png)
+
+It shows where the light falls.
+"""
+EXTRA = ("edit-folder", "edit-media", "touch", "no-op", "no-op")
+
+
+@dataclass
+class Built:
+    """What one build printed and left behind."""
+
+    code: int
+    stdout: str
+    stderr: str
+    package: bytes | None
+    state: bytes | None
+
+
+def run(content: Path, out: Path, epoch: int, *extra: str) -> Built:
+    lock = out / "ankigen.lock"
+    args = ["build", str(content), "--out", str(out), "--lock", str(lock), *extra]
+    result = CliRunner().invoke(main, args, env={"SOURCE_DATE_EPOCH": str(epoch)})
+    assert "Traceback" not in result.output, result.output
+    packages = sorted(out.glob("*.apkg")) if out.is_dir() else []
+    return Built(
+        result.exit_code,
+        result.stdout.replace(str(out), "OUT"),
+        result.stderr.replace(str(out), "OUT"),
+        packages[0].read_bytes() if packages else None,
+        lock.read_bytes() if lock.is_file() else None,
+    )
+
+
+def media_course(root: Path) -> Path:
+    """The fixture course, its ids written, with a lesson that shows an image."""
+    content = root / "content"
+    shutil.copytree(FIXTURES / "course", content)
+    (content / "10-basics" / "img").mkdir()
+    (content / "10-basics" / "img" / "dot.png").write_bytes(PNG)
+    (content / "10-basics" / "pictures.md").write_text(MEDIA_LESSON, encoding="utf-8")
+    assert not stamp_ids(content, force=True).diagnostics.errors
+    return content
+
+
+def extra_edit(content: Path, operation: str, seed: int, counter: int) -> None:
+    """Edits the lesson model does not make: inherited front matter, media, times alone."""
+    rng = random.Random(seed)
+    if operation == "edit-folder":
+        index = content / "10-basics" / "_index.md"
+        text = index.read_text(encoding="utf-8")
+        tags = rng.choice(["[]", "[alpha]", f"[beta{counter}]"])
+        lines = [line for line in text.splitlines() if not line.startswith("tags:")]
+        lines.insert(1, f"tags: {tags}")
+        index.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    elif operation == "edit-media":
+        image = content / "10-basics" / "img" / "dot.png"
+        image.write_bytes(PNG + bytes([rng.randrange(256), counter % 256]))
+    elif operation == "touch":
+        lessons = sorted(content.rglob("*.md"))
+        chosen = rng.choice(lessons)
+        chosen.write_bytes(chosen.read_bytes())
+
+
+steps_strategy = st.lists(
+    st.tuples(
+        st.sampled_from(OPERATIONS + EXTRA),
+        st.integers(min_value=0, max_value=2**32),
+        st.booleans(),
+    ),
+    min_size=1,
+    max_size=8,
+)
+
+
+@settings(max_examples=14, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(steps=steps_strategy)
+def test_cached_builds_equal_clean_builds(steps: list[tuple[str, int, bool]]) -> None:
+    with tempfile.TemporaryDirectory(prefix="ankigen-cache-") as tmp_name:
+        tmp = Path(tmp_name)
+        content = media_course(tmp)
+        model = CourseModel.load(content)
+        cached, clean = tmp / "cached", tmp / "clean"
+        for step, (operation, seed, forget) in enumerate([("no-op", 0, False), *steps]):
+            if operation in EXTRA:
+                extra_edit(content, operation, seed, step)
+                model = CourseModel.load(content)
+            else:
+                model.apply(operation, seed)
+                model.write()
+            where = f"step {step}: {operation}"
+            flags = ["--forget-removed"] if forget else []
+            epoch = T0 + step * DAY
+            one = run(content, cached, epoch, *flags)
+            other = run(content, clean, epoch, "--no-cache", *flags)
+            assert one == other, where
+            # Built again at once: the cached build may now answer from its memo.
+            again = run(content, cached, epoch, *flags)
+            twice = run(content, clean, epoch, "--no-cache", *flags)
+            assert again == twice, where
+
+
+def files_of(*folders: Path) -> dict[str, tuple[int, bytes]]:
+    """Every file under `folders`: its modification time and bytes."""
+    found = {}
+    for folder in folders:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                found[str(path)] = (path.stat().st_mtime_ns, path.read_bytes())
+    return found
+
+
+def test_a_build_with_no_change_writes_nothing_at_all(tmp_path: Path) -> None:
+    content = media_course(tmp_path)
+    out = tmp_path / "out"
+    first = run(content, out, T0)
+    assert first.code == 0, first.stderr
+    before = files_of(content, out)
+    for epoch in (T0 + 1, T0 + 2):
+        again = run(content, out, epoch)
+        assert again.code == 0 and "is up to date" in again.stdout
+        assert files_of(content, out) == before
+
+
+def test_without_the_memo_a_build_with_no_change_writes_neither_package_nor_state(
+    tmp_path: Path,
+) -> None:
+    content = media_course(tmp_path)
+    out = tmp_path / "out"
+    assert run(content, out, T0).code == 0
+    for memo in out.glob(f"{FOLDER}/*/memo"):
+        shutil.rmtree(memo)
+    before = {path: data for path, data in files_of(content, out).items() if FOLDER not in path}
+    again = run(content, out, T0 + 1)
+    assert again.code == 0 and "nothing written" in again.stdout
+    after = {path: data for path, data in files_of(content, out).items() if FOLDER not in path}
+    assert after == before
+
+
+def test_unchanged_lessons_are_neither_parsed_nor_rendered(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    content = media_course(tmp_path)
+    config = BuildConfig(content=content, out_dir=tmp_path / "out", jobs=1, now=T0)
+    assert build(config).ok
+    parsed: list[str] = []
+    real = lesson_module.parse_lesson
+
+    def counting(lesson, text, registry):  # type: ignore[no-untyped-def]
+        parsed.append(lesson.rel)
+        return real(lesson, text, registry)
+
+    monkeypatch.setattr(compile_module, "parse_lesson", counting)
+    cards = content / "10-basics" / "cards.md"
+    cards.write_text(cards.read_text(encoding="utf-8").replace("Paris.", "Paris!"), "utf-8")
+    again = build(BuildConfig(content=content, out_dir=tmp_path / "out", jobs=1, now=T0 + 9))
+    assert again.ok and again.plan is not None
+    assert parsed == ["10-basics/cards.md"]
+    assert again.plan.summary()["changed"] == 1
+
+
+def corrupt(path: Path, how: str) -> None:
+    data = path.read_bytes()
+    if how == "truncate":
+        path.write_bytes(data[: len(data) // 2])
+    elif how == "flip":
+        middle = len(data) // 2
+        path.write_bytes(data[:middle] + bytes([data[middle] ^ 0xFF]) + data[middle + 1 :])
+    elif how == "garbage":
+        path.write_bytes(os.urandom(len(data)))
+    elif how == "empty":
+        path.write_bytes(b"")
+
+
+@pytest.mark.parametrize("how", ["truncate", "flip", "garbage", "empty"])
+def test_a_corrupted_cache_is_a_silent_miss(tmp_path: Path, how: str) -> None:
+    content = media_course(tmp_path)
+    cached, clean = tmp_path / "cached", tmp_path / "clean"
+    assert run(content, cached, T0).code == 0
+    assert run(content, clean, T0, "--no-cache").code == 0
+    cards = content / "10-basics" / "cards.md"
+    cards.write_text(cards.read_text(encoding="utf-8").replace("Paris.", "Paris?"), "utf-8")
+    entries = list((cached / FOLDER).rglob("*.bin"))
+    assert entries
+    for entry in entries:
+        corrupt(entry, how)
+    one = run(content, cached, T0 + DAY)
+    other = run(content, clean, T0 + DAY, "--no-cache")
+    assert one == other
+    assert one.code == 0 and "1 changed" in one.stdout
+
+
+def test_a_foreign_cache_is_a_silent_miss(tmp_path: Path) -> None:
+    """Another course's cache, copied in place of this one's, is never used."""
+    first = media_course(tmp_path / "one")
+    second = tmp_path / "two" / "content"
+    shutil.copytree(first, second)
+    cards = second / "10-basics" / "cards.md"
+    cards.write_text(cards.read_text(encoding="utf-8").replace("Paris.", "Lyon."), "utf-8")
+    foreign, cached, clean = tmp_path / "foreign", tmp_path / "cached", tmp_path / "clean"
+    assert run(first, foreign, T0).code == 0
+    assert run(second, cached, T0).code == 0
+    assert run(second, clean, T0, "--no-cache").code == 0
+    (ours,) = [path for path in (cached / FOLDER).iterdir() if path.is_dir()]
+    shutil.rmtree(ours)
+    (theirs,) = [path for path in (foreign / FOLDER).iterdir() if path.is_dir()]
+    shutil.copytree(theirs, ours)
+    cards.write_text(cards.read_text(encoding="utf-8").replace("Lyon.", "Lyon!"), "utf-8")
+    for day, changed in ((1, "1 changed"), (2, "0 changed")):
+        one = run(second, cached, T0 + day * DAY)
+        other = run(second, clean, T0 + day * DAY, "--no-cache")
+        assert one == other
+        assert one.code == 0 and changed in one.stdout

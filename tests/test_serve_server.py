@@ -1,0 +1,115 @@
+"""`ankigen serve` without a browser: what its server answers, what it rebuilds for."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import watchfiles
+
+from generator.config import BuildConfig
+from generator.serve.server import PreviewServer, start
+from generator.serve.session import Session, ignored
+from tests.conftest import FIXTURES
+
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360f8cfc0f01f0005000201e2b1d5a00000000049454e44ae426082"
+)
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[PreviewServer, Session, str]]:
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURES / "course", content)
+    (content / "10-basics" / "dot.png").write_bytes(PNG)
+    cards = content / "10-basics" / "cards.md"
+    cards.write_text(
+        cards.read_text(encoding="utf-8").replace("Paris.", "Paris.\n\n![A dot](dot.png)"), "utf-8"
+    )
+    config = BuildConfig(content=content, out_dir=tmp_path / "out")
+    session = Session(config, config.out_dir / "preview")
+    status, result, _ = session.rebuild()
+    assert status.ok, [d.format() for d in result.diagnostics.sorted()]
+    server = start(session, "127.0.0.1", 0)
+    try:
+        yield server, session, f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def get(url: str) -> tuple[int, bytes, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, response.read(), response.headers["Content-Type"]
+    except urllib.error.HTTPError as error:
+        return error.code, error.read(), error.headers["Content-Type"]
+
+
+def test_the_page_carries_the_live_script(served: tuple[PreviewServer, Session, str]) -> None:
+    _, _, url = served
+    code, body, kind = get(url + "/")
+    assert code == 200 and kind.startswith("text/html")
+    assert b'<script src="/__ankigen__/live.js"></script></body>' in body
+    assert b'window.ankigenServe = {"cards": 1}' in body
+    code, script, kind = get(url + "/__ankigen__/live.js")
+    assert code == 200 and b"EventSource" in script and "javascript" in kind
+
+
+def test_status_and_data(served: tuple[PreviewServer, Session, str]) -> None:
+    _, session, url = served
+    code, body, _ = get(url + "/__ankigen__/status")
+    status = json.loads(body)
+    assert code == 200 and status["ok"] is True and status["version"] == 1
+    assert status["message"].startswith("built in ")
+    code, body, _ = get(url + "/__ankigen__/data.json")
+    data = json.loads(body)
+    assert code == 200
+    assert {card["id"] for card in data["cards"]} >= {"fx-capital", "fx-primes"}
+    assert session.data == body
+
+
+def test_media_by_packaged_name_and_nothing_outside(
+    served: tuple[PreviewServer, Session, str],
+) -> None:
+    _, session, url = served
+    (name,) = session.media
+    code, body, kind = get(f"{url}/{name}")
+    assert code == 200 and body == PNG and kind == "image/png"
+    for path in ("/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/dot.png", "/nothing"):
+        assert get(url + path)[0] == 404, path
+
+
+def test_a_failed_build_keeps_the_last_cards(served: tuple[PreviewServer, Session, str]) -> None:
+    _, session, url = served
+    page = session.page
+    cards = session.config.content / "10-basics" / "cards.md"
+    cards.write_text(cards.read_text(encoding="utf-8").replace("- [x] 2", "- [ ] 2", 1), "utf-8")
+    cards.write_text(cards.read_text(encoding="utf-8").replace("- [x] 5", "- [ ] 5", 1), "utf-8")
+    status, _, _ = session.rebuild()
+    assert not status.ok and status.version == 2 and status.cards == 1
+    assert any(d.severity.value == "error" for d in status.diagnostics)
+    assert session.page == page
+    body = json.loads(get(url + "/__ankigen__/status")[1])
+    assert body["ok"] is False
+    assert body["diagnostics"][0]["text"].startswith(str(cards))
+
+
+def test_what_a_change_rebuilds_for(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    config = BuildConfig(content=content, out_dir=content / "build")
+    wanted = ignored(config)
+    modified = watchfiles.Change.modified
+    assert wanted(modified, str(content / "10-basics" / "cards.md"))
+    assert wanted(modified, str(content / "10-basics" / "img" / "dot.png"))
+    assert not wanted(modified, str(content / "ankigen.lock"))
+    assert not wanted(modified, str(content / ".ankigen.lock.x1.ankigen-tmp"))
+    assert not wanted(modified, str(content / "build" / "course.apkg"))
+    assert not wanted(modified, str(content / ".git" / "index"))
+    assert not wanted(modified, str(content / "10-basics" / ".cards.md.swp"))
