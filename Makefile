@@ -11,7 +11,8 @@ CHROMIUM := /usr/bin/chromium
 # apt needs root; use sudo when make runs as another user.
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deck test lint bench bench-sync preview chromium desktop-deps readme-images clean campaign
+.PHONY: deck test lint bench bench-sync preview chromium desktop-deps readme-images clean campaign \
+	mutate mutate-sample
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,12 +27,16 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(PIP) install -e '.[test]'
 	touch $(VENV)/.installed $@
 
+$(VENV)/.installed-mutate: pyproject.toml | $(BIN)/python
+	$(PIP) install -e '.[test,mutate]'
+	touch $(VENV)/.installed $(VENV)/.installed-test $@
+
 deck: $(VENV)/.installed
 	$(BIN)/ankigen build content --out build
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check generator tests bench
-	$(BIN)/ruff format --check generator tests bench
+	$(BIN)/ruff check generator tests bench mutation
+	$(BIN)/ruff format --check generator tests bench mutation
 	$(BIN)/mypy
 
 # The browser tests drive Debian's Chromium (Playwright's own browser download is not used).
@@ -60,6 +65,28 @@ campaign: $(VENV)/.installed-test
 	ANKIGEN_CAMPAIGN_STEPS=300 ANKIGEN_CAMPAIGN_SEEDS=1,2,3,4,5 $(BIN)/pytest -p no:randomly \
 	  tests/test_campaign.py tests/test_sync_campaign.py
 
+# Mutation testing (not part of `make test`): each room in turn, then the score of each
+# (mutation/score.py says how mutants are counted). ROOMS=render runs one room; JOBS sets
+# the worker processes. Results stay in mutants/ for `mutmut show NAME` and `mutmut browse`.
+ROOMS ?= source render kinds anki
+JOBS  ?= 2
+mutate: $(VENV)/.installed-mutate
+	rm -rf mutants
+	for room in $(ROOMS); do \
+	  $(BIN)/mutmut run --max-children $(JOBS) "generator.$$room.*" || exit 1; \
+	done
+	$(BIN)/python mutation/score.py --min 90 $(ROOMS)
+
+# A quicker estimate: one mutant in EVERY (fixed by a hash of its name), scored with its 95%
+# interval. mutmut makes every mutant first; the one named here only starts it.
+EVERY ?= 10
+mutate-sample: $(VENV)/.installed-mutate
+	rm -rf mutants
+	$(BIN)/mutmut run --max-children $(JOBS) "generator.source.fields.x_not_a_label__mutmut_1"
+	$(BIN)/mutmut run --max-children $(JOBS) \
+	  $$(cd mutation && ../$(BIN)/python sample.py --every $(EVERY) $(ROOMS))
+	$(BIN)/python mutation/score.py --sampled --min 90 $(ROOMS)
+
 # The README's card pictures are the desktop tier's screenshots (run `make test` first).
 SHOTS := build/screenshots/desktop
 readme-images:
@@ -81,4 +108,4 @@ bench-sync: $(VENV)/.installed-test desktop-deps
 	$(BIN)/python bench/sync.py
 
 clean:
-	rm -rf $(VENV) build/*.apkg build/preview build/screenshots
+	rm -rf $(VENV) build/*.apkg build/preview build/screenshots mutants

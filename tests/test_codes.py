@@ -57,6 +57,7 @@ def lint_codes() -> set[str]:
     return set(CODE.findall(LINT.read_text(encoding="utf-8")))
 
 
+@pytest.mark.sources
 def test_every_code_given_is_in_the_table() -> None:
     table, lint = documented(), lint_codes()
     missing = {
@@ -67,12 +68,14 @@ def test_every_code_given_is_in_the_table() -> None:
     assert missing == {}
 
 
+@pytest.mark.sources
 def test_every_code_in_the_table_is_given_somewhere() -> None:
     sources = "\n".join(path.read_text(encoding="utf-8") for path in GENERATOR.rglob("*.py"))
     stale = sorted(code for code in documented() if f'"{code}"' not in sources)
     assert stale == []
 
 
+@pytest.mark.sources
 def test_codes_are_kebab_case() -> None:
     for code in [*documented(), *keyword_codes()]:
         assert re.fullmatch(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*", code), code

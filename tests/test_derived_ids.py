@@ -15,7 +15,7 @@ import pytest
 
 from generator.config import BuildConfig
 from generator.pipeline import build
-from generator.source.noteids import id_slug, valid_id
+from generator.source.noteids import id_slug, slugify, valid_id
 from generator.stamp_ids import stamp_ids
 
 
@@ -57,6 +57,36 @@ def test_text_in_other_scripts_is_spelled_and_told_apart(text: str, spelled: str
     slug = id_slug(text)
     assert slug == f"{spelled}-{digest(text)}"
     assert valid_id(f"lesson#{slug}")  # `ankigen ids` can write it into the source
+
+
+def test_long_ids_are_cut_to_their_limit() -> None:
+    assert id_slug("lesson-" * 10, limit=40) == ("lesson-" * 6)[:40].rstrip("-")
+    assert id_slug("a" * 50, limit=40) == "a" * 40
+    # Other scripts: the spelling is cut so that it and its digest fit the limit.
+    long = "東京" * 40
+    assert id_slug(long) == ("dongjing" * 10)[:51] + f"-{digest(long)}"
+    assert len(id_slug(long)) == 60
+    assert id_slug(long, limit=30) == f"dongjingdongjingdongj-{digest(long)}"
+    assert len(id_slug(long, limit=30)) == 30
+
+
+def test_letters_with_no_latin_spelling_still_get_a_distinct_id() -> None:
+    assert id_slug("々々") == f"u-{digest('々々')}"
+    assert id_slug("々々") != id_slug("々")
+
+
+@pytest.mark.parametrize(
+    ("deck", "name"),
+    [("Biology 101", "biology-101"), ("日本語", "card"), ("x" * 100, "x" * 80)],
+)
+def test_package_file_names(deck: str, name: str) -> None:
+    assert slugify(deck, limit=80) == name
+
+
+@pytest.mark.parametrize("text", ["What is pre-training?", "Straße", "x" * 80, "???"])
+def test_slugify_derives_what_id_slug_derives_from_latin_text(text: str) -> None:
+    # bench/corpus.py predicts derived ids with slugify.
+    assert slugify(text) == id_slug(text)
 
 
 def test_texts_that_read_alike_get_different_ids() -> None:

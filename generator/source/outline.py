@@ -192,10 +192,6 @@ def is_blank(line: Line) -> bool:
     return not line.in_fence and BLANK.match(line.text) is not None
 
 
-def join(lines: Sequence[Line]) -> str:
-    return "\n".join(line.text for line in trim_blank(lines))
-
-
 def text_of(lines: Sequence[Line]) -> Text:
     """The lines as Markdown, blank lines around trimmed, with the line of the first one."""
     kept = trim_blank(lines)

@@ -274,8 +274,8 @@ def card_like(line: Line, text: str, body: Sequence[Line], labels: Mapping[str, 
         match = LABEL.match(start.text)
         if match and normalise_label(match["label"]) in labels:
             return f"has a '**{match['label'].strip()}:**' field"
-    cards = any((h := parse_heading(b)) is not None and h.level == 3 for b in body)
+    # `body` ends at the next `###` or higher heading, so it never holds a card.
     has_text = any(b.text.strip() and parse_heading(b) is None for b in body)
-    if text.rstrip().endswith("?") and has_text and not cards:
+    if text.rstrip().endswith("?") and has_text:
         return "asks a question and has its answer below"
     return ""
