@@ -37,6 +37,17 @@ class Diagnostic:
         tail = f" [{self.code}]" if self.code else ""
         return f"{where}: {self.severity.value}: {self.message}{tail}"
 
+    def as_dict(self) -> dict[str, object]:
+        """The fields a JSON report gives (`build --json`, `check --format json`, `serve`)."""
+        return {
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "severity": self.severity.value,
+            "code": self.code,
+            "message": self.message,
+        }
+
 
 @dataclass(slots=True)
 class Diagnostics:

@@ -42,17 +42,7 @@ def as_json(diagnostics: Sequence[Diagnostic], notes: int, *, ok: bool) -> str:
         "notes": notes,
         "errors": errors,
         "warnings": warnings,
-        "diagnostics": [
-            {
-                "path": d.path,
-                "line": d.line,
-                "column": d.column,
-                "severity": d.severity.value,
-                "code": d.code,
-                "message": d.message,
-            }
-            for d in diagnostics
-        ],
+        "diagnostics": [d.as_dict() for d in diagnostics],
     }
     return json.dumps(data, indent=2, ensure_ascii=False)
 

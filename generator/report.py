@@ -144,17 +144,7 @@ def as_json(result: BuildResult) -> dict[str, Any]:
 
 
 def diagnostics_json(diagnostics: Diagnostics) -> list[dict[str, object]]:
-    return [
-        {
-            "path": d.path,
-            "line": d.line,
-            "column": d.column,
-            "severity": d.severity.value,
-            "code": d.code,
-            "message": d.message,
-        }
-        for d in diagnostics.sorted()
-    ]
+    return [d.as_dict() for d in diagnostics.sorted()]
 
 
 def lint_summary(result: BuildResult) -> str:

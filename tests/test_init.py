@@ -100,6 +100,7 @@ def project_copy(target: Path) -> Path:
     return target
 
 
+@pytest.mark.wheel
 @pytest.mark.skipif(sys.platform == "win32", reason="venv layout")
 def test_init_and_build_work_from_an_installed_wheel(tmp_path: Path) -> None:
     """The wheel carries everything a course needs (templates, starter files, assets): built

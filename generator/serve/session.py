@@ -51,15 +51,7 @@ class Status:
             "cards": self.cards,
             "message": self.message,
             "diagnostics": [
-                {
-                    "path": d.path,
-                    "line": d.line,
-                    "column": d.column,
-                    "severity": d.severity.value,
-                    "code": d.code,
-                    "message": d.message,
-                    "text": d.format(),
-                }
+                d.as_dict() | {"text": d.format()}
                 for d in sorted(self.diagnostics, key=lambda d: (d.path, d.line, d.message))
             ],
         }
