@@ -121,11 +121,11 @@ def test_diagnostics_are_coloured_on_a_terminal_unless_no_color(tmp_path: Path) 
     env = {key: value for key, value in os.environ.items() if key != "NO_COLOR"}
     env["TERM"] = "xterm-256color"
     env["PYTHONPATH"] = str(ROOT)
-    coloured = run_in_terminal(["build", str(content), "--out", str(tmp_path / "a")], tmp_path, env)
+    coloured = run_in_terminal(["build", str(content), "--out", str(tmp_path / "a")], ROOT, env)
     assert "unused.png" in coloured
     assert ANSI.search(coloured), coloured
     plain = run_in_terminal(
-        ["build", str(content), "--out", str(tmp_path / "b")], tmp_path, {**env, "NO_COLOR": "1"}
+        ["build", str(content), "--out", str(tmp_path / "b")], ROOT, {**env, "NO_COLOR": "1"}
     )
     assert "unused.png" in plain
     assert not ANSI.search(plain), plain
