@@ -78,13 +78,15 @@ mutate: $(VENV)/.installed-mutate
 	$(BIN)/python mutation/score.py --min 90 $(ROOMS)
 
 # A quicker estimate: one mutant in EVERY (fixed by a hash of its name), scored with its 95%
-# interval. mutmut makes every mutant first; the one named here only starts it.
+# interval; SALT picks another fixed sample. mutmut makes every mutant first; the one named
+# here only starts it.
 EVERY ?= 10
+SALT  ?=
 mutate-sample: $(VENV)/.installed-mutate
 	rm -rf mutants
 	$(BIN)/mutmut run --max-children $(JOBS) "generator.source.fields.x_not_a_label__mutmut_1"
 	$(BIN)/mutmut run --max-children $(JOBS) \
-	  $$(cd mutation && ../$(BIN)/python sample.py --every $(EVERY) $(ROOMS))
+	  $$(cd mutation && ../$(BIN)/python sample.py --every $(EVERY) --salt '$(SALT)' $(ROOMS))
 	$(BIN)/python mutation/score.py --sampled --min 90 $(ROOMS)
 
 # The README's card pictures are the desktop tier's screenshots (run `make test` first).
