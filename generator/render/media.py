@@ -224,7 +224,9 @@ class ResolveMedia(Treeprocessor):
         if not self.board.current.media:
             return
         for parent in list(root.iter()):
-            for index, child in enumerate(list(parent)):
+            # From the last child back: a sound taken out leaves the indexes before it as they were.
+            for index in reversed(range(len(parent))):
+                child = parent[index]
                 if child.tag == "img":
                     self.replace(parent, index, child)
 

@@ -248,7 +248,8 @@ def tree_attribute_problems(
     are fine; an attribute list or a link can still add an event, a script URL or style."""
     problems = []
     for name, value in attrs:
-        lowered, text = name.lower(), value or ""
+        # Markdown keeps character references in a link as written; the browser decodes them.
+        lowered, text = name.lower(), unescape(value or "")
         if lowered.startswith("on"):
             problems.append(event_problem(lowered))
         elif (url := script_url(text)) is not None:

@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+import markdown
+import pytest
+
+from generator.render.linear import Blocks, LinearMarkdown
+from generator.render.renderer import EXTENSION_CONFIGS, EXTENSIONS
+
+DOCUMENTS = [
+    "Plain *em* **strong** ***both*** _u_ __uu__",
+    "A [link *em* `code`](u 'title') and ![img *x*](i.png) and <http://a.b> and <a@b.c>",
+    "Text with <b>inline *html*</b> and &amp; &copy; entities\\*escaped\\* \\`tick",
+    "[ref][r] and [r] and ![i][r]\n\n[r]: http://x 'T'",
+    "Nested *a **b [c `d` e](u) f** g* tail",
+    "Para one\n\nPara two  \nwith break\n\n- item *1*\n- item `2`\n    - nested **3**",
+    "> quote *q*\n> more\n\n1. one\n2. two [l](u)",
+    "Term *t*\n: def `d`\n\n| a | *b* |\n|---|---|\n| `c` | [d](u) |",
+    "Note[^1] and again[^2].\n\n[^1]: First *note*.\n[^2]: Second `note`.",
+    "Heading\n=======\n\n## Sub *h* {: #id .cls }\n\nText {: .p }",
+    "*a* " * 40 + "\n\n" + "`x` " * 40,
+    "~~del *em*~~ and *[HTML]: H\n\nHTML here",
+    "Line with trailing <span>raw</span> and <!-- comment --> and a\\\nbreak",
+    "Lots *of* **mixed** `code` [links](u) ![imgs](i) <i>html</i> &lt; in _one_ paragraph\n"
+    "continued *over* lines __with__ more `spans` and [refs][r]\n\n[r]: x",
+]
+
+
+@pytest.mark.parametrize("text", DOCUMENTS)
+def test_linear_markdown_renders_documents_as_python_markdown(text: str) -> None:
+    stock = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
+    linear = LinearMarkdown(
+        extensions=[*EXTENSIONS, "footnotes"], extension_configs=EXTENSION_CONFIGS
+    )
+    stock_with_notes = markdown.Markdown(
+        extensions=[*EXTENSIONS, "footnotes"], extension_configs=EXTENSION_CONFIGS
+    )
+    assert linear.convert(text) == stock_with_notes.convert(text)
+    plain = LinearMarkdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
+    assert plain.convert(text) == stock.convert(text)
+
+
+def test_blocks_pop_from_either_end() -> None:
+    blocks = Blocks(["a", "b", "c"])
+    assert blocks.pop(0) == "a"
+    assert blocks.pop() == "c"
+    assert list(blocks) == ["b"]

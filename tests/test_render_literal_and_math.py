@@ -1,0 +1,231 @@
+from __future__ import annotations
+
+import pytest
+
+from generator.render import MarkdownRenderer
+from generator.render.literal import (
+    BacktickRuns,
+    Ranges,
+    Span,
+    code_ranges,
+    fenced_blocks,
+    html_blocks,
+    indented_blocks,
+    line_start_find,
+    masked,
+    next_opening,
+    paragraph_code_spans,
+    stray_fences,
+)
+from generator.render.mathjax import find_math
+
+
+@pytest.mark.parametrize(
+    ("text", "body", "position", "at"),
+    [
+        ("x <b>\n<b>", "<b>", 0, 6),
+        ("   <b>", "<b>", 0, 3),
+        ("    <b>", "<b>", 0, -1),
+        ("<b>\n<b>", "<b>", 0, 0),
+        ("<b>\n<b>", "<b>", 1, 4),
+        ("a\n\t<b>", "<b>", 0, -1),
+        ("<b>", "<i>", 0, -1),
+        ("\n<b>", "<b>", 0, 1),
+        ("<b> <b>\n <b>\n<b>", "<b>", 0, 0),
+        ("x<b> <b>\n <b>\n<b>", "<b>", 0, 10),
+    ],
+)
+def test_line_start_find(text: str, body: str, position: int, at: int) -> None:
+    assert line_start_find(text, body, position) == at
+
+
+@pytest.mark.parametrize(
+    ("text", "blocks"),
+    [
+        ("<div>a</div>\n\n<div>a</div>\n", [(0, 12), (14, 26)]),
+        ("x <div>a</div>\n\n<div>a</div>", [(16, 28)]),
+        ("<div>\nopen", [(0, 10)]),
+        ("  <div>a</div>\ntext", [(2, 14)]),
+        ("plain", []),
+        ("<span>a</span>\n\n<div>b</div>", [(16, 28)]),
+        ("<div>\na\n</div>\ntext <div>x</div>", [(0, 14)]),
+        ("<!-- c -->\n\nx", [(0, 10)]),
+        ("   <p>x</p>\n\n<p>x</p>", [(3, 11), (13, 21)]),
+    ],
+)
+def test_html_blocks(text: str, blocks: list[Span]) -> None:
+    assert html_blocks(text) == blocks
+
+
+@pytest.mark.parametrize(
+    ("text", "blocks"),
+    [
+        ("a\n\n    code\n    more\nafter", [(3, 21)]),
+        ("    first\ntext", [(0, 10)]),
+        ("a\n    not code", []),
+        ("# h\n    code", [(4, 12)]),
+        ("> q\n>     code", []),
+        (">     code", [(0, 10)]),
+        ("\tcode\n\n\tmore", [(0, 6), (7, 12)]),
+        ("---\n    code", [(4, 12)]),
+        ("a\n\n    \n    x", [(8, 13)]),
+        (">     code\n>     more\n> text", [(0, 22)]),
+        ("> a\n>\n>     code", [(6, 16)]),
+        ("    a\n\n    b", [(0, 6), (7, 12)]),
+        ("> q\n>>     deep", [(4, 15)]),
+        ("  # h\n    x", []),
+        ("===\n    x", [(4, 9)]),
+        ("a\n***\n    x", [(6, 11)]),
+        ("    x\n    ", [(0, 6)]),
+        ("- a\n\n        x", [(5, 14)]),
+        ("    x\n\t y\nz", [(0, 10)]),
+    ],
+)
+def test_indented_blocks(text: str, blocks: list[Span]) -> None:
+    assert indented_blocks(text) == blocks
+
+
+@pytest.mark.parametrize(
+    ("text", "fenced", "stray", "literal"),
+    [
+        ("```\n`x`\n```\n`y` and $", [(0, 11)], [], [(0, 11), (12, 15)]),
+        ("~~~ {.py}\nx\n~~~", [(0, 15)], [], [(0, 15)]),
+        ("``` a b\nx\n```", [], [0, 10], [(0, 13)]),
+        ("```\nopen", [], [0], []),
+        ("```{ bad\nx\n```", [], [0, 11], [(0, 14)]),
+    ],
+)
+def test_fences(text: str, fenced: list[Span], stray: list[int], literal: list[Span]) -> None:
+    assert fenced_blocks(text) == fenced
+    assert stray_fences(text) == stray
+    assert code_ranges(text) == literal
+
+
+def test_masked_keeps_line_ends_and_offsets() -> None:
+    assert masked("ab\ncd ef", [(1, 4), (6, 7)]) == "a \n d  f"
+    assert masked("abc", []) == "abc"
+
+
+@pytest.mark.parametrize(
+    ("text", "spans", "opening"),
+    [
+        ("a `b` c", [(12, 15)], 2),
+        ("\\`a` `b`", [(13, 16)], 3),
+        ("\\\\`a`", [(12, 15)], 2),
+        ("``a` b", [(10, 14)], 0),
+        ("`a``b`", [(10, 16)], 0),
+        ("```a`` b`", [(10, 16)], 0),
+        ("x`\\\\``a``y", [], 1),
+        ("a ` b", [], 2),
+        ("\\\\\\`a` b`", [(15, 19)], 5),
+        ("no ticks", [], None),
+    ],
+)
+def test_paragraph_code_spans(text: str, spans: list[Span], opening: int | None) -> None:
+    assert paragraph_code_spans(text, 10) == spans
+    assert next_opening(text, 0) == opening
+
+
+def test_ranges() -> None:
+    ranges = Ranges([(5, 8), (1, 3), (2, 4), (10, 10), (8, 9)])
+    assert ranges.pairs() == [(1, 4), (5, 9)]
+    assert [ranges.end_of(offset) for offset in (0, 1, 3, 4, 8, 9)] == [None, 4, 4, None, 9, None]
+    assert [ranges.starts_within(a, b) for a, b in ((0, 1), (0, 2), (1, 5), (1, 6))] == [
+        False,
+        True,
+        False,
+        True,
+    ]
+
+
+def test_backtick_runs() -> None:
+    runs = BacktickRuns("a ``` b `` c ` d `` e")
+    assert runs.runs == [(2, 5), (8, 10), (13, 14), (17, 19)]
+    assert runs.by_length == {3: [0], 2: [1, 3], 1: [2]}
+    assert runs.longest == [(2, 1), (2, 3), (2, 3), (0, -1)]
+    assert [runs.find(start) for start, _ in runs.runs] == [
+        (4, 8),
+        (10, 17),
+        (15, None),
+        (21, None),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "spans", "escaped"),
+    [
+        ("$x$", [(0, 3, "x", False, "\\(x\\)")], ()),
+        ("$ x$", [], ()),
+        ("$x $", [], ()),
+        ("$5 and $6", [], ()),
+        ("$x$5", [], ()),
+        ("$$a$$", [(0, 5, "a", True, "\\[a\\]")], ()),
+        ("$$a$ b$$", [], ()),
+        ("\\(a\\)", [(0, 5, "a", False, "\\(a\\)")], ()),
+        ("\\[a\\]", [(0, 5, "a", True, "\\[a\\]")], ()),
+        ("\\\\(a\\)", [], ()),
+        ("\\$5", [], (0,)),
+        ("a\\\\ b $x$ \\$", [(6, 9, "x", False, "\\(x\\)")], (10,)),
+        ("`a` \\$ `b` $c$", [(11, 14, "c", False, "\\(c\\)")], (4,)),
+        ("$a\n\nb$", [], ()),
+        ("\\(a \\\\) b\\)", [(0, 11, "a \\\\) b", False, "\\(a \\\\) b\\)")], ()),
+        ("\\(a $ b\\)", [(0, 9, "a $ b", False, "\\(a $ b\\)")], ()),
+        ("$$ $$", [], ()),
+        ("`$x$` $y$", [(6, 9, "y", False, "\\(y\\)")], ()),
+        ("\\(a `b` c\\) \\(d\\)", [(12, 17, "d", False, "\\(d\\)")], ()),
+        ("x\\(", [], ()),
+        ("$", [], ()),
+        ("a $b$ \\$ $c$", [(2, 5, "b", False, "\\(b\\)"), (9, 12, "c", False, "\\(c\\)")], (6,)),
+        ("\\[a\n\nb\\]", [], ()),
+        ("$a\\$b$", [(0, 6, "a\\$b", False, "\\(a\\$b\\)")], ()),
+        ("\\( a \\( b \\)", [(0, 12, " a \\( b ", False, "\\( a \\( b \\)")], ()),
+        ("$a<b$", [(0, 5, "a<b", False, "\\(a&lt;b\\)")], ()),
+        ("\\(a\\) \\(b\\)", [(0, 5, "a", False, "\\(a\\)"), (6, 11, "b", False, "\\(b\\)")], ()),
+        ("\\(a `b` \\(c\\)", [(8, 13, "c", False, "\\(c\\)")], ()),
+        ("\\(a \\(b\n\nc\\)", [], ()),
+        (
+            "\\[a `b` \\[c\\] \\(d\\)",
+            [(8, 13, "c", True, "\\[c\\]"), (14, 19, "d", False, "\\(d\\)")],
+            (),
+        ),
+        ("$a \\(b$ c\\)", [(0, 7, "a \\(b", False, "\\(a \\(b\\)")], ()),
+        ("\\(a `b` \\(c `d` \\(e\\)", [(16, 21, "e", False, "\\(e\\)")], ()),
+        ("\\( a \\(b\\)", [(0, 10, " a \\(b", False, "\\( a \\(b\\)")], ()),
+        ("\\[x\\) \\]", [(0, 8, "x\\) ", True, "\\[x\\) \\]")], ()),
+    ],
+)
+def test_find_math(
+    text: str, spans: list[tuple[int, int, str, bool, str]], escaped: tuple[int, ...]
+) -> None:
+    scan = find_math(text, code_ranges(text))
+    assert [(s.start, s.end, s.body, s.display, s.anki) for s in scan.spans] == spans
+    assert scan.escaped_dollars == escaped
+
+
+RENDERER = MarkdownRenderer()
+
+
+@pytest.mark.parametrize(
+    ("source", "html"),
+    [
+        ("Costs \\$5 and $x_1$", "<p>Costs &#36;5 and \\(x_1\\)</p>"),
+        ("$a<b$ and *$c*d$*", "<p>\\(a&lt;b\\) and <em>\\(c*d\\)</em></p>"),
+        ("$$x^2$$", "<p>\\[x^2\\]</p>"),
+        ("`$x$` $y$", "<p><code>$x$</code> \\(y\\)</p>"),
+        ("\\(a_b\\) and \\[c*d\\]", "<p>\\(a_b\\) and \\[c*d\\]</p>"),
+        ("$5 and $6", "<p>$5 and $6</p>"),
+        ("a \\$ b \\$", "<p>a &#36; b &#36;</p>"),
+        ("`\\$`", "<p><code>\\$</code></p>"),
+        (
+            "```\n$x$\n```\n\n$y$",
+            '<div class="highlight"><pre><span></span><code>$x$\n</code></pre></div>\n\n'
+            "<p>\\(y\\)</p>",
+        ),
+    ],
+)
+def test_math_reaches_the_card_verbatim(source: str, html: str) -> None:
+    assert RENDERER.block(source) == html
+
+
+def test_math_inside_and_beside_a_deletion() -> None:
+    assert RENDERER.cloze("==$x$== and $y::z$", "anki") == ("<p>{{c1::\\(x\\)}} and \\(y::z\\)</p>")
