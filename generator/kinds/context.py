@@ -154,7 +154,11 @@ def difficulty_of(ctx: CardContext, field: Field | None) -> str | None:
     return one_word_of(ctx, field, DIFFICULTIES, "difficulty", code="bad-difficulty")
 
 
-BLOCK_START = re.compile(r"^(?:\d+[.)]|[-+*>#=]|`{3}|~{3})")
+# What would start a block at the front of a heading's text: a list marker (followed by a space),
+# a thematic break, a number and dot, a quote, a heading, a fence. `*Why*` is emphasis.
+BLOCK_START = re.compile(
+    r"^(?:\d+[.)]|[-+*](?=\s|$)|[-*_](?=(?:[ ]{0,2}[-*_]){2,}[ ]*$)|[>#=]|`{3}|~{3})"
+)
 TAIL_FIELDS = ("Level", "Context", "Source", "ID", "Extra", "Spare")
 
 

@@ -23,7 +23,14 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from generator.anki.notetypes import FieldSpec, NoteType
-from generator.kinds.context import TAIL_FIELDS, CardContext, context_html, heading_markdown, tail
+from generator.kinds.context import (
+    TAIL_FIELDS,
+    CardContext,
+    context_html,
+    heading_markdown,
+    level_of,
+    tail,
+)
 from generator.notes import NO_TEXT, NoteMeta, Renderer, Text
 from generator.source.outline import list_items
 
@@ -177,7 +184,7 @@ def parse(ctx: CardContext) -> list[OcclusionNote]:
         mode = MODES.get(written, mode)
     return [
         OcclusionNote(
-            meta=ctx.heading_meta("occlusion", level=ctx.lesson.defaults.level),
+            meta=ctx.heading_meta("occlusion", level=level_of(ctx, split.fields.get("level"))),
             question=Text(question, heading.line),
             image=Text(images[0].text.strip(), images[0].number) if images else NO_TEXT,
             regions=tuple(regions),
