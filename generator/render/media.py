@@ -224,29 +224,32 @@ class ResolveMedia(Treeprocessor):
         if not self.board.current.media:
             return
         for parent in list(root.iter()):
-            # From the last child back: a sound taken out leaves the indexes before it as they were.
-            for index in reversed(range(len(parent))):
-                child = parent[index]
-                if child.tag == "img":
-                    self.replace(parent, index, child)
+            # A sound taken out of `parent` moves the children after it one place forward.
+            removed = 0
+            for index, child in enumerate(list(parent)):
+                if child.tag == "img" and self.replace(parent, index - removed, child):
+                    removed += 1
 
-    def replace(self, parent: etree.Element, index: int, img: etree.Element) -> None:
+    def replace(self, parent: etree.Element, index: int, img: etree.Element) -> bool:
+        """Resolve one image or sound; True when it was taken out for `[sound:…]` text."""
         ref = img.get("src", "")
         resolver = self.log.resolver
         if resolver is None:
             if extension_of(ref) in AUDIO_TYPES:
                 swap_for_text(parent, index, f"[sound:{ref}]")
-            return
+                return True
+            return False
         resolved = resolver.resolve(ref)
         self.log.problems.extend(resolved.problems)
         media = resolved.file
         if media is None:
-            return
+            return False
         self.log.files[media.name] = media
         if media.audio:
             swap_for_text(parent, index, f"[sound:{media.name}]")
-        else:
-            img.set("src", media.name)
+            return True
+        img.set("src", media.name)
+        return False
 
 
 def swap_for_text(parent: etree.Element, index: int, text: str) -> None:
