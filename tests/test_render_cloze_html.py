@@ -98,6 +98,18 @@ def test_anki_deletions(source: str, html: str) -> None:
         ),
         ("# ==T==", "reveal", 1, '<h1><mark class="ak-cloze-answer" data-group="1">T</mark></h1>'),
         ("==a **b**==", "blank", 2, "<p>a <strong>b</strong></p>"),
+        (
+            "==a== and ==b==",
+            "reveal",
+            1,
+            '<p><mark class="ak-cloze-answer" data-group="1">a</mark> and b</p>',
+        ),
+        (
+            "==a== and ==b==",
+            "blank",
+            2,
+            '<p>a and <span class="ak-blank" data-group="2">[…]</span></p>',
+        ),
     ],
 )
 def test_deletions_in_each_mode(source: str, mode: ClozeMode, target: int, html: str) -> None:

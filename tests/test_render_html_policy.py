@@ -454,3 +454,16 @@ def test_script_url_needles_are_the_scheme_then_the_attribute() -> None:
     assert found.needles == ("javascript:", "href")
     (data,) = check_raw_html(['<a href="data:a:b">x</a>'])
     assert data.needles == ("data:", "href")
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ("javascript:" + "a" * 13, "javascript:" + "a" * 13),
+        ("javascript:" + "a" * 14, "javascript:" + "a" * 13 + "…"),
+    ],
+)
+def test_a_script_url_is_shown_whole_up_to_24_characters(value: str, shown: str) -> None:
+    [(_, _, _, code, message)] = problems(f'<a href="{value}">x</a>')
+    assert code == "html-script-url"
+    assert f"script URL ({shown})" in message
