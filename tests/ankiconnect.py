@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tests.desktop import free_display
+
 HERE = Path(__file__).resolve().parent
 
 
@@ -82,24 +84,6 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def free_display() -> tuple[subprocess.Popen[bytes], str]:
-    """Xvfb on a display number it picks itself (-displayfd), so parallel runs never clash."""
-    read, write = os.pipe()
-    xvfb = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write), "-screen", "0", "1024x768x24", "-nolisten", "tcp"],
-        pass_fds=(write,),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    os.close(write)
-    with os.fdopen(read) as pipe:
-        number = pipe.readline().strip()
-    if not number:
-        xvfb.kill()
-        raise RuntimeError("Xvfb did not start")
-    return xvfb, f":{number}"
-
-
 def install_addon(base: Path, port: int) -> None:
     target = base / "addons21" / ADDON_ID
     shutil.copytree(ADDON, target, ignore=shutil.ignore_patterns("__pycache__"))
@@ -126,7 +110,7 @@ def running_anki(base: Path, log: Path) -> Iterator[RunningAnki]:
     install_addon(base, port)
     tmp = base / "tmp"
     tmp.mkdir()
-    xvfb, display = free_display()
+    xvfb, display = free_display("1024x768x24")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("QT_", "WAYLAND", "ANKI"))}
     user = f"ankigen-sync-{os.getpid()}"
     env.update(

@@ -195,11 +195,11 @@ class Desktop:
         self.click_at(rect["x"], rect["y"])
 
 
-def free_display() -> tuple[subprocess.Popen[bytes], str]:
+def free_display(screen: str = "1280x1024x24") -> tuple[subprocess.Popen[bytes], str]:
     """Start Xvfb on a display number it picks itself (-displayfd), so parallel runs never clash."""
     read, write = os.pipe()
     xvfb = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write), "-screen", "0", "1280x1024x24", "-nolisten", "tcp"],
+        ["Xvfb", "-displayfd", str(write), "-screen", "0", screen, "-nolisten", "tcp"],
         pass_fds=(write,),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
