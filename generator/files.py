@@ -49,6 +49,13 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
         write(tmp)
 
 
+def folder_identity(path: Path | str) -> tuple[int, int]:
+    """The folder as the file system knows it (device, inode): a symbolic link to a folder has
+    its target's identity. Walks that follow links use it to stop at a loop."""
+    found = Path(path).stat()
+    return found.st_dev, found.st_ino
+
+
 def file_digest(path: Path) -> str:
     """SHA-256 of a file's bytes, read in blocks."""
     digest = hashlib.sha256()

@@ -23,7 +23,13 @@ from generator.cache.codec import decode, encode
 from generator.cache.fingerprint import tool_fingerprint
 from generator.cache.store import Store, course_folder
 from generator.diagnostics import Diagnostic
-from generator.files import LockTimeout, clean_stale_temporaries, course_lock
+from generator.files import (
+    LockTimeout,
+    clean_stale_temporaries,
+    course_lock,
+    file_digest,
+    folder_identity,
+)
 from generator.summary import Summary
 
 MEMO = "memo"
@@ -80,14 +86,6 @@ def inputs_of(
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
-def digest_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def content_files(content: Path, leave_out: tuple[Path, ...]) -> Iterator[os.DirEntry[str]]:
     """Every file under `content` a build may read, in a stable order: all but those under a
     folder or with a name starting with '.', and those under `leave_out` (the state file, an
@@ -113,11 +111,6 @@ def content_files(content: Path, leave_out: tuple[Path, ...]) -> Iterator[os.Dir
         pending.extend(reversed(folders))
 
 
-def folder_identity(path: str) -> tuple[int, int]:
-    found = Path(path).stat()
-    return found.st_dev, found.st_ino
-
-
 def identity(entry: os.DirEntry[str]) -> str:
     """A file's size, times and inode: any write changes its ctime."""
     info = entry.stat()
@@ -134,7 +127,7 @@ def fingerprint(content: Path, entries: list[os.DirEntry[str]]) -> tuple[tuple[s
         (
             relative(entry, root),
             identity(entry),
-            digest_of(Path(entry.path)) if entry.name.endswith(DIGESTED) else "",
+            file_digest(Path(entry.path)) if entry.name.endswith(DIGESTED) else "",
         )
         for entry in entries
     )
@@ -160,7 +153,7 @@ def same_files(
                 return False
             continue
         (rest if same else suspects).append((entry.path, digest))
-    return all(digest_of(Path(path)) == digest for path, digest in [*suspects, *rest])
+    return all(file_digest(Path(path)) == digest for path, digest in [*suspects, *rest])
 
 
 def leave_out(content: Path, out_dir: Path, lock: Path) -> tuple[Path, ...]:
@@ -187,7 +180,9 @@ def check(
         entries = list(content_files(content, leave_out(content, out_dir, lock)))
         if not same_files(content, entries, memo.files):
             return None
-        if digest_of(lock) != memo.state or digest_of(Path(memo.package)) != memo.package_digest:
+        if file_digest(lock) != memo.state:
+            return None
+        if file_digest(Path(memo.package)) != memo.package_digest:
             return None
     except OSError:
         return None
@@ -220,7 +215,7 @@ def keep(
         entries = list(content_files(content, leave_out(content, out_dir, lock)))
         files = fingerprint(content, entries)
         for source, name in media.items():
-            if not name.startswith(f"ankigen-{digest_of(content / source)[:16]}."):
+            if not name.startswith(f"ankigen-{file_digest(content / source)[:16]}."):
                 return
     except OSError:
         return

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.diagnostics import Diagnostics
+from generator.files import folder_identity
 from generator.notes import Defaults, Lesson
 from generator.source import frontmatter
 from generator.source.outline import source_lines
@@ -97,7 +98,7 @@ def discover(
         root_display=root_display,
         lessons=lessons,
         diags=diags,
-        above=(identity(root),),
+        above=(folder_identity(root),),
         read=read,
     )
     if deck is None or namespace is None:
@@ -109,13 +110,6 @@ def discover(
         lessons=tuple(lessons),
         decks=tuple(sorted({lesson.deck for lesson in lessons})),
     )
-
-
-def identity(path: Path | str) -> tuple[int, int]:
-    """The folder as the file system knows it (device, inode): a symbolic link to a folder has
-    its target's identity."""
-    found = Path(path).stat()
-    return found.st_dev, found.st_ino
 
 
 def kind_of(entry: os.DirEntry[str]) -> str:
@@ -192,7 +186,7 @@ def walk(
         sub_rel = f"{rel}{entry.name}/"
         shown = display(root_display, f"{rel}{entry.name}")
         try:
-            here = identity(entry.path)
+            here = folder_identity(entry.path)
         except OSError as exc:
             diags.error(shown, 0, f"cannot read folder: {exc.strerror}", code="unreadable")
             continue
