@@ -10,14 +10,15 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from generator import __version__
 from generator.diagnostics import Diagnostic, Diagnostics
-from generator.sync.connect import DEFAULT_URL
+from generator.sync import DEFAULT_URL
 from generator.terminal import Progress, is_terminal, styled, wants_color
 
 if TYPE_CHECKING:
@@ -28,14 +29,22 @@ if TYPE_CHECKING:
 CONTENT_ARGUMENT = click.argument(
     "content", default="content", type=click.Path(file_okay=False, path_type=Path)
 )
-OUT_OPTION = click.option(
-    "--out",
-    "out_dir",
-    default="build",
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder the .apkg (and the build cache) is written to.",
-)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def out_option(help_text: str, default: str = "build") -> Callable[[F], F]:
+    """`--out`: the output folder, with what the command does with it."""
+    return click.option(
+        "--out",
+        "out_dir",
+        default=default,
+        show_default=True,
+        type=click.Path(file_okay=False, path_type=Path),
+        help=help_text,
+    )
+
+
+OUT_OPTION = out_option("Folder the .apkg (and the build cache) is written to.")
 LOCK_OPTION = click.option(
     "--lock",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -191,14 +200,7 @@ def build_command(
 )
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
 @LOCK_OPTION
-@click.option(
-    "--out",
-    "out_dir",
-    default="build",
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Output folder whose build cache is read (never written).",
-)
+@out_option("Output folder whose build cache is read (never written).")
 def check_command(
     content: Path, output_format: str, strict: bool, lock: Path | None, out_dir: Path
 ) -> None:
@@ -353,14 +355,7 @@ def serve_command(
     default=None,
     help="The collection file (collection.anki2) to open; Anki must be closed.",
 )
-@click.option(
-    "--out",
-    "out_dir",
-    default="build",
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Build folder (the last package; backups made through AnkiConnect).",
-)
+@out_option("Build folder (the last package; backups made through AnkiConnect).")
 @LOCK_OPTION
 @click.option("--jobs", "-j", default=0, type=click.IntRange(min=0), help="Worker processes.")
 def sync_command(
@@ -472,14 +467,7 @@ def print_sync(
 
 @main.command("preview", short_help="Write a static preview site of every card.")
 @CONTENT_ARGUMENT
-@click.option(
-    "--out",
-    "out_dir",
-    default="build/preview",
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder the site is written to (index.html).",
-)
+@out_option("Folder the site is written to (index.html).", "build/preview")
 def preview_command(content: Path, out_dir: Path) -> None:
     """Write a static site showing every card of CONTENT, interactive, to open from disk.
 

@@ -30,7 +30,6 @@ from typing import Any
 from generator.sync.held import HeldCard, HeldNote, HeldNoteType
 from generator.sync.target import TargetError
 
-DEFAULT_URL = "http://127.0.0.1:8765"
 VERSION = 6
 BATCH = 500
 KEEP_BACKUPS = 5

@@ -18,8 +18,9 @@ from generator.config import BuildConfig
 from generator.diagnostics import Diagnostics
 from generator.files import LockTimeout, course_lock
 from generator.pipeline import BuildResult, folder_decks, gather, package_media, plan
+from generator.sync import DEFAULT_URL
 from generator.sync.apply import Applied, apply_plan, synced_state
-from generator.sync.connect import DEFAULT_URL, AnkiConnect
+from generator.sync.connect import AnkiConnect
 from generator.sync.held import Held
 from generator.sync.plan import Action, SyncPlan, make_sync_plan
 from generator.sync.profiles import find_collection
