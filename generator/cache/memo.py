@@ -66,7 +66,7 @@ def inputs_of(
     lock: Path,
     strict: bool,
     forget_removed: bool,
-    forget_moved: bool = False,
+    forget_moved: bool,
 ) -> str:
     """The settings a memo holds for, with the tool (and its registry: the memo is only used by
     the command line, which builds with the registry the tool ships)."""
@@ -242,7 +242,7 @@ def unchanged_build(
     *,
     strict: bool,
     forget_removed: bool,
-    forget_moved: bool = False,
+    forget_moved: bool,
     timeout: float,
 ) -> Memo | None:
     """The memo of the last build, when building now would change nothing; None otherwise (or
