@@ -10,7 +10,6 @@ build has succeeded (a failed build writes nothing at all).
 
 from __future__ import annotations
 
-import errno
 import hashlib
 import os
 import tempfile
@@ -34,7 +33,7 @@ from generator.kinds.variants import RenderedVariant
 from generator.notes import Lesson, Note, RenderedNote, Renderer
 from generator.render import MarkdownRenderer
 from generator.render.media import MediaResolver
-from generator.source.discover import decoded
+from generator.source.discover import decoded, unreadable_code
 from generator.source.outline import source_lines
 
 PARALLEL_MIN_LESSONS = 24
@@ -189,8 +188,7 @@ def read_source(root: Path, lesson: Lesson, registry_key: str = "") -> LessonSou
     try:
         data = (root / lesson.rel).read_bytes()
     except OSError as exc:
-        code = "symlink-loop" if exc.errno == errno.ELOOP else "unreadable"
-        return LessonSource(lesson, None, exc.strerror or str(exc), code)
+        return LessonSource(lesson, None, exc.strerror or str(exc), unreadable_code(exc))
     if not registry_key:
         return LessonSource(lesson, data)
     digest = hashlib.sha256()

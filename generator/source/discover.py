@@ -264,12 +264,16 @@ def read_text(
     try:
         data = path.read_bytes()
     except OSError as exc:
-        code = "symlink-loop" if exc.errno == errno.ELOOP else "unreadable"
-        diags.error(shown, 0, f"cannot read: {exc.strerror}", code=code)
+        diags.error(shown, 0, f"cannot read: {exc.strerror}", code=unreadable_code(exc))
         return ""
     if read is not None:
         read[rel] = data
     return decoded(data, shown, diags, newline=newline)
+
+
+def unreadable_code(exc: OSError) -> str:
+    """The diagnostic code of a file that cannot be read."""
+    return "symlink-loop" if exc.errno == errno.ELOOP else "unreadable"
 
 
 def decoded(data: bytes, shown: str, diags: Diagnostics, *, newline: str | None = None) -> str:
