@@ -24,7 +24,7 @@ import hashlib
 import io
 import pickle
 import zlib
-from collections.abc import Iterator, Mapping, MutableMapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -387,23 +387,27 @@ def save(
     inputs: str,
     state_digest: str,
     written: State,
-    blocks: Mapping[str, Block],
-    known: Mapping[str, str],
-) -> None:
-    """Keep `blocks` (lesson → block) and the state written; `known` are block ids already in
-    the cache (lesson → id), which are not written again."""
-    if not store.writable:
-        return
+    blocks: Iterable[tuple[str, Block | str]],
+) -> int:
+    """Keep the steady lessons `blocks` yields: lesson → its block, or the id of its block when
+    the cache holds it already (it is not written again). Each block is written as it comes, so
+    that a course's blocks are never all in memory at once. Returns how many lessons are kept."""
     ids: dict[str, str] = {}
-    for lesson, kept in blocks.items():
-        ids[lesson] = known.get(lesson) or block_id(kept)
-        if lesson not in known:
+    for lesson, kept in blocks:
+        if isinstance(kept, str):
+            ids[lesson] = kept
+            continue
+        ids[lesson] = block_id(kept)
+        if store.writable:
             store.write(BLOCKS, ids[lesson], encode(kept))
+    if not store.writable:
+        return len(ids)
     if not store.path(STATES, state_digest).is_file():
         store.write(STATES, state_digest, encode(written))
     store.write(SNAPSHOT, LAST, encode(Snapshot(inputs, state_digest, ids)))
     store.prune(BLOCKS, set(ids.values()))
     store.prune(STATES, {state_digest})
+    return len(ids)
 
 
 # --- compressed pieces of the package ------------------------------------------------------------

@@ -905,16 +905,14 @@ def keep_for_next(config: BuildConfig, result: BuildResult, store: Store) -> Non
     result.step("keeping what the next build needs")
     upcoming = result.upcoming or plan_next(config, result, written.state)
     second, again, checked = upcoming.plan, upcoming.again, upcoming.diagnostics
-    blocks, known = steady_blocks(result, second, again, written.state)
-    incremental.save(
+    kept = incremental.save(
         store,
         inputs=kept_inputs(config),
         state_digest=hashlib.sha256(written.text.encode()).hexdigest(),
         written=written.state,
-        blocks=blocks,
-        known=known,
+        blocks=steady_blocks(result, second, again, written.state),
     )
-    if len(blocks) == len(result.parts) and same_outcome(result.plan, second, written.state):
+    if kept == len(result.parts) and same_outcome(result.plan, second, written.state):
         keep_memo(config, result, store, second, checked)
     else:
         memo.forget(store)
@@ -1013,21 +1011,21 @@ def rechoose(
 
 def steady_blocks(
     result: BuildResult, second: Plan, again: Again, written: state.State
-) -> tuple[dict[str, Block], dict[str, str]]:
-    """Lesson → block of every steady lesson, and lesson → id of those kept already."""
+) -> Iterator[tuple[str, Block | str]]:
+    """Every steady lesson with its block, or with its block's id when the cache holds it
+    already; made one at a time, for `incremental.save` to write as they come."""
     course = result.course
     assert course is not None
-    blocks: dict[str, Block] = {}
-    known: dict[str, str] = {}
     snapshot = result.snapshot
     # Changes of the notes planned one by one, in order (kept lessons' notes are not among them).
     planned = iter(second.planned_changes())
     for index, part in enumerate(result.parts):
         lesson = course.lessons[index].rel
         if part.block is not None and result.steady:
-            blocks[lesson] = part.block
             if snapshot is not None and lesson in snapshot.blocks:
-                known[lesson] = snapshot.blocks[lesson]
+                yield lesson, snapshot.blocks[lesson]
+            else:
+                yield lesson, part.block
             continue
         count = len(part.block.kept.ids) if part.block is not None else len(part.notes)
         changes = [next(planned) for _ in range(count)]
@@ -1036,15 +1034,17 @@ def steady_blocks(
             continue
         notes, reading = found
         if all(steady(change, written, second.state) for change in changes):
-            blocks[lesson] = make_block(
-                part.compiled,
-                result.sources[index].key,
-                notes,
-                pool=part.pool(),
-                offers=part.offers(),
-                reads=tuple(sorted(reading.reads.items())),
+            yield (
+                lesson,
+                make_block(
+                    part.compiled,
+                    result.sources[index].key,
+                    notes,
+                    pool=part.pool(),
+                    offers=part.offers(),
+                    reads=tuple(sorted(reading.reads.items())),
+                ),
             )
-    return blocks, known
 
 
 def same_outcome(first: Plan, second: Plan, written: state.State) -> bool:
