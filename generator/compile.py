@@ -270,9 +270,10 @@ def compile_all(
     store: Store | None = None,
     pending: Pending | None = None,
     progress: Progress | None = None,
+    ahead: Ahead | None = None,
 ) -> list[CompiledLesson]:
     """Every lesson compiled, in order: from the cache where it holds the lesson, else made
-    (and the entries made added to `pending`)."""
+    (and the entries made added to `pending`); `ahead` may have made some already."""
     results: list[CompiledLesson | None] = [None] * len(sources)
     missing: list[int] = []
     for index, source in enumerate(sources):
@@ -285,7 +286,7 @@ def compile_all(
     if progress is not None:
         progress(done)
     todo = [sources[index] for index in missing]
-    for index, entry in zip(missing, made(root, todo, registry, jobs), strict=True):
+    for index, entry in zip(missing, made(root, todo, registry, jobs, ahead), strict=True):
         compiled: CompiledLesson = decode(CompiledLesson, store_decode(entry, sources[index].key))
         results[index] = compiled
         if pending is not None and sources[index].key and not has_errors(compiled):
@@ -302,9 +303,22 @@ def has_errors(compiled: CompiledLesson) -> bool:
 
 
 def made(
-    root: Path, sources: Sequence[LessonSource], registry: Registry, jobs: int
+    root: Path,
+    sources: Sequence[LessonSource],
+    registry: Registry,
+    jobs: int,
+    ahead: Ahead | None = None,
 ) -> Iterator[bytes]:
-    """Compile `sources`, in order, in worker processes when there are enough of them."""
+    """Compile `sources`, in order, in worker processes when there are enough of them; those
+    `ahead` made are taken from it."""
+    if ahead is not None:
+        ready = [ahead.take(source.key) for source in sources]
+        rest = made(
+            root, [s for s, r in zip(sources, ready, strict=True) if r is None], registry, jobs
+        )
+        for entry in ready:
+            yield entry if entry is not None else next(rest)
+        return
     # Each worker holds its own renderer (~30 MB); more than eight buys little and costs memory.
     workers = jobs or min(MAX_WORKERS, os.cpu_count() or 1)
     count = len(sources)
@@ -317,6 +331,54 @@ def made(
         yield from pool.map(
             compile_plain, [root] * count, sources, [registry] * count, chunksize=chunk
         )
+
+
+class Ahead:
+    """Lessons being compiled in a worker process while the main process reads what the cache
+    kept of the others: after an edit, the two take about as long as each other."""
+
+    def __init__(self, root: Path, sources: Sequence[LessonSource], registry: Registry) -> None:
+        self.pool = ProcessPoolExecutor(max_workers=1)
+        self.futures = {
+            source.key: self.pool.submit(compile_plain, root, source, registry)
+            for source in sources
+        }
+
+    @classmethod
+    def start(
+        cls,
+        root: Path,
+        sources: Sequence[LessonSource],
+        registry: Registry,
+        *,
+        jobs: int,
+        store: Store | None,
+    ) -> Ahead | None:
+        """Start compiling the lessons the compile cache does not hold, when they are few and
+        the others many (else there is nothing to overlap, or the usual workers do it)."""
+        if store is None or jobs == 1 or (os.cpu_count() or 1) < 2:
+            return None
+        todo = [s for s in sources if s.key and not store.path(LESSONS, s.key).is_file()]
+        if not todo or len(todo) >= PARALLEL_MIN_LESSONS:
+            return None
+        if len(sources) - len(todo) < PARALLEL_MIN_LESSONS:
+            return None
+        return cls(root, todo, registry)
+
+    def take(self, key: str) -> bytes | None:
+        """The entry made for the lesson with cache key `key`; None when it was not asked for
+        or the worker failed (the lesson is then compiled where it is needed)."""
+        future = self.futures.pop(key, None)
+        if future is None:
+            return None
+        try:
+            return future.result()
+        except Exception:  # a worker that died or was killed: compile in this process
+            return None
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+        self.futures.clear()
 
 
 def store_pending(store: Store, pending: Pending, keep: set[str]) -> None:

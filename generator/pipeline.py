@@ -53,6 +53,7 @@ from generator.cache import memo
 from generator.cache.fingerprint import tool_fingerprint
 from generator.cache.store import Store
 from generator.compile import (
+    Ahead,
     LessonSource,
     Pending,
     compile_all,
@@ -391,8 +392,11 @@ def build_parts(
     sources: Sequence[LessonSource],
     parts: Sequence[Part],
     result: BuildResult,
+    *,
+    ahead: Ahead | None = None,
 ) -> None:
-    """Compile every lesson without a kept block (from the compile cache where it holds it)."""
+    """Compile every lesson without a kept block (from the compile cache where it holds it, or
+    from `ahead`)."""
     todo = [
         index for index, part in enumerate(parts) if part.block is None and part.compiled is None
     ]
@@ -405,6 +409,7 @@ def build_parts(
         store=store,
         pending=result.pending if store is not None and store.writable else None,
         progress=lambda done: result.step("compiling lessons", done, total),
+        ahead=ahead,
     )
     for index, lesson in zip(todo, compiled, strict=True):
         parts[index].compiled = lesson
@@ -420,8 +425,13 @@ def gather(config: BuildConfig, result: BuildResult) -> None:
     result.sources = sources
     result.cache_keys = {source.key for source in sources if source.key}
     store = cache_store(config)
-    parts = [Part(block=block) for block in kept_blocks(config, store, sources, result)]
-    build_parts(config, store, sources, parts, result)
+    ahead = Ahead.start(config.content, sources, config.registry, jobs=config.jobs, store=store)
+    try:
+        parts = [Part(block=block) for block in kept_blocks(config, store, sources, result)]
+        build_parts(config, store, sources, parts, result, ahead=ahead)
+    finally:
+        if ahead is not None:
+            ahead.close()
     if any(part.block is not None for part in parts):
         # A kept lesson's cards keep their options while the course offers them as it did.
         offers = offered(parts)

@@ -71,7 +71,8 @@ def plan_details(plan: Plan, *, verbose: bool) -> list[str]:
 def removal_advice(plan: Plan) -> list[str]:
     """What to do about removed notes, one line for those the package tags and one for those it
     cannot (their last fields are unknown), so that no line claims what the other denies."""
-    removed = [c for c in plan.changes if c.status is Status.REMOVED and not c.settled]
+    # Kept lessons' notes are all unchanged: only notes planned one by one can be removed.
+    removed = [c for c in plan.planned_changes() if c.status is Status.REMOVED and not c.settled]
     tagged = [c for c in removed if c.packaged]
     untagged = [c for c in removed if not c.packaged]
     lines = []

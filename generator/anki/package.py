@@ -204,15 +204,19 @@ def card_order(
         placed: list[tuple[str, tuple[int, int]]] = []
         last: dict[str, int] = {}
         while waiting:
-            # The pick is nearly always at the front: a deque takes it in constant time.
-            pick = next(
-                (
-                    index
-                    for index, (family, _) in enumerate(waiting)
-                    if len(placed) - last.get(family, -SIBLING_GAP - 1) > SIBLING_GAP
-                ),
-                0,
-            )
+            # The pick is nearly always at the front: a deque takes it in constant time, and
+            # the front is looked at before anything else is.
+            if len(placed) - last.get(waiting[0][0], -SIBLING_GAP - 1) > SIBLING_GAP:
+                pick = 0
+            else:
+                pick = next(
+                    (
+                        index
+                        for index, (family, _) in enumerate(waiting)
+                        if len(placed) - last.get(family, -SIBLING_GAP - 1) > SIBLING_GAP
+                    ),
+                    0,
+                )
             if pick == 0:
                 card = waiting.popleft()
             else:
