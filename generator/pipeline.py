@@ -14,13 +14,14 @@ exit status and its JSON both read it. Nothing here prints.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -870,7 +871,7 @@ def build(config: BuildConfig, *, progress: Progress | None = None) -> BuildResu
     course at a time: a second one waits for the first (see files.course_lock)."""
     result = BuildResult(Diagnostics(), progress=progress)
     try:
-        with course_lock(config.content, timeout=config.lock_timeout):
+        with course_lock(config.content, timeout=config.lock_timeout), no_collections():
             if not config.dry_run:
                 # What a killed build left behind (a dry run writes, and removes, nothing).
                 clean_stale_temporaries(config.out_dir, config.lock_path.parent)
@@ -885,6 +886,21 @@ def build(config: BuildConfig, *, progress: Progress | None = None) -> BuildResu
     finally:
         result.pending.close()
     return result
+
+
+@contextmanager
+def no_collections() -> Iterator[None]:
+    """The cyclic garbage collector, paused for a build: a build makes millions of objects and
+    next to no reference cycles, and every full collection walks all of them (a third of a
+    second of a cold build of 10,000 notes, a tenth of an edit's). Workers forked meanwhile
+    inherit the pause."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
 
 
 def run_phases(config: BuildConfig, result: BuildResult) -> None:

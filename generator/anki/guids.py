@@ -4,6 +4,7 @@ on content, so editing a note updates it in Anki instead of making a new one."""
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 
 from generator.source.noteids import id_key
 
@@ -12,8 +13,10 @@ BASE91 = (
 )
 
 
+@lru_cache(maxsize=1 << 16)
 def guid(namespace: str, note_id: str) -> str:
-    """A 64-bit hash of namespace and id, base91-encoded like Anki's own GUIDs."""
+    """A 64-bit hash of namespace and id, base91-encoded like Anki's own GUIDs. (Remembered: a
+    build plans every note twice, for itself and for the next build.)"""
     digest = hashlib.sha256(f"ankigen\x1f{namespace}\x1f{id_key(note_id)}".encode()).digest()
     value = int.from_bytes(digest[:8], "big")
     chars = []
