@@ -39,6 +39,8 @@ from generator.source.outline import source_lines
 PARALLEL_MIN_LESSONS = 24
 STALE_AFTER = 24 * 3600
 """Seconds an entry no build used stays in the cache (another branch may want it back)."""
+PRUNE_EVERY = 3600
+"""Seconds between two looks for stale entries."""
 MAX_WORKERS = 8
 NOT_LINTED = lint.LessonLint()
 LESSONS = "lessons"
@@ -386,4 +388,6 @@ def store_pending(store: Store, pending: Pending, keep: set[str]) -> None:
     for key, entry in pending:
         store.write_encoded(LESSONS, key, entry)
     pending.close()
-    store.prune(LESSONS, keep, older_than=STALE_AFTER, slack=max(16, len(keep) // 4))
+    store.prune(
+        LESSONS, keep, older_than=STALE_AFTER, slack=max(16, len(keep) // 4), every=PRUNE_EVERY
+    )

@@ -25,6 +25,8 @@ FORMAT = 3
 """Raised whenever the layout of any entry changes, so that older entries are misses."""
 HEADER = struct.Struct(">HIQ")  # format, CRC-32 of the body, body length
 TAG_NAME = "CACHEDIR.TAG"
+PRUNED = ".pruned"
+"""Marks when a kind's entries were last pruned (see `Store.prune`)."""
 TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
     "# This folder is a cache made by ankigen (https://bford.info/cachedir/).\n"
@@ -97,21 +99,39 @@ class Store:
             return set()
         return {name.removesuffix(".bin") for name in names if name.endswith(".bin")}
 
-    def prune(self, kind: str, keep: set[str], *, older_than: float = 0, slack: int = 0) -> None:
+    def prune(
+        self,
+        kind: str,
+        keep: set[str],
+        *,
+        older_than: float = 0,
+        slack: int = 0,
+        every: float = 0,
+    ) -> None:
         """Remove the entries of `kind` not in `keep` that were written more than `older_than`
         seconds ago; not at all while there are at most `slack` others (looking at each
-        entry's age costs a system call)."""
+        entry's age costs a system call), nor more often than once in `every` seconds (an
+        author's cache gathers an entry per save, and a build should not look at each)."""
         if not self.writable:
             return
+        marker = self.root / kind / PRUNED
+        now = time.time()
+        if every:
+            with contextlib.suppress(OSError):
+                if now - marker.stat().st_mtime < every:
+                    return
         others = self.keys(kind) - keep
         if len(others) <= slack:
             return
-        limit = time.time() - older_than
+        limit = now - older_than
         for key in others:
             path = self.path(kind, key)
             with contextlib.suppress(OSError):
                 if path.stat().st_mtime < limit:
                     path.unlink()
+        if every:
+            with contextlib.suppress(OSError):
+                marker.touch()
 
 
 def write_bytes(path: Path, data: bytes) -> None:
