@@ -7,6 +7,7 @@ importing them takes.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -601,3 +602,30 @@ def print_human(result: BuildResult, config: BuildConfig, *, verbose: bool) -> N
         return
     for line in report.summary(result, config.registry, verbose=verbose).lines():
         click.echo(line)
+
+
+QUICK_EXIT = frozenset({"build", "check", "lint"})
+"""Commands after which the process ends without freeing its objects one by one: after a build
+of 10,000 notes that takes 35 ms, a twentieth of a rebuild. (The others may have loaded Anki's
+library, which cleans up when the interpreter ends.)"""
+
+
+def run() -> None:
+    """The `ankigen` command: `main`, then, after a build, check or lint, the quickest exit."""
+    command = next((arg for arg in sys.argv[1:] if not arg.startswith("-")), "")
+    if command not in QUICK_EXIT:
+        main()
+        return
+    try:
+        main()
+        code: object = 0
+    except SystemExit as exc:
+        code = exc.code
+    if code is not None and not isinstance(code, int):
+        print(code, file=sys.stderr)
+        code = 1
+    for stream in (sys.stdout, sys.stderr):
+        # A closed pipe: what was left to say has nowhere to go.
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(code or 0)

@@ -1,0 +1,73 @@
+"""`ankigen build`, `check` and `lint` end the process without freeing its objects one by one
+(generator.cli.run): the exit status and every line printed must be what `main` gives."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FIXTURES
+
+
+def ankigen(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "generator", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={"SOURCE_DATE_EPOCH": "1700000000", "NO_COLOR": "1", "PATH": "/usr/bin:/bin"},
+    )
+
+
+@pytest.fixture
+def course(tmp_path: Path) -> Path:
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURES / "course", content)
+    return content
+
+
+def test_a_build_says_everything_and_exits_0(course: Path, tmp_path: Path) -> None:
+    done = ankigen("build", str(course), "--out", str(tmp_path / "out"), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("deck") and lines[-1].startswith("wrote ")
+    assert list((tmp_path / "out").glob("*.apkg"))
+
+
+def test_a_failed_build_says_why_and_exits_1(course: Path, tmp_path: Path) -> None:
+    (course / "10-basics" / "broken.md").write_text("# Broken\n\n### Q? <!-- id: \n", "utf-8")
+    done = ankigen("build", str(course), "--out", str(tmp_path / "out"), cwd=tmp_path)
+    assert done.returncode == 1
+    assert "broken.md:" in done.stderr
+    assert done.stderr.rstrip().endswith("nothing written")
+
+
+def test_check_and_lint_keep_their_statuses(course: Path, tmp_path: Path) -> None:
+    assert ankigen("check", str(course), cwd=tmp_path).returncode == 0
+    usage = ankigen("check", str(course), "--format", "nonsense", cwd=tmp_path)
+    assert usage.returncode == 2 and "nonsense" in usage.stderr
+    linted = ankigen("lint", str(course), cwd=tmp_path)
+    assert linted.returncode in (0, 1)
+    assert linted.stdout or linted.stderr
+
+
+def test_a_closed_pipe_ends_quietly(course: Path, tmp_path: Path) -> None:
+    """`ankigen build -v | head -1`: the reader goes away; no traceback, no hang."""
+    shown = subprocess.run(
+        f"{sys.executable} -m generator build {course} --out {tmp_path / 'out'} -v | head -1",
+        shell=True,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={"SOURCE_DATE_EPOCH": "1700000000", "NO_COLOR": "1", "PATH": "/usr/bin:/bin"},
+    )
+    assert shown.stdout.startswith("deck")
+    assert "Traceback" not in shown.stderr
