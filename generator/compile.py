@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -357,8 +358,12 @@ class Ahead:
         store: Store | None,
     ) -> Ahead | None:
         """Start compiling the lessons the compile cache does not hold, when they are few and
-        the others many (else there is nothing to overlap, or the usual workers do it)."""
+        the others many (else there is nothing to overlap, or the usual workers do it). Not
+        beside other threads (the preview server's): a thread holding a lock when the worker
+        is forked would leave the worker stuck on it."""
         if store is None or jobs == 1 or (os.cpu_count() or 1) < 2:
+            return None
+        if threading.active_count() > 1:
             return None
         todo = [s for s in sources if s.key and not store.path(LESSONS, s.key).is_file()]
         if not todo or len(todo) >= PARALLEL_MIN_LESSONS:

@@ -6,6 +6,7 @@ byte, with clean ones; a worker that dies costs only the time to compile in plac
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -141,3 +142,18 @@ def test_a_worker_starts_for_a_few_lessons_among_many(
         if ahead is not None:
             ahead.close()
     assert Ahead.start(tmp_path, given, REGISTRY, jobs=0, store=None) is None
+
+
+def test_no_worker_is_forked_beside_other_threads(tmp_path: Path) -> None:
+    store = Store(tmp_path / "cache")
+    given = sources(tmp_path, LESSONS)
+    for source in given[1:]:
+        store.write(compile_module.LESSONS, source.key, b"")
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert Ahead.start(tmp_path, given, REGISTRY, jobs=0, store=store) is None
+    finally:
+        stop.set()
+        thread.join()
