@@ -9,6 +9,7 @@ foreign cache is a silent miss.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import random
 import shutil
@@ -22,6 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator import compile as compile_module
+from generator.cache import memo as memo_module
 from generator.cache.store import FOLDER
 from generator.cli import main
 from generator.config import BuildConfig
@@ -257,3 +259,14 @@ def test_a_foreign_cache_is_a_silent_miss(tmp_path: Path) -> None:
         other = run(second, clean, T0 + day * DAY, "--no-cache")
         assert one == other
         assert one.code == 0 and changed in one.stdout
+
+
+def test_the_memo_is_checked_on_its_first_fields_in_plain_form() -> None:
+    """`memo.check` reads what a memo depends on (`Plain`) before decoding what it prints."""
+    names = [spec.name for spec in dataclasses.fields(memo_module.Memo)]
+    first = [spec.name for spec in dataclasses.fields(memo_module.Plain)]
+    assert names[: len(first)] == first
+    for name in first:
+        assert memo_module.Plain.__annotations__[name] == memo_module.Memo.__annotations__[name], (
+            name
+        )

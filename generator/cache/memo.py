@@ -168,25 +168,47 @@ def check(
     lock: Path,
     inputs: str,
 ) -> Memo | None:
-    """The memo, when every input it depends on is as it was; None otherwise."""
+    """The memo, when every input it depends on is as it was; None otherwise. Its inputs are
+    checked in plain form: what it would print is decoded only when it holds."""
+    plain = store.read(MEMO, LAST)
     try:
-        memo: Memo = decode(Memo, store.read(MEMO, LAST))
+        known: Plain = decode(Plain, plain[: len(Plain.__slots__)])  # type: ignore[index]
     except (TypeError, ValueError, IndexError, KeyError, AttributeError):
         return None
-    if memo.inputs != inputs:
+    if known.inputs != inputs:
         return None
     try:
         # The sources first: after an edit, the edited file is where the memo stops holding.
         entries = list(content_files(content, leave_out(content, out_dir, lock)))
-        if not same_files(content, entries, memo.files):
+        if not same_files(content, entries, known.files):
             return None
-        if file_digest(lock) != memo.state:
+        if file_digest(lock) != known.state:
             return None
-        if file_digest(Path(memo.package)) != memo.package_digest:
+        if file_digest(Path(known.package)) != known.package_digest:
             return None
     except OSError:
         return None
+    try:
+        memo: Memo = decode(Memo, plain)
+    except (TypeError, ValueError, IndexError, KeyError, AttributeError):
+        return None
     return memo
+
+
+@dataclass(frozen=True, slots=True)
+class Plain:
+    """The first fields of a `Memo`: what it depends on."""
+
+    inputs: str
+    """As `Memo.inputs`."""
+    files: tuple[tuple[str, str, str], ...]
+    """As `Memo.files`."""
+    state: str
+    """As `Memo.state`."""
+    package: str
+    """As `Memo.package`."""
+    package_digest: str
+    """As `Memo.package_digest`."""
 
 
 def keep(
