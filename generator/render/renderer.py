@@ -38,9 +38,13 @@ EXTENSION_CONFIGS: dict[str, dict[str, Any]] = {
     "pymdownx.tilde": {"subscript": False},
 }
 SINGLE_PARAGRAPH = re.compile(r"^<p>(?P<inner>(?:(?!</?p>).)*)</p>$", re.DOTALL)
-# One line of text with nothing Markdown (or the extensions) would act on: rendered verbatim.
-# Most fields are such sentences; skipping Python-Markdown for them halves build time.
-PLAIN = re.compile(r"[^\W\d_](?:[^\W_]|[ '’,.;:?()/%+@“”\"‘–—…·°-])*")
+# Text with nothing Markdown (or the extensions) would act on: rendered verbatim. Most fields
+# are such sentences; skipping Python-Markdown for them halves build time. A line that starts
+# with a letter starts no block and splits none (no heading, list, quote, rule, setext
+# underline, table row, definition or indented code), and one that ends without a space makes
+# no line break: lines of a wrapped paragraph stay as written inside one `<p>`.
+PLAIN_LINE = r"[^\W\d_](?:[^\W_]|[ '’,.;:?()/%+@“”\"‘–—…·°-])*(?<! )"
+PLAIN = re.compile(rf"{PLAIN_LINE}(?:\n{PLAIN_LINE})*")
 CACHE_LIMIT = 8192
 
 
