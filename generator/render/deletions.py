@@ -281,6 +281,8 @@ class DeletionPattern(InlineProcessor):
     batchable = True
     """Its pattern has no look-behind at its start and `handleMatch` reads only the match, so
     generator.render.linear may apply it in one pass."""
+    triggers = ("==",)
+    """Every deletion holds `==`: generator.render.linear tries the pattern only on such text."""
 
     def raw_html(self, match: re.Match[str]) -> str:
         blocks = self.md.htmlStash.rawHtmlBlocks
