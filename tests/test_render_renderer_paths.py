@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import markdown
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -8,7 +9,8 @@ from generator.diagnostics import Diagnostics
 from generator.notes import Text
 from generator.render import MarkdownRenderer
 from generator.render.conversion import Conversion
-from generator.render.renderer import PLAIN, as_text, column_of
+from generator.render.highlight import html_formatter
+from generator.render.renderer import EXTENSION_CONFIGS, EXTENSIONS, PLAIN, as_text, column_of
 
 RENDERER = MarkdownRenderer()
 FOOTNOTE = (
@@ -221,3 +223,27 @@ def test_text_that_markdown_could_change_is_not_plain(text: str) -> None:
 @given(st.from_regex(PLAIN, fullmatch=True))
 def test_plain_text_renders_as_python_markdown_renders_it(text: str) -> None:
     assert RENDERER.block(text) == converted(RENDERER, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "```python\nx = 1\n```",
+        "```js\nlet a = 1;\n```\n\n```python\ny = 2\n```",
+        '```python hl_lines="2"\nx = 1\ny = 2\n```',
+        "```{ .python linenums='3' }\nx = 1\n```",
+        "    indented = code",
+    ],
+)
+def test_code_is_highlighted_as_with_a_formatter_per_block(text: str) -> None:
+    configs = {**EXTENSION_CONFIGS, "codehilite": {**EXTENSION_CONFIGS["codehilite"]}}
+    del configs["codehilite"]["pygments_formatter"]
+    stock = markdown.Markdown(extensions=EXTENSIONS, extension_configs=configs)
+    assert RENDERER.block(text) == RENDERER.block(text) == stock.convert(text)
+
+
+def test_one_formatter_serves_blocks_of_the_same_options() -> None:
+    first = html_formatter(cssclass="highlight", lang_str="language-python")
+    assert html_formatter(cssclass="highlight", lang_str="language-js") is first
+    assert html_formatter(cssclass="other") is not first
+    assert html_formatter(cssclass="highlight", hl_lines=[1]).hl_lines == {1}

@@ -17,6 +17,7 @@ from generator.diagnostics import Diagnostics
 from generator.notes import ClozeMode, ContentProblem, Text
 from generator.render.conversion import IDLE, Conversion, Switchboard
 from generator.render.deletions import ClozeExtension
+from generator.render.highlight import html_formatter
 from generator.render.linear import LinearMarkdown
 from generator.render.media import MediaExtension, MediaLog, MediaResolver
 from generator.render.rawhtml import RawHtmlPolicy
@@ -34,7 +35,12 @@ EXTENSIONS = [
 ]
 EXTENSION_CONFIGS: dict[str, dict[str, Any]] = {
     # Class-based highlighting: the colours live in the note types' CSS (light and night).
-    "codehilite": {"guess_lang": False, "css_class": "highlight", "wrapcode": True},
+    "codehilite": {
+        "guess_lang": False,
+        "css_class": "highlight",
+        "wrapcode": True,
+        "pygments_formatter": html_formatter,
+    },
     "pymdownx.tilde": {"subscript": False},
 }
 SINGLE_PARAGRAPH = re.compile(r"^<p>(?P<inner>(?:(?!</?p>).)*)</p>$", re.DOTALL)
