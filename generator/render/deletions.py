@@ -158,6 +158,9 @@ def opening_equals(text: str) -> str:
 
 
 def parse(text: str, marker: str = "", *, math: bool = True) -> Parsed:
+    # Masking only blanks characters out: without `==` there is no deletion to look for.
+    if "==" not in text:
+        return Parsed((), text, ())
     masked = mask(text, literal_ranges(text, math=math) + escapes(text))
     found: list[tuple[re.Match[str], int, int | None, str, str, tuple[str, ...]]] = []
     problems: list[Problem] = []
