@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import xml.etree.ElementTree as etree
+
 import markdown
 import pytest
 from markdown.inlinepatterns import SimpleTagInlineProcessor
 
 from generator.render import MarkdownRenderer
-from generator.render.linear import Blocks, LinearMarkdown
+from generator.render.linear import Blocks, LinearMarkdown, QuickTableProcessor
 from generator.render.renderer import EXTENSION_CONFIGS, EXTENSIONS
 
 DOCUMENTS = [
@@ -63,3 +65,13 @@ def test_a_pattern_of_unknown_triggers_is_always_tried() -> None:
     assert linear.convert("a %%b%% c") == "<p>a <kbd>b</kbd> c</p>"
     steps = linear.treeprocessors["inline"].steps  # type: ignore[attr-defined]
     assert [step.triggers for step in steps if step.pattern.pattern == r"()%%(.+?)%%"] == [()]
+
+
+def test_only_a_block_with_a_pipe_is_tested_for_a_table() -> None:
+    linear = LinearMarkdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
+    table = linear.parser.blockprocessors["table"]
+    assert isinstance(table, QuickTableProcessor)
+    root = etree.Element("div")
+    assert table.test(root, "a | b\n--|--")
+    assert not table.test(root, "a : b\n--:--")
+    assert "<table>" in linear.convert("| a |\n|---|\n| 1 |")

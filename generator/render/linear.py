@@ -7,8 +7,8 @@ processor walks the tree with a list used as a queue (`stack.pop(0)`) and finds 
 with `list(parent).index(child)`. Each of these is linear in the size of the document, so a field of
 many paragraphs rendered in quadratic time; so did a paragraph of unpaired backticks, each of
 which its backtick pattern answers by scanning the rest of the paragraph. The classes here change
-only those containers and lookups: the same processors run in the same order on the same text
-and build the same tree.
+only those containers and lookups, and skip tests that cannot succeed on a text: the same
+processors run in the same order on the same text and build the same tree.
 """
 
 from __future__ import annotations
@@ -16,12 +16,14 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as etree
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar, NamedTuple, SupportsIndex, cast
 
 from markdown import Markdown, inlinepatterns, util
 from markdown.blockparser import BlockParser
+from markdown.extensions import Extension
 from markdown.extensions.footnotes import FootnoteInlineProcessor
+from markdown.extensions.tables import TableProcessor
 from markdown.inlinepatterns import BACKTICK_RE, BacktickInlineProcessor
 from markdown.treeprocessors import InlineProcessor
 
@@ -148,8 +150,12 @@ class LinearInlineProcessor(InlineProcessor):
         steps = self.steps
         for index in range(pattern_index, len(steps)):
             pattern, _, batched, triggers = steps[index]
-            if triggers and not any(trigger in data for trigger in triggers):
-                continue
+            if triggers:
+                for trigger in triggers:
+                    if trigger in data:
+                        break
+                else:
+                    continue
             if batched:
                 data = self.apply_all(pattern, data, index)
                 continue
@@ -346,8 +352,18 @@ class LinearBacktickProcessor(BacktickInlineProcessor):
         return self.runs.find(start)
 
 
+class QuickTableProcessor(TableProcessor):
+    """The `tables` extension's processor, its test skipped for a block without `|`: a table's
+    header row always has one, and the stock test splits the first rows of every block of
+    every field into cells before it can tell."""
+
+    def test(self, parent: etree.Element, block: str) -> bool:
+        return "|" in block and super().test(parent, block)
+
+
 class LinearMarkdown(Markdown):
-    """A `Markdown` whose block parser and inline tree processor are the linear ones above."""
+    """A `Markdown` whose block parser and inline tree processor are the linear ones above, and
+    whose table processor is `QuickTableProcessor`."""
 
     def build_parser(self) -> LinearMarkdown:
         super().build_parser()
@@ -356,4 +372,13 @@ class LinearMarkdown(Markdown):
         self.parser.__class__ = LinearBlockParser
         self.treeprocessors.register(LinearInlineProcessor(self), "inline", 20)
         self.inlinePatterns.register(LinearBacktickProcessor(BACKTICK_RE), "backtick", 190)
+        return self
+
+    def registerExtensions(
+        self, extensions: Sequence[Extension | str], configs: Mapping[str, dict[str, Any]]
+    ) -> LinearMarkdown:
+        super().registerExtensions(extensions, configs)
+        processors = self.parser.blockprocessors
+        if "table" in processors and type(processors["table"]) is TableProcessor:
+            processors["table"].__class__ = QuickTableProcessor
         return self
