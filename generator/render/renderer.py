@@ -16,7 +16,7 @@ from markdown.extensions.footnotes import FootnoteExtension
 from generator.diagnostics import Diagnostics
 from generator.notes import ClozeMode, ContentProblem, Text
 from generator.render.conversion import IDLE, Conversion, Switchboard
-from generator.render.deletions import ClozeExtension
+from generator.render.deletions import ClozeExtension, emit_deletions
 from generator.render.highlight import html_formatter
 from generator.render.linear import LinearMarkdown
 from generator.render.media import MediaExtension, MediaLog, MediaResolver
@@ -108,14 +108,17 @@ class MarkdownRenderer:
         self._media = MediaLog()
         self._problems: list[ContentProblem] = self._media.problems
         self._cache: dict[tuple[str, int, str], str] = {}
+        self._unemitted: dict[str, str] = {}
+        """By text: its HTML before the deletions are written in a mode (`emit_deletions`)."""
         self._report: tuple[str, Diagnostics, Sequence[str]] | None = None
+        self._cloze = ClozeExtension(self._board)
         self._md = LinearMarkdown(
             extensions=[
                 *EXTENSIONS,
                 FieldAdmonitions(self._board),
                 FieldFootnotes(self._board),
                 StashExtension(),
-                ClozeExtension(self._board),
+                self._cloze,
                 MediaExtension(self._media, self._board),
                 RawHtmlPolicy(self._problems, self._board),
             ],
@@ -172,21 +175,31 @@ class MarkdownRenderer:
         cached = self._cache.get(cache_key)
         if cached is not None:
             return cached
-        conversion = Conversion.of(source, mode, target)
-        self._board.current = conversion
-        try:
-            self._md.reset()
-            html = self._md.convert(source)
-        finally:
-            self._board.current = IDLE
-        if self._problems:
-            self._report_problems(text)
-            return html  # a text with a problem must report it again wherever it is used
-        # Images depend on the lesson's folder and the files' bytes, not only on the text.
-        if conversion.media:
-            return html
+        # A cloze's text comes in several modes (card, blank, answer): all but the writing of
+        # its deletions, the last step of a conversion, is the same in each.
+        unemitted = self._unemitted.get(source)
+        if unemitted is not None:
+            html = emit_deletions(unemitted, mode, target).strip()
+        else:
+            conversion = Conversion.of(source, mode, target)
+            self._board.current = conversion
+            try:
+                self._md.reset()
+                html = self._md.convert(source)
+            finally:
+                self._board.current = IDLE
+            if self._problems:
+                self._report_problems(text)
+                return html  # a text with a problem must report it again wherever it is used
+            # Images depend on the lesson's folder and the files' bytes, not only on the text.
+            if conversion.media:
+                return html
+            # Footnote ids are made from the mode too.
+            if not conversion.footnote_prefix:
+                self._unemitted[source] = self._cloze.unemitted
         if len(self._cache) >= CACHE_LIMIT:
             self._cache.clear()
+            self._unemitted.clear()
         self._cache[cache_key] = html
         return html
 
