@@ -2,15 +2,12 @@ from __future__ import annotations
 
 import markdown
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from generator.diagnostics import Diagnostics
 from generator.notes import Text
 from generator.render import MarkdownRenderer
-from generator.render.conversion import Conversion
 from generator.render.highlight import html_formatter
-from generator.render.renderer import EXTENSION_CONFIGS, EXTENSIONS, PLAIN, as_text, column_of
+from generator.render.renderer import EXTENSION_CONFIGS, EXTENSIONS, as_text, column_of
 
 RENDERER = MarkdownRenderer()
 FOOTNOTE = (
@@ -187,42 +184,6 @@ def test_a_footnote_referenced_twice_gets_two_back_links() -> None:
         'href="#fnref2:bc6c24e5-a" title="Jump back to footnote 1 in the text">&#8617;</a></p>'
         "\n</li>\n</ol>\n</div>"
     )
-
-
-def converted(md: MarkdownRenderer, text: str) -> str:
-    """What Python-Markdown itself makes of `text`, without the renderer's shortcuts."""
-    md._board.current = Conversion.of(text, "mark", 0)
-    md._md.reset()
-    return md._md.convert(text)
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "Plain sentence.",
-        "A wrapped\nparagraph, of (three)\nlines: 50% done?",
-        "Ünïcode\nwörds – “quoted” … 5°",
-        "Setext\nIs not-a heading",
-        "O\nx",
-    ],
-)
-def test_plain_text_is_verbatim(text: str) -> None:
-    assert PLAIN.fullmatch(text)
-    assert RENDERER.block(text) == converted(RENDERER, text) == f"<p>{text}</p>"
-
-
-@pytest.mark.parametrize(
-    "text",
-    ["Line  \nbreak", "Line \nspace", "A\n- item", "A\n1. one", "A\n===", "A\n\nB", "A\n b"],
-)
-def test_text_that_markdown_could_change_is_not_plain(text: str) -> None:
-    assert not PLAIN.fullmatch(text)
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.from_regex(PLAIN, fullmatch=True))
-def test_plain_text_renders_as_python_markdown_renders_it(text: str) -> None:
-    assert RENDERER.block(text) == converted(RENDERER, text)
 
 
 @pytest.mark.parametrize(

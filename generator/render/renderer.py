@@ -20,6 +20,7 @@ from generator.render.deletions import ClozeExtension, emit_deletions
 from generator.render.highlight import html_formatter
 from generator.render.linear import LinearMarkdown
 from generator.render.media import MediaExtension, MediaLog, MediaResolver
+from generator.render.plain import plain_html
 from generator.render.rawhtml import RawHtmlPolicy
 from generator.render.stash import StashExtension
 
@@ -44,13 +45,6 @@ EXTENSION_CONFIGS: dict[str, dict[str, Any]] = {
     "pymdownx.tilde": {"subscript": False},
 }
 SINGLE_PARAGRAPH = re.compile(r"^<p>(?P<inner>(?:(?!</?p>).)*)</p>$", re.DOTALL)
-# Text with nothing Markdown (or the extensions) would act on: rendered verbatim. Most fields
-# are such sentences; skipping Python-Markdown for them halves build time. A line that starts
-# with a letter starts no block and splits none (no heading, list, quote, rule, setext
-# underline, table row, definition or indented code), and one that ends without a space makes
-# no line break: lines of a wrapped paragraph stay as written inside one `<p>`.
-PLAIN_LINE = r"[^\W\d_](?:[^\W_]|[ '’,.;:?()/%+@“”\"‘–—…·°-])*(?<! )"
-PLAIN = re.compile(rf"{PLAIN_LINE}(?:\n{PLAIN_LINE})*")
 CACHE_LIMIT = 8192
 
 
@@ -168,8 +162,9 @@ class MarkdownRenderer:
         stripped = source.strip()
         if not stripped:
             return ""
-        if stripped == source and PLAIN.fullmatch(source):
-            return f"<p>{stripped}</p>"
+        plain = plain_html(source)
+        if plain is not None:
+            return plain
         # Generated cards repeat their source's text (a key fact's term, a sentence per blank).
         cache_key = (mode, target, source)
         cached = self._cache.get(cache_key)
