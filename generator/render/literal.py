@@ -30,10 +30,11 @@ PARAGRAPH = re.compile(r"(?:[^\n]*\S[^\n]*(?:\n|$))+")
 TICKS = re.compile(r"`+")
 OPENING_CANDIDATE = re.compile(r"`|\\\\+")
 NOT_NEWLINE = re.compile(r"[^\n]")
-# Lines that may be indented code (a quote's markers taken either way), and lines that may start
-# a raw HTML block (after at most three spaces, as `line_start_find` wants): a text without
-# any has none of either, and is not scanned line by line for them.
-MAY_BE_INDENTED = re.compile(r"^(?:[ ]{0,3}>[ ]?)*(?: {4}|\t)[^\n]*?\S", re.MULTILINE)
+# Lines that may be indented code (after quote markers as `QUOTE` takes them, possessively so
+# that many markers take linear time), and lines that may start a raw HTML block (after at most
+# three spaces, as `line_start_find` wants): a text without any has none of either, and is not
+# scanned line by line for them.
+MAY_BE_INDENTED = re.compile(r"^(?:[ ]{0,3}>[ ]?)*+(?: {4}|\t)[^\n]*?\S", re.MULTILINE)
 MAY_START_HTML = re.compile(r"^[ ]{0,3}<", re.MULTILINE)
 
 
