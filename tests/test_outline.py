@@ -97,3 +97,13 @@ def test_list_items(text: str, items: list[Item], other: list[tuple[int, str]]) 
 )
 def test_source_lines_end_where_markdown_ends_them(text: str, lines: list[str]) -> None:
     assert source_lines(text) == lines
+
+
+def test_marked_lines_are_marked_once_and_a_slice_anew() -> None:
+    lines = [Line(n, t) for n, t in enumerate(["a", "```", "# x", "```", "b"], start=1)]
+    marked = mark_fences(lines)
+    assert [line.in_fence for line in marked] == [False, True, True, True, False]
+    assert mark_fences(marked) is marked
+    part = marked[1:3]  # an opening fence whose closing one is cut off: marked anew
+    assert mark_fences(part) is not part
+    assert mark_fences(part) == tuple(part)

@@ -192,3 +192,29 @@ def test_marks_in_a_comment_after_code_stay_literal() -> None:
     assert RENDERER.cloze("<!-- a -->`x`<!-- ==x== -->", "anki") == (
         "<!-- a -->\n<p><code>x</code></p>\n<!-- ==x== -->"
     )
+
+
+MODES: list[tuple[ClozeMode, int]] = [
+    ("anki", 0),
+    ("blank", 1),
+    ("reveal", 1),
+    ("blank", 2),
+    ("mark", 0),
+]
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "==a== and ==b::h== {{x}}",
+        "- ==a *b*==\n- ==c2::`d`==\n\n```python\nx == 1\n```",
+        "==a==[^1] b\n\n[^1]: note ==c==",
+        "==a== <iframe></iframe>",
+        "no deletion, but `code` and *em*",
+    ],
+)
+def test_a_text_renders_in_each_mode_as_when_it_is_rendered_first(source: str) -> None:
+    once = MarkdownRenderer()
+    for mode, target in MODES:
+        fresh = MarkdownRenderer()
+        assert once.cloze(source, mode, target) == fresh.cloze(source, mode, target)

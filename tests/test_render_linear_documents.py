@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+import xml.etree.ElementTree as etree
+
 import markdown
 import pytest
+from markdown.inlinepatterns import SimpleTagInlineProcessor
 
-from generator.render.linear import Blocks, LinearMarkdown
+from generator.render import MarkdownRenderer
+from generator.render.linear import Blocks, LinearMarkdown, QuickTableProcessor
 from generator.render.renderer import EXTENSION_CONFIGS, EXTENSIONS
 
 DOCUMENTS = [
@@ -44,3 +48,30 @@ def test_blocks_pop_from_either_end() -> None:
     assert blocks.pop(0) == "a"
     assert blocks.pop() == "c"
     assert list(blocks) == ["b"]
+
+
+def test_every_pattern_of_the_renderer_names_what_its_matches_hold() -> None:
+    md = MarkdownRenderer()
+    md.block("a *b*")
+    steps = md._md.treeprocessors["inline"].steps  # type: ignore[attr-defined]
+    assert len(steps) == len(md._md.inlinePatterns)
+    assert all(step.triggers for step in steps)
+
+
+def test_a_pattern_of_unknown_triggers_is_always_tried() -> None:
+    linear = LinearMarkdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
+    assert linear.convert("a %%b%% c") == "<p>a %%b%% c</p>"
+    linear.inlinePatterns.register(SimpleTagInlineProcessor(r"()%%(.+?)%%", "kbd"), "kbd", 55)
+    assert linear.convert("a %%b%% c") == "<p>a <kbd>b</kbd> c</p>"
+    steps = linear.treeprocessors["inline"].steps  # type: ignore[attr-defined]
+    assert [step.triggers for step in steps if step.pattern.pattern == r"()%%(.+?)%%"] == [()]
+
+
+def test_only_a_block_with_a_pipe_is_tested_for_a_table() -> None:
+    linear = LinearMarkdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
+    table = linear.parser.blockprocessors["table"]
+    assert isinstance(table, QuickTableProcessor)
+    root = etree.Element("div")
+    assert table.test(root, "a | b\n--|--")
+    assert not table.test(root, "a : b\n--:--")
+    assert "<table>" in linear.convert("| a |\n|---|\n| 1 |")

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator.render import MarkdownRenderer
 from generator.render.literal import (
@@ -8,9 +10,11 @@ from generator.render.literal import (
     Ranges,
     Span,
     code_ranges,
+    extracted_html_blocks,
     fenced_blocks,
     html_blocks,
     indented_blocks,
+    indented_lines,
     line_start_find,
     masked,
     next_opening,
@@ -229,3 +233,23 @@ def test_math_reaches_the_card_verbatim(source: str, html: str) -> None:
 
 def test_math_inside_and_beside_a_deletion() -> None:
     assert RENDERER.cloze("==$x$== and $y::z$", "anki") == ("<p>{{c1::\\(x\\)}} and \\(y::z\\)</p>")
+
+
+LINE_PIECES = st.sampled_from(
+    ["    ", "\t", " ", "  ", ">", "> ", "\n", "\n\n", "a", "#", "---", "x y"]
+)
+HTML_PIECES = st.sampled_from(
+    ["<div>", "</div>", "<!-- c -->", "<b>", "<?p?>", " ", "\t", "\n", "a"]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(LINE_PIECES, max_size=20).map("".join))
+def test_a_text_the_indented_filter_passes_over_has_no_indented_code(text: str) -> None:
+    assert indented_blocks(text) == indented_lines(text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(HTML_PIECES, max_size=16).map("".join))
+def test_a_text_the_html_filter_passes_over_has_no_html_block(text: str) -> None:
+    assert html_blocks(text) == (extracted_html_blocks(text) if "<" in text else [])

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import markdown
 import pytest
 
 from generator.diagnostics import Diagnostics
 from generator.notes import Text
 from generator.render import MarkdownRenderer
-from generator.render.renderer import as_text, column_of
+from generator.render.highlight import html_formatter
+from generator.render.renderer import EXTENSION_CONFIGS, EXTENSIONS, as_text, column_of
 
 RENDERER = MarkdownRenderer()
 FOOTNOTE = (
@@ -182,3 +184,27 @@ def test_a_footnote_referenced_twice_gets_two_back_links() -> None:
         'href="#fnref2:bc6c24e5-a" title="Jump back to footnote 1 in the text">&#8617;</a></p>'
         "\n</li>\n</ol>\n</div>"
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "```python\nx = 1\n```",
+        "```js\nlet a = 1;\n```\n\n```python\ny = 2\n```",
+        '```python hl_lines="2"\nx = 1\ny = 2\n```',
+        "```{ .python linenums='3' }\nx = 1\n```",
+        "    indented = code",
+    ],
+)
+def test_code_is_highlighted_as_with_a_formatter_per_block(text: str) -> None:
+    configs = {**EXTENSION_CONFIGS, "codehilite": {**EXTENSION_CONFIGS["codehilite"]}}
+    del configs["codehilite"]["pygments_formatter"]
+    stock = markdown.Markdown(extensions=EXTENSIONS, extension_configs=configs)
+    assert RENDERER.block(text) == RENDERER.block(text) == stock.convert(text)
+
+
+def test_one_formatter_serves_blocks_of_the_same_options() -> None:
+    first = html_formatter(cssclass="highlight", lang_str="language-python")
+    assert html_formatter(cssclass="highlight", lang_str="language-js") is first
+    assert html_formatter(cssclass="other") is not first
+    assert html_formatter(cssclass="highlight", hl_lines=[1]).hl_lines == {1}

@@ -65,10 +65,12 @@ def parse_lesson(lesson: Lesson, text: str, registry: Registry) -> ParsedLesson:
     )
     lines = [Line(number, line) for number, line in enumerate(fm.body, start=fm.body_start)]
     lines, silences = silenced(lines)
-    shape = outline(lines)
-    check_empty_ids(lesson.path, lines, diags)
+    # Marked once for the outline, the id check and the slips, which would each mark them.
+    fenced = mark_fences(lines)
+    shape = outline(fenced)
+    check_empty_ids(lesson.path, fenced, diags)
     labels = registry.labels
-    slips.check(lesson.path, lines, diags, labels=labels)
+    slips.check(lesson.path, fenced, diags, labels=labels)
     title = lesson.title or shape.title or humanize(PurePosixPath(lesson.rel).stem)
     title_line = fm.line("title") if lesson.title else shape.title_line if shape.title else 0
     found: list[Note | Variant] = []

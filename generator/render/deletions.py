@@ -20,6 +20,7 @@ from markdown.inlinepatterns import InlineProcessor
 from markdown.postprocessors import Postprocessor
 from markdown.preprocessors import Preprocessor
 
+from generator.notes import ClozeMode
 from generator.render.conversion import Switchboard
 from generator.render.literal import Ranges, code_ranges
 from generator.render.mathjax import find_math
@@ -158,6 +159,9 @@ def opening_equals(text: str) -> str:
 
 
 def parse(text: str, marker: str = "", *, math: bool = True) -> Parsed:
+    # Masking only blanks characters out: without `==` there is no deletion to look for.
+    if "==" not in text:
+        return Parsed((), text, ())
     masked = mask(text, literal_ranges(text, math=math) + escapes(text))
     found: list[tuple[re.Match[str], int, int | None, str, str, tuple[str, ...]]] = []
     problems: list[Problem] = []
@@ -281,6 +285,8 @@ class DeletionPattern(InlineProcessor):
     batchable = True
     """Its pattern has no look-behind at its start and `handleMatch` reads only the match, so
     generator.render.linear may apply it in one pass."""
+    triggers = ("==",)
+    """Every deletion holds `==`: generator.render.linear tries the pattern only on such text."""
 
     def raw_html(self, match: re.Match[str]) -> str:
         blocks = self.md.htmlStash.rawHtmlBlocks
@@ -323,30 +329,35 @@ class EmitDeletions(Postprocessor):
         self.extension = extension
 
     def run(self, text: str) -> str:
-        # Text that only looks like cloze syntax must never become a deletion in Anki.
-        text = text.replace("{{", "{&#123;").replace("}}", "}&#125;")
+        self.extension.unemitted = text
         current = self.extension.board.current
-        mode, target = current.mode, current.target
+        return emit_deletions(text, current.mode, current.target)
 
-        def emit(match: re.Match[str]) -> str:
-            attrs = {a["name"]: a["value"] for a in ATTRIBUTE.finditer(match["attrs"])}
-            n, hint = int(attrs["n"]), opening_equals(attrs.get("hint", ""))
-            inner = opening_equals(match["inner"])
-            if mode == "anki":
-                # A deletion ending in "}" would merge with Anki's closing "}}"; Anki reads the
-                # first "::" of a deletion as the start of its hint.
-                inner, hint = anki_safe(closing_safe(inner), hint=bool(hint)), closing_safe(hint)
-                return f"{{{{c{n}::{inner}" + (f"::{anki_safe(hint)}" if hint else "") + "}}"
-            if mode == "blank" and n == target:
-                label = hint or "…"
-                return f'<span class="ak-blank" data-group="{n}">[{label}]</span>'
-            if mode == "reveal" and n == target:
-                return f'<mark class="ak-cloze-answer" data-group="{n}">{inner}</mark>'
-            if mode in ("blank", "reveal"):
-                return inner
-            return f"<mark>{inner}</mark>"
 
-        return RENDERED.sub(emit, text)
+def emit_deletions(text: str, mode: ClozeMode, target: int) -> str:
+    """The marked deletions of converted HTML written in `mode`."""
+    # Text that only looks like cloze syntax must never become a deletion in Anki.
+    text = text.replace("{{", "{&#123;").replace("}}", "}&#125;")
+
+    def emit(match: re.Match[str]) -> str:
+        attrs = {a["name"]: a["value"] for a in ATTRIBUTE.finditer(match["attrs"])}
+        n, hint = int(attrs["n"]), opening_equals(attrs.get("hint", ""))
+        inner = opening_equals(match["inner"])
+        if mode == "anki":
+            # A deletion ending in "}" would merge with Anki's closing "}}"; Anki reads the
+            # first "::" of a deletion as the start of its hint.
+            inner, hint = anki_safe(closing_safe(inner), hint=bool(hint)), closing_safe(hint)
+            return f"{{{{c{n}::{inner}" + (f"::{anki_safe(hint)}" if hint else "") + "}}"
+        if mode == "blank" and n == target:
+            label = hint or "…"
+            return f'<span class="ak-blank" data-group="{n}">[{label}]</span>'
+        if mode == "reveal" and n == target:
+            return f'<mark class="ak-cloze-answer" data-group="{n}">{inner}</mark>'
+        if mode in ("blank", "reveal"):
+            return inner
+        return f"<mark>{inner}</mark>"
+
+    return RENDERED.sub(emit, text)
 
 
 class ClozeExtension(Extension):
@@ -355,6 +366,8 @@ class ClozeExtension(Extension):
     def __init__(self, board: Switchboard) -> None:
         super().__init__()
         self.board = board
+        self.unemitted = ""
+        """The last conversion's HTML before its deletions were written in its mode."""
 
     def extendMarkdown(self, md: Markdown) -> None:
         md.ESCAPED_CHARS.extend(c for c in SYNTAX_CHARACTERS if c not in md.ESCAPED_CHARS)

@@ -7,20 +7,23 @@ processor walks the tree with a list used as a queue (`stack.pop(0)`) and finds 
 with `list(parent).index(child)`. Each of these is linear in the size of the document, so a field of
 many paragraphs rendered in quadratic time; so did a paragraph of unpaired backticks, each of
 which its backtick pattern answers by scanning the rest of the paragraph. The classes here change
-only those containers and lookups: the same processors run in the same order on the same text
-and build the same tree.
+only those containers and lookups, and skip tests that cannot succeed on a text: the same
+processors run in the same order on the same text and build the same tree.
 """
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as etree
 from collections import deque
-from collections.abc import Callable
-from typing import Any, SupportsIndex, cast
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, ClassVar, NamedTuple, SupportsIndex, cast
 
 from markdown import Markdown, inlinepatterns, util
 from markdown.blockparser import BlockParser
+from markdown.extensions import Extension
 from markdown.extensions.footnotes import FootnoteInlineProcessor
+from markdown.extensions.tables import TableProcessor
 from markdown.inlinepatterns import BACKTICK_RE, BacktickInlineProcessor
 from markdown.treeprocessors import InlineProcessor
 
@@ -56,6 +59,9 @@ class LinearInlineProcessor(InlineProcessor):
       The others (links, emphasis, code spans) keep the stock step.
     - Text between placeholders is gathered and joined once rather than appended piece by
       piece.
+    - A pattern is not tried on a text that lacks every string its regular expression must
+      match (`TRIGGERS`): most texts hold none of a link's `[`, an entity's `&` or a tag's `<`,
+      and trying each of the patterns on each piece of text cost more than matching.
     """
 
     BATCHED = (
@@ -72,8 +78,28 @@ class LinearInlineProcessor(InlineProcessor):
     """Pattern classes applied in one pass (their regular expressions start without
     look-behind, and their `handleMatch` reads the text only from the match on)."""
 
+    TRIGGERS: ClassVar[Mapping[str, tuple[str, ...]]] = {
+        inlinepatterns.BACKTICK_RE: ("`",),
+        inlinepatterns.ESCAPE_RE: ("\\",),
+        inlinepatterns.LINK_RE: ("[",),
+        inlinepatterns.IMAGE_LINK_RE: ("![",),
+        inlinepatterns.AUTOLINK_RE: ("<",),
+        inlinepatterns.AUTOMAIL_RE: ("<",),
+        inlinepatterns.LINE_BREAK_RE: ("  \n",),
+        inlinepatterns.HTML_RE: ("<",),
+        inlinepatterns.ENTITY_RE: ("&",),
+        r"\[\^([^\]]*)\]": ("[^",),  # footnote references
+        r"\*|_": ("*", "_"),  # emphasis
+        r"\~": ("~",),  # pymdownx.tilde
+    }
+    """By the source of a pattern's regular expression: strings one of which is in every text
+    it finds a match in. A pattern may also name its own (`triggers`); one without any is
+    always tried."""
+
     def __init__(self, md: Markdown) -> None:
         super().__init__(md)
+        self.steps: list[Step] = []
+        """The registered patterns in order, as of the current run."""
         # The steps are the base class's own, private to it (name-mangled).
         self.apply_pattern: Callable[..., tuple[str, bool, int]] = self._private("applyPattern")
         self.process_element_text: Callable[..., None] = self._private("processElementText")
@@ -95,15 +121,42 @@ class LinearInlineProcessor(InlineProcessor):
         # that say so.
         return type(pattern) in self.BATCHED or getattr(pattern, "batchable", False) is True
 
+    def triggers(self, pattern: inlinepatterns.InlineProcessor) -> tuple[str, ...]:
+        """Strings one of which every match of `pattern` holds; empty when not known."""
+        own = getattr(pattern, "triggers", None)
+        if isinstance(own, tuple):
+            return own
+        return self.TRIGGERS.get(getattr(pattern, "pattern", None) or "", ())
+
+    def prepare(self) -> None:
+        """`steps` for the patterns registered now. A pattern whose expression was replaced
+        (emphasis recompiles its own when a delimiter is added) gets its triggers anew."""
+        # The stubs type the registry with the tree processor's class of the same name.
+        patterns = cast("list[inlinepatterns.InlineProcessor]", list(self.inlinePatterns))
+        if len(patterns) == len(self.steps) and all(
+            step.pattern is pattern and step.regex is pattern.compiled_re
+            for step, pattern in zip(self.steps, patterns, strict=True)
+        ):
+            return
+        self.steps = [
+            Step(pattern, pattern.compiled_re, self.batchable(pattern), self.triggers(pattern))
+            for pattern in patterns
+        ]
+
     def handle_inline(self, data: str, pattern_index: int = 0) -> str:
         """`InlineProcessor.__handleInline`: every pattern from `pattern_index` on, in order."""
         if isinstance(data, util.AtomicString):
             return data
-        patterns = self.inlinePatterns
-        for index in range(pattern_index, len(patterns)):
-            # The stubs type the registry with the tree processor's class of the same name.
-            pattern = cast("inlinepatterns.InlineProcessor", patterns[index])
-            if self.batchable(pattern):
+        steps = self.steps
+        for index in range(pattern_index, len(steps)):
+            pattern, _, batched, triggers = steps[index]
+            if triggers:
+                for trigger in triggers:
+                    if trigger in data:
+                        break
+                else:
+                    continue
+            if batched:
                 data = self.apply_all(pattern, data, index)
                 continue
             start = 0
@@ -192,6 +245,7 @@ class LinearInlineProcessor(InlineProcessor):
         return result
 
     def run(self, tree: etree.Element, ancestors: list[str] | None = None) -> etree.Element:
+        self.prepare()
         self.stashed_nodes = {}
         tree_parents = [] if ancestors is None else ancestors[:]
         self.parent_map = {c: p for p in tree.iter() for c in p}
@@ -235,6 +289,18 @@ class LinearInlineProcessor(InlineProcessor):
                 for index, item in enumerate(found):
                     element.insert(index, item[0])
         return tree
+
+
+class Step(NamedTuple):
+    """A registered inline pattern and how `LinearInlineProcessor` applies it."""
+
+    pattern: inlinepatterns.InlineProcessor
+    regex: re.Pattern[str]
+    """The pattern's compiled expression when the triggers were looked up."""
+    batched: bool
+    """Applied in one pass (`LinearInlineProcessor.apply_all`)."""
+    triggers: tuple[str, ...]
+    """Strings one of which every match holds (none: not known, always tried)."""
 
 
 class Pending:
@@ -286,8 +352,18 @@ class LinearBacktickProcessor(BacktickInlineProcessor):
         return self.runs.find(start)
 
 
+class QuickTableProcessor(TableProcessor):
+    """The `tables` extension's processor, its test skipped for a block without `|`: a table's
+    header row always has one, and the stock test splits the first rows of every block of
+    every field into cells before it can tell."""
+
+    def test(self, parent: etree.Element, block: str) -> bool:
+        return "|" in block and super().test(parent, block)
+
+
 class LinearMarkdown(Markdown):
-    """A `Markdown` whose block parser and inline tree processor are the linear ones above."""
+    """A `Markdown` whose block parser and inline tree processor are the linear ones above, and
+    whose table processor is `QuickTableProcessor`."""
 
     def build_parser(self) -> LinearMarkdown:
         super().build_parser()
@@ -296,4 +372,13 @@ class LinearMarkdown(Markdown):
         self.parser.__class__ = LinearBlockParser
         self.treeprocessors.register(LinearInlineProcessor(self), "inline", 20)
         self.inlinePatterns.register(LinearBacktickProcessor(BACKTICK_RE), "backtick", 190)
+        return self
+
+    def registerExtensions(
+        self, extensions: Sequence[Extension | str], configs: Mapping[str, dict[str, Any]]
+    ) -> LinearMarkdown:
+        super().registerExtensions(extensions, configs)
+        processors = self.parser.blockprocessors
+        if "table" in processors and type(processors["table"]) is TableProcessor:
+            processors["table"].__class__ = QuickTableProcessor
         return self

@@ -30,6 +30,12 @@ PARAGRAPH = re.compile(r"(?:[^\n]*\S[^\n]*(?:\n|$))+")
 TICKS = re.compile(r"`+")
 OPENING_CANDIDATE = re.compile(r"`|\\\\+")
 NOT_NEWLINE = re.compile(r"[^\n]")
+# Lines that may be indented code (after quote markers as `QUOTE` takes them, possessively so
+# that many markers take linear time), and lines that may start a raw HTML block (after at most
+# three spaces, as `line_start_find` wants): a text without any has none of either, and is not
+# scanned line by line for them.
+MAY_BE_INDENTED = re.compile(r"^(?:[ ]{0,3}>[ ]?)*+(?: {4}|\t)[^\n]*?\S", re.MULTILINE)
+MAY_START_HTML = re.compile(r"^[ ]{0,3}<", re.MULTILINE)
 
 
 class Ranges:
@@ -111,8 +117,13 @@ def _extractor() -> markdown.Markdown:
 def html_blocks(text: str) -> list[Span]:
     """Raw HTML blocks as Python-Markdown's block extractor takes them: a block-level tag at the
     start of a line, up to its closing tag — or to the end of the text when it is never closed."""
-    if "<" not in text:
+    # A block found is stored from its opening tag (or comment) on, so it starts with `<`.
+    if "<" not in text or not MAY_START_HTML.search(text):
         return []
+    return extracted_html_blocks(text)
+
+
+def extracted_html_blocks(text: str) -> list[Span]:
     md = _extractor()
     md.reset()
     md.preprocessors["html_block"].run(text.split("\n"))
@@ -144,6 +155,10 @@ def indented_blocks(text: str) -> list[Span]:
     """Indented code blocks: lines indented by four spaces or a tab (after any `>` quote
     markers) that start a block — after a blank line, a heading or a rule, which Python-Markdown
     splits off the block, or as the first line of a quote — up to the first line that is not."""
+    return indented_lines(text) if MAY_BE_INDENTED.search(text) else []
+
+
+def indented_lines(text: str) -> list[Span]:
     blocks: list[Span] = []
     position, start, previous_ends, previous_depth = 0, -1, True, ""
     for line in re.findall(r"[^\n]*\n|[^\n]+$", text):

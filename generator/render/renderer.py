@@ -16,9 +16,11 @@ from markdown.extensions.footnotes import FootnoteExtension
 from generator.diagnostics import Diagnostics
 from generator.notes import ClozeMode, ContentProblem, Text
 from generator.render.conversion import IDLE, Conversion, Switchboard
-from generator.render.deletions import ClozeExtension
+from generator.render.deletions import ClozeExtension, emit_deletions
+from generator.render.highlight import html_formatter
 from generator.render.linear import LinearMarkdown
 from generator.render.media import MediaExtension, MediaLog, MediaResolver
+from generator.render.plain import plain_html
 from generator.render.rawhtml import RawHtmlPolicy
 from generator.render.stash import StashExtension
 
@@ -34,13 +36,15 @@ EXTENSIONS = [
 ]
 EXTENSION_CONFIGS: dict[str, dict[str, Any]] = {
     # Class-based highlighting: the colours live in the note types' CSS (light and night).
-    "codehilite": {"guess_lang": False, "css_class": "highlight", "wrapcode": True},
+    "codehilite": {
+        "guess_lang": False,
+        "css_class": "highlight",
+        "wrapcode": True,
+        "pygments_formatter": html_formatter,
+    },
     "pymdownx.tilde": {"subscript": False},
 }
 SINGLE_PARAGRAPH = re.compile(r"^<p>(?P<inner>(?:(?!</?p>).)*)</p>$", re.DOTALL)
-# One line of text with nothing Markdown (or the extensions) would act on: rendered verbatim.
-# Most fields are such sentences; skipping Python-Markdown for them halves build time.
-PLAIN = re.compile(r"[^\W\d_](?:[^\W_]|[ '’,.;:?()/%+@“”\"‘–—…·°-])*")
 CACHE_LIMIT = 8192
 
 
@@ -98,14 +102,17 @@ class MarkdownRenderer:
         self._media = MediaLog()
         self._problems: list[ContentProblem] = self._media.problems
         self._cache: dict[tuple[str, int, str], str] = {}
+        self._unemitted: dict[str, str] = {}
+        """By text: its HTML before the deletions are written in a mode (`emit_deletions`)."""
         self._report: tuple[str, Diagnostics, Sequence[str]] | None = None
+        self._cloze = ClozeExtension(self._board)
         self._md = LinearMarkdown(
             extensions=[
                 *EXTENSIONS,
                 FieldAdmonitions(self._board),
                 FieldFootnotes(self._board),
                 StashExtension(),
-                ClozeExtension(self._board),
+                self._cloze,
                 MediaExtension(self._media, self._board),
                 RawHtmlPolicy(self._problems, self._board),
             ],
@@ -155,28 +162,39 @@ class MarkdownRenderer:
         stripped = source.strip()
         if not stripped:
             return ""
-        if stripped == source and PLAIN.fullmatch(source):
-            return f"<p>{stripped}</p>"
+        plain = plain_html(source)
+        if plain is not None:
+            return plain
         # Generated cards repeat their source's text (a key fact's term, a sentence per blank).
         cache_key = (mode, target, source)
         cached = self._cache.get(cache_key)
         if cached is not None:
             return cached
-        conversion = Conversion.of(source, mode, target)
-        self._board.current = conversion
-        try:
-            self._md.reset()
-            html = self._md.convert(source)
-        finally:
-            self._board.current = IDLE
-        if self._problems:
-            self._report_problems(text)
-            return html  # a text with a problem must report it again wherever it is used
-        # Images depend on the lesson's folder and the files' bytes, not only on the text.
-        if conversion.media:
-            return html
+        # A cloze's text comes in several modes (card, blank, answer): all but the writing of
+        # its deletions, the last step of a conversion, is the same in each.
+        unemitted = self._unemitted.get(source)
+        if unemitted is not None:
+            html = emit_deletions(unemitted, mode, target).strip()
+        else:
+            conversion = Conversion.of(source, mode, target)
+            self._board.current = conversion
+            try:
+                self._md.reset()
+                html = self._md.convert(source)
+            finally:
+                self._board.current = IDLE
+            if self._problems:
+                self._report_problems(text)
+                return html  # a text with a problem must report it again wherever it is used
+            # Images depend on the lesson's folder and the files' bytes, not only on the text.
+            if conversion.media:
+                return html
+            # Footnote ids are made from the mode too.
+            if not conversion.footnote_prefix:
+                self._unemitted[source] = self._cloze.unemitted
         if len(self._cache) >= CACHE_LIMIT:
             self._cache.clear()
+            self._unemitted.clear()
         self._cache[cache_key] = html
         return html
 

@@ -42,13 +42,22 @@ def source_lines(text: str) -> list[str]:
     return lines
 
 
-def mark_fences(lines: Sequence[Line]) -> list[Line]:
+class FencedLines(tuple[Line, ...]):
+    """Lines as `mark_fences` returns them: marked over exactly these lines, so marking them
+    again changes nothing (a slice is a plain tuple: its fences may read differently)."""
+
+    __slots__ = ()
+
+
+def mark_fences(lines: Sequence[Line]) -> FencedLines:
     """Return the lines with `in_fence` set where Python-Markdown sees fenced code (see
     generator.render.literal): a `###` or a label there is code, not a card or a field."""
+    if isinstance(lines, FencedLines):
+        return lines
     text = "\n".join(line.text for line in lines)
     blocks = fenced_blocks(text)
     if not blocks:
-        return list(lines)
+        return FencedLines(lines)
     out: list[Line] = []
     position, block = 0, 0
     for line in lines:
@@ -57,7 +66,7 @@ def mark_fences(lines: Sequence[Line]) -> list[Line]:
         inside = block < len(blocks) and blocks[block][0] <= position < blocks[block][1]
         out.append(Line(line.number, line.text, inside) if inside else line)
         position += len(line.text) + 1
-    return out
+    return FencedLines(out)
 
 
 def split_id(text: str) -> tuple[str, str | None]:

@@ -1,0 +1,91 @@
+"""Plain text is rendered without Python-Markdown: exactly as Python-Markdown renders it."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from generator.render import MarkdownRenderer
+from generator.render.conversion import Conversion
+from generator.render.plain import PLAIN, plain_html
+
+RENDERER = MarkdownRenderer()
+
+
+def converted(text: str, mode: str = "mark") -> str:
+    """What Python-Markdown itself makes of `text`, without the renderer's shortcuts."""
+    md = RENDERER._md
+    RENDERER._board.current = Conversion.of(text, mode, 1)  # type: ignore[arg-type]
+    md.reset()
+    return md.convert(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "html"),
+    [
+        ("Plain sentence.", "<p>Plain sentence.</p>"),
+        ("A wrapped\nparagraph, of (three)\nlines: 50% done?", None),
+        ("Ünïcode\nwörds – “quoted” … 5°", None),
+        ("Setext\nIs not-a heading", None),
+        ("O\nx", None),
+        ("Tokens: recall › Review", None),
+        ("Call `f(x)` now", "<p>Call <code>f(x)</code> now</p>"),
+        ("Call ` f(x) `", "<p>Call <code>f(x)</code></p>"),
+        ("A `{{x}}` and `a == b`", "<p>A <code>{&#123;x}&#125;</code> and <code>a == b</code></p>"),
+        ("A `x|y` b\nand `*a* [l](u)`", "<p>A <code>x|y</code> b\nand <code>*a* [l](u)</code></p>"),
+    ],
+)
+def test_plain_text(text: str, html: str | None) -> None:
+    assert plain_html(text) == converted(text) == (html or f"<p>{text}</p>")
+    assert RENDERER.block(text) == converted(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Line  \nbreak",
+        "Line \nspace",
+        "A\n- item",
+        "A\n1. one",
+        "A\n===",
+        "A\n\nB",
+        "A\n b",
+        "A `a``b`",
+        "A ``b``",
+        "A `a\\`",
+        "A `<b>`",
+        "A ` `",
+        "A `\t`",
+        "A `a\rb`",
+        "`x` first",
+        "A *b*",
+        "A & b",
+        "A [b]",
+    ],
+)
+def test_text_that_markdown_could_change_is_not_plain(text: str) -> None:
+    assert not PLAIN.fullmatch(text)
+    assert plain_html(text) is None
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.from_regex(PLAIN, fullmatch=True))
+def test_plain_text_renders_as_python_markdown_renders_it(text: str) -> None:
+    assert plain_html(text) == converted(text)
+
+
+WORDS = st.sampled_from(["a", "Bc", "é", "1", " ", "  ", ", ", ".", "(", ")", "›", "-"])
+CODE = st.text(alphabet="ab {}|*_[]()$=:#!~^/-", min_size=1, max_size=6).map(lambda c: f" `{c}`")
+ODD = st.sampled_from(["`", "``", "` `", "`\\`", "`<b>`", "`&`", "`\t`", "`a`b`"])
+PIECES = st.one_of(WORDS, WORDS, WORDS, CODE, CODE, ODD)
+LINE = st.lists(PIECES, max_size=8).map(lambda pieces: "A" + "".join(pieces) + "z")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(LINE, min_size=1, max_size=3).map("\n".join))
+def test_text_with_code_renders_as_python_markdown_renders_it(text: str) -> None:
+    html = plain_html(text)
+    if html is not None:
+        for mode in ("mark", "anki", "blank"):
+            assert html == converted(text, mode)
