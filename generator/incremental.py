@@ -122,16 +122,26 @@ class Part:
     made: list[bool] = field(default_factory=list)
     """For each of `notes`: made from its lesson alone (False for a generated card)."""
 
+    offering: tuple[CompiledLesson, tuple[Any, ...], tuple[tuple[str, str], ...]] | None = None
+    """`pool()` and `offers()` of `compiled`, once made (a build asks for them several times)."""
+
     def pool(self) -> tuple[Any, ...]:
         if self.block is not None:
             return self.block.pool
-        assert self.compiled is not None
-        return pool_of(self.compiled.variants)
+        return self.offered()[1]
 
     def offers(self) -> tuple[tuple[str, str], ...]:
         if self.block is not None:
             return self.block.offers
-        return offers_of(self.pool())
+        return self.offered()[2]
+
+    def offered(self) -> tuple[CompiledLesson, tuple[Any, ...], tuple[tuple[str, str], ...]]:
+        compiled = self.compiled
+        assert compiled is not None
+        if self.offering is None or self.offering[0] is not compiled:
+            pool = pool_of(compiled.variants)
+            self.offering = (compiled, pool, offers_of(pool))
+        return self.offering
 
     def final_notes(self) -> list[RenderedNote]:
         if self.block is not None:
