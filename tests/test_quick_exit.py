@@ -71,3 +71,22 @@ def test_a_closed_pipe_ends_quietly(course: Path, tmp_path: Path) -> None:
     )
     assert shown.stdout.startswith("deck")
     assert "Traceback" not in shown.stderr
+
+
+def test_a_profiled_build_still_writes_its_profile(course: Path, tmp_path: Path) -> None:
+    """The quick exit steps aside for a profiler, which writes its results as Python ends."""
+    stats = tmp_path / "build.prof"
+    done = subprocess.run(
+        [
+            *(sys.executable, "-m", "cProfile", "-o", str(stats), "-m", "generator", "build"),
+            *(str(course), "--out", str(tmp_path / "out"), "-q"),
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={"SOURCE_DATE_EPOCH": "1700000000", "NO_COLOR": "1", "PATH": "/usr/bin:/bin"},
+    )
+    assert done.returncode == 0, done.stderr
+    assert stats.stat().st_size > 0
