@@ -91,6 +91,8 @@ class Snapshot:
     """Digest of the state file's text the last build wrote."""
     blocks: dict[str, str]
     """Lesson (relative path) → id of its block."""
+    packs: dict[str, str]
+    """Block id → the pack (one cache file of many blocks) that holds it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -378,8 +380,19 @@ def load(store: Store, inputs: str) -> tuple[Snapshot, State] | None:
     return snapshot, written
 
 
-def block(store: Store, block_id: str, key: str) -> Block | None:
-    plain = store.read(BLOCKS, block_id)
+def blocks_of(store: Store, snapshot: Snapshot, wanted: set[str]) -> dict[str, Any]:
+    """Block id → plain block, of the blocks in `wanted` the snapshot's packs hold (a pack is
+    read whole, once)."""
+    found: dict[str, Any] = {}
+    for pack in sorted({snapshot.packs[i] for i in wanted if i in snapshot.packs}):
+        found.update(store.read_pack(BLOCKS, pack))
+    return found
+
+
+def block_from(plain: object, key: str) -> Block | None:
+    """The block in `plain`, if it is one and is of the lesson with cache key `key`."""
+    if plain is None:
+        return None
     try:
         found: Block = decode(Block, plain)
     except (TypeError, ValueError, IndexError, KeyError, AttributeError):
@@ -391,31 +404,46 @@ def block_id(found: Block) -> str:
     return digest((found.key, found.reads, hashlib.sha256(found.notes).hexdigest()))
 
 
+PACKS = 8
+"""At most this many packs of blocks: after more, the kept blocks are written into one again
+(after each edit a new pack holds the edited lessons, and the next build reads every pack)."""
+
+
 def save(
     store: Store,
     *,
     inputs: str,
     state_digest: str,
     written: State,
-    blocks: Iterable[tuple[str, Block | str]],
+    blocks: Iterable[tuple[str, Block]],
+    known: Mapping[str, str],
 ) -> int:
-    """Keep the steady lessons `blocks` yields: lesson → its block, or the id of its block when
-    the cache holds it already (it is not written again). Each block is written as it comes, so
-    that a course's blocks are never all in memory at once. Returns how many lessons are kept."""
+    """Keep the steady lessons `blocks` yields (lesson → its block). A block in a pack the cache
+    holds (`known`: block id → pack) stays there; the others go into one new pack, written as
+    they come, so that a course's blocks are never all in memory at once. Past `PACKS` packs,
+    every block goes into the new one. Returns how many lessons are kept."""
     ids: dict[str, str] = {}
+    packs: dict[str, str] = {}
+    repack = len(set(known.values())) >= PACKS
+    writer = store.pack(BLOCKS)
+    made: list[str] = []
     for lesson, kept in blocks:
-        if isinstance(kept, str):
-            ids[lesson] = kept
-            continue
-        ids[lesson] = block_id(kept)
-        if store.writable:
-            store.write(BLOCKS, ids[lesson], encode(kept))
+        ids[lesson] = found = block_id(kept)
+        if found in known and not repack:
+            packs[found] = known[found]
+        else:
+            writer.add(found, encode(kept))
+            made.append(found)
     if not store.writable:
         return len(ids)
+    name = writer.finish()
+    if made and not name:
+        return 0  # the new pack could not be written: keep nothing rather than half
+    packs.update(dict.fromkeys(made, name))
     if not store.path(STATES, state_digest).is_file():
         store.write(STATES, state_digest, encode(written))
-    store.write(SNAPSHOT, LAST, encode(Snapshot(inputs, state_digest, ids)))
-    store.prune(BLOCKS, set(ids.values()))
+    store.write(SNAPSHOT, LAST, encode(Snapshot(inputs, state_digest, ids, packs)))
+    store.prune(BLOCKS, set(packs.values()))
     store.prune(STATES, {state_digest})
     return len(ids)
 

@@ -379,11 +379,11 @@ def kept_blocks(
     if not file_matches(config.lock_path, result.snapshot) or store is None:
         return [None] * len(sources)
     ids = result.snapshot.blocks
+    wanted = [ids.get(source.lesson.rel) if source.key else None for source in sources]
+    plain = incremental.blocks_of(store, result.snapshot, {i for i in wanted if i is not None})
     return [
-        incremental.block(store, ids[source.lesson.rel], source.key)
-        if source.key and source.lesson.rel in ids
-        else None
-        for source in sources
+        incremental.block_from(plain.get(found), source.key) if found is not None else None
+        for found, source in zip(wanted, sources, strict=True)
     ]
 
 
@@ -937,6 +937,7 @@ def keep_for_next(config: BuildConfig, result: BuildResult, store: Store) -> Non
         state_digest=hashlib.sha256(written.text.encode()).hexdigest(),
         written=written.state,
         blocks=steady_blocks(result, second, again, written.state),
+        known=result.snapshot.packs if result.snapshot is not None else {},
     )
     if kept == len(result.parts) and same_outcome(result.plan, second, written.state):
         keep_memo(config, result, store, second, checked)
@@ -1037,21 +1038,17 @@ def rechoose(
 
 def steady_blocks(
     result: BuildResult, second: Plan, again: Again, written: state.State
-) -> Iterator[tuple[str, Block | str]]:
-    """Every steady lesson with its block, or with its block's id when the cache holds it
-    already; made one at a time, for `incremental.save` to write as they come."""
+) -> Iterator[tuple[str, Block]]:
+    """Every steady lesson with its block, made one at a time, for `incremental.save` to write
+    as they come."""
     course = result.course
     assert course is not None
-    snapshot = result.snapshot
     # Changes of the notes planned one by one, in order (kept lessons' notes are not among them).
     planned = iter(second.planned_changes())
     for index, part in enumerate(result.parts):
         lesson = course.lessons[index].rel
         if part.block is not None and result.steady:
-            if snapshot is not None and lesson in snapshot.blocks:
-                yield lesson, snapshot.blocks[lesson]
-            else:
-                yield lesson, part.block
+            yield lesson, part.block
             continue
         count = len(part.block.kept.ids) if part.block is not None else len(part.notes)
         changes = [next(planned) for _ in range(count)]

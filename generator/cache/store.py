@@ -11,11 +11,15 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
+import os
 import pickle
 import struct
+import tempfile
 import time
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 from generator.files import atomic_write
 
@@ -92,6 +96,18 @@ class Store:
             with contextlib.suppress(OSError):
                 tag.write_text(TAG, encoding="ascii")
 
+    def pack(self, kind: str) -> PackWriter:
+        """A pack of entries of `kind`: one file, written as the entries come (see `PackWriter`)."""
+        return PackWriter(self, kind)
+
+    def read_pack(self, kind: str, name: str) -> dict[str, object]:
+        """Key → payload of every sound entry of a pack; empty when there is none."""
+        try:
+            data = self.path(kind, name).read_bytes()
+        except OSError:
+            return {}
+        return dict(unpack(data))
+
     def keys(self, kind: str) -> set[str]:
         try:
             names = [path.name for path in (self.root / kind).iterdir()]
@@ -156,3 +172,81 @@ def decode(data: bytes, key: str) -> object | None:
     except Exception:  # whatever is wrong with an entry, it is a miss
         return None
     return payload if stored_key == key else None
+
+
+def unpack(data: bytes) -> Iterator[tuple[str, object]]:
+    """The entries of a pack (entries as `encode` makes them, one after another), up to the first
+    that is not sound."""
+    view = memoryview(data)
+    start = 0
+    while start < len(view):
+        body = start + len(MAGIC) + HEADER.size
+        if len(view) < body or view[start : start + len(MAGIC)] != MAGIC:
+            return
+        version, crc, length = HEADER.unpack_from(view, start + len(MAGIC))
+        chunk = view[body : body + length]
+        if version != FORMAT or len(chunk) != length or zlib.crc32(chunk) != crc:
+            return
+        try:
+            key, payload = PlainUnpickler(io.BytesIO(chunk)).load()
+        except Exception:  # a damaged pack: what follows cannot be trusted either
+            return
+        if not isinstance(key, str):
+            return
+        yield key, payload
+        start = body + length
+
+
+class PackWriter:
+    """Entries of one kind written into one file as they come, so that none waits in memory; the
+    file is named by a digest of their keys, and appears whole or not at all (`finish`)."""
+
+    def __init__(self, store: Store, kind: str) -> None:
+        self.store = store
+        self.kind = kind
+        self.keys: list[str] = []
+        self.file: IO[bytes] | None = None
+        self.temporary: Path | None = None
+
+    def add(self, key: str, payload: object) -> None:
+        if not self.store.writable:
+            return
+        try:
+            if self.file is None:
+                folder = self.store.root / self.kind
+                self.store.prepare(folder)
+                fd, name = tempfile.mkstemp(
+                    prefix=f".{self.kind}.", suffix=".ankigen-tmp", dir=folder
+                )
+                self.temporary = Path(name)
+                self.file = os.fdopen(fd, "wb")
+            self.file.write(encode(key, payload))
+            self.keys.append(key)
+        except OSError:
+            self.abandon()
+
+    def finish(self) -> str:
+        """The pack's name once it is in place; '' when it holds nothing or could not be
+        written (its entries are then simply not kept)."""
+        if self.file is None or self.temporary is None:
+            return ""
+        name = hashlib.sha256("\0".join(self.keys).encode()).hexdigest()[:24]
+        try:
+            self.file.close()
+            self.temporary.chmod(0o644)  # as every other entry (mkstemp makes it private)
+            self.temporary.replace(self.store.path(self.kind, name))
+        except OSError:
+            self.abandon()
+            return ""
+        self.file = self.temporary = None
+        return name
+
+    def abandon(self) -> None:
+        if self.file is not None:
+            with contextlib.suppress(OSError):
+                self.file.close()
+        if self.temporary is not None:
+            self.temporary.unlink(missing_ok=True)
+        self.file = self.temporary = None
+        self.keys = []
+        self.store = Store(self.store.root, writable=False)  # nothing more is written
