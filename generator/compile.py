@@ -24,7 +24,7 @@ from generator import lint
 from generator.anki.plan import NoteHashes
 from generator.cache.codec import decode, encode
 from generator.cache.fingerprint import tool_fingerprint
-from generator.cache.store import Store
+from generator.cache.store import Packed, Store
 from generator.cache.store import decode as store_decode
 from generator.cache.store import encode as store_encode
 from generator.diagnostics import Diagnostic, Diagnostics
@@ -231,18 +231,34 @@ def compile_plain(root: Path, source: LessonSource, registry: Registry) -> bytes
 
 
 class Pending:
-    """Cache entries made by this build, stored when it succeeds. Until then they wait in an
-    unnamed temporary file (outside the output folder), not in memory: on a cold build of a
-    big course they come to as much as the package."""
+    """Cache entries made by this build, stored when it succeeds. Until then they wait in a
+    temporary file, not in memory (on a cold build of a big course they come to as much as the
+    package): in the compile cache's folder, when `store` can be written, where the file becomes
+    the build's pack as it is (`keep`); else in the system's temporary folder."""
 
-    def __init__(self) -> None:
+    def __init__(self, store: Store | None = None) -> None:
+        self.store = store if store is not None and store.writable else None
         self.file: IO[bytes] | None = None
+        self.path: Path | None = None
         self.entries: list[tuple[str, int, int]] = []
+
+    def open(self) -> IO[bytes]:
+        if self.store is not None:
+            folder = self.store.root / LESSONS
+            try:
+                self.store.prepare(folder)
+                fd, name = tempfile.mkstemp(prefix=".lessons.", suffix=".ankigen-tmp", dir=folder)
+            except OSError:
+                pass
+            else:
+                self.path = Path(name)
+                return os.fdopen(fd, "w+b")
+        return tempfile.TemporaryFile(prefix="ankigen-")
 
     def append(self, item: tuple[str, bytes]) -> None:
         key, entry = item
         if self.file is None:
-            self.file = tempfile.TemporaryFile(prefix="ankigen-")  # noqa: SIM115 - closed by close()
+            self.file = self.open()
         self.entries.append((key, self.file.tell(), len(entry)))
         self.file.write(entry)
 
@@ -257,10 +273,25 @@ class Pending:
             self.file.seek(offset)
             yield key, self.file.read(size)
 
+    def keep(self, target: Path) -> bool:
+        """Move the file, when it is in the cache's folder, into place as `target`."""
+        if self.file is None or self.path is None:
+            return False
+        try:
+            self.file.close()
+            self.path.chmod(0o644)  # as every other entry (mkstemp makes it private)
+            self.path.replace(target)
+        except OSError:
+            return False
+        self.file = self.path = None
+        return True
+
     def close(self) -> None:
         if self.file is not None:
             self.file.close()
-        self.file = None
+        if self.path is not None:
+            self.path.unlink(missing_ok=True)
+        self.file = self.path = None
         self.entries = []
 
 
@@ -270,7 +301,7 @@ def compile_all(
     registry: Registry,
     jobs: int,
     *,
-    store: Store | None = None,
+    cache: Packed | None = None,
     pending: Pending | None = None,
     progress: Progress | None = None,
     ahead: Ahead | None = None,
@@ -280,7 +311,7 @@ def compile_all(
     results: list[CompiledLesson | None] = [None] * len(sources)
     missing: list[int] = []
     for index, source in enumerate(sources):
-        stored = store.read(LESSONS, source.key) if store is not None and source.key else None
+        stored = cache.read(source.key) if cache is not None and source.key else None
         found = from_payload(root, source, stored) if stored is not None else None
         if found is None:
             missing.append(index)
@@ -355,17 +386,17 @@ class Ahead:
         registry: Registry,
         *,
         jobs: int,
-        store: Store | None,
+        cache: Packed | None,
     ) -> Ahead | None:
         """Start compiling the lessons the compile cache does not hold, when they are few and
         the others many (else there is nothing to overlap, or the usual workers do it). Not
         beside other threads (the preview server's): a thread holding a lock when the worker
         is forked would leave the worker stuck on it."""
-        if store is None or jobs == 1 or (os.cpu_count() or 1) < 2:
+        if cache is None or jobs == 1 or (os.cpu_count() or 1) < 2:
             return None
         if threading.active_count() > 1:
             return None
-        todo = [s for s in sources if s.key and not store.path(LESSONS, s.key).is_file()]
+        todo = [s for s in sources if s.key and s.key not in cache]
         if not todo or len(todo) >= PARALLEL_MIN_LESSONS:
             return None
         if len(sources) - len(todo) < PARALLEL_MIN_LESSONS:
@@ -388,11 +419,19 @@ class Ahead:
         self.futures.clear()
 
 
+def compile_cache(store: Store | None) -> Packed | None:
+    """The compile cache of `store`: compiled lessons in packs, by cache key."""
+    return Packed(store, LESSONS) if store is not None else None
+
+
 def store_pending(store: Store, pending: Pending, keep: set[str]) -> None:
-    """Store the entries this build made; forget those no build has asked for in a day."""
-    for key, entry in pending:
-        store.write_encoded(LESSONS, key, entry)
+    """Store the entries this build made, as one pack; forget the packs no build has asked an
+    entry of in a day (`keep`: the keys of this build's lessons)."""
+    cache = Packed(store, LESSONS)
+    entries = list(pending.entries)
+    if entries:
+        name = hashlib.sha256("\0".join(key for key, _, _ in entries).encode()).hexdigest()[:24]
+        if pending.keep(store.path(LESSONS, name)):
+            cache.add(name, entries)
     pending.close()
-    store.prune(
-        LESSONS, keep, older_than=STALE_AFTER, slack=max(16, len(keep) // 4), every=PRUNE_EVERY
-    )
+    cache.save(keep, older_than=STALE_AFTER, every=PRUNE_EVERY)

@@ -52,12 +52,13 @@ from generator.anki.plan import (
 from generator.anki.recover import reconcile, state_from_package
 from generator.cache import memo
 from generator.cache.fingerprint import tool_fingerprint
-from generator.cache.store import Store
+from generator.cache.store import Packed, Store
 from generator.compile import (
     Ahead,
     LessonSource,
     Pending,
     compile_all,
+    compile_cache,
     read_source,
     registry_fingerprint,
     shared_renderer,
@@ -131,6 +132,8 @@ class BuildResult:
     """What the last build kept, when it applies to this one."""
     pending: Pending = field(default_factory=Pending)
     """Cache entries of the lessons this build compiled, stored if it succeeds."""
+    compile_cache: Packed | None = None
+    """The compile cache, when the build uses one."""
     cache_keys: set[str] = field(default_factory=set)
     """Cache keys of every lesson of this build."""
     sources: list[LessonSource] = field(default_factory=list)
@@ -398,6 +401,7 @@ def build_parts(
 ) -> None:
     """Compile every lesson without a kept block (from the compile cache where it holds it, or
     from `ahead`)."""
+    cache = result.compile_cache
     todo = [
         index for index, part in enumerate(parts) if part.block is None and part.compiled is None
     ]
@@ -407,7 +411,7 @@ def build_parts(
         [sources[index] for index in todo],
         config.registry,
         config.jobs,
-        store=store,
+        cache=cache,
         pending=result.pending if store is not None and store.writable else None,
         progress=lambda done: result.step("compiling lessons", done, total),
         ahead=ahead,
@@ -426,7 +430,11 @@ def gather(config: BuildConfig, result: BuildResult) -> None:
     result.sources = sources
     result.cache_keys = {source.key for source in sources if source.key}
     store = cache_store(config)
-    ahead = Ahead.start(config.content, sources, config.registry, jobs=config.jobs, store=store)
+    result.compile_cache = compile_cache(store)
+    result.pending = Pending(store)
+    ahead = Ahead.start(
+        config.content, sources, config.registry, jobs=config.jobs, cache=result.compile_cache
+    )
     try:
         parts = [Part(block=block) for block in kept_blocks(config, store, sources, result)]
         build_parts(config, store, sources, parts, result, ahead=ahead)
@@ -486,6 +494,7 @@ def lint_course(config: BuildConfig) -> BuildResult:
     parts = [Part() for _ in sources]
     # Lint reads the compile cache and leaves it alone, as `ankigen check` does.
     store = cache_store(replace(config, dry_run=True))
+    result.compile_cache = compile_cache(store)
     build_parts(config, store, sources, parts, result)
     result.parts = parts
     for part in parts:

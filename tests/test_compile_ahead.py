@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from generator import compile as compile_module
-from generator.cache.store import Store
+from generator.cache.store import Packed, Store
 from generator.compile import PARALLEL_MIN_LESSONS, Ahead, LessonSource
 from generator.kinds import REGISTRY
 from generator.notes import Defaults, Lesson
@@ -131,29 +131,27 @@ def sources(root: Path, count: int) -> list[LessonSource]:
 def test_a_worker_starts_for_a_few_lessons_among_many(
     tmp_path: Path, cached: int, jobs: int, started: bool
 ) -> None:
-    store = Store(tmp_path / "cache")
+    cache = Packed(Store(tmp_path / "cache"), compile_module.LESSONS)
     given = sources(tmp_path, LESSONS)
-    for source in given[:cached]:
-        store.write(compile_module.LESSONS, source.key, b"")
-    ahead = Ahead.start(tmp_path, given, REGISTRY, jobs=jobs, store=store)
+    cache.add("pack", [(source.key, 0, 0) for source in given[:cached]])
+    ahead = Ahead.start(tmp_path, given, REGISTRY, jobs=jobs, cache=cache)
     try:
         assert (ahead is not None) is (started and (os.cpu_count() or 1) >= 2)
     finally:
         if ahead is not None:
             ahead.close()
-    assert Ahead.start(tmp_path, given, REGISTRY, jobs=0, store=None) is None
+    assert Ahead.start(tmp_path, given, REGISTRY, jobs=0, cache=None) is None
 
 
 def test_no_worker_is_forked_beside_other_threads(tmp_path: Path) -> None:
-    store = Store(tmp_path / "cache")
+    cache = Packed(Store(tmp_path / "cache"), compile_module.LESSONS)
     given = sources(tmp_path, LESSONS)
-    for source in given[1:]:
-        store.write(compile_module.LESSONS, source.key, b"")
+    cache.add("pack", [(source.key, 0, 0) for source in given[1:]])
     stop = threading.Event()
     thread = threading.Thread(target=stop.wait)
     thread.start()
     try:
-        assert Ahead.start(tmp_path, given, REGISTRY, jobs=0, store=store) is None
+        assert Ahead.start(tmp_path, given, REGISTRY, jobs=0, cache=cache) is None
     finally:
         stop.set()
         thread.join()

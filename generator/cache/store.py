@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-from generator.files import atomic_write
+from generator.files import TEMPORARY, atomic_write
 
 FOLDER = ".ankigen-cache"
 MAGIC = b"ankigen-cache\n"
@@ -108,6 +108,15 @@ class Store:
             return {}
         return dict(unpack(data))
 
+    def clear_temporaries(self, kind: str, now: float) -> None:
+        """Remove what a build killed while writing entries of `kind` left behind (an hour
+        later: a build running now may be writing one)."""
+        with contextlib.suppress(OSError), os.scandir(self.root / kind) as entries:
+            for entry in entries:
+                if TEMPORARY.match(entry.name) and entry.stat().st_mtime < now - 3600:
+                    with contextlib.suppress(OSError):
+                        Path(entry.path).unlink()
+
     def keys(self, kind: str) -> set[str]:
         try:
             names = [path.name for path in (self.root / kind).iterdir()]
@@ -136,6 +145,7 @@ class Store:
             with contextlib.suppress(OSError):
                 if now - marker.stat().st_mtime < every:
                     return
+        self.clear_temporaries(kind, now)
         others = self.keys(kind) - keep
         if len(others) <= slack:
             return
@@ -250,3 +260,77 @@ class PackWriter:
         self.file = self.temporary = None
         self.keys = []
         self.store = Store(self.store.root, writable=False)  # nothing more is written
+
+
+Where = tuple[str, int, int]
+"""Pack, offset and size of an entry."""
+
+
+class Packed:
+    """The entries of one kind, kept in packs and found through an index (key → `Where`): a
+    build adds the entries it made as one pack, not one file each (creating a file costs as much
+    as writing tens of kilobytes into one)."""
+
+    def __init__(self, store: Store, kind: str) -> None:
+        self.store = store
+        self.kind = kind
+        found = store.read(f"{kind}-index", INDEX)
+        self.index: dict[str, Where] = found if valid_index(found) else {}  # type: ignore[assignment]
+        self.changed = False
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.index
+
+    def read(self, key: str) -> object | None:
+        """The payload stored under `key`, or None."""
+        where = self.index.get(key)
+        if where is None:
+            return None
+        pack, offset, size = where
+        try:
+            with self.store.path(self.kind, pack).open("rb") as file:
+                file.seek(offset)
+                data = file.read(size)
+        except OSError:
+            return None
+        return decode(data, key)
+
+    def folder(self) -> Path:
+        return self.store.root / self.kind
+
+    def add(self, pack: str, entries: list[tuple[str, int, int]]) -> None:
+        """Index the entries (key, offset, size) of the pack just stored under `pack`."""
+        for key, offset, size in entries:
+            self.index[key] = (pack, offset, size)
+        self.changed = True
+
+    def save(self, keep: set[str], *, older_than: float, every: float) -> None:
+        """Write the index; remove the packs holding no entry in `keep` that were written more
+        than `older_than` seconds ago (looking at most once in `every` seconds)."""
+        if not self.store.writable:
+            return
+        live = {pack for key, (pack, _, _) in self.index.items() if key in keep}
+        before = self.store.keys(self.kind)
+        self.store.prune(self.kind, live, older_than=older_than, every=every)
+        gone = before - self.store.keys(self.kind)
+        if gone:
+            self.index = {key: at for key, at in self.index.items() if at[0] not in gone}
+            self.changed = True
+        if self.changed:
+            self.store.write(f"{self.kind}-index", INDEX, self.index)
+            self.changed = False
+
+
+INDEX = "index"
+
+
+def valid_index(found: object) -> bool:
+    return isinstance(found, dict) and all(
+        isinstance(key, str)
+        and isinstance(at, tuple)
+        and len(at) == 3
+        and isinstance(at[0], str)
+        and isinstance(at[1], int)
+        and isinstance(at[2], int)
+        for key, at in found.items()
+    )

@@ -1,0 +1,131 @@
+"""Packs: many cache entries in one file (a build adds one pack of the blocks it keeps, and one of
+the lessons it compiled, instead of a file each). A damaged pack is read as far as it is sound;
+an unwritable one keeps nothing; the compile cache finds entries through its index."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+from generator.cache.store import PRUNED, Packed, Store, encode, unpack
+from generator.compile import Pending
+
+DAY = 86_400
+ENTRIES = [("one", ("a", 1)), ("two", ("b", 2)), ("three", ("c", (3, 4)))]
+
+
+def written(store: Store) -> str:
+    writer = store.pack("blocks")
+    for key, payload in ENTRIES:
+        writer.add(key, payload)
+    return writer.finish()
+
+
+def test_a_pack_holds_its_entries_and_is_named_by_their_keys(tmp_path: Path) -> None:
+    store = Store(tmp_path / "cache")
+    name = written(store)
+    assert store.read_pack("blocks", name) == dict(ENTRIES)
+    again = Store(tmp_path / "again")
+    assert written(again) == name
+    assert store.path("blocks", name).read_bytes() == again.path("blocks", name).read_bytes()
+    assert oct(store.path("blocks", name).stat().st_mode & 0o777) == oct(0o644)
+    assert [path.name for path in (store.root / "blocks").iterdir()] == [f"{name}.bin"]
+
+
+def test_a_damaged_pack_is_read_as_far_as_it_is_sound(tmp_path: Path) -> None:
+    store = Store(tmp_path / "cache")
+    path = store.path("blocks", written(store))
+    data = path.read_bytes()
+    first = len(encode("one", ENTRIES[0][1]))
+    path.write_bytes(data[: first + 10])
+    assert store.read_pack("blocks", path.stem) == {"one": ("a", 1)}
+    flipped = bytearray(data)
+    flipped[first + len(encode("two", ENTRIES[1][1])) - 3] ^= 0xFF
+    path.write_bytes(bytes(flipped))
+    assert store.read_pack("blocks", path.stem) == {"one": ("a", 1)}
+    assert dict(unpack(b"garbage")) == {}
+    assert store.read_pack("blocks", "missing") == {}
+
+
+def test_a_pack_of_nothing_or_in_a_read_only_cache_is_not_written(tmp_path: Path) -> None:
+    store = Store(tmp_path / "cache")
+    assert store.pack("blocks").finish() == ""
+    reading = Store(tmp_path / "cache", writable=False)
+    writer = reading.pack("blocks")
+    writer.add("one", 1)
+    assert writer.finish() == ""
+    assert not (tmp_path / "cache").exists()
+
+
+def test_a_pack_that_cannot_be_written_keeps_nothing(tmp_path: Path) -> None:
+    store = Store(tmp_path / "cache")
+    (tmp_path / "cache").mkdir()
+    (tmp_path / "cache" / "blocks").write_text("a file where the folder should be")
+    writer = store.pack("blocks")
+    writer.add("one", 1)
+    writer.add("two", 2)
+    assert writer.finish() == ""
+
+
+def test_the_compile_cache_finds_entries_through_its_index(tmp_path: Path) -> None:
+    store = Store(tmp_path / "cache")
+    pending = Pending(store)
+    for key, payload in ENTRIES:
+        pending.append((key, encode(key, payload)))
+    assert pending.path is not None and pending.path.parent == store.root / "lessons"
+    cache = Packed(store, "lessons")
+    assert pending.keep(store.path("lessons", "pack1"))
+    cache.add("pack1", pending.entries)
+    cache.save({"one", "two", "three"}, older_than=DAY, every=3600)
+    found = Packed(store, "lessons")
+    assert "two" in found and "four" not in found
+    assert [found.read(key) for key, _ in ENTRIES] == [payload for _, payload in ENTRIES]
+    assert found.read("four") is None
+
+
+def test_packs_no_build_asked_of_in_a_day_go_and_their_index_with_them(tmp_path: Path) -> None:
+    store = Store(tmp_path / "cache")
+    cache = Packed(store, "lessons")
+    for pack, key in (("old", "gone"), ("kept", "current"), ("young", "recent")):
+        writer = store.pack("lessons")
+        writer.add(key, key)
+        name = writer.finish()
+        store.path("lessons", name).rename(store.path("lessons", pack))
+        cache.add(pack, [(key, 0, len(encode(key, key)))])
+    two_days = time.time() - 2 * DAY
+    for pack in ("old", "kept"):
+        os.utime(store.path("lessons", pack), (two_days, two_days))
+    cache.save({"current"}, older_than=DAY, every=3600)
+    assert store.keys("lessons") == {"kept", "young"}
+    found = Packed(store, "lessons")
+    assert "gone" not in found
+    assert found.read("current") == "current" and found.read("recent") == "recent"
+    assert (store.root / "lessons" / PRUNED).is_file()
+
+
+def test_a_failed_build_leaves_no_pending_file_behind(tmp_path: Path) -> None:
+    store = Store(tmp_path / "cache")
+    pending = Pending(store)
+    pending.append(("one", encode("one", 1)))
+    assert pending.path is not None and pending.path.exists()
+    left = pending.path
+    pending.close()
+    assert not left.exists()
+    outside = Pending(None)
+    outside.append(("one", encode("one", 1)))
+    assert outside.path is None and not outside.keep(tmp_path / "x.bin")
+    outside.close()
+
+
+def test_what_a_killed_build_left_in_the_cache_goes_an_hour_later(tmp_path: Path) -> None:
+    store = Store(tmp_path / "cache")
+    folder = store.root / "blocks"
+    folder.mkdir(parents=True)
+    old, new = folder / ".blocks.abc123.ankigen-tmp", folder / ".blocks.def456.ankigen-tmp"
+    old.write_bytes(b"half a pack")
+    new.write_bytes(b"a pack being written")
+    two_hours_ago = time.time() - 7200
+    os.utime(old, (two_hours_ago, two_hours_ago))
+    store.prune("blocks", set())
+    assert not old.exists() and new.exists()
