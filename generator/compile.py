@@ -24,7 +24,7 @@ from generator import lint
 from generator.anki.plan import NoteHashes
 from generator.cache.codec import decode, encode
 from generator.cache.fingerprint import tool_fingerprint
-from generator.cache.store import Packed, Store
+from generator.cache.store import Packed, Store, pack_name
 from generator.cache.store import decode as store_decode
 from generator.cache.store import encode as store_encode
 from generator.diagnostics import Diagnostic, Diagnostics
@@ -233,8 +233,9 @@ def compile_plain(root: Path, source: LessonSource, registry: Registry) -> bytes
 class Pending:
     """Cache entries made by this build, stored when it succeeds. Until then they wait in a
     temporary file, not in memory (on a cold build of a big course they come to as much as the
-    package): in the compile cache's folder, when `store` can be written, where the file becomes
-    the build's pack as it is (`keep`); else in the system's temporary folder."""
+    package): in the compile cache's folder, when a build made it already and `store` can be
+    written, where the file becomes the build's pack as it is (`keep`); else in the system's
+    temporary folder (a build that fails leaves the output folder as it found it)."""
 
     def __init__(self, store: Store | None = None) -> None:
         self.store = store if store is not None and store.writable else None
@@ -243,11 +244,11 @@ class Pending:
         self.entries: list[tuple[str, int, int]] = []
 
     def open(self) -> IO[bytes]:
-        if self.store is not None:
-            folder = self.store.root / LESSONS
+        if self.store is not None and (self.store.root / LESSONS).is_dir():
             try:
-                self.store.prepare(folder)
-                fd, name = tempfile.mkstemp(prefix=".lessons.", suffix=".ankigen-tmp", dir=folder)
+                fd, name = tempfile.mkstemp(
+                    prefix=".lessons.", suffix=".ankigen-tmp", dir=self.store.root / LESSONS
+                )
             except OSError:
                 pass
             else:
@@ -430,8 +431,14 @@ def store_pending(store: Store, pending: Pending, keep: set[str]) -> None:
     cache = Packed(store, LESSONS)
     entries = list(pending.entries)
     if entries:
-        name = hashlib.sha256("\0".join(key for key, _, _ in entries).encode()).hexdigest()[:24]
-        if pending.keep(store.path(LESSONS, name)):
+        name = pack_name(key for key, _, _ in entries)
+        if not pending.keep(store.path(LESSONS, name)):
+            # They waited outside the cache: copied into a pack, at the same offsets.
+            writer = store.pack(LESSONS)
+            for key, entry in pending:
+                writer.add_encoded(key, entry)
+            name = writer.finish()
+        if name:
             cache.add(name, entries)
     pending.close()
     cache.save(keep, older_than=STALE_AFTER, every=PRUNE_EVERY)

@@ -8,8 +8,10 @@ import os
 import time
 from pathlib import Path
 
-from generator.cache.store import PRUNED, Packed, Store, encode, unpack
-from generator.compile import Pending
+import pytest
+
+from generator.cache.store import PRUNED, Packed, Store, encode, pack_name, unpack
+from generator.compile import Pending, store_pending
 
 DAY = 86_400
 ENTRIES = [("one", ("a", 1)), ("two", ("b", 2)), ("three", ("c", (3, 4)))]
@@ -70,6 +72,7 @@ def test_a_pack_that_cannot_be_written_keeps_nothing(tmp_path: Path) -> None:
 
 def test_the_compile_cache_finds_entries_through_its_index(tmp_path: Path) -> None:
     store = Store(tmp_path / "cache")
+    (store.root / "lessons").mkdir(parents=True)  # as an earlier build left it
     pending = Pending(store)
     for key, payload in ENTRIES:
         pending.append((key, encode(key, payload)))
@@ -104,8 +107,29 @@ def test_packs_no_build_asked_of_in_a_day_go_and_their_index_with_them(tmp_path:
     assert (store.root / "lessons" / PRUNED).is_file()
 
 
+@pytest.mark.parametrize("earlier", [True, False])
+def test_a_build_stores_what_it_compiled_as_one_pack(tmp_path: Path, earlier: bool) -> None:
+    """In the cache's folder when an earlier build made it (the file becomes the pack), else
+    outside it and copied in: the same pack, the same index."""
+    store = Store(tmp_path / "cache")
+    if earlier:
+        (store.root / "lessons").mkdir(parents=True)
+    pending = Pending(store)
+    for key, payload in ENTRIES:
+        pending.append((key, encode(key, payload)))
+    assert (pending.path is not None) is earlier
+    store_pending(store, pending, {"one", "two", "three"})
+    (pack,) = store.keys("lessons")
+    assert pack == pack_name(key for key, _ in ENTRIES)
+    found = Packed(store, "lessons")
+    assert [found.read(key) for key, _ in ENTRIES] == [payload for _, payload in ENTRIES]
+    leftovers = [path.name for path in (store.root / "lessons").iterdir()]
+    assert leftovers == [f"{pack}.bin"]
+
+
 def test_a_failed_build_leaves_no_pending_file_behind(tmp_path: Path) -> None:
     store = Store(tmp_path / "cache")
+    (store.root / "lessons").mkdir(parents=True)
     pending = Pending(store)
     pending.append(("one", encode("one", 1)))
     assert pending.path is not None and pending.path.exists()

@@ -1,9 +1,13 @@
-"""The cache on disk: `OUT/.ankigen-cache/<course>/`, one file per entry, each written atomically.
+"""The cache on disk: `OUT/.ankigen-cache/<course>/`, a folder per kind of entry, every file
+written atomically. A file holds one entry, or a pack of many (`PackWriter`): a build keeps the
+blocks and the compiled lessons it made as one pack each, since creating a file costs as much as
+writing tens of kilobytes into one. Compiled lessons are found through an index (`Packed`).
 
 An entry holds plain data only (tuples, strings, numbers: see generator.cache.codec), pickled,
 behind a header with the format version and a CRC of the body, and it names its own key. Reading
 never fails: a missing, truncated, corrupted, foreign or older entry is a miss, and the build
-makes the result again. Unpickling refuses every class, so an entry cannot run code.
+makes the result again (a pack is read as far as it is sound). Unpickling refuses every class,
+so an entry cannot run code.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import struct
 import tempfile
 import time
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
@@ -207,6 +211,11 @@ def unpack(data: bytes) -> Iterator[tuple[str, object]]:
         start = body + length
 
 
+def pack_name(keys: Iterable[str]) -> str:
+    """The name of the pack of the entries with these keys, in this order."""
+    return hashlib.sha256("\0".join(keys).encode()).hexdigest()[:24]
+
+
 class PackWriter:
     """Entries of one kind written into one file as they come, so that none waits in memory; the
     file is named by a digest of their keys, and appears whole or not at all (`finish`)."""
@@ -219,6 +228,10 @@ class PackWriter:
         self.temporary: Path | None = None
 
     def add(self, key: str, payload: object) -> None:
+        self.add_encoded(key, encode(key, payload))
+
+    def add_encoded(self, key: str, entry: bytes) -> None:
+        """Add an entry as `encode` made it."""
         if not self.store.writable:
             return
         try:
@@ -230,7 +243,7 @@ class PackWriter:
                 )
                 self.temporary = Path(name)
                 self.file = os.fdopen(fd, "wb")
-            self.file.write(encode(key, payload))
+            self.file.write(entry)
             self.keys.append(key)
         except OSError:
             self.abandon()
@@ -240,7 +253,7 @@ class PackWriter:
         written (its entries are then simply not kept)."""
         if self.file is None or self.temporary is None:
             return ""
-        name = hashlib.sha256("\0".join(self.keys).encode()).hexdigest()[:24]
+        name = pack_name(self.keys)
         try:
             self.file.close()
             self.temporary.chmod(0o644)  # as every other entry (mkstemp makes it private)
