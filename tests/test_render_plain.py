@@ -89,3 +89,97 @@ def test_text_with_code_renders_as_python_markdown_renders_it(text: str) -> None
     if html is not None:
         for mode in ("mark", "anki", "blank"):
             assert html == converted(text, mode)
+
+
+@pytest.mark.parametrize(
+    ("text", "html"),
+    [
+        ("- One\n- Two", "<ul>\n<li>One</li>\n<li>Two</li>\n</ul>"),
+        ("1. One\n2. Two", "<ol>\n<li>One</li>\n<li>Two</li>\n</ol>"),
+        ("3. Three\n4. Four", '<ol start="3">\n<li>Three</li>\n<li>Four</li>\n</ol>'),
+        (
+            "- **Bold** then `code`",
+            "<ul>\n<li><strong>Bold</strong> then <code>code</code></li>\n</ul>",
+        ),
+        ("1. **A b.** C\n   d.\n2. E\nf", None),
+        ("- Call `{{x}}` and `a**b**c`", None),
+        ("- A**b**c", None),
+    ],
+)
+def test_plain_list(text: str, html: str | None) -> None:
+    assert plain_html(text) == converted(text)
+    if html is not None:
+        assert plain_html(text) == html
+    assert RENDERER.block(text) == converted(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "- A\n1. b",
+        "1. A\n- b",
+        "* A",
+        "-  A",
+        "1.  A",
+        "1) A",
+        "- 1. A",
+        "- A\n\n- B",
+        "- A\n    b",
+        "- A\n  - b",
+        "- ** A**",
+        "- **A **",
+        "- ***A***",
+        "- **A** **",
+        "- *A*",
+        "- A\n- ",
+        "- A ",
+        "- A\n  `b`",
+        "١. A",
+    ],
+)
+def test_list_that_markdown_could_change_is_not_plain(text: str) -> None:
+    assert plain_html(text) is None
+
+
+SAFE_WORDS = st.sampled_from(["a", "Bc", "é", "1", " ", ", ", ".", "(", ")", "›", "-"])
+STRONG = st.text(alphabet="ab ,.:-", min_size=1, max_size=5).map(lambda s: f" **{s.strip()}z**")
+ODD_STRONG = st.sampled_from(
+    ["*", " *", "**", "***", "**a*", "** a**", "**a **", "**a****b**", "**`b`**"]
+)
+PIECES_IN_LISTS = (
+    st.one_of(*[SAFE_WORDS] * 4, CODE, STRONG),
+    st.one_of(*[SAFE_WORDS] * 4, CODE, STRONG, WORDS, ODD, ODD_STRONG),
+)
+STARTS = (["A", "**B**"], ["A", "**B**", "**C", "1", "`d`", " E", "a**b**", "*", ""])
+INDENTS = (["", " ", "  ", "   "], ["", "   ", "    ", "- ", "1. ", "\t"])
+MARKERS = (
+    [("- ",), ("1. ", "2. "), ("3. ", "10. ")],
+    [("- ", "1. "), ("* ",), ("-  ",), ("1) ",), ("- ", "")],
+)
+
+
+@st.composite
+def lists(draw: st.DrawFn) -> str:
+    """Lists of plain items, most of them (one kind of oddity in the others)."""
+    odd = draw(st.integers(0, 4)) if draw(st.booleans()) else -1
+
+    def item() -> str:
+        pieces = draw(st.lists(PIECES_IN_LISTS[odd == 0], max_size=6))
+        return draw(st.sampled_from(STARTS[odd == 1])) + "".join(pieces) + "z"
+
+    markers = draw(st.sampled_from(MARKERS[odd == 2]))
+    lines = []
+    for _ in range(draw(st.integers(1, 4))):
+        lines.append(draw(st.sampled_from(markers)) + item())
+        for _ in range(draw(st.integers(0, 2))):
+            lines.append(draw(st.sampled_from(INDENTS[odd == 3])) + item())
+    return ("\n\n" if odd == 4 else "\n").join(lines)
+
+
+@settings(max_examples=500, deadline=None)
+@given(lists())
+def test_list_with_code_and_strong_renders_as_python_markdown_renders_it(text: str) -> None:
+    html = plain_html(text)
+    if html is not None:
+        for mode in ("mark", "anki", "blank"):
+            assert html == converted(text, mode)
