@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from generator.render import MarkdownRenderer
 from generator.render.conversion import Conversion
-from generator.render.plain import PLAIN, plain_html
+from generator.render.plain import CHARACTER, CODE_SPAN, PLAIN, plain_html
 
 RENDERER = MarkdownRenderer()
 
@@ -34,6 +34,10 @@ def converted(text: str, mode: str = "mark") -> str:
         ("Call ` f(x) `", "<p>Call <code>f(x)</code></p>"),
         ("A `{{x}}` and `a == b`", "<p>A <code>{&#123;x}&#125;</code> and <code>a == b</code></p>"),
         ("A `x|y` b\nand `*a* [l](u)`", "<p>A <code>x|y</code> b\nand <code>*a* [l](u)</code></p>"),
+        ("A *b* c**d**", "<p>A <em>b</em> c<strong>d</strong></p>"),
+        ("A ~~b c~~ & d", "<p>A <del>b c</del> &amp; d</p>"),
+        ("A ~~b.~~\nc ~~d~~, e", "<p>A <del>b.</del>\nc <del>d</del>, e</p>"),
+        ("A.\n\nB *c*\nd.", "<p>A.</p>\n<p>B <em>c</em>\nd.</p>"),
     ],
 )
 def test_plain_text(text: str, html: str | None) -> None:
@@ -49,7 +53,6 @@ def test_plain_text(text: str, html: str | None) -> None:
         "A\n- item",
         "A\n1. one",
         "A\n===",
-        "A\n\nB",
         "A\n b",
         "A `a``b`",
         "A ``b``",
@@ -59,9 +62,27 @@ def test_plain_text(text: str, html: str | None) -> None:
         "A `\t`",
         "A `a\rb`",
         "`x` first",
-        "A *b*",
-        "A & b",
         "A [b]",
+        "A *b",
+        "A * b*",
+        "A *b *",
+        "A **b*",
+        "A ***b***",
+        "A *`b`*",
+        "A ~b~",
+        "A ~~ b~~",
+        "A ~~~b~~~",
+        "A~~b~~",
+        "A ~~b~~c",
+        "A ~~.~~z",
+        "A _b_",
+        "A &amp; b",
+        "A &b",
+        "A &#1;",
+        "A\n\n\nB",
+        "A\n\n",
+        "A\n\n b",
+        "A\n\n- b",
     ],
 )
 def test_text_that_markdown_could_change_is_not_plain(text: str) -> None:
@@ -69,9 +90,14 @@ def test_text_that_markdown_could_change_is_not_plain(text: str) -> None:
     assert plain_html(text) is None
 
 
+PROSE_LINE = rf"[^\W\d_](?:{CHARACTER}|{CODE_SPAN})*+(?<! )"
+PROSE = rf"{PROSE_LINE}(?:\n{PROSE_LINE})*"
+
+
 @settings(max_examples=50, deadline=None)
-@given(st.from_regex(PLAIN, fullmatch=True))
+@given(st.from_regex(PROSE, fullmatch=True))
 def test_plain_text_renders_as_python_markdown_renders_it(text: str) -> None:
+    assert PLAIN.fullmatch(text)
     assert plain_html(text) == converted(text)
 
 
@@ -85,6 +111,43 @@ LINE = st.lists(PIECES, max_size=8).map(lambda pieces: "A" + "".join(pieces) + "
 @settings(max_examples=500, deadline=None)
 @given(st.lists(LINE, min_size=1, max_size=3).map("\n".join))
 def test_text_with_code_renders_as_python_markdown_renders_it(text: str) -> None:
+    html = plain_html(text)
+    if html is not None:
+        for mode in ("mark", "anki", "blank"):
+            assert html == converted(text, mode)
+
+
+def marked(mark: str) -> st.SearchStrategy[str]:
+    return st.text(alphabet="ab ,.", min_size=1, max_size=4).map(lambda s: f"{mark}{s}{mark}")
+
+
+MARKED = st.one_of(marked("*"), marked("**"), marked("~~"))
+ODD_MARKS = st.sampled_from(["*", "**", "~", "~~", "&", "&a;", "&#1;", "&1", "_a_", "***", "~~a"])
+SPACES = st.sampled_from(["", " "])
+AFTER = st.sampled_from(["", " ", ".", ",", ")", "’", "a"])
+MARKED_PIECES = st.one_of(*[WORDS] * 4, CODE, st.tuples(SPACES, MARKED, AFTER).map("".join))
+ODD_PIECES = st.one_of(*[WORDS] * 4, CODE, MARKED, ODD, ODD_MARKS, st.just(" & "))
+
+
+@st.composite
+def paragraphs(draw: st.DrawFn) -> str:
+    """Paragraphs of prose with marks, most of them plain (the others with one oddity)."""
+    odd = draw(st.booleans())
+    pieces = ODD_PIECES if odd else MARKED_PIECES
+    lines = [
+        "A" + "".join(draw(st.lists(pieces, max_size=6))) + "z"
+        for _ in range(draw(st.integers(1, 4)))
+    ]
+    breaks = st.sampled_from(["\n", "\n\n", "\n\n", "\n\n\n", "\n \n"] if odd else ["\n", "\n\n"])
+    text = lines[0]
+    for line in lines[1:]:
+        text += draw(breaks) + line
+    return text
+
+
+@settings(max_examples=500, deadline=None)
+@given(paragraphs())
+def test_paragraphs_with_marks_render_as_python_markdown_renders_them(text: str) -> None:
     html = plain_html(text)
     if html is not None:
         for mode in ("mark", "anki", "blank"):
