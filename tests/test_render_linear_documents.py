@@ -52,7 +52,7 @@ def test_blocks_pop_from_either_end() -> None:
 
 def test_every_pattern_of_the_renderer_names_what_its_matches_hold() -> None:
     md = MarkdownRenderer()
-    md.block("a *b*")
+    md.block("a *b* &lt;")  # not plain text: Python-Markdown converts it
     steps = md._md.treeprocessors["inline"].steps  # type: ignore[attr-defined]
     assert len(steps) == len(md._md.inlinePatterns)
     assert all(step.triggers for step in steps)
