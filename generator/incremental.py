@@ -380,19 +380,22 @@ def load(store: Store, inputs: str) -> tuple[Snapshot, State] | None:
     return snapshot, written
 
 
-def blocks_of(store: Store, snapshot: Snapshot, wanted: set[str]) -> dict[str, Any]:
-    """Block id → plain block, of the blocks in `wanted` the snapshot's packs hold (a pack is
-    read whole, once)."""
-    found: dict[str, Any] = {}
+def blocks_of(store: Store, snapshot: Snapshot, wanted: Mapping[str, str]) -> dict[str, Block]:
+    """Block id → block, of the blocks in `wanted` (id → the cache key its lesson has now) that
+    the snapshot's packs hold and that are still their lesson's. Each pack is read once, one
+    block at a time."""
+    found: dict[str, Block] = {}
     for pack in sorted({snapshot.packs[i] for i in wanted if i in snapshot.packs}):
-        found.update(store.read_pack(BLOCKS, pack))
+        for block_id, plain in store.read_pack(BLOCKS, pack):
+            key = wanted.get(block_id)
+            block = block_from(plain, key) if key is not None else None
+            if block is not None:
+                found[block_id] = block
     return found
 
 
 def block_from(plain: object, key: str) -> Block | None:
     """The block in `plain`, if it is one and is of the lesson with cache key `key`."""
-    if plain is None:
-        return None
     try:
         found: Block = decode(Block, plain)
     except (TypeError, ValueError, IndexError, KeyError, AttributeError):

@@ -383,11 +383,9 @@ def kept_blocks(
         return [None] * len(sources)
     ids = result.snapshot.blocks
     wanted = [ids.get(source.lesson.rel) if source.key else None for source in sources]
-    plain = incremental.blocks_of(store, result.snapshot, {i for i in wanted if i is not None})
-    return [
-        incremental.block_from(plain.get(found), source.key) if found is not None else None
-        for found, source in zip(wanted, sources, strict=True)
-    ]
+    keys = {found: source.key for found, source in zip(wanted, sources, strict=True) if found}
+    kept = incremental.blocks_of(store, result.snapshot, keys)
+    return [kept.get(found) if found is not None else None for found in wanted]
 
 
 def build_parts(

@@ -104,13 +104,14 @@ class Store:
         """A pack of entries of `kind`: one file, written as the entries come (see `PackWriter`)."""
         return PackWriter(self, kind)
 
-    def read_pack(self, kind: str, name: str) -> dict[str, object]:
-        """Key → payload of every sound entry of a pack; empty when there is none."""
+    def read_pack(self, kind: str, name: str) -> Iterator[tuple[str, object]]:
+        """(key, payload) of each sound entry of a pack, read one at a time (none when there is
+        no such pack)."""
         try:
-            data = self.path(kind, name).read_bytes()
+            with self.path(kind, name).open("rb") as file:
+                yield from unpack_file(file)
         except OSError:
-            return {}
-        return dict(unpack(data))
+            return
 
     def clear_temporaries(self, kind: str, now: float) -> None:
         """Remove what a build killed while writing entries of `kind` left behind (an hour
@@ -186,6 +187,19 @@ def decode(data: bytes, key: str) -> object | None:
     except Exception:  # whatever is wrong with an entry, it is a miss
         return None
     return payload if stored_key == key else None
+
+
+def unpack_file(file: IO[bytes]) -> Iterator[tuple[str, object]]:
+    """`unpack`, reading one entry at a time."""
+    start = len(MAGIC) + HEADER.size
+    while head := file.read(start):
+        if len(head) < start or not head.startswith(MAGIC):
+            return
+        length = HEADER.unpack_from(head, len(MAGIC))[2]
+        entry = next(unpack(head + file.read(length)), None)
+        if entry is None:
+            return  # as `unpack`: what follows a damaged entry is not trusted
+        yield entry
 
 
 def unpack(data: bytes) -> Iterator[tuple[str, object]]:

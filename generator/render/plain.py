@@ -29,6 +29,7 @@ text, in `<ol start="…">` when a numbered list does not start at 1 (`sane_list
 from __future__ import annotations
 
 import re
+from functools import cache
 
 CHARACTER = r"(?:[^\W_]|[ '’,.;:?()/%+@“”\"‘–—…·°›-])"
 CODE = r"[^`\\<>&\x00-\x1f\x7f-\x9f\u2028\u2029]"
@@ -44,13 +45,21 @@ AMPERSAND = r"&(?![^\W_])"
 """An ampersand that starts no entity: escaped, as the serializer escapes it."""
 TEXT = rf"(?:{CHARACTER}|{CODE_SPAN}|{STRONG}|{EMPHASIS}|{DELETED}|{AMPERSAND})*+(?<! )"
 LINE = rf"[^\W\d_]{TEXT}"
-PLAIN = re.compile(rf"{LINE}(?:\n{LINE})*(?:\n\n{LINE}(?:\n{LINE})*)*")
+PLAIN = rf"{LINE}(?:\n{LINE})*(?:\n\n{LINE}(?:\n{LINE})*)*"
 ITEM = rf"(?:[^\W\d_]|{STRONG}){TEXT}(?:\n {{0,3}}{LINE})*"
-BULLETS = re.compile(rf"- {ITEM}(?:\n- {ITEM})*")
-NUMBERS = re.compile(rf"[0-9]+\. {ITEM}(?:\n[0-9]+\. {ITEM})*")
+BULLETS = rf"- {ITEM}(?:\n- {ITEM})*"
+NUMBERS = rf"[0-9]+\. {ITEM}(?:\n[0-9]+\. {ITEM})*"
 ITEM_BREAK = re.compile(r"\n(?=- |[0-9]+\. )")
-SPANS = re.compile(rf"{CODE_SPAN}|\*\*([^*]+)\*\*|\*([^*]+)\*|~~([^~]+)~~")
+SPANS = rf"{CODE_SPAN}|\*\*([^*]+)\*\*|\*([^*]+)\*|~~([^~]+)~~"
 TAGS = (None, "code", "strong", "em", "del")
+
+
+@cache
+def compiled(pattern: str) -> re.Pattern[str]:
+    """`pattern`, compiled when first used: compiling these takes longer than importing the rest
+    of the renderer, and a rebuild after an edit renders nothing in its main process (the edited
+    lessons are compiled in a worker)."""
+    return re.compile(pattern)
 
 
 def plain_html(source: str) -> str | None:
@@ -59,7 +68,7 @@ def plain_html(source: str) -> str | None:
     first = source[:1]
     if first == "-" or "0" <= first <= "9":
         return plain_list(source)
-    if not PLAIN.fullmatch(source):
+    if not compiled(PLAIN).fullmatch(source):
         return None
     html = "</p>\n<p>".join(source.split("\n\n"))
     return f"<p>{inline_html(html)}</p>"
@@ -67,11 +76,11 @@ def plain_html(source: str) -> str | None:
 
 def plain_list(source: str) -> str | None:
     if source.startswith("-"):
-        if not BULLETS.fullmatch(source):
+        if not compiled(BULLETS).fullmatch(source):
             return None
         tag, start = "ul", ""
     else:
-        if not NUMBERS.fullmatch(source):
+        if not compiled(NUMBERS).fullmatch(source):
             return None
         number = source[: source.index(".")]
         tag, start = "ol", "" if number == "1" else f' start="{number}"'
@@ -86,7 +95,7 @@ def inline_html(text: str) -> str:
         text = text.replace("&", "&amp;")  # code spans hold none
     if "`" not in text and "*" not in text and "~" not in text:
         return text
-    return cloze_escaped(SPANS.sub(span, text))
+    return cloze_escaped(compiled(SPANS).sub(span, text))
 
 
 def span(match: re.Match[str]) -> str:
