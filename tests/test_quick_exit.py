@@ -13,9 +13,11 @@ import pytest
 from tests.conftest import FIXTURES
 
 
-def ankigen(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+def command(args: list[str] | str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """`args` run in `cwd` (a string: through the shell), with what it printed."""
     return subprocess.run(
-        [sys.executable, "-m", "generator", *args],
+        args,
+        shell=isinstance(args, str),
         cwd=cwd,
         capture_output=True,
         text=True,
@@ -23,6 +25,10 @@ def ankigen(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
         check=False,
         env={"SOURCE_DATE_EPOCH": "1700000000", "NO_COLOR": "1", "PATH": "/usr/bin:/bin"},
     )
+
+
+def ankigen(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return command([sys.executable, "-m", "generator", *args], cwd)
 
 
 @pytest.fixture
@@ -59,15 +65,9 @@ def test_check_and_lint_keep_their_statuses(course: Path, tmp_path: Path) -> Non
 
 def test_a_closed_pipe_ends_quietly(course: Path, tmp_path: Path) -> None:
     """`ankigen build -v | head -1`: the reader goes away; no traceback, no hang."""
-    shown = subprocess.run(
+    shown = command(
         f"{sys.executable} -m generator build {course} --out {tmp_path / 'out'} -v | head -1",
-        shell=True,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        env={"SOURCE_DATE_EPOCH": "1700000000", "NO_COLOR": "1", "PATH": "/usr/bin:/bin"},
+        tmp_path,
     )
     assert shown.stdout.startswith("deck")
     assert "Traceback" not in shown.stderr
@@ -76,17 +76,12 @@ def test_a_closed_pipe_ends_quietly(course: Path, tmp_path: Path) -> None:
 def test_a_profiled_build_still_writes_its_profile(course: Path, tmp_path: Path) -> None:
     """The quick exit steps aside for a profiler, which writes its results as Python ends."""
     stats = tmp_path / "build.prof"
-    done = subprocess.run(
+    done = command(
         [
             *(sys.executable, "-m", "cProfile", "-o", str(stats), "-m", "generator", "build"),
             *(str(course), "--out", str(tmp_path / "out"), "-q"),
         ],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        env={"SOURCE_DATE_EPOCH": "1700000000", "NO_COLOR": "1", "PATH": "/usr/bin:/bin"},
+        tmp_path,
     )
     assert done.returncode == 0, done.stderr
     assert stats.stat().st_size > 0
