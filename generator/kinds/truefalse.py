@@ -15,7 +15,15 @@ import re
 
 from generator.notes import Text
 
-SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z`*_$(\[])")
+ABBREVIATIONS = ("Dr", "Mr", "Mrs", "Ms", "Prof", "St", "Jr", "Sr", "vs", "etc", "Fig", "No")
+# A full stop ends a sentence unless it ends a title, a common abbreviation or an initial
+# ("Dr. Knuth", "e.g. Python", "J. Smith"). Python's look-behinds have a fixed width: one each.
+SENTENCE_END = re.compile(
+    r"(?<=[.!?])"
+    + "".join(rf"(?<!\b{word}\.)" for word in ABBREVIATIONS)
+    + r"(?<!\be\.g\.)(?<!\bi\.e\.)(?<![ (][A-Z]\.)(?<!^[A-Z]\.)"
+    + r"\s+(?=[A-Z`*_$(\[])"
+)
 # A correction that starts like this answers the claim rather than stating a fact of its own.
 NOT_A_STATEMENT = re.compile(
     r"^(?:no\b|not\b|nope\b|wrong\b|false\b|true\b|actually\b|in fact\b|it\b|this\b|that\b|"
