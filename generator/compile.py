@@ -10,6 +10,7 @@ build has succeeded (a failed build writes nothing at all).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import tempfile
@@ -242,6 +243,7 @@ class Pending:
         self.file: IO[bytes] | None = None
         self.path: Path | None = None
         self.entries: list[tuple[str, int, int]] = []
+        self.failed = False
 
     def open(self) -> IO[bytes]:
         if self.store is not None and (self.store.root / LESSONS).is_dir():
@@ -257,22 +259,36 @@ class Pending:
         return tempfile.TemporaryFile(prefix="ankigen-")
 
     def append(self, item: tuple[str, bytes]) -> None:
+        """Keep an entry; when it cannot be written (a full disk), keep none of this build's:
+        the cache only saves time, and the build goes on."""
+        if self.failed:
+            return
         key, entry = item
-        if self.file is None:
-            self.file = self.open()
-        self.entries.append((key, self.file.tell(), len(entry)))
-        self.file.write(entry)
+        try:
+            if self.file is None:
+                self.file = self.open()
+            offset = self.file.tell()
+            self.file.write(entry)
+        except OSError:
+            self.close()
+            self.failed = True
+            return
+        self.entries.append((key, offset, len(entry)))
 
     def __len__(self) -> int:
         return len(self.entries)
 
     def __iter__(self) -> Iterator[tuple[str, bytes]]:
-        if self.file is None:
+        if self.file is None or self.failed:
             return
-        self.file.flush()
-        for key, offset, size in self.entries:
-            self.file.seek(offset)
-            yield key, self.file.read(size)
+        try:
+            self.file.flush()
+            for key, offset, size in self.entries:
+                self.file.seek(offset)
+                entry = self.file.read(size)
+                yield key, entry
+        except OSError:
+            return
 
     def keep(self, target: Path) -> bool:
         """Move the file, when it is in the cache's folder, into place as `target`."""
@@ -283,15 +299,18 @@ class Pending:
             self.path.chmod(0o644)  # as every other entry (mkstemp makes it private)
             self.path.replace(target)
         except OSError:
+            self.close()
+            self.failed = True
             return False
         self.file = self.path = None
         return True
 
     def close(self) -> None:
-        if self.file is not None:
-            self.file.close()
-        if self.path is not None:
-            self.path.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            if self.file is not None:
+                self.file.close()
+            if self.path is not None:
+                self.path.unlink(missing_ok=True)
         self.file = self.path = None
         self.entries = []
 
@@ -433,10 +452,12 @@ def store_pending(store: Store, pending: Pending, keep: set[str]) -> None:
     if entries:
         name = pack_name(key for key, _, _ in entries)
         if not pending.keep(store.path(LESSONS, name)):
-            # They waited outside the cache: copied into a pack, at the same offsets.
+            # They waited outside the cache: copied into a pack, at the same offsets (as many as
+            # could be read back).
             writer = store.pack(LESSONS)
             for key, entry in pending:
                 writer.add_encoded(key, entry)
+            entries = entries[: len(writer.keys)]
             name = writer.finish()
         if name:
             cache.add(name, entries)

@@ -4,7 +4,10 @@ an unwritable one keeps nothing; the compile cache finds entries through its ind
 
 from __future__ import annotations
 
+import errno
+import io
 import os
+import shutil
 import time
 from pathlib import Path
 
@@ -12,6 +15,9 @@ import pytest
 
 from generator.cache.store import PRUNED, Packed, Store, encode, pack_name, unpack
 from generator.compile import Pending, store_pending
+from generator.config import BuildConfig
+from generator.pipeline import build
+from tests.conftest import FIXTURES
 
 DAY = 86_400
 ENTRIES = [("one", ("a", 1)), ("two", ("b", 2)), ("three", ("c", (3, 4)))]
@@ -153,3 +159,38 @@ def test_what_a_killed_build_left_in_the_cache_goes_an_hour_later(tmp_path: Path
     os.utime(old, (two_hours_ago, two_hours_ago))
     store.prune("blocks", set())
     assert not old.exists() and new.exists()
+
+
+class FullDisk(io.BytesIO):
+    def write(self, data: object) -> int:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+def test_a_full_disk_costs_the_compile_cache_not_the_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURES / "course", content)
+    monkeypatch.setattr(Pending, "open", lambda self: FullDisk())
+    result = build(BuildConfig(content=content, out_dir=tmp_path / "out", jobs=1, now=1))
+    assert result.ok and result.output is not None and result.output.is_file()
+    (course_cache,) = [
+        path for path in (tmp_path / "out" / ".ankigen-cache").iterdir() if path.is_dir()
+    ]
+    store = Store(course_cache)
+    assert store.keys("lessons") == set()
+    assert not list((store.root / "lessons").glob("*.ankigen-tmp"))
+    monkeypatch.undo()
+    cards = content / "10-basics" / "cards.md"
+    cards.write_text(cards.read_text(encoding="utf-8").replace("Paris.", "Paris!"), "utf-8")
+    again = build(BuildConfig(content=content, out_dir=tmp_path / "out", jobs=1, now=2))
+    assert again.ok
+    assert len(Packed(store, "lessons").index) == 1  # the edited lesson, compiled and kept
+
+
+def test_pending_gives_up_on_the_first_entry_it_cannot_write() -> None:
+    pending = Pending(None)
+    pending.file = FullDisk()
+    pending.append(("one", b"x"))
+    pending.append(("two", b"y"))
+    assert pending.failed and pending.entries == [] and list(pending) == []
