@@ -137,32 +137,36 @@ class Store:
         older_than: float = 0,
         slack: int = 0,
         every: float = 0,
-    ) -> None:
+    ) -> set[str]:
         """Remove the entries of `kind` not in `keep` that were written more than `older_than`
         seconds ago; not at all while there are at most `slack` others (looking at each
         entry's age costs a system call), nor more often than once in `every` seconds (an
-        author's cache gathers an entry per save, and a build should not look at each)."""
+        author's cache gathers an entry per save, and a build should not look at each).
+        Returns the keys removed."""
+        removed: set[str] = set()
         if not self.writable:
-            return
+            return removed
         marker = self.root / kind / PRUNED
         now = time.time()
         if every:
             with contextlib.suppress(OSError):
                 if now - marker.stat().st_mtime < every:
-                    return
+                    return removed
         self.clear_temporaries(kind, now)
         others = self.keys(kind) - keep
         if len(others) <= slack:
-            return
+            return removed
         limit = now - older_than
         for key in others:
             path = self.path(kind, key)
             with contextlib.suppress(OSError):
                 if path.stat().st_mtime < limit:
                     path.unlink()
+                    removed.add(key)
         if every:
             with contextlib.suppress(OSError):
                 marker.touch()
+        return removed
 
 
 def write_bytes(path: Path, data: bytes) -> None:
@@ -175,18 +179,28 @@ def encode(key: str, payload: object) -> bytes:
 
 
 def decode(data: bytes, key: str) -> object | None:
-    start = len(MAGIC) + HEADER.size
-    if len(data) < start or not data.startswith(MAGIC):
+    """The payload of the entry `data` holds, if it is sound, whole and `key`'s."""
+    found = entry_at(memoryview(data), 0)
+    if found is None or found[2] != len(data) or found[0] != key:
         return None
-    version, crc, length = HEADER.unpack_from(data, len(MAGIC))
-    body = memoryview(data)[start:]
-    if version != FORMAT or length != len(body) or zlib.crc32(body) != crc:
+    return found[1]
+
+
+def entry_at(data: memoryview, start: int) -> tuple[str, object, int] | None:
+    """The entry that starts at `start` in `data`, if it is sound: its key, its payload and where
+    it ends."""
+    body = start + len(MAGIC) + HEADER.size
+    if len(data) < body or data[start : start + len(MAGIC)] != MAGIC:
+        return None
+    version, crc, length = HEADER.unpack_from(data, start + len(MAGIC))
+    chunk = data[body : body + length]
+    if version != FORMAT or len(chunk) != length or zlib.crc32(chunk) != crc:
         return None
     try:
-        stored_key, payload = PlainUnpickler(io.BytesIO(body)).load()
+        key, payload = PlainUnpickler(io.BytesIO(chunk)).load()
     except Exception:  # whatever is wrong with an entry, it is a miss
         return None
-    return payload if stored_key == key else None
+    return (key, payload, body + length) if isinstance(key, str) else None
 
 
 def unpack_file(file: IO[bytes]) -> Iterator[tuple[str, object]]:
@@ -196,10 +210,10 @@ def unpack_file(file: IO[bytes]) -> Iterator[tuple[str, object]]:
         if len(head) < start or not head.startswith(MAGIC):
             return
         length = HEADER.unpack_from(head, len(MAGIC))[2]
-        entry = next(unpack(head + file.read(length)), None)
-        if entry is None:
+        found = entry_at(memoryview(head + file.read(length)), 0)
+        if found is None:
             return  # as `unpack`: what follows a damaged entry is not trusted
-        yield entry
+        yield found[0], found[1]
 
 
 def unpack(data: bytes) -> Iterator[tuple[str, object]]:
@@ -207,22 +221,9 @@ def unpack(data: bytes) -> Iterator[tuple[str, object]]:
     that is not sound."""
     view = memoryview(data)
     start = 0
-    while start < len(view):
-        body = start + len(MAGIC) + HEADER.size
-        if len(view) < body or view[start : start + len(MAGIC)] != MAGIC:
-            return
-        version, crc, length = HEADER.unpack_from(view, start + len(MAGIC))
-        chunk = view[body : body + length]
-        if version != FORMAT or len(chunk) != length or zlib.crc32(chunk) != crc:
-            return
-        try:
-            key, payload = PlainUnpickler(io.BytesIO(chunk)).load()
-        except Exception:  # a damaged pack: what follows cannot be trusted either
-            return
-        if not isinstance(key, str):
-            return
+    while start < len(view) and (found := entry_at(view, start)) is not None:
+        key, payload, start = found
         yield key, payload
-        start = body + length
 
 
 def pack_name(keys: Iterable[str]) -> str:
@@ -240,13 +241,15 @@ class PackWriter:
         self.keys: list[str] = []
         self.file: IO[bytes] | None = None
         self.temporary: Path | None = None
+        self.failed = False
+        """A write failed: nothing more is written, and the pack is not kept."""
 
     def add(self, key: str, payload: object) -> None:
         self.add_encoded(key, encode(key, payload))
 
     def add_encoded(self, key: str, entry: bytes) -> None:
         """Add an entry as `encode` made it."""
-        if not self.store.writable:
+        if self.failed or not self.store.writable:
             return
         try:
             if self.file is None:
@@ -286,7 +289,7 @@ class PackWriter:
             self.temporary.unlink(missing_ok=True)
         self.file = self.temporary = None
         self.keys = []
-        self.store = Store(self.store.root, writable=False)  # nothing more is written
+        self.failed = True
 
 
 Where = tuple[str, int, int]
@@ -322,9 +325,6 @@ class Packed:
             return None
         return decode(data, key)
 
-    def folder(self) -> Path:
-        return self.store.root / self.kind
-
     def add(self, pack: str, entries: list[tuple[str, int, int]]) -> None:
         """Index the entries (key, offset, size) of the pack just stored under `pack`."""
         for key, offset, size in entries:
@@ -337,9 +337,7 @@ class Packed:
         if not self.store.writable:
             return
         live = {pack for key, (pack, _, _) in self.index.items() if key in keep}
-        before = self.store.keys(self.kind)
-        self.store.prune(self.kind, live, older_than=older_than, every=every)
-        gone = before - self.store.keys(self.kind)
+        gone = self.store.prune(self.kind, live, older_than=older_than, every=every)
         if gone:
             self.index = {key: at for key, at in self.index.items() if at[0] not in gone}
             self.changed = True
