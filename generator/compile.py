@@ -29,6 +29,7 @@ from generator.cache.store import Packed, Store, pack_name
 from generator.cache.store import decode as store_decode
 from generator.cache.store import encode as store_encode
 from generator.diagnostics import Diagnostic, Diagnostics
+from generator.files import temporary_file
 from generator.kinds import Registry
 from generator.kinds.lesson import parse_lesson
 from generator.kinds.variants import RenderedVariant
@@ -247,15 +248,9 @@ class Pending:
 
     def open(self) -> IO[bytes]:
         if self.store is not None and (self.store.root / LESSONS).is_dir():
-            try:
-                fd, name = tempfile.mkstemp(
-                    prefix=".lessons.", suffix=".ankigen-tmp", dir=self.store.root / LESSONS
-                )
-            except OSError:
-                pass
-            else:
-                self.path = Path(name)
-                return os.fdopen(fd, "w+b")
+            with contextlib.suppress(OSError):
+                file, self.path = temporary_file(self.store.root / LESSONS, LESSONS)
+                return file
         return tempfile.TemporaryFile(prefix="ankigen-")
 
     def append(self, item: tuple[str, bytes]) -> None:

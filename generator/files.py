@@ -11,6 +11,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import IO
 
 TEMPORARY = re.compile(r"^\..+\.[A-Za-z0-9_]+\.ankigen-tmp$")
 """Names of the temporary files `atomic_write` creates (`.name.<random>.ankigen-tmp`)."""
@@ -31,9 +32,8 @@ def replacing(path: Path) -> Iterator[Path]:
         mode = path.stat().st_mode & 0o777
     except OSError:
         mode = 0o644
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".ankigen-tmp", dir=path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
+    file, tmp = temporary_file(path.parent, path.name)
+    file.close()
     try:
         yield tmp
         tmp.chmod(mode)
@@ -41,6 +41,13 @@ def replacing(path: Path) -> Iterator[Path]:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def temporary_file(folder: Path, name: str) -> tuple[IO[bytes], Path]:
+    """A new file in `folder`, open for writing and reading, named as `TEMPORARY` says (from
+    `name`), so that one a killed build left behind is recognised and removed."""
+    fd, path = tempfile.mkstemp(prefix=f".{name}.", suffix=".ankigen-tmp", dir=folder)
+    return os.fdopen(fd, "w+b"), Path(path)
 
 
 def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
@@ -75,15 +82,18 @@ def atomic_write_text(path: Path, text: str, *, newline: str = "\n") -> None:
     atomic_write(path, write)
 
 
-def clean_stale_temporaries(*folders: Path) -> None:
-    """Remove temporary files a killed build left behind. Called with the course lock held, so
-    no other build's temporaries can be among them."""
+def clean_stale_temporaries(*folders: Path, older_than: float = 0) -> None:
+    """Remove temporary files a killed build left behind (those written more than `older_than`
+    seconds ago). Called with the course lock held, so no other build's temporaries can be
+    among them."""
+    limit = time.time() - older_than
     for folder in folders:
         with contextlib.suppress(OSError):
             for entry in os.scandir(folder):
                 if TEMPORARY.match(entry.name) and entry.is_file(follow_symlinks=False):
                     with contextlib.suppress(OSError):
-                        Path(entry.path).unlink()
+                        if not older_than or entry.stat().st_mtime < limit:
+                            Path(entry.path).unlink()
 
 
 class LockTimeout(Exception):

@@ -15,17 +15,15 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
-import os
 import pickle
 import struct
-import tempfile
 import time
 import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
-from generator.files import TEMPORARY, atomic_write
+from generator.files import atomic_write, clean_stale_temporaries, temporary_file
 
 FOLDER = ".ankigen-cache"
 MAGIC = b"ankigen-cache\n"
@@ -113,15 +111,6 @@ class Store:
         except OSError:
             return
 
-    def clear_temporaries(self, kind: str, now: float) -> None:
-        """Remove what a build killed while writing entries of `kind` left behind (an hour
-        later: a build running now may be writing one)."""
-        with contextlib.suppress(OSError), os.scandir(self.root / kind) as entries:
-            for entry in entries:
-                if TEMPORARY.match(entry.name) and entry.stat().st_mtime < now - 3600:
-                    with contextlib.suppress(OSError):
-                        Path(entry.path).unlink()
-
     def keys(self, kind: str) -> set[str]:
         try:
             names = [path.name for path in (self.root / kind).iterdir()]
@@ -152,7 +141,8 @@ class Store:
             with contextlib.suppress(OSError):
                 if now - marker.stat().st_mtime < every:
                     return removed
-        self.clear_temporaries(kind, now)
+        # What a build killed while writing entries of `kind` left: an hour old, not this one's.
+        clean_stale_temporaries(self.root / kind, older_than=3600)
         others = self.keys(kind) - keep
         if len(others) <= slack:
             return removed
@@ -255,11 +245,7 @@ class PackWriter:
             if self.file is None:
                 folder = self.store.root / self.kind
                 self.store.prepare(folder)
-                fd, name = tempfile.mkstemp(
-                    prefix=f".{self.kind}.", suffix=".ankigen-tmp", dir=folder
-                )
-                self.temporary = Path(name)
-                self.file = os.fdopen(fd, "wb")
+                self.file, self.temporary = temporary_file(folder, self.kind)
             self.file.write(entry)
             self.keys.append(key)
         except OSError:
