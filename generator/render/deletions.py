@@ -334,10 +334,15 @@ class EmitDeletions(Postprocessor):
         return emit_deletions(text, current.mode, current.target)
 
 
+def escape_braces(html: str) -> str:
+    """HTML in which text that only looks like cloze syntax can never become a deletion in Anki:
+    what the cloze extension does last to every text."""
+    return html.replace("{{", "{&#123;").replace("}}", "}&#125;")
+
+
 def emit_deletions(text: str, mode: ClozeMode, target: int) -> str:
     """The marked deletions of converted HTML written in `mode`."""
-    # Text that only looks like cloze syntax must never become a deletion in Anki.
-    text = text.replace("{{", "{&#123;").replace("}}", "}&#125;")
+    text = escape_braces(text)
 
     def emit(match: re.Match[str]) -> str:
         attrs = {a["name"]: a["value"] for a in ATTRIBUTE.finditer(match["attrs"])}

@@ -31,6 +31,8 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from generator.render.deletions import escape_braces
+
 CHARACTER = r"(?:[^\W_]|[ '’,.;:?()/%+@“”\"‘–—…·°›-])"
 CODE = r"[^`\\<>&\x00-\x1f\x7f-\x9f\u2028\u2029]"
 # Each part matches in one way only, taken possessively: matching stays linear in the length.
@@ -95,15 +97,11 @@ def inline_html(text: str) -> str:
         text = text.replace("&", "&amp;")  # code spans hold none
     if "`" not in text and "*" not in text and "~" not in text:
         return text
-    return cloze_escaped(compiled(SPANS).sub(span, text))
+    # Code may hold `{{`.
+    return escape_braces(compiled(SPANS).sub(span, text))
 
 
 def span(match: re.Match[str]) -> str:
     index = match.lastindex or 0
     text = match[index].strip() if index == 1 else match[index]
     return f"<{TAGS[index]}>{text}</{TAGS[index]}>"
-
-
-def cloze_escaped(html: str) -> str:
-    # What the cloze extension does last to every text: code may hold `{{`.
-    return html.replace("{{", "{&#123;").replace("}}", "}&#125;")
