@@ -802,16 +802,7 @@ def test_by_default_removed_and_moved_notes_are_remembered() -> None:
         },
     )
     note = reveal("moved", "Q", "A", deck=OTHER_DECK)
-    plan = make_plan(
-        [note],
-        old,
-        namespace=NS,
-        note_types=REGISTRY.note_types,
-        templates=REGISTRY.templates,
-        now=NOW,
-        lock_path=LOCK,
-        diags=Diagnostics(),
-    )
+    plan = plan_of([note], old)
     assert [(c.id, c.status, c.old_deck) for c in plan.changes] == [
         ("moved", Status.CHANGED, DECK),
         ("tomb", Status.REMOVED, None),
