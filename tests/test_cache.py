@@ -261,12 +261,8 @@ def test_a_foreign_cache_is_a_silent_miss(tmp_path: Path) -> None:
         assert one.code == 0 and changed in one.stdout
 
 
-def test_the_memo_is_checked_on_its_first_fields_in_plain_form() -> None:
-    """`memo.check` reads what a memo depends on (`Plain`) before decoding what it prints."""
-    names = [spec.name for spec in dataclasses.fields(memo_module.Memo)]
-    first = [spec.name for spec in dataclasses.fields(memo_module.Plain)]
-    assert names[: len(first)] == first
-    for name in first:
-        assert memo_module.Plain.__annotations__[name] == memo_module.Memo.__annotations__[name], (
-            name
-        )
+def test_the_memo_is_checked_on_its_first_field_in_plain_form() -> None:
+    """`memo.check` reads what a memo depends on (its `Basis`, the first field) before decoding
+    what it prints."""
+    first = dataclasses.fields(memo_module.Memo)[0]
+    assert first.type in (memo_module.Basis, "Basis")

@@ -39,8 +39,8 @@ DIGESTED = (".md",)
 
 
 @dataclass(frozen=True, slots=True)
-class Memo:
-    """What the next build would do if nothing changed, and what it depends on."""
+class Basis:
+    """What a memo depends on."""
 
     inputs: str
     """Digest of the tool and the settings (`inputs_of`)."""
@@ -53,6 +53,14 @@ class Memo:
     """The package."""
     package_digest: str
     """SHA-256 of the package."""
+
+
+@dataclass(frozen=True, slots=True)
+class Memo:
+    """What the next build would do if nothing changed, and what it depends on."""
+
+    basis: Basis
+    """What it depends on: checked, in plain form, before the rest is decoded."""
     summary: Summary
     """What the build prints on stdout."""
     diagnostics: tuple[Diagnostic, ...]
@@ -172,7 +180,7 @@ def check(
     checked in plain form: what it would print is decoded only when it holds."""
     plain = store.read(MEMO, LAST)
     try:
-        known: Plain = decode(Plain, plain[: len(Plain.__slots__)])  # type: ignore[index]
+        known: Basis = decode(Basis, plain[0])  # type: ignore[index]
     except (TypeError, ValueError, IndexError, KeyError, AttributeError):
         return None
     if known.inputs != inputs:
@@ -193,22 +201,6 @@ def check(
     except (TypeError, ValueError, IndexError, KeyError, AttributeError):
         return None
     return memo
-
-
-@dataclass(frozen=True, slots=True)
-class Plain:
-    """The first fields of a `Memo`: what it depends on."""
-
-    inputs: str
-    """As `Memo.inputs`."""
-    files: tuple[tuple[str, str, str], ...]
-    """As `Memo.files`."""
-    state: str
-    """As `Memo.state`."""
-    package: str
-    """As `Memo.package`."""
-    package_digest: str
-    """As `Memo.package_digest`."""
 
 
 def keep(
@@ -247,7 +239,7 @@ def keep(
     if set(used) - walked or set(media) - walked:
         return  # a file the build read is gone, or is where the walk does not look
     state = hashlib.sha256(state_text.encode()).hexdigest()
-    memo = Memo(inputs, files, state, str(package), package_digest, summary, diagnostics)
+    memo = Memo(Basis(inputs, files, state, str(package), package_digest), summary, diagnostics)
     store.write(MEMO, LAST, encode(memo))
 
 
