@@ -25,12 +25,13 @@ import io
 import pickle
 import zlib
 from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from generator.anki.notetypes import FIELD_SEPARATOR
 from generator.anki.plan import Kept, NoteHashes
 from generator.anki.state import State
+from generator.anki.update import COLLECTIONS
 from generator.cache.codec import decode, encode
 from generator.cache.fingerprint import tool_fingerprint
 from generator.cache.store import PlainUnpickler, Store
@@ -93,6 +94,8 @@ class Snapshot:
     """Lesson (relative path) → id of its block."""
     packs: dict[str, str]
     """Block id → the pack (one cache file of many blocks) that holds it."""
+    collection: str
+    """The name of the collection the last build kept (generator.anki.update); "" for none."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -412,19 +415,24 @@ PACKS = 8
 (after each edit a new pack holds the edited lessons, and the next build reads every pack)."""
 
 
-def save(
-    store: Store,
-    *,
-    inputs: str,
-    state_digest: str,
-    written: State,
-    blocks: Iterable[tuple[str, Block]],
-    known: Mapping[str, str],
-) -> int:
-    """Keep the steady lessons `blocks` yields (lesson → its block). A block in a pack the cache
+@dataclass(frozen=True, slots=True)
+class Stowed:
+    """Steady lessons written for the next build (`stow`), before the state this build writes
+    is known: they count once `save` records them with it."""
+
+    ids: dict[str, str]
+    """Lesson → the id of its block."""
+    packs: dict[str, str]
+    """Block id → the pack that holds it."""
+    whole: bool
+    """Every block is in a pack (False: the new pack could not be written)."""
+
+
+def stow(store: Store, blocks: Iterable[tuple[str, Block]], known: Mapping[str, str]) -> Stowed:
+    """Write the steady lessons `blocks` yields (lesson → its block). A block in a pack the cache
     holds (`known`: block id → pack) stays there; the others go into one new pack, written as
     they come, so that a course's blocks are never all in memory at once. Past `PACKS` packs,
-    every block goes into the new one. Returns how many lessons are kept."""
+    every block goes into the new one."""
     ids: dict[str, str] = {}
     packs: dict[str, str] = {}
     repack = len(set(known.values())) >= PACKS
@@ -438,17 +446,55 @@ def save(
             writer.add(found, encode(kept))
             made.append(found)
     if not store.writable:
-        return len(ids)
+        return Stowed(ids, packs, whole=True)
     name = writer.finish()
     if made and not name:
-        return 0  # the new pack could not be written: keep nothing rather than half
+        return Stowed({}, {}, whole=False)  # the new pack could not be written: keep nothing
     packs.update(dict.fromkeys(made, name))
+    return Stowed(ids, packs, whole=True)
+
+
+def plain_state(state: State) -> tuple[Any, ...]:
+    """`state` in plain form, as `save` stores it."""
+    plain = encode(state)
+    assert isinstance(plain, tuple)
+    return plain
+
+
+def with_digest(plain: tuple[Any, ...], package_digest: str) -> tuple[Any, ...]:
+    """A state in plain form, with another package digest: a state can be encoded while the
+    package whose digest it records is being made."""
+    values = list(plain)
+    values[DIGEST_FIELD] = package_digest
+    return tuple(values)
+
+
+DIGEST_FIELD = [spec.name for spec in fields(State)].index("package_digest")
+
+
+def save(
+    store: Store,
+    *,
+    inputs: str,
+    state_digest: str,
+    written: tuple[Any, ...],
+    stowed: Stowed,
+    collection: str = "",
+) -> int:
+    """Record the lessons `stow` wrote as kept, with the state this build wrote (`written`, in
+    plain form: `plain_state`) and the collection it kept. Returns how many lessons are kept."""
+    if not stowed.whole:
+        return 0
+    if not store.writable:
+        return len(stowed.ids)
     if not store.path(STATES, state_digest).is_file():
-        store.write(STATES, state_digest, encode(written))
-    store.write(SNAPSHOT, LAST, encode(Snapshot(inputs, state_digest, ids, packs)))
-    store.prune(BLOCKS, set(packs.values()))
+        store.write(STATES, state_digest, written)
+    snapshot = Snapshot(inputs, state_digest, stowed.ids, stowed.packs, collection)
+    store.write(SNAPSHOT, LAST, encode(snapshot))
+    store.prune(BLOCKS, set(stowed.packs.values()))
     store.prune(STATES, {state_digest})
-    return len(ids)
+    store.prune(COLLECTIONS, {collection})
+    return len(stowed.ids)
 
 
 # --- compressed pieces of the package ------------------------------------------------------------

@@ -24,9 +24,10 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from generator import incremental, lint, report
-from generator.anki import state
+from generator.anki import state, update
 from generator.anki.package import (
     NoteBatch,
     PackagedNote,
@@ -34,7 +35,6 @@ from generator.anki.package import (
     PackageSpec,
     PreviousNote,
     family_of,
-    package_bytes,
     read_package,
 )
 from generator.anki.plan import (
@@ -130,6 +130,10 @@ class BuildResult:
     """The plan compared the notes with that very state (so kept lessons were planned as kept)."""
     snapshot: Snapshot | None = None
     """What the last build kept, when it applies to this one."""
+    collection: str = ""
+    """The name this build's collection is kept under for the next (generator.anki.update)."""
+    stowing: Stowing | None = None
+    """What it keeps for the next build, when made while the package was being made."""
     pending: Pending = field(default_factory=Pending)
     """Cache entries of the lessons this build compiled, stored if it succeeds."""
     compile_cache: Packed | None = None
@@ -821,8 +825,16 @@ def package_and_draft(
     while the text, and after an edit what the next build would do, are prepared."""
     assert result.plan is not None
     store = cache_store(config)
+    snapshot = result.snapshot
+    # After an edit, the kept lessons' rows are copied from the collection the last build kept
+    # (generator.anki.update).
+    last = None
+    if result.steady and snapshot is not None and store is not None:
+        last = update.last_collection(store, snapshot.collection)
+    keep = store if store is not None and store.writable else None
+    begun = update.begin_package(spec, *caches, last, keep)
     with ThreadPoolExecutor(max_workers=1) as worker:
-        making = worker.submit(package_bytes, spec, *caches)
+        making = worker.submit(begun.finish)
         kept = result.kept_state
         previous = (kept, state_text(config)) if result.steady and kept else None
         draft = state.dumps(replace(result.plan.state, package_digest=PENDING), previous)
@@ -830,8 +842,12 @@ def package_and_draft(
         # build's plan would hold as much again in memory as the package does.
         built = sum(part.block is None for part in result.parts)
         if store is not None and store.writable and built * 4 <= len(result.parts):
+            # What the next build needs, as far as it does not depend on the package's digest:
+            # made here while the package is (in C, mostly: see generator.anki.update).
             result.upcoming = plan_next(config, result, result.plan.state)
-        return making.result(), draft
+            result.stowing = stow(config, result, store, result.plan.state)
+        data, result.collection = making.result()
+        return data, draft
 
 
 def state_text(config: BuildConfig) -> str:
@@ -931,25 +947,57 @@ def run_phases(config: BuildConfig, result: BuildResult) -> None:
 def keep_for_next(config: BuildConfig, result: BuildResult, store: Store) -> None:
     """Keep every steady lesson (generator.incremental) for the next build: plan the next build
     in memory, against the state file just written, and keep the lessons that come out the same.
-    Lessons kept by this build stay kept: nothing they depend on changed."""
+    Lessons kept by this build stay kept: nothing they depend on changed. After an edit, most
+    of it was done while the package was being made (`stow`)."""
     written, course = result.kept_written, result.course
     if written is None or course is None or result.plan is None:
         return
     result.step("keeping what the next build needs")
-    upcoming = result.upcoming or plan_next(config, result, written.state)
-    second, again, checked = upcoming.plan, upcoming.again, upcoming.diagnostics
+    stowing = result.stowing or stow(config, result, store, written.state)
+    if not result.collection and result.output is not None:
+        result.collection = update.keep_written(store, result.output, written.package_digest)
     kept = incremental.save(
         store,
         inputs=kept_inputs(config),
         state_digest=hashlib.sha256(written.text.encode()).hexdigest(),
-        written=written.state,
-        blocks=steady_blocks(result, second, again, written.state),
-        known=result.snapshot.packs if result.snapshot is not None else {},
+        written=incremental.with_digest(stowing.state, written.package_digest),
+        stowed=stowing.stowed,
+        collection=result.collection,
     )
-    if kept == len(result.parts) and same_outcome(result.plan, second, written.state):
-        keep_memo(config, result, store, second, checked)
+    if kept == len(result.parts) and stowing.memo is not None:
+        keep_memo(config, result, store, stowing.memo)
     else:
         memo.forget(store)
+
+
+@dataclass(frozen=True, slots=True)
+class Stowing:
+    """What a build keeps for the next, made before the package's digest is known."""
+
+    stowed: incremental.Stowed
+    """The steady lessons, written."""
+    state: tuple[Any, ...]
+    """The state this build writes, in plain form (its package's digest aside)."""
+    memo: MemoParts | None
+    """What its memo holds, when the next build would change nothing (its package aside)."""
+
+
+def stow(config: BuildConfig, result: BuildResult, store: Store, written: state.State) -> Stowing:
+    """Plan the next build against `written` (unless that was done), write the steady lessons
+    and gather what the memo holds: nothing here needs the package's digest."""
+    assert result.plan is not None
+    upcoming = result.upcoming or plan_next(config, result, written)
+    second = upcoming.plan
+    stowed = incremental.stow(
+        store,
+        steady_blocks(result, second, upcoming.again, written),
+        result.snapshot.packs if result.snapshot is not None else {},
+    )
+    parts = None
+    every = stowed.whole and len(stowed.ids) == len(result.parts)
+    if every and same_outcome(result.plan, second, written):
+        parts = memo_parts(config, result, second, upcoming.diagnostics)
+    return Stowing(stowed, incremental.plain_state(written), parts)
 
 
 Again = dict[int, tuple[list[RenderedNote], Reading]]
@@ -1079,7 +1127,7 @@ def steady_blocks(
 
 def same_outcome(first: Plan, second: Plan, written: state.State) -> bool:
     """Whether the next build, planned in memory (`second`), would package what this one did
-    and keep the state file as written: then it changes nothing."""
+    and keep the state file as written: then it changes nothing (the package's digest aside)."""
     # The plan leaves the package's digest to the write phase.
     planned_state = replace(second.state, package_digest=written.package_digest)
     if planned_state != written or second.note_type_mods != first.note_type_mods:
@@ -1098,33 +1146,46 @@ def same_outcome(first: Plan, second: Plan, written: state.State) -> bool:
     return True
 
 
-def keep_memo(
-    config: BuildConfig, result: BuildResult, store: Store, second: Plan, checked: Diagnostics
-) -> None:
-    """Keep what the next build would print, when it would change nothing (generator.cache.memo):
-    this build's diagnostics but those about generated options (said once), and those of
-    planning it."""
-    written = result.kept_written
-    if written is None or result.output is None or config.registry is not REGISTRY:
-        return
+@dataclass(frozen=True, slots=True)
+class MemoParts:
+    """What the memo of a build that would change nothing holds that is known before its
+    package is made (generator.cache.memo)."""
+
+    inputs: str
+    """Digest of the tool and the settings."""
+    files: memo.Files
+    """The files it depends on."""
+    table: tuple[str, ...]
+    """The table of notes per deck."""
+    plan: tuple[str, ...]
+    """What planning the next build says."""
+    diagnostics: tuple[Diagnostic, ...]
+    """What the next build would print on stderr."""
+
+
+def memo_parts(
+    config: BuildConfig, result: BuildResult, second: Plan, checked: Diagnostics
+) -> MemoParts | None:
+    """What the next build would print, when it would change nothing: this build's diagnostics
+    but those about generated options (said once), and those of planning it; None when no memo
+    can be kept."""
+    if config.registry is not REGISTRY:
+        return None
     said = set(result.chosen)
     gathered = [d for d in result.diagnostics.items[: result.gathered] if d not in said]
     diagnostics = Diagnostics([*gathered, *checked.items])
     if diagnostics.failed(strict=config.strict):
-        return
-    summary = Summary(
-        table=tuple(report.deck_table(result, config.registry)),
-        plan=(report.plan_summary(second), *report.plan_details(second, verbose=False)),
-        output=str(result.output),
-        notes=result.note_count,
-        size=written.size,
-        written=False,
-    )
-    memo.keep(
-        store,
+        return None
+    files = memo.files_read(
         content=config.content,
         out_dir=config.out_dir,
         lock=config.lock_path,
+        used=used_files(result),
+        media={source: name for name, source in media_used(result.parts)},
+    )
+    if files is None:
+        return None
+    return MemoParts(
         inputs=memo.inputs_of(
             content=config.content,
             out_dir=config.out_dir,
@@ -1133,13 +1194,35 @@ def keep_memo(
             forget_removed=config.forget_removed,
             forget_moved=config.forget_moved,
         ),
-        used=used_files(result),
-        media={source: name for name, source in media_used(result.parts)},
+        files=files,
+        table=tuple(report.deck_table(result, config.registry)),
+        plan=(report.plan_summary(second), *report.plan_details(second, verbose=False)),
+        diagnostics=tuple(diagnostics.items),
+    )
+
+
+def keep_memo(config: BuildConfig, result: BuildResult, store: Store, parts: MemoParts) -> None:
+    """Keep what the next build would print, when it would change nothing."""
+    written = result.kept_written
+    if written is None or result.output is None:
+        return
+    summary = Summary(
+        table=parts.table,
+        plan=parts.plan,
+        output=str(result.output),
+        notes=result.note_count,
+        size=written.size,
+        written=False,
+    )
+    memo.keep(
+        store,
+        inputs=parts.inputs,
+        files=parts.files,
         state_text=written.text,
         package=result.output,
         package_digest=written.package_digest,
         summary=summary,
-        diagnostics=tuple(diagnostics.items),
+        diagnostics=parts.diagnostics,
     )
 
 

@@ -94,3 +94,6 @@ def test_family_of_generated_notes() -> None:
     assert family_of("analogy/mapping/choice") == "analogy/mapping"
     assert family_of("summary-point/choice-c12") == "summary-point"
     assert family_of("lesson#heading") == "lesson#heading"
+    # "/c" in a path is no suffix.
+    assert family_of("10-cells/concepts#what-is-a-cell") == "10-cells/concepts#what-is-a-cell"
+    assert family_of("10-cells/concepts#a/cloze") == "10-cells/concepts#a"

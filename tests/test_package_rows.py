@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import random
 import sqlite3
 import zipfile
 import zlib
@@ -35,6 +36,7 @@ from generator.anki.package import (
     collection_bytes,
     deck_id,
     every_note,
+    first_field,
     frame_bytes,
     frame_key,
     note_rows,
@@ -146,6 +148,41 @@ def test_note_rows_hold_id_guid_type_time_tags_fields_and_sort_field() -> None:
             "",
         ),
     ]
+
+
+def test_rows_go_in_by_id_so_pages_are_filled_whatever_the_source_order() -> None:
+    """Note ids are in no order in the sources (they are hashes of the note's id): inserted in
+    source order, rows would split pages all over the table, leaving them a third empty."""
+    ids = list(range(1_000_000, 1_300_000, 1000))
+    random.Random(7).shuffle(ids)
+    notes = [
+        PackagedNote(f"g{n}", REVEAL, reveal_fields(f"Question {n}?", "x" * 400), (), OPTICS, n, 1)
+        for n in ids
+    ]
+    shuffled = collection_bytes(spec_of(*notes))
+    by_id = collection_bytes(spec_of(*sorted(notes, key=lambda note: note.note_id)))
+    assert [row[0] for row in note_rows(spec_of(*notes))] == sorted(ids)
+    try:
+        pages = table_pages(shuffled)
+    except sqlite3.OperationalError:
+        pytest.skip("this SQLite has no dbstat table")
+    assert pages == table_pages(by_id)
+    assert len(pages) == 10  # 300 rows of about 500 bytes, 16 KiB a page, each filled
+
+
+def table_pages(collection: bytes) -> list[tuple[int, int, int]]:
+    """(page number, cells, payload bytes) of each leaf page of the notes table."""
+    return rows(
+        collection,
+        "SELECT pageno, ncell, payload FROM dbstat WHERE name = 'notes' AND pagetype = 'leaf' "
+        "ORDER BY pageno",
+    )
+
+
+def test_the_sort_field_is_the_first_field() -> None:
+    assert first_field("front\x1fback\x1fmore") == "front"
+    assert first_field("only") == "only"
+    assert first_field("\x1fback") == ""
 
 
 def test_card_rows_follow_their_note_deck_and_time() -> None:

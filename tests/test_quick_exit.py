@@ -85,3 +85,23 @@ def test_a_profiled_build_still_writes_its_profile(course: Path, tmp_path: Path)
     )
     assert done.returncode == 0, done.stderr
     assert stats.stat().st_size > 0
+
+
+@pytest.mark.parametrize(
+    ("command_name", "paused"), [("build", True), ("lint", True), ("sync", False)]
+)
+def test_the_collector_stays_paused_in_a_process_that_ends_with_its_build(
+    command_name: str, paused: bool, tmp_path: Path
+) -> None:
+    """Resumed at the end of a build, the cyclic collector's first pass would walk every object
+    the build made, just before the process ends (a twentieth of a rebuild)."""
+    probe = (
+        "import gc, sys\n"
+        "import generator.cli as cli\n"
+        "cli.main = lambda: print('enabled' if gc.isenabled() else 'paused')\n"
+        f"sys.argv = ['ankigen', {command_name!r}]\n"
+        "cli.run()\n"
+    )
+    done = command([sys.executable, "-c", probe], tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == ("paused" if paused else "enabled")

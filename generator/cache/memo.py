@@ -46,7 +46,7 @@ class Basis:
     """Digest of the tool and the settings (`inputs_of`)."""
     files: tuple[tuple[str, str, str], ...]
     """Every file of the content folder the build may read: (path, identity, digest), the
-    digest only for lessons and index files."""
+    digest only for lessons and index files (`Files`)."""
     state: str
     """SHA-256 of the state file."""
     package: str
@@ -203,41 +203,49 @@ def check(
     return memo
 
 
+Files = tuple[tuple[str, str, str], ...]
+"""Every file of the content folder a build may read (see `Basis.files`)."""
+
+
+def files_read(
+    *, content: Path, out_dir: Path, lock: Path, used: dict[str, str], media: dict[str, str]
+) -> Files | None:
+    """The files a memo depends on, when they are still what the build read. `used` maps each
+    lesson and index file to the digest of the bytes the build read, `media` each image and
+    sound it packaged to its packaged name (which holds a digest of its bytes): when a file on
+    disk is no longer what the build read (it changed in the meantime), None: no memo is kept,
+    and the next build runs as usual (and keeps one)."""
+    try:
+        entries = list(content_files(content, leave_out(content, out_dir, lock)))
+        files = fingerprint(content, entries)
+        for source, name in media.items():
+            if not name.startswith(f"ankigen-{file_digest(content / source)[:16]}."):
+                return None
+    except OSError:
+        return None
+    if any(used.get(rel, digest) != digest for rel, _, digest in files if digest):
+        return None
+    walked = {rel for rel, _, _ in files}
+    if set(used) - walked or set(media) - walked:
+        return None  # a file the build read is gone, or is where the walk does not look
+    return files
+
+
 def keep(
     store: Store,
     *,
-    content: Path,
-    out_dir: Path,
-    lock: Path,
     inputs: str,
-    used: dict[str, str],
-    media: dict[str, str],
+    files: Files,
     state_text: str,
     package: Path,
     package_digest: str,
     summary: Summary,
     diagnostics: tuple[Diagnostic, ...],
 ) -> None:
-    """Keep the memo of a build that would change nothing. `used` maps each lesson and index
-    file to the digest of the bytes this build read, `media` each image and sound it packaged
-    to its packaged name (which holds a digest of its bytes): when a file on disk is no longer
-    what the build read (it changed in the meantime), no memo is kept, and the next build runs
-    as usual (and keeps one)."""
+    """Keep the memo of a build that would change nothing, its `files` as `files_read` gave
+    them."""
     if not store.writable:
         return
-    try:
-        entries = list(content_files(content, leave_out(content, out_dir, lock)))
-        files = fingerprint(content, entries)
-        for source, name in media.items():
-            if not name.startswith(f"ankigen-{file_digest(content / source)[:16]}."):
-                return
-    except OSError:
-        return
-    if any(used.get(rel, digest) != digest for rel, _, digest in files if digest):
-        return
-    walked = {rel for rel, _, _ in files}
-    if set(used) - walked or set(media) - walked:
-        return  # a file the build read is gone, or is where the walk does not look
     state = hashlib.sha256(state_text.encode()).hexdigest()
     memo = Memo(Basis(inputs, files, state, str(package), package_digest), summary, diagnostics)
     store.write(MEMO, LAST, encode(memo))

@@ -88,6 +88,20 @@ class Store:
             self.prepare(target.parent)
             atomic_write(target, lambda tmp: write_bytes(tmp, data))
 
+    def write_raw(self, kind: str, key: str, data: bytes) -> bool:
+        """Store `data` as it is, under a key that names its content (a digest of it): kept
+        already when the file is there. Whether it is there now."""
+        if not self.writable:
+            return False
+        target = self.path(kind, key)
+        try:
+            if not target.is_file():
+                self.prepare(target.parent)
+                atomic_write(target, lambda tmp: write_bytes(tmp, data))
+        except OSError:
+            return False
+        return True
+
     def prepare(self, folder: Path) -> None:
         if folder.is_dir():
             return

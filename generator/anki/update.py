@@ -1,0 +1,276 @@
+"""A collection made from the last build's, after an edit.
+
+After an edit, nearly every note is one the last build packaged already, row for row: a lesson
+kept whole (a `NoteBatch`) is packaged exactly as the last build packaged it. Each build keeps
+its collection in the cache (`keep_collection`); the next one attaches it and SQLite copies the
+kept notes' rows from it, merged with the rows made again, in one statement per table, instead
+of every row being made in Python and inserted one by one (each insert waits for the
+interpreter's lock, which the build's other thread holds meanwhile).
+
+The result is the collection a build from nothing makes, byte for byte: both fill the empty
+tables of the same frame with the same rows in rowid order, in one transaction.
+
+The kept collection is used only when its bytes are the ones it is named by, and only when it
+holds what the batches say: every kept note, every card of each, no other card of them. The
+rows of a kept note are the ones its lesson's block and its state entry gave the last build,
+which made that collection; the positions of new cards are compared one by one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import zipfile
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+
+from generator.anki.archive import Pieces
+from generator.anki.package import (
+    Due,
+    Frames,
+    Making,
+    NoteBatch,
+    PackagedNote,
+    PackageSpec,
+    begin_collection,
+    card_row,
+    deck_id,
+    joined_fields,
+    note_row,
+    zipped,
+)
+from generator.cache.store import Store
+
+COLLECTIONS = "collections"
+"""Kind of cache entry: a build's collection, as SQLite wrote it (see `keep_collection`)."""
+
+BATCHED_SHARE = 2
+"""The kept collection is read when at least 1/BATCHED_SHARE of the notes are in batches
+(after an edit): otherwise making every row costs less than finding which ones to keep."""
+
+
+class PackageMaking:
+    """A package being made: begun where the build's other work is done (`begin_package`),
+    finished in a thread of its own (`finish`)."""
+
+    def __init__(
+        self, spec: PackageSpec, making: Making, pieces: Pieces | None, store: Store | None
+    ) -> None:
+        self.spec = spec
+        self.making = making
+        self.pieces = pieces
+        self.store = store
+
+    def finish(self) -> tuple[bytes, str]:
+        """The package's zip; and the name its collection is kept under in the store for the
+        next build ("" when it is not kept). Only into a cache that is there already: a
+        build that fails must leave the output folder as it found it (a first build keeps its
+        collection once it has succeeded: `keep_written`)."""
+        collection = self.making.finish()
+        package = zipped(self.spec, collection, self.pieces)
+        store = self.store
+        kept = store is not None and store.root.is_dir()
+        name = keep_collection(store, package, collection) if store is not None and kept else ""
+        return package, name
+
+
+def begin_package(
+    spec: PackageSpec,
+    pieces: Pieces | None,
+    frames: Frames | None,
+    last: LastCollection | None,
+    store: Store | None,
+) -> PackageMaking:
+    """A package, its collection made from `last` where it can be, kept in `store` (when
+    given) for the next build."""
+    return PackageMaking(spec, begin_collection(spec, frames, last), pieces, store)
+
+
+def keep_collection(store: Store, package: bytes, collection: bytes) -> str:
+    """Keep `collection` (of `package`) for the next build; the name it is kept under, "" when
+    it could not be written. The name is the package's SHA-256, which no other content has,
+    and the CRC-32 of the collection, which `LastCollection` checks it against."""
+    name = f"{hashlib.sha256(package).hexdigest()}-{zlib.crc32(collection):08x}"
+    if not store.write_raw(COLLECTIONS, name, collection):
+        return ""
+    return name
+
+
+def keep_written(store: Store, package: Path, digest: str) -> str:
+    """Keep the collection of the package just written at `package` (SHA-256 `digest`); the
+    name it is kept under, "" when it could not be read or kept."""
+    try:
+        with zipfile.ZipFile(package) as archive:
+            collection = archive.read("collection.anki2")
+    except (OSError, zipfile.BadZipFile, KeyError, ValueError, EOFError):
+        return ""
+    name = f"{digest}-{zlib.crc32(collection):08x}"
+    return name if store.write_raw(COLLECTIONS, name, collection) else ""
+
+
+def last_collection(store: Store, name: str) -> LastCollection | None:
+    """The collection the last build kept under `name`, to fill a collection from."""
+    if not name:
+        return None
+    return LastCollection(store.path(COLLECTIONS, name), name)
+
+
+@dataclass(frozen=True, slots=True)
+class LastCollection:
+    """A collection the last build kept; called as a `Fill` (generator.anki.package), it fills
+    a collection from it, when that is worth it and it holds what it should."""
+
+    path: Path
+    """Where it is."""
+    name: str
+    """The name it was kept under (see `keep_collection`)."""
+
+    def __call__(
+        self, conn: sqlite3.Connection, spec: PackageSpec, due: Due
+    ) -> Callable[[], bool] | None:
+        if not worth_reading(spec) or not self.sound():
+            return None
+        try:
+            # Only read; the connection lets go of it when it is closed.
+            conn.execute("ATTACH DATABASE ? AS last", (str(self.path),))
+            found = changes(conn, spec, due)
+        except sqlite3.DatabaseError:
+            return None
+        if found is None or not stage(conn, found):
+            return None
+        return partial(merge, conn)
+
+    def sound(self) -> bool:
+        """Whether its bytes are the ones it was kept with."""
+        crc = 0
+        try:
+            with self.path.open("rb") as file:
+                for block in iter(lambda: file.read(1 << 20), b""):
+                    crc = zlib.crc32(block, crc)
+        except OSError:
+            return False
+        return self.name.endswith(f"-{crc:08x}")
+
+
+def worth_reading(spec: PackageSpec) -> bool:
+    """Whether most of the notes are in batches (a build after an edit)."""
+    batched = sum(len(item.guids) for item in spec.notes if isinstance(item, NoteBatch))
+    made = len(spec.notes) - sum(1 for item in spec.notes if isinstance(item, NoteBatch))
+    return batched > 0 and batched * BATCHED_SHARE >= batched + made
+
+
+@dataclass(slots=True)
+class Changes:
+    """How this build's rows differ from the last collection's."""
+
+    gone_notes: list[tuple[int]]
+    """Notes of the last collection that are not kept (gone, or made again)."""
+    gone_cards: list[tuple[int]]
+    """Cards of the last collection that are not kept as they are (their note's gone, or their
+    position among new cards changed)."""
+    notes: list[tuple[object, ...]]
+    """Rows of the notes made again."""
+    cards: list[tuple[object, ...]]
+    """Rows of their cards, and of the kept cards whose position changed."""
+
+
+def changes(conn: sqlite3.Connection, spec: PackageSpec, due: Due) -> Changes | None:
+    """How this build's rows differ from those of the attached `last` collection; None when it
+    does not hold every kept note with every card of it (and no other card of it)."""
+    last_notes = {nid for (nid,) in conn.execute("SELECT id FROM last.notes")}
+    last_cards = {
+        cid: (nid, position)
+        for cid, nid, position in conn.execute("SELECT id, nid, due FROM last.cards")
+    }
+    kept: set[int] = set()
+    made: list[PackagedNote] = []
+    moved: list[tuple[object, ...]] = []
+    moved_ids: list[tuple[int]] = []
+    kept_cards = 0
+    for item in spec.notes:
+        if isinstance(item, PackagedNote):
+            made.append(item)
+            continue
+        kept.update(item.note_ids)
+        deck_ids = {deck: deck_id(spec.namespace, deck) for deck in set(item.decks)}
+        columns = (item.note_ids, item.cards, item.decks, item.mods)
+        for note_id, ordinals, deck, mod in zip(*columns, strict=True):
+            kept_cards += len(ordinals)
+            for ordinal in ordinals:
+                found = last_cards.get(note_id + ordinal)
+                position = due[(note_id, ordinal)]
+                if found is None or found[0] != note_id:
+                    return None
+                if found[1] != position:
+                    moved.append(card_row(note_id, deck_ids[deck], ordinal, mod, due))
+                    moved_ids.append((note_id + ordinal,))
+    if not kept <= last_notes:
+        return None
+    gone_cards = [(cid,) for cid, (nid, _) in last_cards.items() if nid not in kept]
+    if len(last_cards) - len(gone_cards) != kept_cards:
+        return None
+    gone_cards.extend(moved_ids)
+    rows = [
+        note_row(
+            (note.note_id, note.guid, note.note_type, note.mod, note.tags, joined_fields(note))
+        )
+        for note in made
+    ]
+    cards = [
+        card_row(note.note_id, deck_id(spec.namespace, note.deck), ordinal, note.mod, due)
+        for note in made
+        for ordinal in note.cards
+    ]
+    return Changes(
+        gone_notes=[(nid,) for nid in last_notes - kept],
+        gone_cards=gone_cards,
+        notes=rows,
+        cards=cards + moved,
+    )
+
+
+def stage(conn: sqlite3.Connection, found: Changes) -> bool:
+    """Put the rows made again, and the ids of the rows not kept, in tables of their own: in
+    memory, with the columns (and so the conversions) of the collection's own tables. Whether
+    it could; when not, nothing is left of it (no transaction is open)."""
+    try:
+        conn.execute("PRAGMA temp_store = MEMORY")
+        for table in ("notes", "cards"):
+            schema = conn.execute(
+                "SELECT sql FROM main.sqlite_master WHERE type = 'table' AND name = ?", (table,)
+            ).fetchone()[0]
+            conn.execute(
+                schema.replace(f"CREATE TABLE {table}", f"CREATE TEMP TABLE made_{table}", 1)
+            )
+            conn.execute(f"CREATE TEMP TABLE gone_{table} (id INTEGER PRIMARY KEY)")
+        conn.executemany("INSERT INTO temp.gone_notes VALUES (?)", found.gone_notes)
+        conn.executemany("INSERT INTO temp.gone_cards VALUES (?)", found.gone_cards)
+        conn.executemany("INSERT INTO temp.made_notes VALUES(?,?,?,?,?,?,?,?,?,?,?)", found.notes)
+        conn.executemany(
+            "INSERT INTO temp.made_cards VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", found.cards
+        )
+    except sqlite3.DatabaseError:
+        conn.rollback()
+        return False
+    return True
+
+
+def merge(conn: sqlite3.Connection) -> bool:
+    """Fill the empty notes and cards tables of `conn` from the attached `last` collection and
+    the staged rows, merged by id: two statements, in which SQLite does not wait for the
+    interpreter. Whether it could; when not, `conn`'s tables are empty."""
+    try:
+        for table in ("notes", "cards"):
+            # Both sides come in rowid order: SQLite merges them as they come.
+            conn.execute(
+                f"INSERT INTO main.{table} "
+                f"SELECT * FROM last.{table} WHERE id NOT IN (SELECT id FROM temp.gone_{table}) "
+                f"UNION ALL SELECT * FROM temp.made_{table} ORDER BY 1"
+            )
+    except sqlite3.DatabaseError:
+        conn.rollback()
+        return False
+    return True

@@ -1,0 +1,265 @@
+"""After an edit, the collection is made from the one the last build kept (generator.anki.update):
+the kept lessons' rows are copied from it, merged with the rows made again. What comes out is
+the collection a build from nothing makes, byte for byte; a kept collection that is damaged,
+or that does not hold what the kept lessons say, is not used."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from generator.anki import update
+from generator.anki.package import (
+    NoteBatch,
+    PackagedNote,
+    PackageSpec,
+    card_order,
+    collection_bytes,
+    every_note,
+    frame_bytes,
+    package_bytes,
+)
+from generator.cache.store import FOLDER, Store
+from tests.test_cache import DAY, T0, Built, run
+from tests.test_package_rows import ECHO, LENS, PRISM, reveal_fields, spec_of
+
+LESSON = """---
+title: Topic {topic}
+---
+
+# Topic {topic}
+
+{cards}
+"""
+CARD = """### What is fact {topic}.{number}? <!-- id: t{topic}-f{number} -->
+
+Fact {topic}.{number} is {answer}.
+"""
+CHOICE = """### Which one is fact {topic}.{number}? <!-- id: t{topic}-c{number} -->
+
+- [x] fact {topic}.{number}
+- [ ] fact {topic}.{other}
+- [ ] neither of them
+"""
+
+
+def lesson(topic: int, count: int, answer: str = "true") -> str:
+    cards = [CARD.format(topic=topic, number=n, answer=answer) for n in range(count)]
+    cards.append(CHOICE.format(topic=topic, number=count, other=count + 1))
+    return LESSON.format(topic=topic, cards="\n".join(cards))
+
+
+def course(root: Path, topics: int = 6, count: int = 5) -> Path:
+    content = root / "content"
+    content.mkdir()
+    (content / "_index.md").write_text(
+        "---\ndeck: Update Course\nnamespace: update-course-1\n---\n", encoding="utf-8"
+    )
+    for topic in range(topics):
+        folder = content / f"{topic:02d}-topic"
+        folder.mkdir()
+        (folder / "lesson.md").write_text(lesson(topic, count), encoding="utf-8")
+    return content
+
+
+class Merges:
+    """Counts the collections filled from a kept one."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.filled = 0
+        real = update.merge
+
+        def counting(conn: sqlite3.Connection) -> bool:
+            done = real(conn)
+            self.filled += done
+            return done
+
+        monkeypatch.setattr(update, "merge", counting)
+
+
+def both(content: Path, tmp: Path, epoch: int) -> tuple[Built, Built]:
+    one = run(content, tmp / "cached", epoch)
+    other = run(content, tmp / "clean", epoch, "--no-cache")
+    assert one.code == 0, one.stderr
+    return one, other
+
+
+def kept_collections(out: Path) -> list[Path]:
+    return sorted((out / FOLDER).glob(f"*/{update.COLLECTIONS}/*.bin"))
+
+
+def test_after_an_edit_the_kept_rows_come_from_the_last_collection(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    content = course(tmp_path)
+    merges = Merges(monkeypatch)
+    one, other = both(content, tmp_path, T0)
+    assert one == other
+    assert merges.filled == 0  # a first build has nothing to take rows from
+    assert len(kept_collections(tmp_path / "cached")) == 1
+    edited = content / "03-topic" / "lesson.md"
+    for step, answer in enumerate(["false", "unknown", "true"], start=1):
+        edited.write_text(lesson(3, 5, answer), encoding="utf-8")
+        one, other = both(content, tmp_path, T0 + step * DAY)
+        assert one == other
+        assert "5 changed" in one.stdout
+        assert merges.filled == step
+        assert len(kept_collections(tmp_path / "cached")) == 1  # the last one only
+
+
+def test_notes_added_and_removed_before_others_move_the_new_cards_after_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new card early in the course moves every later new card one place: the kept cards'
+    positions change, and their rows are made again."""
+    content = course(tmp_path)
+    merges = Merges(monkeypatch)
+    both(content, tmp_path, T0)
+    first = content / "00-topic" / "lesson.md"
+    for step, count in enumerate([7, 3, 5], start=1):
+        first.write_text(lesson(0, count), encoding="utf-8")
+        one, other = both(content, tmp_path, T0 + step * DAY)
+        assert one == other
+    assert merges.filled == 3
+
+
+@pytest.mark.parametrize("damage", ["flip", "truncate", "empty"])
+def test_a_damaged_kept_collection_is_not_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str
+) -> None:
+    content = course(tmp_path)
+    merges = Merges(monkeypatch)
+    both(content, tmp_path, T0)
+    [kept] = kept_collections(tmp_path / "cached")
+    data = kept.read_bytes()
+    middle = len(data) // 2
+    damaged = {
+        "flip": data[:middle] + bytes([data[middle] ^ 1]) + data[middle + 1 :],
+        "truncate": data[:middle],
+        "empty": b"",
+    }[damage]
+    kept.write_bytes(damaged)
+    (content / "02-topic" / "lesson.md").write_text(lesson(2, 5, "false"), encoding="utf-8")
+    one, other = both(content, tmp_path, T0 + DAY)
+    assert one == other
+    assert merges.filled == 0
+
+
+def kept_as(tmp_path: Path, spec: PackageSpec) -> update.LastCollection:
+    """The collection of `spec`, kept as a build keeps it."""
+    return kept_as_bytes(tmp_path, spec, collection_bytes(spec))
+
+
+def kept_as_bytes(tmp_path: Path, spec: PackageSpec, collection: bytes) -> update.LastCollection:
+    """`collection`, kept as a build keeps the collection of `spec`."""
+    store = Store(tmp_path / "store")
+    name = update.keep_collection(store, package_bytes(spec), collection)
+    found = update.last_collection(store, name)
+    assert found is not None and found.sound()
+    return found
+
+
+def batch(*notes: PackagedNote) -> NoteBatch:
+    return NoteBatch(
+        guids=tuple(note.guid for note in notes),
+        note_types=tuple(note.note_type for note in notes),
+        joined=tuple("\x1f".join(note.fields) for note in notes),
+        tags=tuple(note.tags for note in notes),
+        decks=tuple(note.deck for note in notes),
+        note_ids=tuple(note.note_id for note in notes),
+        mods=tuple(note.mod for note in notes),
+        cards=tuple(note.cards for note in notes),
+        families=tuple("" for _ in notes),
+    )
+
+
+def test_a_collection_filled_from_the_last_equals_one_made_row_by_row(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    last = kept_as(tmp_path, spec_of(LENS, PRISM, ECHO))
+    louder = replace(ECHO, fields=reveal_fields("Echo!", "echo"), mod=ECHO.mod + 1)
+    spec = spec_of(batch(LENS, PRISM), louder)
+    merges = Merges(monkeypatch)
+    assert collection_bytes(spec, fill=last) == collection_bytes(spec)
+    assert merges.filled == 1
+
+
+TWO_CARDS = replace(LENS, cards=(0, 1))
+
+
+def changed(spec: PackageSpec, statement: str, *values: object) -> bytes:
+    """The collection of `spec`, changed by one SQL statement."""
+    conn = sqlite3.connect(":memory:")
+    try:
+        conn.deserialize(collection_bytes(spec))
+        conn.execute(statement, values)
+        conn.commit()
+        return conn.serialize()
+    finally:
+        conn.close()
+
+
+NO_PRISM = ("DELETE FROM notes WHERE id = ?", PRISM.note_id)
+"""Its row taken out, its cards left."""
+LENS_CARD_OF_PRISM = ("UPDATE cards SET nid = ? WHERE id = ?", PRISM.note_id, LENS.note_id)
+"""The lens's card given to the prism."""
+
+
+@pytest.mark.parametrize(
+    ("last_notes", "kept", "change"),
+    [
+        pytest.param((LENS, ECHO), (LENS, PRISM), None, id="a kept note"),
+        pytest.param((LENS, ECHO), (TWO_CARDS,), None, id="a card of a kept note"),
+        pytest.param((TWO_CARDS, ECHO), (LENS,), None, id="no other card of a kept note"),
+        pytest.param((LENS, PRISM, ECHO), (LENS, PRISM), NO_PRISM, id="a kept note's row"),
+        pytest.param(
+            (LENS, PRISM, ECHO), (LENS, PRISM), LENS_CARD_OF_PRISM, id="a card of its own"
+        ),
+    ],
+)
+def test_a_last_collection_that_does_not_hold_what_is_kept_is_not_used(
+    tmp_path: Path,
+    last_notes: tuple[PackagedNote, ...],
+    kept: tuple[PackagedNote, ...],
+    change: tuple[object, ...] | None,
+) -> None:
+    """It must hold every kept note, every card of each, and no other card of them."""
+    last = kept_as(tmp_path, spec_of(*last_notes))
+    if change is not None:
+        statement, *values = change
+        data = changed(spec_of(*last_notes), str(statement), *values)
+        last.path.unlink()
+        last = kept_as_bytes(tmp_path, spec_of(*last_notes), data)
+    spec = spec_of(batch(*kept), ECHO)
+    conn = sqlite3.connect(":memory:")
+    try:
+        conn.deserialize(frame_bytes(spec))
+        assert last(conn, spec, card_order(n[:4] for n in every_note(spec))) is None
+    finally:
+        conn.close()
+    assert collection_bytes(spec, fill=last) == collection_bytes(spec)
+
+
+def test_a_cold_build_does_not_read_a_kept_collection(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    content = course(tmp_path)
+    both(content, tmp_path, T0)
+    read: list[Path] = []
+    real = update.LastCollection.sound
+
+    def sound(self: update.LastCollection) -> bool:
+        read.append(self.path)
+        return real(self)
+
+    monkeypatch.setattr(update.LastCollection, "sound", sound)
+    for topic in range(6):  # every lesson edited: nothing is kept whole
+        (content / f"{topic:02d}-topic" / "lesson.md").write_text(
+            lesson(topic, 5, "edited"), encoding="utf-8"
+        )
+    one, other = both(content, tmp_path, T0 + DAY)
+    assert one == other
+    assert read == []
