@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import io
 import pickle
+import typing
 import zlib
 from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field, fields
@@ -377,8 +378,10 @@ def load(store: Store, inputs: str) -> tuple[Snapshot, State] | None:
         return None
     stored = store.read(STATES, snapshot.state)
     try:
-        written: State = decode(State, stored)
-    except (TypeError, ValueError, IndexError, KeyError, AttributeError):
+        blob, package_digest = typing.cast(tuple[bytes, str], stored)
+        plain = PlainUnpickler(io.BytesIO(blob)).load()
+        written: State = decode(State, with_digest(plain, package_digest))
+    except Exception:  # whatever is wrong with an entry, it is a miss
         return None
     return snapshot, written
 
@@ -454,16 +457,16 @@ def stow(store: Store, blocks: Iterable[tuple[str, Block]], known: Mapping[str, 
     return Stowed(ids, packs, whole=True)
 
 
-def plain_state(state: State) -> tuple[Any, ...]:
-    """`state` in plain form, as `save` stores it."""
-    plain = encode(state)
-    assert isinstance(plain, tuple)
-    return plain
+def state_blob(state: State) -> bytes:
+    """`state` in plain form, pickled, as `save` stores it with the digest of the package it
+    records: a state is made ready while that package is being made."""
+    return pickle.dumps(encode(state), protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def with_digest(plain: tuple[Any, ...], package_digest: str) -> tuple[Any, ...]:
-    """A state in plain form, with another package digest: a state can be encoded while the
-    package whose digest it records is being made."""
+def with_digest(plain: object, package_digest: object) -> tuple[Any, ...]:
+    """A state in plain form, with the digest of the package it records."""
+    if not isinstance(plain, tuple) or not isinstance(package_digest, str):
+        raise TypeError("not a state")
     values = list(plain)
     values[DIGEST_FIELD] = package_digest
     return tuple(values)
@@ -477,12 +480,13 @@ def save(
     *,
     inputs: str,
     state_digest: str,
-    written: tuple[Any, ...],
+    written: tuple[bytes, str],
     stowed: Stowed,
     collection: str = "",
 ) -> int:
-    """Record the lessons `stow` wrote as kept, with the state this build wrote (`written`, in
-    plain form: `plain_state`) and the collection it kept. Returns how many lessons are kept."""
+    """Record the lessons `stow` wrote as kept, with the state this build wrote (`written`: its
+    `state_blob` and the digest of its package) and the collection it kept. Returns how many
+    lessons are kept."""
     if not stowed.whole:
         return 0
     if not store.writable:

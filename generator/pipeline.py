@@ -24,7 +24,6 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
 
 from generator import incremental, lint, report
 from generator.anki import state, update
@@ -960,7 +959,7 @@ def keep_for_next(config: BuildConfig, result: BuildResult, store: Store) -> Non
         store,
         inputs=kept_inputs(config),
         state_digest=hashlib.sha256(written.text.encode()).hexdigest(),
-        written=incremental.with_digest(stowing.state, written.package_digest),
+        written=(stowing.state, written.package_digest),
         stowed=stowing.stowed,
         collection=result.collection,
     )
@@ -976,8 +975,8 @@ class Stowing:
 
     stowed: incremental.Stowed
     """The steady lessons, written."""
-    state: tuple[Any, ...]
-    """The state this build writes, in plain form (its package's digest aside)."""
+    state: bytes
+    """The state this build writes (its package's digest aside: `incremental.state_blob`)."""
     memo: MemoParts | None
     """What its memo holds, when the next build would change nothing (its package aside)."""
 
@@ -997,7 +996,7 @@ def stow(config: BuildConfig, result: BuildResult, store: Store, written: state.
     every = stowed.whole and len(stowed.ids) == len(result.parts)
     if every and same_outcome(result.plan, second, written):
         parts = memo_parts(config, result, second, upcoming.diagnostics)
-    return Stowing(stowed, incremental.plain_state(written), parts)
+    return Stowing(stowed, incremental.state_blob(written), parts)
 
 
 Again = dict[int, tuple[list[RenderedNote], Reading]]
