@@ -129,8 +129,8 @@ class BuildResult:
     """The plan compared the notes with that very state (so kept lessons were planned as kept)."""
     snapshot: Snapshot | None = None
     """What the last build kept, when it applies to this one."""
-    collection: str = ""
-    """The name this build's collection is kept under for the next (generator.anki.update)."""
+    keeping: update.Keeping | None = None
+    """This build's collection, being kept for the next (generator.anki.update)."""
     stowing: Stowing | None = None
     """What it keeps for the next build, when made while the package was being made."""
     pending: Pending = field(default_factory=Pending)
@@ -845,7 +845,7 @@ def package_and_draft(
             # made here while the package is (in C, mostly: see generator.anki.update).
             result.upcoming = plan_next(config, result, result.plan.state)
             result.stowing = stow(config, result, store, result.plan.state)
-        data, result.collection = making.result()
+        data, result.keeping = making.result()
         return data, draft
 
 
@@ -907,6 +907,8 @@ def build(config: BuildConfig, *, progress: Progress | None = None) -> BuildResu
         )
     finally:
         result.pending.close()
+        if result.keeping is not None:
+            result.keeping.result()  # no write left running once the build returns
     return result
 
 
@@ -953,15 +955,16 @@ def keep_for_next(config: BuildConfig, result: BuildResult, store: Store) -> Non
         return
     result.step("keeping what the next build needs")
     stowing = result.stowing or stow(config, result, store, written.state)
-    if not result.collection and result.output is not None:
-        result.collection = update.keep_written(store, result.output, written.package_digest)
+    collection = result.keeping.result() if result.keeping is not None else ""
+    if not collection and result.output is not None:
+        collection = update.keep_written(store, result.output, written.package_digest)
     kept = incremental.save(
         store,
         inputs=kept_inputs(config),
         state_digest=hashlib.sha256(written.text.encode()).hexdigest(),
         written=(stowing.state, written.package_digest),
         stowed=stowing.stowed,
-        collection=result.collection,
+        collection=collection,
     )
     if kept == len(result.parts) and stowing.memo is not None:
         keep_memo(config, result, store, stowing.memo)

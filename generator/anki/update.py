@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+import threading
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -64,17 +65,44 @@ class PackageMaking:
         self.pieces = pieces
         self.store = store
 
-    def finish(self) -> tuple[bytes, str]:
-        """The package's zip; and the name its collection is kept under in the store for the
-        next build ("" when it is not kept). Only into a cache that is there already: a
-        build that fails must leave the output folder as it found it (a first build keeps its
-        collection once it has succeeded: `keep_written`)."""
+    def finish(self) -> tuple[bytes, Keeping | None]:
+        """The package's zip; and its collection being kept in the store for the next build
+        (None when it is not kept). Only into a cache that is there already: a build that
+        fails must leave the output folder as it found it (a first build keeps its collection
+        once it has succeeded: `keep_written`)."""
         collection = self.making.finish()
         package = zipped(self.spec, collection, self.pieces)
         store = self.store
-        kept = store is not None and store.root.is_dir()
-        name = keep_collection(store, package, collection) if store is not None and kept else ""
-        return package, name
+        if store is None or not store.root.is_dir():
+            return package, None
+        return package, Keeping.start(store, package, collection)
+
+
+class Keeping:
+    """A collection being written into the cache, in a thread of its own: the build goes on
+    with its package meanwhile, and asks for the collection's name when it records it."""
+
+    def __init__(self, name: str, thread: threading.Thread, done: list[bool]) -> None:
+        self.name = name
+        self.thread = thread
+        self.done = done
+
+    @classmethod
+    def start(cls, store: Store, package: bytes, collection: bytes) -> Keeping:
+        name = collection_name(package, collection)
+        done: list[bool] = []
+
+        def write() -> None:
+            done.append(store.write_raw(COLLECTIONS, name, collection))
+
+        thread = threading.Thread(target=write, name="keep-collection", daemon=True)
+        thread.start()
+        return cls(name, thread, done)
+
+    def result(self) -> str:
+        """The name it is kept under, once it is written; "" when it could not be."""
+        self.thread.join()
+        return self.name if self.done == [True] else ""
 
 
 def begin_package(
@@ -89,26 +117,31 @@ def begin_package(
     return PackageMaking(spec, begin_collection(spec, frames, last), pieces, store)
 
 
+def collection_name(package: bytes, collection: bytes) -> str:
+    """The name a collection is kept under: its package's SHA-256, which no other content has,
+    and its own CRC-32, which `LastCollection` checks it against."""
+    return f"{hashlib.sha256(package).hexdigest()}-{zlib.crc32(collection):08x}"
+
+
 def keep_collection(store: Store, package: bytes, collection: bytes) -> str:
     """Keep `collection` (of `package`) for the next build; the name it is kept under, "" when
-    it could not be written. The name is the package's SHA-256, which no other content has,
-    and the CRC-32 of the collection, which `LastCollection` checks it against."""
-    name = f"{hashlib.sha256(package).hexdigest()}-{zlib.crc32(collection):08x}"
-    if not store.write_raw(COLLECTIONS, name, collection):
-        return ""
-    return name
+    it could not be written."""
+    name = collection_name(package, collection)
+    return name if store.write_raw(COLLECTIONS, name, collection) else ""
 
 
 def keep_written(store: Store, package: Path, digest: str) -> str:
-    """Keep the collection of the package just written at `package` (SHA-256 `digest`); the
-    name it is kept under, "" when it could not be read or kept."""
+    """Keep the collection of the package just written at `package` (SHA-256 `digest`), copied
+    from it a piece at a time; the name it is kept under, "" when it could not be read or kept.
+    (The zip records the collection's CRC-32; reading it checks it.)"""
     try:
         with zipfile.ZipFile(package) as archive:
-            collection = archive.read("collection.anki2")
+            name = f"{digest}-{archive.getinfo('collection.anki2').CRC:08x}"
+            with archive.open("collection.anki2") as source:
+                kept = store.write_raw(COLLECTIONS, name, source)
     except (OSError, zipfile.BadZipFile, KeyError, ValueError, EOFError):
         return ""
-    name = f"{digest}-{zlib.crc32(collection):08x}"
-    return name if store.write_raw(COLLECTIONS, name, collection) else ""
+    return name if kept else ""
 
 
 def last_collection(store: Store, name: str) -> LastCollection | None:

@@ -16,6 +16,7 @@ import contextlib
 import hashlib
 import io
 import pickle
+import shutil
 import struct
 import time
 import zlib
@@ -88,16 +89,17 @@ class Store:
             self.prepare(target.parent)
             atomic_write(target, lambda tmp: write_bytes(tmp, data))
 
-    def write_raw(self, kind: str, key: str, data: bytes) -> bool:
-        """Store `data` as it is, under a key that names its content (a digest of it): kept
-        already when the file is there. Whether it is there now."""
+    def write_raw(self, kind: str, key: str, data: bytes | IO[bytes]) -> bool:
+        """Store `data` (bytes, or a file read to its end) as it is, under a key that names its
+        content (a digest of it): kept already when the file is there. Whether it is there
+        now. A file that cannot be read to its end leaves nothing."""
         if not self.writable:
             return False
         target = self.path(kind, key)
         try:
             if not target.is_file():
                 self.prepare(target.parent)
-                atomic_write(target, lambda tmp: write_bytes(tmp, data))
+                atomic_write(target, lambda tmp: write_raw_file(tmp, data))
         except OSError:
             return False
         return True
@@ -175,6 +177,14 @@ class Store:
 
 def write_bytes(path: Path, data: bytes) -> None:
     path.write_bytes(data)
+
+
+def write_raw_file(path: Path, data: bytes | IO[bytes]) -> None:
+    if isinstance(data, bytes):
+        path.write_bytes(data)
+        return
+    with path.open("wb") as out:
+        shutil.copyfileobj(data, out, 1 << 20)
 
 
 def encode(key: str, payload: object) -> bytes:
