@@ -908,7 +908,7 @@ def build(config: BuildConfig, *, progress: Progress | None = None) -> BuildResu
     finally:
         result.pending.close()
         if result.keeping is not None:
-            result.keeping.result()  # no write left running once the build returns
+            result.keeping.close()  # no write left running, nor a file left behind
     return result
 
 
@@ -956,8 +956,6 @@ def keep_for_next(config: BuildConfig, result: BuildResult, store: Store) -> Non
     result.step("keeping what the next build needs")
     stowing = result.stowing or stow(config, result, store, written.state)
     collection = result.keeping.result() if result.keeping is not None else ""
-    if not collection and result.output is not None:
-        collection = update.keep_written(store, result.output, written.package_digest)
     kept = incremental.save(
         store,
         inputs=kept_inputs(config),

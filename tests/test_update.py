@@ -5,7 +5,10 @@ or that does not hold what the kept lessons say, is not used."""
 
 from __future__ import annotations
 
+import errno
+import os
 import sqlite3
+import tempfile
 from dataclasses import replace
 from pathlib import Path
 
@@ -25,6 +28,7 @@ from generator.anki.package import (
 from generator.cache.store import FOLDER, Store
 from tests.test_cache import DAY, T0, Built, run
 from tests.test_package_rows import ECHO, LENS, PRISM, reveal_fields, spec_of
+from tests.test_safety import deny_writes
 
 LESSON = """---
 title: Topic {topic}
@@ -263,3 +267,55 @@ def test_a_cold_build_does_not_read_a_kept_collection(
     one, other = both(content, tmp_path, T0 + DAY)
     assert one == other
     assert read == []
+
+
+def staged_files(folder: Path) -> list[Path]:
+    return sorted(folder.glob("ankigen-collection-*"))
+
+
+def test_a_first_build_keeps_its_collection_outside_the_output_folder_until_it_succeeds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+    content = course(tmp_path)
+    out = tmp_path / "failing"
+    out.mkdir()
+    deny_writes(out, monkeypatch)
+    failed = run(content, out, T0)
+    out.chmod(0o755)
+    assert failed.code == 1 and "cannot write the package" in failed.stderr
+    assert list(out.iterdir()) == []
+    assert staged_files(temporary) == []  # removed with the failed build
+    monkeypatch.undo()
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+    assert run(content, tmp_path / "good", T0).code == 0
+    assert staged_files(temporary) == []  # moved into the cache
+    [kept] = kept_collections(tmp_path / "good")
+    assert kept.stat().st_mode & 0o777 == 0o644
+
+
+def test_a_collection_kept_from_another_file_system_is_copied(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = Store(tmp_path / "store")
+    source = tmp_path / "staged"
+    source.write_bytes(b"collection bytes")
+
+    real = Path.replace
+
+    def other_device(self: Path, target: Path) -> Path:
+        if self == source:
+            raise OSError(errno.EXDEV, os.strerror(errno.EXDEV))
+        return real(self, target)
+
+    monkeypatch.setattr(Path, "replace", other_device)
+    assert store.adopt_raw(update.COLLECTIONS, "name", source)
+    monkeypatch.undo()
+    assert store.path(update.COLLECTIONS, "name").read_bytes() == b"collection bytes"
+    assert not source.exists()
+    # Kept already: the file is not needed, and is removed.
+    source.write_bytes(b"collection bytes")
+    assert store.adopt_raw(update.COLLECTIONS, "name", source)
+    assert not source.exists()

@@ -19,9 +19,10 @@ which made that collection; the positions of new cards are compared one by one.
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
+import tempfile
 import threading
-import zipfile
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -66,43 +67,79 @@ class PackageMaking:
         self.store = store
 
     def finish(self) -> tuple[bytes, Keeping | None]:
-        """The package's zip; and its collection being kept in the store for the next build
-        (None when it is not kept). Only into a cache that is there already: a build that
-        fails must leave the output folder as it found it (a first build keeps its collection
-        once it has succeeded: `keep_written`)."""
+        """The package's zip; and its collection being kept for the next build (None when
+        there is no store to keep it in)."""
         collection = self.making.finish()
         package = zipped(self.spec, collection, self.pieces)
-        store = self.store
-        if store is None or not store.root.is_dir():
+        if self.store is None:
             return package, None
-        return package, Keeping.start(store, package, collection)
+        return package, Keeping.start(self.store, package, collection)
 
 
 class Keeping:
-    """A collection being written into the cache, in a thread of its own: the build goes on
-    with its package meanwhile, and asks for the collection's name when it records it."""
+    """A collection being written for the next build, in a thread of its own: the build goes
+    on with its package meanwhile, and asks for the collection's name (`result`) when it
+    records what it kept. Into the cache when it is there; else (a first build) into a file in
+    the system's temporary folder, moved into the cache once the build has succeeded: a build
+    that fails leaves the output folder as it found it (`close` removes the file)."""
 
-    def __init__(self, name: str, thread: threading.Thread, done: list[bool]) -> None:
+    def __init__(self, store: Store, name: str, staged: Path | None) -> None:
+        self.store = store
         self.name = name
-        self.thread = thread
-        self.done = done
+        self.staged = staged
+        self.done: list[bool] = []
+        self.thread: threading.Thread | None = None
 
     @classmethod
     def start(cls, store: Store, package: bytes, collection: bytes) -> Keeping:
         name = collection_name(package, collection)
-        done: list[bool] = []
+        staged = None
+        if not store.root.is_dir():
+            try:
+                handle, path = tempfile.mkstemp(prefix="ankigen-collection-")
+            except OSError:
+                return cls(store, "", None)
+            os.close(handle)
+            staged = Path(path)
+        keeping = cls(store, name, staged)
+        keeping.thread = threading.Thread(
+            target=keeping.write, args=(collection,), name="keep-collection", daemon=True
+        )
+        keeping.thread.start()
+        return keeping
 
-        def write() -> None:
-            done.append(store.write_raw(COLLECTIONS, name, collection))
-
-        thread = threading.Thread(target=write, name="keep-collection", daemon=True)
-        thread.start()
-        return cls(name, thread, done)
+    def write(self, collection: bytes) -> None:
+        if self.staged is None:
+            self.done.append(self.store.write_raw(COLLECTIONS, self.name, collection))
+            return
+        try:
+            self.staged.write_bytes(collection)
+        except OSError:
+            self.done.append(False)
+        else:
+            self.done.append(True)
 
     def result(self) -> str:
-        """The name it is kept under, once it is written; "" when it could not be."""
-        self.thread.join()
-        return self.name if self.done == [True] else ""
+        """The name it is kept under in the cache, once it is there; "" when it could not be
+        kept."""
+        if self.thread is not None:
+            self.thread.join()
+        if self.done != [True]:
+            return ""
+        if self.staged is not None:
+            adopted = self.store.adopt_raw(COLLECTIONS, self.name, self.staged)
+            self.staged = None
+            if not adopted:
+                return ""
+        return self.name
+
+    def close(self) -> None:
+        """Wait for the writing; remove a file that was not moved into the cache."""
+        if self.thread is not None:
+            self.thread.join()
+        if self.staged is not None:
+            self.staged.unlink(missing_ok=True)
+            self.staged = None
 
 
 def begin_package(
@@ -128,20 +165,6 @@ def keep_collection(store: Store, package: bytes, collection: bytes) -> str:
     it could not be written."""
     name = collection_name(package, collection)
     return name if store.write_raw(COLLECTIONS, name, collection) else ""
-
-
-def keep_written(store: Store, package: Path, digest: str) -> str:
-    """Keep the collection of the package just written at `package` (SHA-256 `digest`), copied
-    from it a piece at a time; the name it is kept under, "" when it could not be read or kept.
-    (The zip records the collection's CRC-32; reading it checks it.)"""
-    try:
-        with zipfile.ZipFile(package) as archive:
-            name = f"{digest}-{archive.getinfo('collection.anki2').CRC:08x}"
-            with archive.open("collection.anki2") as source:
-                kept = store.write_raw(COLLECTIONS, name, source)
-    except (OSError, zipfile.BadZipFile, KeyError, ValueError, EOFError):
-        return ""
-    return name if kept else ""
 
 
 def last_collection(store: Store, name: str) -> LastCollection | None:

@@ -21,6 +21,7 @@ import struct
 import time
 import zlib
 from collections.abc import Iterable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import IO
 
@@ -89,19 +90,38 @@ class Store:
             self.prepare(target.parent)
             atomic_write(target, lambda tmp: write_bytes(tmp, data))
 
-    def write_raw(self, kind: str, key: str, data: bytes | IO[bytes]) -> bool:
-        """Store `data` (bytes, or a file read to its end) as it is, under a key that names its
-        content (a digest of it): kept already when the file is there. Whether it is there
-        now. A file that cannot be read to its end leaves nothing."""
+    def write_raw(self, kind: str, key: str, data: bytes) -> bool:
+        """Store `data` as it is, under a key that names its content (a digest of it): kept
+        already when the file is there. Whether it is there now."""
         if not self.writable:
             return False
         target = self.path(kind, key)
         try:
             if not target.is_file():
                 self.prepare(target.parent)
-                atomic_write(target, lambda tmp: write_raw_file(tmp, data))
+                atomic_write(target, lambda tmp: write_bytes(tmp, data))
         except OSError:
             return False
+        return True
+
+    def adopt_raw(self, kind: str, key: str, source: Path) -> bool:
+        """Move the file at `source` into the store as the entry `key` of `kind` (see
+        `write_raw`); whether the entry is there now. `source` is gone either way."""
+        target = self.path(kind, key)
+        try:
+            if not self.writable or target.is_file():
+                return self.writable
+            self.prepare(target.parent)
+            try:
+                source.chmod(0o644)  # as the store's other files (a temporary file is private)
+                source.replace(target)
+            except OSError:
+                # Another file system: copied, then moved into place in one step.
+                atomic_write(target, partial(copy_file, source))
+        except OSError:
+            return False
+        finally:
+            source.unlink(missing_ok=True)
         return True
 
     def prepare(self, folder: Path) -> None:
@@ -179,12 +199,8 @@ def write_bytes(path: Path, data: bytes) -> None:
     path.write_bytes(data)
 
 
-def write_raw_file(path: Path, data: bytes | IO[bytes]) -> None:
-    if isinstance(data, bytes):
-        path.write_bytes(data)
-        return
-    with path.open("wb") as out:
-        shutil.copyfileobj(data, out, 1 << 20)
+def copy_file(source: Path, path: Path) -> None:
+    shutil.copyfile(source, path)
 
 
 def encode(key: str, payload: object) -> bytes:
