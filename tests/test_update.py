@@ -160,7 +160,7 @@ def kept_as(tmp_path: Path, spec: PackageSpec) -> update.LastCollection:
 def kept_as_bytes(tmp_path: Path, spec: PackageSpec, collection: bytes) -> update.LastCollection:
     """`collection`, kept as a build keeps the collection of `spec`."""
     store = Store(tmp_path / "store")
-    name = update.keep_collection(store, package_bytes(spec), collection)
+    name = update.Keeping.start(store, package_bytes(spec), collection).result()
     found = update.last_collection(store, name)
     assert found is not None and found.sound()
     return found

@@ -2,18 +2,18 @@
 
 After an edit, nearly every note is one the last build packaged already, row for row: a lesson
 kept whole (a `NoteBatch`) is packaged exactly as the last build packaged it. Each build keeps
-its collection in the cache (`keep_collection`); the next one attaches it and SQLite copies the
-kept notes' rows from it, merged with the rows made again, in one statement per table, instead
-of every row being made in Python and inserted one by one (each insert waits for the
-interpreter's lock, which the build's other thread holds meanwhile).
+its collection in the cache (`Keeping`); the next one attaches it and SQLite copies the kept
+notes' rows from it, merged with the rows made again, in one statement per table, instead of
+every row being made in Python and inserted one by one (each insert waits for the interpreter's
+lock, which the build's main thread holds meanwhile).
 
 The result is the collection a build from nothing makes, byte for byte: both fill the empty
 tables of the same frame with the same rows in rowid order, in one transaction.
 
-The kept collection is used only when its bytes are the ones it is named by, and only when it
-holds what the batches say: every kept note, every card of each, no other card of them. The
-rows of a kept note are the ones its lesson's block and its state entry gave the last build,
-which made that collection; the positions of new cards are compared one by one.
+The kept collection is used only when its bytes are the ones it was kept with (its CRC-32), and
+only when it holds what the batches say: every kept note, every card of each, no other card of
+them. The rows of a kept note are the ones its lesson's block and its state entry gave the last
+build, which made that collection; the positions of new cards are compared one by one.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ from generator.anki.package import (
 from generator.cache.store import Store
 
 COLLECTIONS = "collections"
-"""Kind of cache entry: a build's collection, as SQLite wrote it (see `keep_collection`)."""
+"""Kind of cache entry: a build's collection, as SQLite wrote it (see `collection_name`)."""
 
 BATCHED_SHARE = 2
 """The kept collection is read when at least 1/BATCHED_SHARE of the notes are in batches
@@ -160,13 +160,6 @@ def collection_name(package: bytes, collection: bytes) -> str:
     return f"{hashlib.sha256(package).hexdigest()}-{zlib.crc32(collection):08x}"
 
 
-def keep_collection(store: Store, package: bytes, collection: bytes) -> str:
-    """Keep `collection` (of `package`) for the next build; the name it is kept under, "" when
-    it could not be written."""
-    name = collection_name(package, collection)
-    return name if store.write_raw(COLLECTIONS, name, collection) else ""
-
-
 def last_collection(store: Store, name: str) -> LastCollection | None:
     """The collection the last build kept under `name`, to fill a collection from."""
     if not name:
@@ -182,7 +175,7 @@ class LastCollection:
     path: Path
     """Where it is."""
     name: str
-    """The name it was kept under (see `keep_collection`)."""
+    """The name it was kept under (see `collection_name`)."""
 
     def __call__(
         self, conn: sqlite3.Connection, spec: PackageSpec, due: Due
@@ -291,7 +284,7 @@ def changes(conn: sqlite3.Connection, spec: PackageSpec, due: Due) -> Changes | 
 def stage(conn: sqlite3.Connection, found: Changes) -> bool:
     """Put the rows made again, and the ids of the rows not kept, in tables of their own: in
     memory, with the columns (and so the conversions) of the collection's own tables. Whether
-    it could; when not, nothing is left of it (no transaction is open)."""
+    it could; when not, no row is staged and no transaction is open."""
     try:
         conn.execute("PRAGMA temp_store = MEMORY")
         for table in ("notes", "cards"):
