@@ -210,6 +210,10 @@ NO_PRISM = ("DELETE FROM notes WHERE id = ?", PRISM.note_id)
 """Its row taken out, its cards left."""
 LENS_CARD_OF_PRISM = ("UPDATE cards SET nid = ? WHERE id = ?", PRISM.note_id, LENS.note_id)
 """The lens's card given to the prism."""
+LENS_EARLIER = ("UPDATE notes SET mod = mod - 1 WHERE id = ?", LENS.note_id)
+"""The lens as an earlier version of it."""
+LENS_OTHER_GUID = ("UPDATE notes SET guid = 'another' WHERE id = ?", LENS.note_id)
+"""Another note under the lens's id."""
 
 
 @pytest.mark.parametrize(
@@ -222,6 +226,8 @@ LENS_CARD_OF_PRISM = ("UPDATE cards SET nid = ? WHERE id = ?", PRISM.note_id, LE
         pytest.param(
             (LENS, PRISM, ECHO), (LENS, PRISM), LENS_CARD_OF_PRISM, id="a card of its own"
         ),
+        pytest.param((LENS, ECHO), (LENS,), LENS_EARLIER, id="a kept note as it is"),
+        pytest.param((LENS, ECHO), (LENS,), LENS_OTHER_GUID, id="a kept note, not another"),
     ],
 )
 def test_a_last_collection_that_does_not_hold_what_is_kept_is_not_used(
@@ -230,7 +236,8 @@ def test_a_last_collection_that_does_not_hold_what_is_kept_is_not_used(
     kept: tuple[PackagedNote, ...],
     change: tuple[object, ...] | None,
 ) -> None:
-    """It must hold every kept note, every card of each, and no other card of them."""
+    """It must hold every kept note as it was given, every card of each, and no other card of
+    them."""
     last = kept_as(tmp_path, spec_of(*last_notes))
     if change is not None:
         statement, *values = change

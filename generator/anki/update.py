@@ -228,8 +228,11 @@ class Changes:
 
 def changes(conn: sqlite3.Connection, spec: PackageSpec, due: Due) -> Changes | None:
     """How this build's rows differ from those of the attached `last` collection; None when it
-    does not hold every kept note with every card of it (and no other card of it)."""
-    last_notes = {nid for (nid,) in conn.execute("SELECT id FROM last.notes")}
+    does not hold every kept note as it was given (its GUID and time), with every card of it and
+    no other card of it."""
+    last_notes = {
+        nid: (guid, mod) for nid, guid, mod in conn.execute("SELECT id, guid, mod FROM last.notes")
+    }
     last_cards = {
         cid: (nid, position)
         for cid, nid, position in conn.execute("SELECT id, nid, due FROM last.cards")
@@ -244,6 +247,12 @@ def changes(conn: sqlite3.Connection, spec: PackageSpec, due: Due) -> Changes | 
             made.append(item)
             continue
         kept.update(item.note_ids)
+        # Each kept note as the last build gave it: a note that changed has another time.
+        if any(
+            last_notes.get(note_id) != (guid, mod)
+            for note_id, guid, mod in zip(item.note_ids, item.guids, item.mods, strict=True)
+        ):
+            return None
         deck_ids = {deck: deck_id(spec.namespace, deck) for deck in set(item.decks)}
         columns = (item.note_ids, item.cards, item.decks, item.mods)
         for note_id, ordinals, deck, mod in zip(*columns, strict=True):
@@ -256,8 +265,6 @@ def changes(conn: sqlite3.Connection, spec: PackageSpec, due: Due) -> Changes | 
                 if found[1] != position:
                     moved.append(card_row(note_id, deck_ids[deck], ordinal, mod, due))
                     moved_ids.append((note_id + ordinal,))
-    if not kept <= last_notes:
-        return None
     gone_cards = [(cid,) for cid, (nid, _) in last_cards.items() if nid not in kept]
     if len(last_cards) - len(gone_cards) != kept_cards:
         return None
@@ -274,7 +281,7 @@ def changes(conn: sqlite3.Connection, spec: PackageSpec, due: Due) -> Changes | 
         for ordinal in note.cards
     ]
     return Changes(
-        gone_notes=[(nid,) for nid in last_notes - kept],
+        gone_notes=[(nid,) for nid in last_notes if nid not in kept],
         gone_cards=gone_cards,
         notes=rows,
         cards=cards + moved,
