@@ -164,8 +164,6 @@ class BuildResult:
     """The clock the plan used."""
     kept_written: Written | None = None
     """What the write phase left on disk."""
-    upcoming: Upcoming | None = None
-    """The next build, planned while the package was being made."""
 
     @property
     def notes(self) -> list[RenderedNote]:
@@ -843,7 +841,6 @@ def package_and_draft(
         if store is not None and store.writable and built * 4 <= len(result.parts):
             # What the next build needs, as far as it does not depend on the package's digest:
             # made here while the package is (in C, mostly: see generator.anki.update).
-            result.upcoming = plan_next(config, result, result.plan.state)
             result.stowing = stow(config, result, store, result.plan.state)
         data, result.keeping = making.result()
         return data, draft
@@ -965,7 +962,7 @@ def keep_for_next(config: BuildConfig, result: BuildResult, store: Store) -> Non
         collection=collection,
     )
     if kept == len(result.parts) and stowing.memo is not None:
-        keep_memo(config, result, store, stowing.memo)
+        keep_memo(result, store, stowing.memo)
     else:
         memo.forget(store)
 
@@ -983,10 +980,10 @@ class Stowing:
 
 
 def stow(config: BuildConfig, result: BuildResult, store: Store, written: state.State) -> Stowing:
-    """Plan the next build against `written` (unless that was done), write the steady lessons
-    and gather what the memo holds: nothing here needs the package's digest."""
+    """Plan the next build against `written`, write the steady lessons and gather what the
+    memo holds: nothing here needs the package's digest."""
     assert result.plan is not None
-    upcoming = result.upcoming or plan_next(config, result, written)
+    upcoming = plan_next(config, result, written)
     second = upcoming.plan
     stowed = incremental.stow(
         store,
@@ -1201,7 +1198,7 @@ def memo_parts(
     )
 
 
-def keep_memo(config: BuildConfig, result: BuildResult, store: Store, parts: MemoParts) -> None:
+def keep_memo(result: BuildResult, store: Store, parts: MemoParts) -> None:
     """Keep what the next build would print, when it would change nothing."""
     written = result.kept_written
     if written is None or result.output is None:
