@@ -29,7 +29,7 @@ from generator.cache.store import Packed, Store, pack_name
 from generator.cache.store import decode as store_decode
 from generator.cache.store import encode as store_encode
 from generator.diagnostics import Diagnostic, Diagnostics
-from generator.files import temporary_file
+from generator.files import put_in_place, temporary_file
 from generator.kinds import Registry
 from generator.kinds.lesson import parse_lesson
 from generator.kinds.variants import RenderedVariant
@@ -291,8 +291,7 @@ class Pending:
             return False
         try:
             self.file.close()
-            self.path.chmod(0o644)  # as every other entry (mkstemp makes it private)
-            self.path.replace(target)
+            put_in_place(self.path, target)
         except OSError:
             self.close()
             self.failed = True

@@ -50,6 +50,13 @@ def temporary_file(folder: Path, name: str) -> tuple[IO[bytes], Path]:
     return os.fdopen(fd, "w+b"), Path(path)
 
 
+def put_in_place(temporary: Path, target: Path) -> None:
+    """Move a temporary file (`temporary_file` and `mkstemp` make them private) into place as
+    `target`, in one step, readable as every other file the cache holds."""
+    temporary.chmod(0o644)
+    temporary.replace(target)
+
+
 def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
     """Create `path` through `write(temporary)` (see `replacing`)."""
     with replacing(path) as tmp:

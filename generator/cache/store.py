@@ -25,7 +25,12 @@ from functools import partial
 from pathlib import Path
 from typing import IO
 
-from generator.files import atomic_write, clean_stale_temporaries, temporary_file
+from generator.files import (
+    atomic_write,
+    clean_stale_temporaries,
+    put_in_place,
+    temporary_file,
+)
 
 FOLDER = ".ankigen-cache"
 MAGIC = b"ankigen-cache\n"
@@ -113,8 +118,7 @@ class Store:
                 return self.writable
             self.prepare(target.parent)
             try:
-                source.chmod(0o644)  # as the store's other files (a temporary file is private)
-                source.replace(target)
+                put_in_place(source, target)
             except OSError:
                 # Another file system: copied, then moved into place in one step.
                 atomic_write(target, partial(copy_file, source))
@@ -299,8 +303,7 @@ class PackWriter:
         name = pack_name(self.keys)
         try:
             self.file.close()
-            self.temporary.chmod(0o644)  # as every other entry (mkstemp makes it private)
-            self.temporary.replace(self.store.path(self.kind, name))
+            put_in_place(self.temporary, self.store.path(self.kind, name))
         except OSError:
             self.abandon()
             return ""
