@@ -87,7 +87,7 @@ class Keeping:
         self.store = store
         self.name = name
         self.staged = staged
-        self.done: list[bool] = []
+        self.written = False
         self.thread: threading.Thread | None = None
 
     @classmethod
@@ -110,21 +110,20 @@ class Keeping:
 
     def write(self, collection: bytes) -> None:
         if self.staged is None:
-            self.done.append(self.store.write_raw(COLLECTIONS, self.name, collection))
+            self.written = self.store.write_raw(COLLECTIONS, self.name, collection)
             return
         try:
             self.staged.write_bytes(collection)
         except OSError:
-            self.done.append(False)
-        else:
-            self.done.append(True)
+            return
+        self.written = True
 
     def result(self) -> str:
         """The name it is kept under in the cache, once it is there; "" when it could not be
         kept."""
         if self.thread is not None:
             self.thread.join()
-        if self.done != [True]:
+        if not self.written:
             return ""
         if self.staged is not None:
             adopted = self.store.adopt_raw(COLLECTIONS, self.name, self.staged)
