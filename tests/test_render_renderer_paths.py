@@ -7,7 +7,13 @@ from generator.diagnostics import Diagnostics
 from generator.notes import Text
 from generator.render import MarkdownRenderer
 from generator.render.highlight import html_formatter
-from generator.render.renderer import EXTENSION_CONFIGS, EXTENSIONS, as_text, column_of
+from generator.render.renderer import (
+    EXTENSION_CONFIGS,
+    EXTENSIONS,
+    as_text,
+    column_of,
+    made_extensions,
+)
 
 RENDERER = MarkdownRenderer()
 FOOTNOTE = (
@@ -208,3 +214,13 @@ def test_one_formatter_serves_blocks_of_the_same_options() -> None:
     assert html_formatter(cssclass="highlight", lang_str="language-js") is first
     assert html_formatter(cssclass="other") is not first
     assert html_formatter(cssclass="highlight", hl_lines=[1]).hl_lines == {1}
+
+
+def test_extensions_are_made_as_markdown_makes_them_from_their_names() -> None:
+    named = markdown.Markdown()
+    for name, made in zip(EXTENSIONS, made_extensions(), strict=True):
+        built = named.build_extension(name, EXTENSION_CONFIGS.get(name, {}))
+        assert type(made) is type(built), name
+        assert made.getConfigs() == built.getConfigs(), name
+    # Each renderer gets its own: extensions keep state per document.
+    assert not set(map(id, made_extensions())) & set(map(id, made_extensions()))

@@ -9,8 +9,9 @@ import re
 from pathlib import Path
 
 import pytest
+from pygments.styles import get_style_by_name
 
-from generator.anki.notetypes import PACKAGED
+from generator.anki.notetypes import CODE_STYLE_LIGHT, CODE_STYLE_NIGHT, PACKAGED
 from generator.config import BuildConfig
 from generator.pipeline import build
 from generator.render.renderer import MarkdownRenderer
@@ -230,6 +231,11 @@ def test_code_has_a_light_and_a_night_style() -> None:
         keyword = [r for r in rules(css, f"{night} .highlight .k") if re.search(r"\.k[ ,]", r)]
         assert keyword, night
         assert keyword[0].split("{")[1] != light
+
+
+def test_code_colours_are_accessible_pygments_light_and_dark_themes() -> None:
+    assert get_style_by_name("a11y-light") is CODE_STYLE_LIGHT
+    assert get_style_by_name("a11y-dark") is CODE_STYLE_NIGHT
 
 
 def test_code_background_follows_the_card_theme_in_both_modes() -> None:

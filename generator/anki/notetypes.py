@@ -15,16 +15,20 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
+from a11y_pygments.a11y_dark.style import Theme as A11yDark
+from a11y_pygments.a11y_light.style import Theme as A11yLight
 from pygments.formatters import HtmlFormatter
 
 # Anki's template language has no includes; `{{> name}}` is expanded here from templates/name.html.
 PARTIAL = re.compile(r"\{\{>\s*([a-z_]+(?:\.js)?)\s*\}\}")
 FIELD_SEPARATOR = "\x1f"
 """Between the fields of a note, in Anki's collection."""
-# Code colours from accessible-pygments: every token is at least 4.5:1 against the card's code
-# background in its theme (WCAG AA).
-CODE_STYLE_LIGHT = "a11y-light"
-CODE_STYLE_NIGHT = "a11y-dark"
+# Code colours from accessible-pygments ("a11y-light" and "a11y-dark"): every token is at least
+# 4.5:1 against the card's code background in its theme (WCAG AA). The classes themselves, not
+# their names: Pygments finds a plugin's style by name through importlib.metadata, whose import
+# and scan of every installed package would be the larger part of planning an edit.
+CODE_STYLE_LIGHT = A11yLight
+CODE_STYLE_NIGHT = A11yDark
 
 
 @dataclass(frozen=True, slots=True)

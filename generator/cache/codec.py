@@ -154,13 +154,55 @@ def dataclass_decoder(cls: type) -> Decode:
         for index, spec in enumerate(dataclasses.fields(cls))
         if (step := build_decoder(hints[spec.name])) is not None
     ]
+    make = constructor(cls)
     if not steps:
-        return lambda plain: cls(*plain)
+        return lambda plain: make(*plain)
 
     def rebuild(plain: typing.Any) -> object:
         values = list(plain)
         for index, step in steps:
             values[index] = step(values[index])
-        return cls(*values)
+        return make(*values)
 
     return rebuild
+
+
+def constructor(cls: type) -> Callable[..., object]:
+    """What makes a `cls` of all its field values, in order: `cls` itself, or, for a frozen
+    dataclass with slots whose `__init__` only stores the fields, a quicker way to the same
+    object. A frozen `__init__` stores each field with a call of `object.__setattr__`, which is
+    most of the time of rebuilding ten thousand note states; a plain class with the same slots
+    stores them as attributes, and the object then becomes a `cls` (Python lets an object
+    change its class to one whose slots are laid out alike, and checks that they are)."""
+    specs = dataclasses.fields(cls)
+    names = tuple(spec.name for spec in specs)
+    params = getattr(cls, "__dataclass_params__", None)
+    if (
+        params is None
+        or not params.frozen
+        or not names
+        or cls.__bases__ != (object,)
+        or vars(cls).get("__slots__") != names
+        or hasattr(cls, "__post_init__")
+        or not all(spec.init for spec in specs)
+        or "self" in names
+    ):
+        return cls
+    # Generated, as dataclasses generates `__init__`: one assignment per field, no loop.
+    source = f"def __init__(self, {', '.join(names)}):\n" + "".join(
+        f"    self.{name} = {name}\n" for name in names
+    )
+    namespace: dict[str, typing.Any] = {}
+    exec(source, {}, namespace)
+    fields = type(f"{cls.__name__}Fields", (), {"__slots__": names, **namespace})
+    try:
+        fields(*names).__class__ = cls
+    except TypeError:  # laid out otherwise after all
+        return cls
+
+    def make(*values: object) -> object:
+        made = fields(*values)
+        made.__class__ = cls
+        return made
+
+    return make

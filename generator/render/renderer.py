@@ -10,8 +10,17 @@ from typing import Any
 
 import markdown
 from markdown.blockparser import BlockParser
+from markdown.extensions import Extension
+from markdown.extensions.abbr import AbbrExtension
 from markdown.extensions.admonition import AdmonitionExtension, AdmonitionProcessor
+from markdown.extensions.attr_list import AttrListExtension
+from markdown.extensions.codehilite import CodeHiliteExtension
+from markdown.extensions.def_list import DefListExtension
+from markdown.extensions.fenced_code import FencedCodeExtension
 from markdown.extensions.footnotes import FootnoteExtension
+from markdown.extensions.sane_lists import SaneListExtension
+from markdown.extensions.tables import TableExtension
+from pymdownx.tilde import DeleteSubExtension
 
 from generator.diagnostics import Diagnostics
 from generator.notes import ClozeMode, ContentProblem, Text
@@ -44,8 +53,27 @@ EXTENSION_CONFIGS: dict[str, dict[str, Any]] = {
     },
     "pymdownx.tilde": {"subscript": False},
 }
+EXTENSION_CLASSES: dict[str, type[Extension]] = {
+    "abbr": AbbrExtension,
+    "attr_list": AttrListExtension,
+    "def_list": DefListExtension,
+    "fenced_code": FencedCodeExtension,
+    "tables": TableExtension,
+    "sane_lists": SaneListExtension,
+    "codehilite": CodeHiliteExtension,
+    "pymdownx.tilde": DeleteSubExtension,
+}
+"""The class Markdown makes each of EXTENSIONS from."""
 SINGLE_PARAGRAPH = re.compile(r"^<p>(?P<inner>(?:(?!</?p>).)*)</p>$", re.DOTALL)
 CACHE_LIMIT = 8192
+
+
+def made_extensions() -> list[Extension]:
+    """EXTENSIONS, each made with its configuration as Markdown makes it from its name, but
+    without looking the name up: Markdown looks for it among the installed packages' entry
+    points, and importing importlib.metadata and scanning them costs more than the rest of
+    creating the renderer."""
+    return [EXTENSION_CLASSES[name](**EXTENSION_CONFIGS.get(name, {})) for name in EXTENSIONS]
 
 
 class FieldFootnotes(FootnoteExtension):
@@ -108,7 +136,7 @@ class MarkdownRenderer:
         self._cloze = ClozeExtension(self._board)
         self._md = LinearMarkdown(
             extensions=[
-                *EXTENSIONS,
+                *made_extensions(),
                 FieldAdmonitions(self._board),
                 FieldFootnotes(self._board),
                 StashExtension(),
@@ -116,7 +144,6 @@ class MarkdownRenderer:
                 MediaExtension(self._media, self._board),
                 RawHtmlPolicy(self._problems, self._board),
             ],
-            extension_configs=EXTENSION_CONFIGS,
             output_format="html",
         )
 

@@ -1,0 +1,105 @@
+"""The cache's plain form: values come back equal, of their own classes, and as immutable as
+they went in."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+
+import pytest
+
+from generator.anki.state import NoteState
+from generator.cache.codec import constructor, decode, encode
+from generator.incremental import Block
+
+
+@dataclass(frozen=True, slots=True)
+class Leaf:
+    name: str
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class Tree:
+    leaves: tuple[Leaf, ...]
+    top: Leaf | None
+    tags: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Checked:
+    size: int
+
+    def __post_init__(self) -> None:
+        if self.size < 0:
+            raise ValueError("negative")
+
+
+@dataclass(frozen=True, slots=True)
+class Derived:
+    size: int
+    double: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "double", 2 * self.size)
+
+
+@dataclass(frozen=True)
+class Unslotted:
+    size: int
+
+
+@dataclass(slots=True)
+class Mutable:
+    size: int
+
+
+def test_a_value_comes_back_equal_and_of_its_own_classes() -> None:
+    tree = Tree((Leaf("a", 1), Leaf("b", 2)), Leaf("c", 3), frozenset({"x"}))
+    back = decode(Tree, encode(tree))
+    assert back == tree and hash(back) == hash(tree)
+    assert type(back) is Tree and type(back.leaves[0]) is Leaf and type(back.top) is Leaf
+    assert decode(Tree, encode(Tree((), None))) == Tree((), None)
+
+
+def test_a_frozen_slotted_value_is_made_without_its_init_and_stays_frozen() -> None:
+    make = constructor(Leaf)
+    assert make is not Leaf
+    made = make("a", 1)
+    assert type(made) is Leaf and made == Leaf("a", 1) and hash(made) == hash(Leaf("a", 1))
+    assert repr(made) == "Leaf(name='a', size=1)"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.size = 2  # type: ignore[misc]
+    assert dataclasses.replace(made, size=2) == Leaf("a", 2)
+    with pytest.raises(TypeError):
+        make("a")
+    with pytest.raises(TypeError):
+        make("a", 1, 2)
+
+
+@pytest.mark.parametrize("cls", [Checked, Derived, Unslotted, Mutable])
+def test_other_classes_are_made_by_their_own_init(cls: type) -> None:
+    assert constructor(cls) is cls
+
+
+def test_a_value_that_fails_its_own_checks_still_fails_them() -> None:
+    with pytest.raises(ValueError, match="negative"):
+        decode(Checked, (-1,))
+    assert decode(Derived, (4,)) == Derived(4)
+
+
+def test_the_classes_the_cache_holds_most_of_are_made_the_quick_way() -> None:
+    assert constructor(NoteState) is not NoteState
+    assert constructor(Block) is not Block
+    note = NoteState(
+        guid="g",
+        nid=1,
+        hash="h",
+        mod=2,
+        deck="D",
+        construct="reveal",
+        note_type="reveal",
+        cards=(0,),
+    )
+    back = decode(NoteState, encode(note))
+    assert back == note and type(back) is NoteState and hash(back) == hash(note)
