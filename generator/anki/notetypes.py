@@ -8,6 +8,7 @@ named `Name+` (see docs/format.md, "Note types").
 
 from __future__ import annotations
 
+import importlib
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -15,20 +16,30 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
-from a11y_pygments.a11y_dark.style import Theme as A11yDark
-from a11y_pygments.a11y_light.style import Theme as A11yLight
 from pygments.formatters import HtmlFormatter
+from pygments.style import Style
 
 # Anki's template language has no includes; `{{> name}}` is expanded here from templates/name.html.
 PARTIAL = re.compile(r"\{\{>\s*([a-z_]+(?:\.js)?)\s*\}\}")
 FIELD_SEPARATOR = "\x1f"
 """Between the fields of a note, in Anki's collection."""
-# Code colours from accessible-pygments ("a11y-light" and "a11y-dark"): every token is at least
-# 4.5:1 against the card's code background in its theme (WCAG AA). The classes themselves, not
-# their names: Pygments finds a plugin's style by name through importlib.metadata, whose import
-# and scan of every installed package would be the larger part of planning an edit.
-CODE_STYLE_LIGHT = A11yLight
-CODE_STYLE_NIGHT = A11yDark
+# Code colours from accessible-pygments: every token is at least 4.5:1 against the card's code
+# background in its theme (WCAG AA).
+CODE_STYLE_LIGHT = "a11y-light"
+CODE_STYLE_NIGHT = "a11y-dark"
+CODE_STYLES = {
+    CODE_STYLE_LIGHT: "a11y_pygments.a11y_light.style",
+    CODE_STYLE_NIGHT: "a11y_pygments.a11y_dark.style",
+}
+"""The module of each style's class (`Theme`). Pygments finds a plugin's style by its name
+through importlib.metadata, whose import and scan of every installed package would be the
+larger part of planning an edit."""
+
+
+def code_style(name: str) -> type[Style]:
+    """The class of the code style `name`, as Pygments would find it by that name."""
+    found: type[Style] = importlib.import_module(CODE_STYLES[name]).Theme
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,10 +172,10 @@ def _read(templates: Templates, name: str) -> str:
 
 @cache
 def _stylesheet(templates: Templates) -> str:
-    light = HtmlFormatter(style=CODE_STYLE_LIGHT).get_style_defs(  # type: ignore[no-untyped-call]
+    light = HtmlFormatter(style=code_style(CODE_STYLE_LIGHT)).get_style_defs(  # type: ignore[no-untyped-call]
         ".card .highlight"
     )
-    night = HtmlFormatter(style=CODE_STYLE_NIGHT).get_style_defs(  # type: ignore[no-untyped-call]
+    night = HtmlFormatter(style=code_style(CODE_STYLE_NIGHT)).get_style_defs(  # type: ignore[no-untyped-call]
         [
             ".card.nightMode .highlight",
             ".card.night_mode .highlight",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import re
 import xml.etree.ElementTree as etree
 from collections.abc import Iterator, Sequence
@@ -11,16 +12,8 @@ from typing import Any
 import markdown
 from markdown.blockparser import BlockParser
 from markdown.extensions import Extension
-from markdown.extensions.abbr import AbbrExtension
 from markdown.extensions.admonition import AdmonitionExtension, AdmonitionProcessor
-from markdown.extensions.attr_list import AttrListExtension
-from markdown.extensions.codehilite import CodeHiliteExtension
-from markdown.extensions.def_list import DefListExtension
-from markdown.extensions.fenced_code import FencedCodeExtension
 from markdown.extensions.footnotes import FootnoteExtension
-from markdown.extensions.sane_lists import SaneListExtension
-from markdown.extensions.tables import TableExtension
-from pymdownx.tilde import DeleteSubExtension
 
 from generator.diagnostics import Diagnostics
 from generator.notes import ClozeMode, ContentProblem, Text
@@ -53,17 +46,19 @@ EXTENSION_CONFIGS: dict[str, dict[str, Any]] = {
     },
     "pymdownx.tilde": {"subscript": False},
 }
-EXTENSION_CLASSES: dict[str, type[Extension]] = {
-    "abbr": AbbrExtension,
-    "attr_list": AttrListExtension,
-    "def_list": DefListExtension,
-    "fenced_code": FencedCodeExtension,
-    "tables": TableExtension,
-    "sane_lists": SaneListExtension,
-    "codehilite": CodeHiliteExtension,
-    "pymdownx.tilde": DeleteSubExtension,
+EXTENSION_CLASSES: dict[str, tuple[str, str]] = {
+    "abbr": ("markdown.extensions.abbr", "AbbrExtension"),
+    "attr_list": ("markdown.extensions.attr_list", "AttrListExtension"),
+    "def_list": ("markdown.extensions.def_list", "DefListExtension"),
+    "fenced_code": ("markdown.extensions.fenced_code", "FencedCodeExtension"),
+    "tables": ("markdown.extensions.tables", "TableExtension"),
+    "sane_lists": ("markdown.extensions.sane_lists", "SaneListExtension"),
+    "codehilite": ("markdown.extensions.codehilite", "CodeHiliteExtension"),
+    "pymdownx.tilde": ("pymdownx.tilde", "DeleteSubExtension"),
 }
-"""The class Markdown makes each of EXTENSIONS from."""
+"""The module and class Markdown makes each of EXTENSIONS from. Imported when a renderer is
+made: a build that compiles its lessons in worker processes never imports them itself (and
+pymdownx brings urllib.request with it)."""
 SINGLE_PARAGRAPH = re.compile(r"^<p>(?P<inner>(?:(?!</?p>).)*)</p>$", re.DOTALL)
 CACHE_LIMIT = 8192
 
@@ -73,7 +68,13 @@ def made_extensions() -> list[Extension]:
     without looking the name up: Markdown looks for it among the installed packages' entry
     points, and importing importlib.metadata and scanning them costs more than the rest of
     creating the renderer."""
-    return [EXTENSION_CLASSES[name](**EXTENSION_CONFIGS.get(name, {})) for name in EXTENSIONS]
+    made: list[Extension] = []
+    for name in EXTENSIONS:
+        module, cls = EXTENSION_CLASSES[name]
+        made.append(
+            getattr(importlib.import_module(module), cls)(**EXTENSION_CONFIGS.get(name, {}))
+        )
+    return made
 
 
 class FieldFootnotes(FootnoteExtension):
