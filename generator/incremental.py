@@ -460,7 +460,15 @@ def stow(store: Store, blocks: Iterable[tuple[str, Block]], known: Mapping[str, 
 def state_blob(state: State) -> bytes:
     """`state` in plain form, pickled, as `save` stores it with the digest of the package it
     records: a state is made ready while that package is being made."""
-    return pickle.dumps(encode(state), protocol=pickle.HIGHEST_PROTOCOL)
+    # Without pickle's memo (plain data has no cycles, and nothing in it needs to be one object
+    # twice): keeping it costs more than the rest of pickling, more so the larger the course
+    # (at 10,000 notes 0.029 s against 0.011 s; at 50,000, 0.21 s against 0.05 s), for a blob
+    # a fifth smaller that loads about as fast.
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.fast = True
+    pickler.dump(encode(state))
+    return buffer.getvalue()
 
 
 def with_digest(plain: object, package_digest: object) -> tuple[Any, ...]:

@@ -4,13 +4,15 @@ they went in."""
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
+import io
+from dataclasses import dataclass, field, replace
 
 import pytest
 
-from generator.anki.state import NoteState
+from generator.anki.state import NoteState, State
 from generator.cache.codec import constructor, decode, encode
-from generator.incremental import Block
+from generator.cache.store import PlainUnpickler
+from generator.incremental import Block, state_blob, with_digest
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,3 +105,26 @@ def test_the_classes_the_cache_holds_most_of_are_made_the_quick_way() -> None:
     )
     back = decode(NoteState, encode(note))
     assert back == note and type(back) is NoteState and hash(back) == hash(note)
+
+
+def test_the_kept_state_comes_back_from_its_blob() -> None:
+    shared = ("a", "b")
+    notes = {
+        f"n{index}": NoteState(
+            guid=f"g{index}",
+            nid=index,
+            hash="h",
+            mod=2,
+            deck="D",
+            construct="reveal",
+            note_type="reveal",
+            cards=(0,),
+            field_hashes=shared,
+        )
+        for index in range(3)
+    }
+    state = State(notes=notes, package="course.apkg", decks={"": "D"})
+    blob = state_blob(state)
+    plain = PlainUnpickler(io.BytesIO(blob)).load()
+    assert decode(State, with_digest(plain, "digest")) == replace(state, package_digest="digest")
+    assert state_blob(state) == blob
