@@ -424,7 +424,7 @@ def sync_command(
     else:
         echo_diagnostics(Diagnostics(result.diagnostics.errors))
     if as_json:
-        from generator import report  # noqa: PLC0415
+        from generator.sync import report  # noqa: PLC0415
 
         click.echo(
             json.dumps(report.sync_json(result, dry_run=dry_run), indent=2, ensure_ascii=False)
@@ -446,7 +446,7 @@ def print_sync(
     tail: bool = True,
     err: bool = False,
 ) -> None:
-    from generator import report  # noqa: PLC0415
+    from generator.sync import report  # noqa: PLC0415
 
     if not result.ok or result.plan is None:
         click.echo(f"sync failed: {len(result.diagnostics.errors)} error(s)", err=True)
