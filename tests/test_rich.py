@@ -6,6 +6,8 @@ night mode on a phone-sized card.
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,7 @@ from generator.anki.notetypes import CODE_STYLE_LIGHT, CODE_STYLE_NIGHT, PACKAGE
 from generator.config import BuildConfig
 from generator.pipeline import build
 from generator.render.renderer import MarkdownRenderer
+from tests.conftest import ROOT
 from tests.render_helpers import render_in_lesson
 
 
@@ -236,6 +239,23 @@ def test_code_has_a_light_and_a_night_style() -> None:
 def test_code_colours_are_accessible_pygments_light_and_dark_themes() -> None:
     for name in (CODE_STYLE_LIGHT, CODE_STYLE_NIGHT):
         assert code_style(name) is get_style_by_name(name)
+
+
+def test_the_code_styles_leave_logging_as_it_was() -> None:
+    """accessible-pygments configures the root logger when it is imported; a fresh process shows
+    that its styles are taken without that (else `ankigen serve` prints watchfiles' INFO lines)."""
+    script = (
+        "import logging\n"
+        "from generator.anki.notetypes import CODE_STYLE_LIGHT, CODE_STYLE_NIGHT, code_style\n"
+        "root = logging.getLogger()\n"
+        "code_style(CODE_STYLE_LIGHT), code_style(CODE_STYLE_NIGHT)\n"
+        "import a11y_pygments\n"
+        "print(len(root.handlers), logging.getLevelName(root.level))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split() == ["0", "WARNING"], done.stdout + done.stderr
 
 
 def test_code_background_follows_the_card_theme_in_both_modes() -> None:

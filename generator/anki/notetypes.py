@@ -9,6 +9,7 @@ named `Name+` (see docs/format.md, "Note types").
 from __future__ import annotations
 
 import importlib
+import logging
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -38,7 +39,14 @@ larger part of planning an edit."""
 
 def code_style(name: str) -> type[Style]:
     """The class of the code style `name`, as Pygments would find it by that name."""
-    found: type[Style] = importlib.import_module(CODE_STYLES[name]).Theme
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    try:
+        found: type[Style] = importlib.import_module(CODE_STYLES[name]).Theme
+    finally:
+        # accessible-pygments configures the root logger when imported (`basicConfig` at INFO):
+        # every library's routine messages would reach the terminal, `ankigen serve`'s included.
+        root.handlers[:], root.level = handlers, level
     return found
 
 
