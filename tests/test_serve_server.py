@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import shutil
+import socket
+import struct
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -14,7 +17,7 @@ import watchfiles
 
 from generator.config import BuildConfig
 from generator.serve.server import PreviewServer, start
-from generator.serve.session import Session, ignored
+from generator.serve.session import Session, ignored, shown
 from tests.conftest import FIXTURES
 
 PNG = bytes.fromhex(
@@ -113,3 +116,60 @@ def test_what_a_change_rebuilds_for(tmp_path: Path) -> None:
     assert not wanted(modified, str(content / "build" / "course.apkg"))
     assert not wanted(modified, str(content / ".git" / "index"))
     assert not wanted(modified, str(content / "10-basics" / ".cards.md.swp"))
+
+
+def test_what_a_change_shows(tmp_path: Path) -> None:
+    """An editor's temporary file, written and renamed over the lesson, is not news; a file
+    that is gone for good is."""
+    content = tmp_path / "content"
+    (content / "10-basics").mkdir(parents=True)
+    lesson = content / "10-basics" / "cards.md"
+    lesson.write_text("# Cards\n", encoding="utf-8")
+    config = BuildConfig(content=content, out_dir=tmp_path / "out")
+    change = watchfiles.Change
+    temporary = str(content / "10-basics" / "sedOUjyPK")
+    gone = str(content / "10-basics" / "old.md")
+    changes = {
+        (change.added, temporary),
+        (change.modified, temporary),
+        (change.deleted, temporary),
+        (change.modified, str(lesson)),
+        (change.deleted, gone),
+    }
+    assert shown(config, changes) == {"10-basics/cards.md", "10-basics/old.md"}
+    assert shown(config, {(change.added, temporary), (change.deleted, temporary)}) == set()
+    # Made and removed, then made again: it is there, so it is shown.
+    kept = content / "10-basics" / "new.md"
+    kept.write_text("# New\n", encoding="utf-8")
+    assert shown(config, {(change.added, str(kept)), (change.deleted, str(kept))}) == {
+        "10-basics/new.md"
+    }
+
+
+def test_a_page_closed_mid_request_prints_no_traceback(
+    served: tuple[PreviewServer, Session, str], capfd: pytest.CaptureFixture[str]
+) -> None:
+    server, _, url = served
+    address = server.server_address
+    for _ in range(3):
+        client = socket.create_connection((str(address[0]), int(address[1])), timeout=10)
+        client.sendall(b"GET / HTTP/1.1\r\nHost: x")  # and no end of the request
+        # Closed with a reset (linger 0), as a browser drops a connection it gave up on.
+        client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        client.close()
+    time.sleep(0.3)
+    assert get(url + "/__ankigen__/status")[0] == 200  # still serving
+    _, err = capfd.readouterr()
+    assert "Traceback" not in err and "ConnectionResetError" not in err, err
+
+
+def test_a_request_that_fails_is_said_in_one_line(
+    served: tuple[PreviewServer, Session, str], capfd: pytest.CaptureFixture[str]
+) -> None:
+    server, _, _ = served
+    try:
+        raise ValueError("no such thing")
+    except ValueError:
+        server.handle_error(None, ("127.0.0.1", 1))
+    _, err = capfd.readouterr()
+    assert err == "ankigen serve: a request failed: ValueError('no such thing')\n"

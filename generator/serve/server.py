@@ -17,6 +17,7 @@ import json
 import mimetypes
 import posixpath
 import socket
+import sys
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
@@ -138,6 +139,14 @@ class PreviewServer(ThreadingHTTPServer):
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         super().__init__(address, Handler)
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A page closed or reloaded mid-answer is routine; anything else is said in one line
+        (the standard library would print a traceback)."""
+        problem = sys.exc_info()[1]
+        if isinstance(problem, ConnectionError | TimeoutError):
+            return
+        print(f"ankigen serve: a request failed: {problem!r}", file=sys.stderr)
 
     def shutdown(self) -> None:
         self.stopping = True

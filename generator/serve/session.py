@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import signal
 import threading
@@ -197,7 +198,10 @@ def serve(
             stop_event=stop,
             raise_interrupt=False,
         ):
-            say(f"changed: {', '.join(sorted(shown(config, changes)))}")
+            names = shown(config, changes)
+            if not names:
+                continue  # only files that came and went: the course is as it was
+            say(f"changed: {', '.join(sorted(names))}")
             report_build(session, say, tell)
     except KeyboardInterrupt:
         pass  # Ctrl+C during a build: what it was writing is written whole or not at all
@@ -220,9 +224,17 @@ def report_build(session: Session, say: Say, tell: Tell) -> None:
 
 
 def shown(config: BuildConfig, changes: Iterable[tuple[watchfiles.Change, str]]) -> set[str]:
+    """The files that changed, relative to the course; not those that were made and removed
+    again meanwhile, such as the temporary file an editor (or `sed -i`) writes and renames."""
     root = config.content.resolve()
+    seen: dict[str, set[watchfiles.Change]] = {}
+    for change, path in changes:
+        seen.setdefault(path, set()).add(change)
     names = set()
-    for _, path in changes:
+    for path, kinds in seen.items():
+        came_and_went = {watchfiles.Change.added, watchfiles.Change.deleted} <= kinds
+        if came_and_went and not os.path.lexists(path):
+            continue
         resolved = Path(path).resolve()
         names.add(str(resolved.relative_to(root)) if resolved.is_relative_to(root) else path)
     return names
