@@ -17,7 +17,7 @@ import watchfiles
 
 from generator.config import BuildConfig
 from generator.serve.server import PreviewServer, start
-from generator.serve.session import Session, ignored, shown
+from generator.serve.session import Session, ignored, serve, shown
 from tests.conftest import FIXTURES
 
 PNG = bytes.fromhex(
@@ -173,3 +173,28 @@ def test_a_request_that_fails_is_said_in_one_line(
         server.handle_error(None, ("127.0.0.1", 1))
     _, err = capfd.readouterr()
     assert err == "ankigen serve: a request failed: ValueError('no such thing')\n"
+
+
+def test_no_content_folder_is_not_served(tmp_path: Path) -> None:
+    config = BuildConfig(content=tmp_path / "missing", out_dir=tmp_path / "out")
+    said: list[str] = []
+    told: list[str] = []
+    with pytest.raises(SystemExit) as stopped:
+        serve(
+            config,
+            host="127.0.0.1",
+            port=0,
+            open_browser=False,
+            say=said.append,
+            tell=lambda diagnostics: told.extend(d.format() for d in diagnostics),
+        )
+    assert stopped.value.code == 1
+    assert told == [f"{tmp_path / 'missing'}: error: content folder not found [content-missing]"]
+    assert not any("serving" in line for line in said), said
+
+
+def test_the_content_folder_itself_is_shown_by_its_name(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    content.mkdir()
+    config = BuildConfig(content=content, out_dir=tmp_path / "out")
+    assert shown(config, {(watchfiles.Change.deleted, str(content))}) == {config.content_display}

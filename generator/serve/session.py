@@ -178,6 +178,8 @@ def serve(
     session = Session(config, config.out_dir / "preview")
     say(f"building {config.content} …")
     report_build(session, say, tell)
+    if not config.content.is_dir():
+        raise SystemExit(1)  # the build said so: there is nothing to watch
     try:
         server = start(session, host, port)
     except OSError as exc:
@@ -236,7 +238,12 @@ def shown(config: BuildConfig, changes: Iterable[tuple[watchfiles.Change, str]])
         if came_and_went and not os.path.lexists(path):
             continue
         resolved = Path(path).resolve()
-        names.add(str(resolved.relative_to(root)) if resolved.is_relative_to(root) else path)
+        if resolved == root:
+            names.add(config.content_display)  # the folder itself: moved away, or back
+        elif resolved.is_relative_to(root):
+            names.add(str(resolved.relative_to(root)))
+        else:
+            names.add(path)
     return names
 
 
