@@ -218,3 +218,46 @@ def test_a_save_updates_the_open_page_in_place(browser: Browser, tmp_path: Path)
     assert "error" in output and "cards.md" in output
     assert "stopped" in output
     assert "Traceback" not in output
+
+
+def test_a_course_that_does_not_build_yet_shows_when_it_does(
+    browser: Browser, tmp_path: Path
+) -> None:
+    """Started on a course with a mistake, the page lists the problem, then shows the cards
+    once the mistake is fixed, without being reloaded."""
+    content, out = tmp_path / "content", tmp_path / "out"
+    shutil.copytree(FIXTURES / "course", content)
+    cards_md = content / "10-basics" / "cards.md"
+    edit(cards_md, "- [x] 5\n", "- [ ] 5\n")
+    edit(cards_md, "- [x] 2\n", "- [ ] 2\n")
+    server = Server(content, out)
+    context = browser.new_context(viewport={"width": 1000, "height": 700})
+    errors: list[str] = []
+    try:
+        page = context.new_page()
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        response = page.goto(server.url)
+        assert response is not None and response.status == 503
+        assert "No preview yet" in page.inner_text("#ankigen-waiting")
+        page.wait_for_selector("#ankigen-problems[data-ok='false']", timeout=WAIT_MS)
+        assert "cards.md:" in page.inner_text("#ankigen-problems")
+        page.evaluate("window.ankigenMark = 'same page'")
+
+        edit(cards_md, "- [ ] 2\n", "- [x] 2\n")
+        wait_cards(page, 1)
+        page.wait_for_function(
+            "() => Array.from(document.querySelectorAll('article.pv-card'))"
+            ".some(a => a.card && a.card.id === 'fx-capital')",
+            timeout=WAIT_MS,
+        )
+        assert page.evaluate("window.ankigenMark") == "same page"
+        assert page.query_selector("#ankigen-waiting") is None
+        page.wait_for_selector(
+            "#ankigen-problems[data-ok='true']", state="attached", timeout=WAIT_MS
+        )
+        assert errors == []
+    finally:
+        context.close()
+        output = server.stop()
+    assert server.process.returncode == 0, output
+    assert "Traceback" not in output

@@ -1,6 +1,7 @@
 """The HTTP side of `ankigen serve`, on the standard library's threading server.
 
-- `/` — the preview page, with the live script added;
+- `/` — the preview page, with the live script added (before the course first builds, a page
+  that shows its problems and then the cards, once it builds);
 - `/__ankigen__/live.js` — that script;
 - `/__ankigen__/data.json` — the cards the page shows (what the script reloads);
 - `/__ankigen__/status` — the latest build: version, verdict, problems;
@@ -49,15 +50,9 @@ class Handler(BaseHTTPRequestHandler):
         path = unquote(urlsplit(self.path).path)
         session = self.server.session
         if path in ("/", "/index.html"):
-            page = session.live_page()
-            if page is None:
-                self.send(
-                    HTTPStatus.SERVICE_UNAVAILABLE,
-                    b"no preview yet: see the terminal",
-                    "text/plain",
-                )
-            else:
-                self.send(HTTPStatus.OK, page, "text/html; charset=utf-8")
+            page, ready = session.live_page()
+            status = HTTPStatus.OK if ready else HTTPStatus.SERVICE_UNAVAILABLE
+            self.send(status, page, "text/html; charset=utf-8")
         elif path == PREFIX + "live.js":
             self.send(HTTPStatus.OK, live_script(), "text/javascript; charset=utf-8")
         elif path == PREFIX + "data.json":

@@ -11,6 +11,7 @@ import time
 import webbrowser
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -114,12 +115,17 @@ class Session:
             self.changed.wait_for(lambda: self.status.version > seen, timeout=timeout)
             return self.status
 
-    def live_page(self) -> bytes | None:
-        """The preview page with the live script, told which version it shows."""
+    def live_page(self) -> tuple[bytes, bool]:
+        """The preview page with the live script, told which version it shows; and whether it
+        is the preview (before a first good build, a page that waits for one: the script shows
+        the problems meanwhile, and the cards once the course builds)."""
         with self.changed:
             page, status = self.page, self.status
+        ready = page is not None
         if page is None:
-            return None
+            page = (
+                resources.files("generator.serve").joinpath("assets", "waiting.html").read_bytes()
+            )
         head, tail, rest = page.rpartition(b"</body>")
         if not tail:
             head, rest = page, b""
@@ -127,7 +133,7 @@ class Session:
             f"<script>window.ankigenServe = {json.dumps({'cards': status.cards})};</script>"
             f'<script src="{LIVE_SCRIPT}"></script>'
         ).encode()
-        return head + script + tail + rest
+        return head + script + tail + rest, ready
 
 
 def outcome(result: BuildResult, config: BuildConfig, elapsed: float) -> str:
