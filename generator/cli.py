@@ -250,6 +250,8 @@ def init_command(folder: Path, deck: str | None) -> None:
     fresh namespace, a lesson with one card of every kind, a .gitignore for build/ and a
     README. Nothing is overwritten: a folder that has a course already is refused.
     """
+    import shlex  # noqa: PLC0415
+
     from generator.init import init_course  # noqa: PLC0415
 
     started = init_course(folder, deck=deck)
@@ -258,7 +260,8 @@ def init_command(folder: Path, deck: str | None) -> None:
         sys.exit(1)
     for path in started.written:
         click.echo(f"  {path}")
-    where = "" if folder == Path() else f"cd {folder} && "
+    # Quoted for the shell the line is copied into (a folder's name may hold a space).
+    where = "" if folder == Path() else f"cd {shlex.quote(str(folder))} && "
     click.echo(f"started the course '{started.deck}' (namespace {started.namespace})")
     click.echo(f"next: {where}ankigen serve   # a preview that updates as you save")
     click.echo(f"      {where}ankigen build   # build/{slug(started.deck)}.apkg, to import")

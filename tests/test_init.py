@@ -51,6 +51,14 @@ def test_init_writes_a_course_that_builds_without_a_warning(tmp_path: Path) -> N
     assert built.output == folder / "build" / "biology-notes.apkg"
 
 
+def test_the_next_steps_can_be_pasted_into_a_shell(tmp_path: Path) -> None:
+    folder = tmp_path / "my notes"
+    result = CliRunner().invoke(main, ["init", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert f"next: cd '{folder}' && ankigen serve" in result.stdout
+    assert f"      cd '{folder}' && ankigen build   # build/my-notes.apkg" in result.stdout
+
+
 def test_every_course_gets_its_own_namespace(tmp_path: Path) -> None:
     for name in ("one", "two"):
         assert (
