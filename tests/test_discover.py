@@ -97,6 +97,29 @@ def test_missing_content_folder(tmp_path: Path) -> None:
     assert problems == ["content: error: content folder not found [content-missing]"]
 
 
+def test_missing_content_folder_says_where_the_course_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Run inside a course's content folder, or in one of its lessons' folders, with the default
+    `content`: the message names the course's folder."""
+    lessons = tmp_path / "course" / "content" / "10-basics"
+    lessons.mkdir(parents=True)
+    (lessons.parent / "_index.md").write_text("---\ndeck: Course\n---\n", encoding="utf-8")
+    (lessons / "_index.md").write_text("---\ndeck: Basics\n---\n", encoding="utf-8")
+    for folder, name in ((lessons, ".."), (lessons.parent, ".")):
+        monkeypatch.chdir(folder)
+        diags = Diagnostics()
+        assert discover(Path("content"), "content", diags) is None
+        assert [d.message for d in diags.items] == [
+            f"content folder not found; '{name}' looks like one (it has _index.md): name it "
+            "after the command, or run the command in the folder above it"
+        ]
+    monkeypatch.chdir(tmp_path)
+    diags = Diagnostics()
+    assert discover(Path("content"), "content", diags) is None
+    assert "run ankigen in the folder that holds the course's content/" in diags.items[0].message
+
+
 def test_missing_course_file(tmp_path: Path) -> None:
     course, problems = found(tree(tmp_path / "c", {"a.md": "# A\n"}))
     assert course is None

@@ -49,13 +49,37 @@ def skipped(name: str) -> bool:
     return name.startswith(("_", "."))
 
 
+def missing_content(root: Path) -> str:
+    """What to say of a content folder that is not there, with the way out when it was not
+    named (the commands' default is `content`)."""
+    if root.name != "content":
+        return "content folder not found"
+    # Run from inside a course's content folder (or one of its lessons' folders)?
+    here = root.parent.resolve()
+    top = None
+    while (here / INDEX).is_file():
+        top, here = here, here.parent
+        if here == top:
+            break
+    if top is not None:
+        name = os.path.relpath(top)
+        return (
+            f"content folder not found; '{name}' looks like one (it has {INDEX}): name it "
+            f"after the command, or run the command in the folder above it"
+        )
+    return (
+        "content folder not found: run ankigen in the folder that holds the course's content/, "
+        "or name the content folder after the command"
+    )
+
+
 def discover(
     root: Path, root_display: str, diags: Diagnostics, read: dict[str, bytes] | None = None
 ) -> Course | None:
     """The course in `root`; `read`, when given, gets the bytes of every index file read (by
     path relative to `root`), for what depends on exactly those bytes."""
     if not root.is_dir():
-        diags.error(root_display, 0, "content folder not found", code="content-missing")
+        diags.error(root_display, 0, missing_content(root), code="content-missing")
         return None
     index = root / INDEX
     index_display = display(root_display, INDEX)
