@@ -17,7 +17,7 @@ import watchfiles
 
 from generator.config import BuildConfig
 from generator.serve.server import PreviewServer, start
-from generator.serve.session import Session, ignored, serve, shown
+from generator.serve.session import Session, ignored, report_build, serve, shown
 from tests.conftest import FIXTURES
 
 PNG = bytes.fromhex(
@@ -198,3 +198,36 @@ def test_the_content_folder_itself_is_shown_by_its_name(tmp_path: Path) -> None:
     content.mkdir()
     config = BuildConfig(content=content, out_dir=tmp_path / "out")
     assert shown(config, {(watchfiles.Change.deleted, str(content))}) == {config.content_display}
+
+
+def test_a_save_tells_the_new_problems_and_counts_the_others(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURES / "course", content)
+    cards = content / "10-basics" / "cards.md"
+    text = cards.read_text(encoding="utf-8")
+    no_answer = text.replace("- [x] 5\n", "- [ ] 5\n").replace("- [x] 2\n", "- [ ] 2\n")
+    cards.write_text(no_answer, encoding="utf-8")
+    session = Session(BuildConfig(content=content, out_dir=tmp_path / "out"), tmp_path / "site")
+    said: list[str] = []
+    told: list[list[str]] = []
+    seen: set[str] = set()
+
+    def build() -> None:
+        report_build(
+            session, said.append, lambda found: told.append([d.format() for d in found]), seen
+        )
+
+    build()
+    assert len(told[-1]) == 1 and "cards.md" in told[-1][0], told[-1]
+    first = told[-1][0]
+    build()  # nothing changed: nothing told again, the problem counted
+    assert told[-1] == []
+    assert "1 problem(s) as before, not repeated here (the page lists them all)" in said
+    cards.write_text(no_answer + "\n```\nnever closed\n", encoding="utf-8")
+    build()
+    assert len(told[-1]) == 1 and "fence-unclosed" in told[-1][0], told[-1]
+    assert first not in told[-1]
+    cards.write_text(text, encoding="utf-8")
+    said.clear()
+    build()
+    assert told[-1] == [] and not any("as before" in line for line in said), said

@@ -182,8 +182,9 @@ def serve(
     from generator.serve.server import start  # noqa: PLC0415 - the server needs the session
 
     session = Session(config, config.out_dir / "preview")
+    told: set[str] = set()
     say(f"building {config.content} …")
-    report_build(session, say, tell)
+    report_build(session, say, tell, told)
     if not config.content.is_dir():
         raise SystemExit(1)  # the build said so: there is nothing to watch
     try:
@@ -210,7 +211,7 @@ def serve(
             if not names:
                 continue  # only files that came and went: the course is as it was
             say(f"changed: {', '.join(sorted(names))}")
-            report_build(session, say, tell)
+            report_build(session, say, tell, told)
     except KeyboardInterrupt:
         pass  # Ctrl+C during a build: what it was writing is written whole or not at all
     finally:
@@ -225,9 +226,18 @@ def stopping(stop: threading.Event) -> None:
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
 
 
-def report_build(session: Session, say: Say, tell: Tell) -> None:
+def report_build(session: Session, say: Say, tell: Tell, told: set[str]) -> None:
+    """Build; tell the problems the last build did not have (`told`: what it had), count the
+    others: a course's standing warnings, repeated at every save, would bury the new one."""
     status, result, _ = session.rebuild()
-    tell(result.diagnostics.sorted())
+    problems = result.diagnostics.sorted()
+    texts = [problem.format() for problem in problems]
+    tell([problem for problem, text in zip(problems, texts, strict=True) if text not in told])
+    again = sum(text in told for text in texts)
+    if again:
+        say(f"{again} problem(s) as before, not repeated here (the page lists them all)")
+    told.clear()
+    told.update(texts)
     say(status.message)
 
 
