@@ -494,10 +494,10 @@ def preview_command(content: Path, out_dir: Path) -> None:
         also = f" and {warnings} warning(s)" if warnings else ""
         click.echo(f"preview failed: {errors} error(s){also}", err=True)
         sys.exit(1)
-    target = write_preview(
+    written = write_preview(
         out_dir, result.course.deck, result.notes, config.registry, content=config.content
     )
-    click.echo(f"wrote {target} ({len(result.notes)} notes)")
+    click.echo(f"wrote {written.path} ({len(result.notes)} notes)")
 
 
 @main.command("lint", short_help="Check every card against card-quality rules.")

@@ -314,7 +314,7 @@ def preview_of(content: Path, tmp_path: Path) -> tuple[Path, int]:
     site = write_preview(
         tmp_path / "preview", result.course.deck, result.notes, REGISTRY, content=content
     )
-    return site, sum(len(note.cards) for note in result.notes)
+    return site.path, sum(len(note.cards) for note in result.notes)
 
 
 def page_errors(page: Page) -> list[str]:

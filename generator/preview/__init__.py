@@ -1,6 +1,6 @@
 """The preview site: every card of a course, rendered with the real templates, in one page that
 opens from disk."""
 
-from generator.preview.site import write_preview
+from generator.preview.site import PreviewCache, write_preview
 
-__all__ = ["write_preview"]
+__all__ = ["PreviewCache", "write_preview"]

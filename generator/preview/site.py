@@ -17,7 +17,7 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
-from generator.files import atomic_write_text
+from generator.files import atomic_write
 from generator.kinds import Registry
 from generator.notes import RenderedNote
 from generator.preview.cardhtml import render
@@ -32,6 +32,8 @@ TAGS = re.compile(r"<script>.*?</script>|<style>.*?</style>|<[^>]+>", re.DOTALL)
 # Anki draws its own play button for `[sound:…]`; the preview uses the browser's.
 SOUND = re.compile(r"\[sound:([^\]\s]+)\]")
 KATEX = "katex"
+UNSAFE_KEY = re.compile(r"[^A-Za-z0-9_-]")
+"""What a card's key in the page may not hold (it is an element id)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,27 +45,63 @@ class PreviewCard:
     note: RenderedNote
     """The note it belongs to."""
     front: str
-    """Question side HTML."""
+    """Question side HTML, the card script left as SCRIPT_MARK."""
     back: str
-    """Answer side HTML."""
+    """Answer side HTML, the card script left as SCRIPT_MARK."""
 
 
-def cards(notes: list[RenderedNote], registry: Registry) -> list[PreviewCard]:
-    result = []
-    for note in notes:
-        note_type = registry.note_type(note.note_type)
-        template = registry.template(note.note_type)
-        fields = {
-            spec.name: value for spec, value in zip(note_type.fields, note.fields, strict=True)
-        }
-        for ordinal in note.cards:
-            front_html, back_html = template.side(0 if note_type.cloze else ordinal)
-            front = sounds(render(front_html, fields, ordinal=ordinal + 1))
-            back = sounds(
-                render(back_html, fields, ordinal=ordinal + 1, back=True, front_side=front)
+Entries = dict[RenderedNote, tuple[tuple[str, bytes, bytes], ...]]
+"""Each note's cards as the page's data holds them: its key, then its JSON after its `key`
+member (which holds the card's place in the page), in UTF-8, as it is and escaped for the page
+(`escaped`)."""
+
+
+class PreviewCache:
+    """What the last preview written made, so that the next one (`ankigen serve`, after a save)
+    renders only the notes that changed, rendering every card of a course of 10,000 notes
+    taking seconds; and copies the page's assets once."""
+
+    def __init__(self) -> None:
+        self.entries: Entries = {}
+        """The cards of the notes of the last page."""
+        self.assets: set[Path] = set()
+        """Sites the page's own assets (KaTeX) were copied to."""
+
+
+class Sides:
+    """Each note type's templates, per card, with the card script left as SCRIPT_MARK: the page
+    stores the script once, and a side is rendered and searched without it."""
+
+    def __init__(self, registry: Registry, script: str) -> None:
+        self.registry = registry
+        self.script = script
+        self.found: dict[tuple[str, int], tuple[str, str]] = {}
+
+    def of(self, note_type: str, ordinal: int) -> tuple[str, str]:
+        """Front and back of card `ordinal` (cloze note types have one template)."""
+        index = 0 if self.registry.note_type(note_type).cloze else ordinal
+        sides = self.found.get((note_type, index))
+        if sides is None:
+            front, back = self.registry.template(note_type).side(index)
+            sides = (
+                front.replace(self.script, SCRIPT_MARK),
+                back.replace(self.script, SCRIPT_MARK),
             )
-            suffix = f"#{ordinal + 1}" if note_type.cloze or ordinal else ""
-            result.append(PreviewCard(f"{note.meta.id}{suffix}", note, front, back))
+            self.found[(note_type, index)] = sides
+        return sides
+
+
+def cards(note: RenderedNote, registry: Registry, sides: Sides) -> list[PreviewCard]:
+    """The cards of `note`."""
+    note_type = registry.note_type(note.note_type)
+    fields = {spec.name: value for spec, value in zip(note_type.fields, note.fields, strict=True)}
+    result = []
+    for ordinal in note.cards:
+        front_html, back_html = sides.of(note.note_type, ordinal)
+        front = sounds(render(front_html, fields, ordinal=ordinal + 1))
+        back = sounds(render(back_html, fields, ordinal=ordinal + 1, back=True, front_side=front))
+        suffix = f"#{ordinal + 1}" if note_type.cloze or ordinal else ""
+        result.append(PreviewCard(f"{note.meta.id}{suffix}", note, front, back))
     return result
 
 
@@ -82,39 +120,81 @@ def searchable(card: PreviewCard) -> str:
     return " ".join(f"{text} {meta.id} {meta.source}".lower().split())
 
 
-def page(title: str, notes: list[RenderedNote], registry: Registry) -> str:
-    # Every side carries the same card script; the page stores it once.
+def entries_of(
+    note: RenderedNote, registry: Registry, sides: Sides
+) -> tuple[tuple[str, bytes, bytes], ...]:
+    """The page's data of each card of `note` (see `Entries`)."""
+    label = registry.note_type(note.note_type).label
+    made = []
+    for card in cards(note, registry, sides):
+        entry = {
+            "id": card.key,
+            "deck": note.meta.deck,
+            "noteType": note.note_type,
+            "noteTypeLabel": label,
+            "tags": list(note.meta.tags),
+            "source": f"{note.meta.path}:{note.meta.line}",
+            "front": card.front,
+            "back": card.back,
+            "search": searchable(card),
+        }
+        # As json.dumps writes a card whose "key" comes first (see `page_data`).
+        rest = ", " + json.dumps(entry, ensure_ascii=False)[1:]
+        made.append((card.key, rest.encode(), escaped(rest).encode()))
+    return tuple(made)
+
+
+def escaped(data: str) -> str:
+    """JSON `data` as the page holds it, in a <script> element: "</" must not close it early."""
+    return data.replace("</", "<\\/")
+
+
+def page_data(
+    notes: list[RenderedNote], registry: Registry, cache: PreviewCache | None = None
+) -> tuple[bytes, bytes]:
+    """The page's data, as JSON in UTF-8 (as it is, and `escaped`): its card script, CSS and
+    frame once, then every card. The notes `cache` holds are not rendered again, and it is left
+    holding these notes."""
     templates = registry.templates
+    # Every side carries the same card script; the page stores it once.
     script = templates.expand("{{> script}}")
-    data = {
-        "css": templates.stylesheet(),
-        "script": script,
-        "frame": asset("frame.html"),
-        "cards": [
-            {
-                "key": re.sub(r"[^A-Za-z0-9_-]", "-", card.key) + f"-{index}",
-                "id": card.key,
-                "deck": card.note.meta.deck,
-                "noteType": card.note.note_type,
-                "noteTypeLabel": registry.note_type(card.note.note_type).label,
-                "tags": list(card.note.meta.tags),
-                "source": f"{card.note.meta.path}:{card.note.meta.line}",
-                "front": card.front.replace(script, SCRIPT_MARK),
-                "back": card.back.replace(script, SCRIPT_MARK),
-                "search": searchable(card),
-            }
-            for index, card in enumerate(cards(notes, registry))
-        ],
-    }
-    # The data sits in a <script> element: "</" must not close it early.
-    blob = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
-    return (
+    known = cache.entries if cache is not None else {}
+    entries: Entries = {}
+    sides = Sides(registry, script)
+    head = {"css": templates.stylesheet(), "script": script, "frame": asset("frame.html")}
+    # Pieces of what json.dumps would write of the whole, joined once.
+    start = json.dumps(head, ensure_ascii=False)[:-1] + ', "cards": ['
+    data, blob = [start.encode()], [escaped(start).encode()]
+    count = 0
+    for note in notes:
+        made = entries.get(note)
+        if made is None:
+            made = known.get(note)
+        if made is None:
+            made = entries_of(note, registry, sides)
+        entries[note] = made
+        for key, rest, rest_escaped in made:
+            place = f'{", " if count else ""}{{"key": "{UNSAFE_KEY.sub("-", key)}-{count}"'.encode()
+            data += (place, rest)
+            blob += (place, rest_escaped)
+            count += 1
+    data.append(b"]}")
+    blob.append(b"]}")
+    if cache is not None:
+        cache.entries = entries
+    return b"".join(data), b"".join(blob)
+
+
+def page(title: str, blob: bytes) -> bytes:
+    """The page, holding its data (`page_data`)."""
+    before, _, after = (
         asset("page.html")
         .replace("__TITLE__", escape(title))
         .replace("__PAGE_CSS__", asset("preview.css"))
         .replace("__PAGE_JS__", asset("preview.js"))
-        .replace("__DATA__", blob)
+        .partition("__DATA__")
     )
+    return b"".join((before.encode(), blob, after.encode()))
 
 
 def copy_tree(source: Traversable, target: Path) -> None:
@@ -132,15 +212,40 @@ def write_preview(
     notes: list[RenderedNote],
     registry: Registry,
     content: Path | None = None,
-) -> Path:
+    *,
+    cache: PreviewCache | None = None,
+) -> Written:
     """Write `out_dir/index.html`, KaTeX beside it and, given the `content` folder the notes
-    come from, every image and sound they use (under its packaged name, as in Anki)."""
+    come from, every image and sound they use (under its packaged name, as in Anki). With a
+    `cache`, only the notes it does not hold are rendered (see `page_data`)."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    copy_tree(resources.files("generator.preview").joinpath("assets", KATEX), out_dir / KATEX)
+    katex = out_dir / KATEX
+    if cache is None or katex not in cache.assets or not katex.is_dir():
+        copy_tree(resources.files("generator.preview").joinpath("assets", KATEX), katex)
+        if cache is not None:
+            cache.assets.add(katex)
     if content is not None:
         media = {name: source for note in notes for name, source in note.media}
         for name, source in sorted(media.items()):
             shutil.copyfile(content / source, out_dir / name)
     target = out_dir / "index.html"
-    atomic_write_text(target, page(title, notes, registry))
-    return target
+    data, blob = page_data(notes, registry, cache)
+    text = page(title, blob)
+    atomic_write(target, lambda tmp: write_bytes(tmp, text))
+    return Written(target, text, data)
+
+
+def write_bytes(path: Path, data: bytes) -> None:
+    path.write_bytes(data)
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    """A preview page written."""
+
+    path: Path
+    """Where: `index.html` of the site."""
+    page: bytes
+    """What it holds."""
+    data: bytes
+    """Its cards, as JSON (`page_data`)."""

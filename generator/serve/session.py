@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import signal
 import threading
 import time
@@ -21,10 +20,9 @@ from generator import report
 from generator.config import BuildConfig
 from generator.diagnostics import Diagnostic
 from generator.pipeline import BuildResult, build
-from generator.preview import write_preview
+from generator.preview import PreviewCache, write_preview
 
 LIVE_SCRIPT = "/__ankigen__/live.js"
-DATA = re.compile(rb'<script type="application/json" id="pv-data">(.*?)</script>', re.DOTALL)
 TEMPORARY = ".ankigen-tmp"
 
 Say = Callable[[str], None]
@@ -77,14 +75,17 @@ class Session:
     """Images and sounds of the cards: packaged name → file."""
     changed: threading.Condition = field(default_factory=threading.Condition)
     """Notified after each build."""
+    rendered: PreviewCache = field(default_factory=PreviewCache)
+    """The cards of the last preview, reused for the notes a save left as they were."""
 
     def rebuild(self) -> tuple[Status, BuildResult, float]:
         started = time.perf_counter()
         result = build(self.config)
-        elapsed = time.perf_counter() - started
         cards = self.status.cards
         if result.ok and result.course is not None:
             cards = self.publish(result) or cards
+        # Until the pages can be told: the preview is part of the wait.
+        elapsed = time.perf_counter() - started
         message = outcome(result, self.config, elapsed)
         with self.changed:
             self.status = Status(
@@ -97,10 +98,10 @@ class Session:
         """Write the preview of a good build; the new cards' version (0: the same cards)."""
         assert result.course is not None
         notes = result.notes
-        target = write_preview(self.site, result.course.deck, notes, self.config.registry)
-        page = target.read_bytes()
-        found = DATA.search(page)
-        data = found.group(1).replace(rb"<\/", b"</") if found else b""
+        written = write_preview(
+            self.site, result.course.deck, notes, self.config.registry, cache=self.rendered
+        )
+        page, data = written.page, written.data
         media = {
             name: self.config.content / source for note in notes for name, source in note.media
         }
