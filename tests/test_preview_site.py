@@ -47,9 +47,11 @@ def test_the_data_is_what_json_writes_and_the_page_holds_it(
     notes: list[RenderedNote], tmp_path: Path
 ) -> None:
     written = write_preview(tmp_path, "Course", notes, REGISTRY)
-    data = json.loads(written.data)
+    data = json.loads(written.data.data)
     # Made in pieces, written as json.dumps writes the whole.
-    assert json.dumps(data, ensure_ascii=False).encode() == written.data
+    assert json.dumps(data, ensure_ascii=False).encode() == written.data.data
+    assert [json.loads(key + rest) for key, rest in written.data.cards] == data["cards"]
+    assert written.data.data.startswith(written.data.head)
     assert list(data) == ["css", "script", "frame", "cards"]
     assert [card["key"].rsplit("-", 1)[1] for card in data["cards"]] == [
         str(index) for index in range(len(data["cards"]))
@@ -65,7 +67,8 @@ def test_the_data_is_what_json_writes_and_the_page_holds_it(
     assert marked == {note.note_type for note in notes} - {"cloze"}
     found = DATA.search(written.path.read_bytes())
     assert found is not None and b"</" not in found.group(1)
-    assert found.group(1).replace(rb"<\/", b"</") == written.data
+    assert found.group(1).replace(rb"<\/", b"</") == written.data.data
+    assert found.group(1) == written.data.blob
     assert written.path.read_bytes() == written.page
 
 

@@ -146,6 +146,8 @@ def test_a_save_updates_the_open_page_in_place(browser: Browser, tmp_path: Path)
     try:
         page = context.new_page()
         page.on("pageerror", lambda exc: errors.append(str(exc)))
+        asked: list[str] = []
+        page.on("request", lambda request: asked.append(request.url.split("/__ankigen__/")[-1]))
         page.goto(server.url)
         wait_cards(page, 1)
         package = next(out.glob("*.apkg"))
@@ -164,9 +166,12 @@ def test_a_save_updates_the_open_page_in_place(browser: Browser, tmp_path: Path)
         scroll = page.evaluate("window.scrollY")
         top = card(page, "fx-capital", "a => a.getBoundingClientRect().top")
 
-        # A save: the card is redrawn in place, on its back, with the new answer.
+        # A save: the card is redrawn in place, on its back, with the new answer; only the
+        # cards that changed are fetched.
+        asked.clear()
         edit(cards_md, "Paris.", "Paris, on the Seine.")
         wait_cards(page, 2)
+        assert "delta?from=1" in asked and "data.json" not in asked, asked
         wait_frame(page, "fx-capital", "Paris, on the Seine")
         assert page.evaluate("window.ankigenMark") == "still here"
         assert page.evaluate("window.scrollY") == scroll
@@ -182,6 +187,7 @@ def test_a_save_updates_the_open_page_in_place(browser: Browser, tmp_path: Path)
         with cards_md.open("a", encoding="utf-8") as handle:
             handle.write("\n### What is the capital of Italy? <!-- id: fx-rome -->\n\nRome.\n")
         wait_cards(page, 3)
+        assert "data.json" in asked
         page.wait_for_function(
             "() => Array.from(document.querySelectorAll('article.pv-card'))"
             ".some(a => a.card.id === 'fx-rome')",

@@ -75,7 +75,32 @@ def test_status_and_data(served: tuple[PreviewServer, Session, str]) -> None:
     data = json.loads(body)
     assert code == 200
     assert {card["id"] for card in data["cards"]} >= {"fx-capital", "fx-primes"}
-    assert session.data == body
+    assert session.data is not None and session.data.data == body
+
+
+def test_a_save_sends_the_cards_it_changed(served: tuple[PreviewServer, Session, str]) -> None:
+    """`delta`: the cards whose contents changed since the version before, by place; the whole
+    data when anything else changed, or the page is further behind."""
+    _, session, url = served
+    cards = session.config.content / "10-basics" / "cards.md"
+    text = cards.read_text(encoding="utf-8")
+    assert get(url + "/__ankigen__/delta?from=1")[1] == b'{"to": 1, "changed": []}'
+    cards.write_text(text.replace("Paris has been", "Paris is"), encoding="utf-8")
+    assert session.rebuild()[0].cards == 2
+    code, body, kind = get(url + "/__ankigen__/delta?from=1")
+    delta = json.loads(body)
+    assert code == 200 and "json" in kind and delta["to"] == 2
+    whole = json.loads(get(url + "/__ankigen__/data.json")[1])["cards"]
+    assert [card for _, card in delta["changed"]] == [
+        card for card in whole if card["id"] == "fx-capital"
+    ]
+    assert all(whole[place] == card for place, card in delta["changed"])
+    assert json.loads(get(url + "/__ankigen__/delta?from=0")[1]) == {"to": 2, "full": True}
+    assert json.loads(get(url + "/__ankigen__/delta?from=x")[1]) == {"to": 2, "full": True}
+    # A card more: every place after it moves, so the page fetches all of them.
+    cards.write_text(text + "\n### Which sea? <!-- id: fx-sea -->\n\nThe North Sea.\n", "utf-8")
+    assert session.rebuild()[0].cards == 3
+    assert json.loads(get(url + "/__ankigen__/delta?from=2")[1]) == {"to": 3, "full": True}
 
 
 def test_media_by_packaged_name_and_nothing_outside(

@@ -149,12 +149,26 @@ def escaped(data: str) -> str:
     return data.replace("</", "<\\/")
 
 
+@dataclass(frozen=True, slots=True)
+class PageData:
+    """The page's data, as JSON in UTF-8: its card script, CSS and frame once, then every card."""
+
+    data: bytes
+    """As it is."""
+    blob: bytes
+    """As the page holds it (`escaped`)."""
+    head: bytes
+    """What comes before the cards: the same while the script, CSS and frame are."""
+    cards: tuple[tuple[bytes, bytes], ...]
+    """Each card's JSON, in order, in two pieces: its key (with its place in the page), then
+    the rest (the same bytes as the cache's, while the card is the same)."""
+
+
 def page_data(
     notes: list[RenderedNote], registry: Registry, cache: PreviewCache | None = None
-) -> tuple[bytes, bytes]:
-    """The page's data, as JSON in UTF-8 (as it is, and `escaped`): its card script, CSS and
-    frame once, then every card. The notes `cache` holds are not rendered again, and it is left
-    holding these notes."""
+) -> PageData:
+    """The page's data; the notes `cache` holds are not rendered again, and it is left holding
+    these notes."""
     templates = registry.templates
     # Every side carries the same card script; the page stores it once.
     script = templates.expand("{{> script}}")
@@ -165,7 +179,7 @@ def page_data(
     # Pieces of what json.dumps would write of the whole, joined once.
     start = json.dumps(head, ensure_ascii=False)[:-1] + ', "cards": ['
     data, blob = [start.encode()], [escaped(start).encode()]
-    count = 0
+    cards: list[tuple[bytes, bytes]] = []
     for note in notes:
         made = entries.get(note)
         if made is None:
@@ -174,15 +188,18 @@ def page_data(
             made = entries_of(note, registry, sides)
         entries[note] = made
         for key, rest, rest_escaped in made:
-            place = f'{", " if count else ""}{{"key": "{UNSAFE_KEY.sub("-", key)}-{count}"'.encode()
+            place = f'{{"key": "{UNSAFE_KEY.sub("-", key)}-{len(cards)}"'.encode()
+            if cards:
+                data.append(b", ")
+                blob.append(b", ")
             data += (place, rest)
             blob += (place, rest_escaped)
-            count += 1
+            cards.append((place, rest))
     data.append(b"]}")
     blob.append(b"]}")
     if cache is not None:
         cache.entries = entries
-    return b"".join(data), b"".join(blob)
+    return PageData(b"".join(data), b"".join(blob), start.encode(), tuple(cards))
 
 
 def page(title: str, blob: bytes) -> bytes:
@@ -229,8 +246,8 @@ def write_preview(
         for name, source in sorted(media.items()):
             shutil.copyfile(content / source, out_dir / name)
     target = out_dir / "index.html"
-    data, blob = page_data(notes, registry, cache)
-    text = page(title, blob)
+    data = page_data(notes, registry, cache)
+    text = page(title, data.blob)
     atomic_write(target, lambda tmp: write_bytes(tmp, text))
     return Written(target, text, data)
 
@@ -247,5 +264,5 @@ class Written:
     """Where: `index.html` of the site."""
     page: bytes
     """What it holds."""
-    data: bytes
-    """Its cards, as JSON (`page_data`)."""
+    data: PageData
+    """Its cards."""

@@ -4,6 +4,9 @@
   that shows its problems and then the cards, once it builds);
 - `/__ankigen__/live.js` — that script;
 - `/__ankigen__/data.json` — the cards the page shows (what the script reloads);
+- `/__ankigen__/delta?from=N` — what changed since the cards of version N: the cards whose
+  contents changed, when nothing else did (a save of a large course sends a few cards, not
+  all of them), else `full`;
 - `/__ankigen__/status` — the latest build: version, verdict, problems;
 - `/__ankigen__/events` — server-sent events, one per build;
 - anything else — the preview site's files (written as `ankigen preview` writes them), then the
@@ -24,7 +27,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from pathlib import Path
 from threading import Thread
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from generator.serve.session import Session
 
@@ -60,7 +63,11 @@ class Handler(BaseHTTPRequestHandler):
             if data is None:
                 self.send(HTTPStatus.SERVICE_UNAVAILABLE, b"{}", "application/json")
             else:
-                self.send(HTTPStatus.OK, data, "application/json; charset=utf-8")
+                self.send(HTTPStatus.OK, data.data, "application/json; charset=utf-8")
+        elif path == PREFIX + "delta":
+            shown = parse_qs(urlsplit(self.path).query).get("from", [""])[0]
+            body = session.delta(int(shown) if shown.isdigit() else -1)
+            self.send(HTTPStatus.OK, body, "application/json; charset=utf-8")
         elif path == PREFIX + "status":
             body = json.dumps(session.status.as_json()).encode()
             self.send(HTTPStatus.OK, body, "application/json; charset=utf-8")

@@ -21,6 +21,7 @@ from generator.config import BuildConfig
 from generator.diagnostics import Diagnostic
 from generator.pipeline import BuildResult, build
 from generator.preview import PreviewCache, write_preview
+from generator.preview.site import PageData
 
 LIVE_SCRIPT = "/__ankigen__/live.js"
 TEMPORARY = ".ankigen-tmp"
@@ -69,8 +70,10 @@ class Session:
     """What the pages were last told."""
     page: bytes | None = None
     """The last good preview page, with the live script added."""
-    data: bytes | None = None
-    """Its cards (the page's data, as JSON)."""
+    data: PageData | None = None
+    """Its cards (the page's data)."""
+    before: PageData | None = None
+    """The cards of the version before (see `delta`)."""
     media: dict[str, Path] = field(default_factory=dict)
     """Images and sounds of the cards: packaged name → file."""
     changed: threading.Condition = field(default_factory=threading.Condition)
@@ -106,9 +109,30 @@ class Session:
             name: self.config.content / source for note in notes for name, source in note.media
         }
         with self.changed:
-            same = data == self.data and media == self.media
+            same = self.data is not None and data.data == self.data.data and media == self.media
+            if not same:
+                self.before = self.data
             self.page, self.data, self.media = page, data, media
         return 0 if same else self.status.cards + 1
+
+    def delta(self, shown: int) -> bytes:
+        """What a page showing the cards of version `shown` needs to show the latest, as JSON:
+        the cards that changed, by place, when only cards' contents did since the version
+        before; else `full` (the page fetches all of its data again)."""
+        with self.changed:
+            latest, data, before = self.status.cards, self.data, self.before
+        if data is not None and shown == latest:
+            return b'{"to": %d, "changed": []}' % latest
+        if data is None or shown != latest - 1 or before is None or before.head != data.head:
+            return b'{"to": %d, "full": true}' % latest
+        if len(before.cards) != len(data.cards):
+            return b'{"to": %d, "full": true}' % latest
+        changed = [
+            b"[%d, %s%s]" % (index, *now)
+            for index, (now, then) in enumerate(zip(data.cards, before.cards, strict=True))
+            if now[1] is not then[1] and now != then
+        ]
+        return b'{"to": %d, "changed": [%s]}' % (latest, b", ".join(changed))
 
     def wait(self, seen: int, timeout: float) -> Status:
         """The status once its version is past `seen`, or after `timeout` seconds."""

@@ -1,7 +1,8 @@
 /* ankigen serve: keeps the open preview current without reloading it.
-   Each build is announced on /__ankigen__/events. When the cards changed, their data is fetched
-   again and applied in place: a card whose text changed is redrawn in its frame (on the side it
-   showed), everything else stays as it is, scroll position included. When cards were added,
+   Each build is announced on /__ankigen__/events. When the cards changed, those that did are
+   fetched (all of them when more than their contents changed) and applied in place: a card
+   whose text changed is redrawn in its frame (on the side it showed), everything else stays as
+   it is, scroll position included. When cards were added,
    removed or moved, or the templates changed, the page's body is built again from the new page
    and the view restored: filters, theme, the cards turned over, the card at the top of the
    screen. Problems of the latest build are listed at the bottom of the page. */
@@ -48,7 +49,10 @@
   }
   function same(a, b) {
     return Object.keys(b).every(function (key) {
-      return key === "key" || JSON.stringify(a[key]) === JSON.stringify(b[key]);
+      var x = a[key];
+      var y = b[key];
+      return key === "key" || x === y ||
+        (typeof x === "object" && JSON.stringify(x) === JSON.stringify(y));
     });
   }
   function frameDoc(data, card) {
@@ -227,25 +231,36 @@
   /* ---------- events ---------- */
   var updating = false;
   var wanted = shown;
+  function apply(next, target) {
+    var finish = function () {
+      shown = target;
+      mark();
+      updating = false;
+      update();
+    };
+    if (applyInPlace(next, target)) {
+      current = next;
+      finish();
+    } else {
+      remount(next, finish);
+    }
+  }
+  /* Only the cards that changed are fetched when nothing else did (a save in a large course);
+     else all of them. */
   function update() {
     if (updating || wanted === shown) { return; }
     updating = true;
-    var target = wanted;
-    fetch("/__ankigen__/data.json", { cache: "no-store" }).then(function (response) {
+    fetch("/__ankigen__/delta?from=" + shown, { cache: "no-store" }).then(function (response) {
       return response.json();
-    }).then(function (next) {
-      var finish = function () {
-        shown = target;
-        mark();
-        updating = false;
-        update();
-      };
-      if (applyInPlace(next, target)) {
-        current = next;
-        finish();
-      } else {
-        remount(next, finish);
+    }).then(function (delta) {
+      if (delta.full) {
+        return fetch("/__ankigen__/data.json", { cache: "no-store" }).then(function (response) {
+          return response.json();
+        }).then(function (next) { apply(next, delta.to); });
       }
+      var next = Object.assign({}, current, { cards: current.cards.slice() });
+      delta.changed.forEach(function (item) { next.cards[item[0]] = item[1]; });
+      apply(next, delta.to);
     }).catch(function () { updating = false; });
   }
   mark();
