@@ -155,8 +155,6 @@ class PageData:
 
     data: bytes
     """As it is."""
-    blob: bytes
-    """As the page holds it (`escaped`)."""
     head: bytes
     """What comes before the cards: the same while the script, CSS and frame are."""
     cards: tuple[tuple[bytes, bytes], ...]
@@ -166,9 +164,9 @@ class PageData:
 
 def page_data(
     notes: list[RenderedNote], registry: Registry, cache: PreviewCache | None = None
-) -> PageData:
-    """The page's data; the notes `cache` holds are not rendered again, and it is left holding
-    these notes."""
+) -> tuple[PageData, bytes]:
+    """The page's data, and the same as the page holds it (`escaped`); the notes `cache` holds
+    are not rendered again, and it is left holding these notes."""
     templates = registry.templates
     # Every side carries the same card script; the page stores it once.
     script = templates.expand("{{> script}}")
@@ -199,7 +197,7 @@ def page_data(
     blob.append(b"]}")
     if cache is not None:
         cache.entries = entries
-    return PageData(b"".join(data), b"".join(blob), start.encode(), tuple(cards))
+    return PageData(b"".join(data), start.encode(), tuple(cards)), b"".join(blob)
 
 
 def page(title: str, blob: bytes) -> bytes:
@@ -246,8 +244,8 @@ def write_preview(
         for name, source in sorted(media.items()):
             shutil.copyfile(content / source, out_dir / name)
     target = out_dir / "index.html"
-    data = page_data(notes, registry, cache)
-    text = page(title, data.blob)
+    data, blob = page_data(notes, registry, cache)
+    text = page(title, blob)
     atomic_write(target, lambda tmp: write_bytes(tmp, text))
     return Written(target, text, data)
 

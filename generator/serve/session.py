@@ -72,8 +72,8 @@ class Session:
     """The last good preview page, with the live script added."""
     data: PageData | None = None
     """Its cards (the page's data)."""
-    before: PageData | None = None
-    """The cards of the version before (see `delta`)."""
+    before: tuple[bytes, tuple[tuple[bytes, bytes], ...]] | None = None
+    """The `head` and `cards` of the version before (see `delta`)."""
     media: dict[str, Path] = field(default_factory=dict)
     """Images and sounds of the cards: packaged name → file."""
     changed: threading.Condition = field(default_factory=threading.Condition)
@@ -110,8 +110,8 @@ class Session:
         }
         with self.changed:
             same = self.data is not None and data.data == self.data.data and media == self.media
-            if not same:
-                self.before = self.data
+            if not same and self.data is not None:
+                self.before = (self.data.head, self.data.cards)
             self.page, self.data, self.media = page, data, media
         return 0 if same else self.status.cards + 1
 
@@ -123,13 +123,14 @@ class Session:
             latest, data, before = self.status.cards, self.data, self.before
         if data is not None and shown == latest:
             return b'{"to": %d, "changed": []}' % latest
-        if data is None or shown != latest - 1 or before is None or before.head != data.head:
+        if data is None or shown != latest - 1 or before is None:
             return b'{"to": %d, "full": true}' % latest
-        if len(before.cards) != len(data.cards):
+        head, cards = before
+        if head != data.head or len(cards) != len(data.cards):
             return b'{"to": %d, "full": true}' % latest
         changed = [
             b"[%d, %s%s]" % (index, *now)
-            for index, (now, then) in enumerate(zip(data.cards, before.cards, strict=True))
+            for index, (now, then) in enumerate(zip(data.cards, cards, strict=True))
             if now[1] is not then[1] and now != then
         ]
         return b'{"to": %d, "changed": [%s]}' % (latest, b", ".join(changed))
