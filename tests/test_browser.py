@@ -369,6 +369,27 @@ def test_preview_site(browser: Browser, tmp_path: Path) -> None:
         context.close()
 
 
+def test_preview_a_card_turned_over_before_its_frame_loaded_shows_its_back(
+    browser: Browser, tmp_path: Path
+) -> None:
+    """The button of a card far down the page makes its frame and turns it over at once, before
+    the frame has loaded: the back shows once it has (a message to a loading frame is lost)."""
+    site, _ = preview_of(CONTENT, tmp_path)
+    context = browser.new_context(viewport={"width": 1000, "height": 600})
+    try:
+        page = context.new_page()
+        errors = page_errors(page)
+        page.goto(site.as_uri())
+        article = page.locator(".pv-card", has=page.locator(".pv-kind", has_text="reveal")).last
+        assert article.locator("iframe").count() == 0
+        article.locator(".pv-flip").evaluate("button => button.click()")
+        expect_text(article.locator(".pv-flip"), "Show question")
+        article.frame_locator("iframe").locator(".ak-back").wait_for(timeout=10_000)
+        assert errors == []
+    finally:
+        context.close()
+
+
 def expect_text(locator: Locator, text: str) -> None:
     for _ in range(100):
         if locator.inner_text() == text:

@@ -56,6 +56,12 @@
     if (article.querySelector("iframe")) { return; }
     var frame = node("iframe", "pv-frame");
     frame.title = "Card " + card.id;
+    /* A side asked for before the frame has loaded (a click on a card that just came into
+       view) is shown once it has: a message to a frame still loading is lost. */
+    frame.addEventListener("load", function () {
+      frame.pvLoaded = true;
+      if (frame.pvSide === "back") { frame.contentWindow.postMessage({ side: "back" }, "*"); }
+    });
     frame.srcdoc = frameDoc(card);
     frames[card.key] = frame;
     article.appendChild(frame);
@@ -64,7 +70,8 @@
   function setSide(card, side) {
     var frame = frames[card.key];
     if (!frame) { return; }
-    frame.contentWindow.postMessage({ side: side }, "*");
+    frame.pvSide = side;
+    if (frame.pvLoaded) { frame.contentWindow.postMessage({ side: side }, "*"); }
     var flip = flips[card.key];
     flip.setAttribute("data-side", side);
     flip.textContent = side === "back" ? "Show question" : "Show answer";

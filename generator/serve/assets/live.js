@@ -32,13 +32,6 @@
     var flip = article.querySelector(".pv-flip");
     return Boolean(flip) && flip.getAttribute("data-side") === "back";
   }
-  /* A frame that loads later is told to show the back once it has. */
-  function backWhenLoaded(frame) {
-    frame.addEventListener("load", function once() {
-      frame.removeEventListener("load", once);
-      frame.contentWindow.postMessage({ side: "back" }, "*");
-    });
-  }
 
   /* ---------- in place ---------- */
   function shell(data) { return JSON.stringify([data.css, data.script, data.frame]); }
@@ -78,10 +71,8 @@
       var place = article.querySelector(".pv-source");
       if (place) { place.textContent = after.source; }
       var frame = article.querySelector("iframe");
-      if (frame) {
-        if (flipped(article)) { backWhenLoaded(frame); }
-        frame.srcdoc = frameDoc(next, card);
-      }
+      /* The page's script shows the side the card was on once the frame has loaded again. */
+      if (frame) { frame.srcdoc = frameDoc(next, card); }
       article.setAttribute("data-ankigen-redrawn", String(version));
       redrawn += 1;
     }
@@ -134,8 +125,6 @@
       var flip = article && article.querySelector(".pv-flip");
       if (!flip) { return; }
       flip.click();
-      var frame = article.querySelector("iframe");
-      if (frame) { backWhenLoaded(frame); }
     });
     /* Frames load and take their height over a moment: hold the anchor card in place until
        they have, or until the reader scrolls. */
