@@ -57,9 +57,9 @@ member (which holds the card's place in the page), in UTF-8, as it is and escape
 
 
 class PreviewCache:
-    """What the last preview written made, so that the next one (`ankigen serve`, after a save)
-    renders only the notes that changed, rendering every card of a course of 10,000 notes
-    taking seconds; and copies the page's assets once."""
+    """What the last preview made, kept for the next (`ankigen serve`, after a save): only the
+    notes that changed are rendered again (every card of a 10,000-note course takes seconds),
+    and the page's assets are copied once."""
 
     def __init__(self) -> None:
         self.entries: Entries = {}
