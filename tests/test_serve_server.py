@@ -16,6 +16,7 @@ import pytest
 import watchfiles
 
 from generator.config import BuildConfig
+from generator.pipeline import build
 from generator.serve.server import PreviewServer, start
 from generator.serve.session import Session, ignored, report_build, serve, shown
 from tests.conftest import FIXTURES
@@ -256,3 +257,22 @@ def test_a_save_tells_the_new_problems_and_counts_the_others(tmp_path: Path) -> 
     said.clear()
     build()
     assert told[-1] == [] and not any("as before" in line for line in said), said
+
+
+def test_a_delta_is_only_from_the_version_just_before(
+    served: tuple[PreviewServer, Session, str],
+) -> None:
+    """Two saves in quick succession: a page still on the first version, asking while the
+    second build's preview is out but its status not yet told, gets all of its data, not the
+    second save's cards alone (it would miss the first save's)."""
+    _, session, _ = served
+    cards = session.config.content / "10-basics" / "cards.md"
+    text = cards.read_text(encoding="utf-8")
+    cards.write_text(text.replace("Paris has been", "Paris is"), encoding="utf-8")
+    assert session.rebuild()[0].cards == 2
+    cards.write_text(text.replace("Paris has been", "Paris was"), encoding="utf-8")
+    assert session.publish(build(session.config)) == 3  # published; the pages not yet told
+    assert json.loads(session.delta(1)) == {"to": 3, "full": True}
+    delta = json.loads(session.delta(2))
+    assert delta["to"] == 3 and [card["id"] for _, card in delta["changed"]] == ["fx-capital"]
+    assert "Paris was" in delta["changed"][0][1]["back"]

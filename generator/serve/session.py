@@ -72,8 +72,10 @@ class Session:
     """The last good preview page, with the live script added."""
     data: PageData | None = None
     """Its cards (the page's data)."""
-    before: tuple[bytes, tuple[tuple[bytes, bytes], ...]] | None = None
-    """The `head` and `cards` of the version before (see `delta`)."""
+    version: int = 0
+    """The version of those cards (what `Status.cards` tells the pages once the build is done)."""
+    before: tuple[int, bytes, tuple[tuple[bytes, bytes], ...]] | None = None
+    """The version, `head` and `cards` of the cards before (see `delta`)."""
     media: dict[str, Path] = field(default_factory=dict)
     """Images and sounds of the cards: packaged name → file."""
     changed: threading.Condition = field(default_factory=threading.Condition)
@@ -109,24 +111,27 @@ class Session:
             name: self.config.content / source for note in notes for name, source in note.media
         }
         with self.changed:
-            same = self.data is not None and data.data == self.data.data and media == self.media
-            if not same and self.data is not None:
-                self.before = (self.data.head, self.data.cards)
+            if self.data is not None and data.data == self.data.data and media == self.media:
+                self.page = page
+                return 0
+            if self.data is not None:
+                self.before = (self.version, self.data.head, self.data.cards)
             self.page, self.data, self.media = page, data, media
-        return 0 if same else self.status.cards + 1
+            self.version += 1
+            return self.version
 
     def delta(self, shown: int) -> bytes:
         """What a page showing the cards of version `shown` needs to show the latest, as JSON:
         the cards that changed, by place, when only cards' contents did since the version
         before; else `full` (the page fetches all of its data again)."""
         with self.changed:
-            latest, data, before = self.status.cards, self.data, self.before
+            latest, data, before = self.version, self.data, self.before
         if data is not None and shown == latest:
             return b'{"to": %d, "changed": []}' % latest
-        if data is None or shown != latest - 1 or before is None:
+        if data is None or before is None:
             return b'{"to": %d, "full": true}' % latest
-        head, cards = before
-        if head != data.head or len(cards) != len(data.cards):
+        version, head, cards = before
+        if shown != version or head != data.head or len(cards) != len(data.cards):
             return b'{"to": %d, "full": true}' % latest
         changed = [
             b"[%d, %s%s]" % (index, *now)
