@@ -79,6 +79,15 @@ def file_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """`atomic_write` of `data`."""
+
+    def write(tmp: Path) -> None:
+        tmp.write_bytes(data)
+
+    atomic_write(path, write)
+
+
 def atomic_write_text(path: Path, text: str, *, newline: str = "\n") -> None:
     """`atomic_write` of UTF-8 text; `newline=""` writes line endings as they are in `text`."""
 

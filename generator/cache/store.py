@@ -27,6 +27,7 @@ from typing import IO
 
 from generator.files import (
     atomic_write,
+    atomic_write_bytes,
     clean_stale_temporaries,
     put_in_place,
     temporary_file,
@@ -93,7 +94,7 @@ class Store:
             if target.is_file() and target.read_bytes() == data:
                 return  # as it is: a build that changes nothing writes nothing
             self.prepare(target.parent)
-            atomic_write(target, lambda tmp: write_bytes(tmp, data))
+            atomic_write_bytes(target, data)
 
     def write_raw(self, kind: str, key: str, data: bytes) -> bool:
         """Store `data` as it is, under a key that names its content (a digest of it): kept
@@ -104,7 +105,7 @@ class Store:
         try:
             if not target.is_file():
                 self.prepare(target.parent)
-                atomic_write(target, lambda tmp: write_bytes(tmp, data))
+                atomic_write_bytes(target, data)
         except OSError:
             return False
         return True
@@ -197,10 +198,6 @@ class Store:
             with contextlib.suppress(OSError):
                 marker.touch()
         return removed
-
-
-def write_bytes(path: Path, data: bytes) -> None:
-    path.write_bytes(data)
 
 
 def copy_file(source: Path, path: Path) -> None:

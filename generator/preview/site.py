@@ -17,7 +17,7 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
-from generator.files import atomic_write
+from generator.files import atomic_write_bytes
 from generator.kinds import Registry
 from generator.notes import RenderedNote
 from generator.preview.cardhtml import render
@@ -246,12 +246,8 @@ def write_preview(
     target = out_dir / "index.html"
     data, blob = page_data(notes, registry, cache)
     text = page(title, blob)
-    atomic_write(target, lambda tmp: write_bytes(tmp, text))
+    atomic_write_bytes(target, text)
     return Written(target, text, data)
-
-
-def write_bytes(path: Path, data: bytes) -> None:
-    path.write_bytes(data)
 
 
 @dataclass(frozen=True, slots=True)
