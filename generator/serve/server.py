@@ -24,20 +24,15 @@ import socket
 import sys
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from importlib import resources
 from pathlib import Path
 from threading import Thread
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from generator.serve.session import Session
+from generator.serve.session import Session, asset
 
 PREFIX = "/__ankigen__/"
 KEEPALIVE = 15.0
 """Seconds between comments on an idle event stream (proxies close silent connections)."""
-
-
-def live_script() -> bytes:
-    return resources.files("generator.serve").joinpath("assets", "live.js").read_bytes()
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -57,7 +52,7 @@ class Handler(BaseHTTPRequestHandler):
             status = HTTPStatus.OK if ready else HTTPStatus.SERVICE_UNAVAILABLE
             self.send(status, page, "text/html; charset=utf-8")
         elif path == PREFIX + "live.js":
-            self.send(HTTPStatus.OK, live_script(), "text/javascript; charset=utf-8")
+            self.send(HTTPStatus.OK, asset("live.js"), "text/javascript; charset=utf-8")
         elif path == PREFIX + "data.json":
             data = session.data
             if data is None:

@@ -154,9 +154,7 @@ class Session:
             page, status = self.page, self.status
         ready = page is not None
         if page is None:
-            page = (
-                resources.files("generator.serve").joinpath("assets", "waiting.html").read_bytes()
-            )
+            page = asset("waiting.html")
         head, tail, rest = page.rpartition(b"</body>")
         if not tail:
             head, rest = page, b""
@@ -165,6 +163,11 @@ class Session:
             f'<script src="{LIVE_SCRIPT}"></script>'
         ).encode()
         return head + script + tail + rest, ready
+
+
+def asset(name: str) -> bytes:
+    """A file of `assets/` (the page's live script, the page that waits for a first build)."""
+    return resources.files("generator.serve").joinpath("assets", name).read_bytes()
 
 
 def outcome(result: BuildResult, config: BuildConfig, elapsed: float) -> str:

@@ -2,10 +2,10 @@
    Each build is announced on /__ankigen__/events. When the cards changed, those that did are
    fetched (all of them when more than their contents changed) and applied in place: a card
    whose text changed is redrawn in its frame (on the side it showed), everything else stays as
-   it is, scroll position included. When cards were added,
-   removed or moved, or the templates changed, the page's body is built again from the new page
-   and the view restored: filters, theme, the cards turned over, the card at the top of the
-   screen. Problems of the latest build are listed at the bottom of the page. */
+   it is, scroll position included. When cards were added, removed or moved, or the templates
+   changed, the page's body is built again from the new page and the view restored: filters,
+   theme, the cards turned over, the card at the top of the screen. Problems of the latest
+   build are listed at the bottom of the page. */
 (function () {
   "use strict";
   var served = window.ankigenServe || {};
