@@ -19,6 +19,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -80,6 +81,11 @@ class Server:
         self.process.send_signal(signal.SIGINT)
         output, _ = self.process.communicate(timeout=30)
         self.lines.append(output)
+        return self.output
+
+    @property
+    def output(self) -> str:
+        """What it printed."""
         return "".join(self.lines)
 
 
@@ -136,16 +142,32 @@ def edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
-def test_a_save_updates_the_open_page_in_place(browser: Browser, tmp_path: Path) -> None:
-    content, out = tmp_path / "content", tmp_path / "out"
+def fixture_course(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """A copy of the fixture course: its content folder, an output folder, its cards lesson."""
+    content = tmp_path / "content"
     shutil.copytree(FIXTURES / "course", content)
-    cards_md = content / "10-basics" / "cards.md"
+    return content, tmp_path / "out", content / "10-basics" / "cards.md"
+
+
+@contextmanager
+def serving(browser: Browser, content: Path, out: Path) -> Iterator[tuple[Server, Page, list[str]]]:
+    """`ankigen serve` on `content`, a page to open it in, and the page's script errors; the
+    server is stopped after (its output in `Server.output`)."""
     server = Server(content, out)
     context = browser.new_context(viewport={"width": 1000, "height": 700})
     errors: list[str] = []
     try:
         page = context.new_page()
         page.on("pageerror", lambda exc: errors.append(str(exc)))
+        yield server, page, errors
+    finally:
+        context.close()
+        server.stop()
+
+
+def test_a_save_updates_the_open_page_in_place(browser: Browser, tmp_path: Path) -> None:
+    content, out, cards_md = fixture_course(tmp_path)
+    with serving(browser, content, out) as (server, page, errors):
         asked: list[str] = []
         page.on("request", lambda request: asked.append(request.url.split("/__ankigen__/")[-1]))
         page.goto(server.url)
@@ -217,9 +239,7 @@ def test_a_save_updates_the_open_page_in_place(browser: Browser, tmp_path: Path)
         )
         assert not page.is_visible("#ankigen-problems")
         assert errors == []
-    finally:
-        context.close()
-        output = server.stop()
+    output = server.output
     assert server.process.returncode == 0, output
     assert "error" in output and "cards.md" in output
     assert "stopped" in output
@@ -231,17 +251,10 @@ def test_a_course_that_does_not_build_yet_shows_when_it_does(
 ) -> None:
     """Started on a course with a mistake, the page lists the problem, then shows the cards
     once the mistake is fixed, without being reloaded."""
-    content, out = tmp_path / "content", tmp_path / "out"
-    shutil.copytree(FIXTURES / "course", content)
-    cards_md = content / "10-basics" / "cards.md"
+    content, out, cards_md = fixture_course(tmp_path)
     edit(cards_md, "- [x] 5\n", "- [ ] 5\n")
     edit(cards_md, "- [x] 2\n", "- [ ] 2\n")
-    server = Server(content, out)
-    context = browser.new_context(viewport={"width": 1000, "height": 700})
-    errors: list[str] = []
-    try:
-        page = context.new_page()
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
+    with serving(browser, content, out) as (server, page, errors):
         response = page.goto(server.url)
         assert response is not None and response.status == 503
         assert "No preview yet" in page.inner_text("#ankigen-waiting")
@@ -262,8 +275,5 @@ def test_a_course_that_does_not_build_yet_shows_when_it_does(
             "#ankigen-problems[data-ok='true']", state="attached", timeout=WAIT_MS
         )
         assert errors == []
-    finally:
-        context.close()
-        output = server.stop()
-    assert server.process.returncode == 0, output
-    assert "Traceback" not in output
+    assert server.process.returncode == 0, server.output
+    assert "Traceback" not in server.output
