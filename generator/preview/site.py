@@ -51,9 +51,9 @@ class PreviewCard:
 
 
 Entries = dict[RenderedNote, tuple[tuple[str, bytes, bytes], ...]]
-"""Each note's cards as the page's data holds them: its key, then its JSON after its `key`
-member (which holds the card's place in the page), in UTF-8, as it is and escaped for the page
-(`escaped`)."""
+"""Each note's cards as the page's data holds them: its key as an element id (its place in the
+page is added to it), then its JSON after its `key` member, in UTF-8, as it is and escaped for
+the page (`escaped`)."""
 
 
 class PreviewCache:
@@ -140,7 +140,7 @@ def entries_of(
         }
         # As json.dumps writes a card whose "key" comes first (see `page_data`).
         rest = ", " + json.dumps(entry, ensure_ascii=False)[1:]
-        made.append((card.key, rest.encode(), escaped(rest).encode()))
+        made.append((UNSAFE_KEY.sub("-", card.key), rest.encode(), escaped(rest).encode()))
     return tuple(made)
 
 
@@ -186,7 +186,7 @@ def page_data(
             made = entries_of(note, registry, sides)
         entries[note] = made
         for key, rest, rest_escaped in made:
-            place = f'{{"key": "{UNSAFE_KEY.sub("-", key)}-{len(cards)}"'.encode()
+            place = f'{{"key": "{key}-{len(cards)}"'.encode()
             if cards:
                 data.append(b", ")
                 blob.append(b", ")
