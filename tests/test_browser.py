@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -324,13 +325,25 @@ def page_errors(page: Page) -> list[str]:
     return errors
 
 
-def test_preview_site(browser: Browser, tmp_path: Path) -> None:
+@contextmanager
+def opened_preview(
+    browser: Browser, tmp_path: Path, width: int, height: int
+) -> Iterator[tuple[Page, Path, int, list[str]]]:
+    """The sample course's preview open in a page of `width` × `height` px: the page, the
+    site's file, how many cards it shows, and the errors the page reports."""
     site, total = preview_of(CONTENT, tmp_path)
-    context = browser.new_context(viewport={"width": 1000, "height": 900})
+    context = browser.new_context(viewport={"width": width, "height": height})
     try:
         page = context.new_page()
         errors = page_errors(page)
         page.goto(site.as_uri())
+        yield page, site, total, errors
+    finally:
+        context.close()
+
+
+def test_preview_site(browser: Browser, tmp_path: Path) -> None:
+    with opened_preview(browser, tmp_path, 1000, 900) as (page, site, total, errors):
         cards = page.locator(".pv-card")
         assert cards.count() == total
         summary = page.locator("#pv-summary").inner_text()
@@ -365,8 +378,6 @@ def test_preview_site(browser: Browser, tmp_path: Path) -> None:
         page.screenshot(path=str(SCREENSHOTS / "preview-dark.png"))
         assert errors == []
         assert not re.search(r"https?://", site.read_text(encoding="utf-8"))
-    finally:
-        context.close()
 
 
 def test_preview_a_card_turned_over_before_its_frame_loaded_shows_its_back(
@@ -374,20 +385,13 @@ def test_preview_a_card_turned_over_before_its_frame_loaded_shows_its_back(
 ) -> None:
     """The button of a card far down the page makes its frame and turns it over at once, before
     the frame has loaded: the back shows once it has (a message to a loading frame is lost)."""
-    site, _ = preview_of(CONTENT, tmp_path)
-    context = browser.new_context(viewport={"width": 1000, "height": 600})
-    try:
-        page = context.new_page()
-        errors = page_errors(page)
-        page.goto(site.as_uri())
+    with opened_preview(browser, tmp_path, 1000, 600) as (page, _, _, errors):
         article = page.locator(".pv-card", has=page.locator(".pv-kind", has_text="reveal")).last
         assert article.locator("iframe").count() == 0
         article.locator(".pv-flip").evaluate("button => button.click()")
         expect_text(article.locator(".pv-flip"), "Show question")
         article.frame_locator("iframe").locator(".ak-back").wait_for(timeout=10_000)
         assert errors == []
-    finally:
-        context.close()
 
 
 def expect_text(locator: Locator, text: str) -> None:
@@ -455,12 +459,7 @@ def options_in(frame: FrameLocator) -> list[str]:
 
 
 def test_preview_study_mode(browser: Browser, tmp_path: Path) -> None:
-    site, _ = preview_of(CONTENT, tmp_path)
-    context = browser.new_context(viewport={"width": 360, "height": 740})
-    try:
-        page = context.new_page()
-        errors = page_errors(page)
-        page.goto(site.as_uri())
+    with opened_preview(browser, tmp_path, 360, 740) as (page, _, _, errors):
         # A phone: the header is short and scrolls away with the page.
         header = page.locator(".pv-header").bounding_box()
         assert header is not None and header["height"] <= 0.22 * 740, header
@@ -496,8 +495,6 @@ def test_preview_study_mode(browser: Browser, tmp_path: Path) -> None:
         page.locator("#pv-study-stop").click()
         assert page.locator("#pv-decks").is_visible()
         assert errors == []
-    finally:
-        context.close()
 
 
 @pytest.mark.parametrize("night", [False, True], ids=["light", "dark"])
