@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from generator import __version__
+from generator import __version__, codecache
 from generator.diagnostics import Diagnostic, Diagnostics
 from generator.sync import DEFAULT_URL
 from generator.terminal import Progress, is_terminal, styled, wants_color
@@ -643,7 +643,10 @@ def run() -> None:
     command = next((arg for arg in sys.argv[1:] if not arg.startswith("-")), "")
     # A profiler or a coverage tracer writes its results as the interpreter ends.
     if command not in QUICK_EXIT or sys.getprofile() or sys.gettrace():
-        main()
+        try:
+            main()
+        finally:
+            codecache.save()
         return
     # The build pauses the cyclic garbage collector (generator.pipeline.no_collections); in a
     # process that ends with the build it stays paused from the start: resumed at the end, its
@@ -659,6 +662,7 @@ def run() -> None:
     if code is not None and not isinstance(code, int):
         print(code, file=sys.stderr)
         code = 1
+    codecache.save()
     for stream in (sys.stdout, sys.stderr):
         # A closed pipe: what was left to say has nowhere to go.
         with contextlib.suppress(OSError, ValueError):
