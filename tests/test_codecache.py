@@ -100,7 +100,8 @@ def test_other_modules_classes_are_compiled_as_always(serving, tmp_path: Path) -
         importlib.util.MAGIC_NUMBER + b"\xff\x00 truncated",
         importlib.util.MAGIC_NUMBER + marshal.dumps(["a list"]),
         importlib.util.MAGIC_NUMBER + marshal.dumps({"source": "not code", 1: "x"}),
-        b"\x00\x00\x0d\x0a" + marshal.dumps({}),  # another interpreter's magic
+        # Another interpreter's magic number, in front of code this one could load.
+        b"\x00\x00\x0d\x0a" + marshal.dumps({"x = 1": compile("x = 1", "<string>", "exec")}),
     ],
 )
 def test_a_broken_or_foreign_cache_is_empty(serving, tmp_path: Path, data: bytes) -> None:
@@ -110,6 +111,21 @@ def test_a_broken_or_foreign_cache_is_empty(serving, tmp_path: Path, data: bytes
     assert cache.known == {}
     assert define("generator.example").Point(4).x == 4
     assert cache.compiled > 0
+
+
+def test_past_the_limit_only_the_sources_of_the_last_run_are_kept(serving, tmp_path, monkeypatch):
+    path = tmp_path / "dataclasses.bin"
+    first = serving(path)
+    define("generator.example")
+    first.save()
+    edited = CLASS.replace("    y: int = 0\n", "    y: int = 0\n    z: int = 5\n")
+    second = serving(path)
+    define("generator.example", edited)
+    monkeypatch.setattr(codecache, "LIMIT", len(second.known) - 1)
+    second.save()
+    kept = CodeCache(path).known
+    assert set(kept) == set(second.used)
+    assert set(first.used) - set(kept)  # the unedited class's sources are gone
 
 
 def test_nothing_is_written_when_bytecode_is_not(serving, tmp_path, monkeypatch) -> None:
@@ -140,24 +156,35 @@ def test_a_file_in_the_way_is_left_alone(serving, tmp_path: Path) -> None:
     assert (tmp_path / "file").read_text() == "x"
 
 
-def test_the_cache_sits_with_the_package_bytecode() -> None:
-    path = codecache.cache_path()
-    assert path is not None
-    assert path.name == f"dataclasses.{sys.implementation.cache_tag}.bin"
-    bytecode = importlib.util.cache_from_source(codecache.__file__)
-    assert path.parent == Path(bytecode).parent
+def test_the_cache_is_in_the_users_cache_folder(monkeypatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(sys, "platform", "linux")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    tag = sys.implementation.cache_tag
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert codecache.cache_path() == tmp_path / "xdg" / "ankigen" / f"dataclasses.{tag}.bin"
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")  # invalid, so not used
+    assert codecache.cache_folder() == tmp_path / "home" / ".cache" / "ankigen"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    assert codecache.cache_folder() == tmp_path / "home" / ".cache" / "ankigen"
+    monkeypatch.setattr(sys, "platform", "darwin")
+    assert codecache.cache_folder() == tmp_path / "home" / "Library" / "Caches" / "ankigen"
+    monkeypatch.setattr(sys, "platform", "win32")
+    monkeypatch.setenv("LOCALAPPDATA", str(tmp_path / "local"))
+    assert codecache.cache_folder() == tmp_path / "local" / "ankigen" / "Cache"
+    monkeypatch.delenv("LOCALAPPDATA")
+    assert codecache.cache_path() is None
 
 
 def test_a_second_run_compiles_nothing(tmp_path: Path) -> None:
     """Across processes, as the command line runs: the pipeline's dataclasses, compiled by the
-    first run and served to the second (PYTHONPYCACHEPREFIX keeps it away from the checkout)."""
+    first run and served to the second."""
     script = (
         "import generator.pipeline\n"
         "from generator import codecache\n"
         "print(codecache.CACHE.compiled, len(codecache.CACHE.used))\n"
         "codecache.save()\n"
     )
-    env = {**os.environ, "PYTHONPYCACHEPREFIX": str(tmp_path)}
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
     env.pop("PYTHONDONTWRITEBYTECODE", None)
 
     def run() -> tuple[int, int]:
@@ -169,5 +196,5 @@ def test_a_second_run_compiles_nothing(tmp_path: Path) -> None:
 
     first = run()
     assert first[0] == first[1] > 100
-    assert list(tmp_path.rglob("dataclasses.*.bin"))
+    assert list((tmp_path / "ankigen").glob("dataclasses.*.bin"))
     assert run() == (0, first[1])
