@@ -19,7 +19,6 @@ compiled as always.
 from __future__ import annotations
 
 import builtins
-import contextlib
 import dataclasses
 import importlib.util
 import marshal
@@ -73,20 +72,13 @@ class CodeCache:
             return
         self.compiled = 0
         kept = self.known if len(self.known) <= LIMIT else self.used
-        temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}")
+        # Imported here: the start of every command imports this module, and only a run that
+        # compiled something writes.
+        from generator.files import atomic_write_bytes  # noqa: PLC0415
+
         try:
-            data = importlib.util.MAGIC_NUMBER + marshal.dumps(kept)
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            # As Python writes bytecode: created anew (the umask applies), then moved in place.
-            handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-            try:
-                with os.fdopen(handle, "wb") as file:
-                    file.write(data)
-                temporary.replace(self.path)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    temporary.unlink()
-                raise
+            atomic_write_bytes(self.path, importlib.util.MAGIC_NUMBER + marshal.dumps(kept))
         except (OSError, ValueError):
             return  # a read-only install: the next run compiles again, as without the cache
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import codecache
+from generator import codecache, files
 from generator.codecache import CodeCache
 
 CLASS = """
@@ -140,10 +140,10 @@ def test_a_read_only_install_is_left_alone(serving, tmp_path, monkeypatch) -> No
     cache = serving()
     define("generator.example")
 
-    def refuse(*args: object) -> int:
+    def refuse(*args: object) -> None:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(codecache.os, "open", refuse)
+    monkeypatch.setattr(files, "temporary_file", refuse)  # where a read-only folder refuses
     cache.save()  # no error: the next run compiles again
     assert list(tmp_path.iterdir()) == []
 
