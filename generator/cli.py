@@ -641,6 +641,7 @@ library, which cleans up when the interpreter ends.)"""
 def run() -> None:
     """The `ankigen` command: `main`, then, after a build, check or lint, the quickest exit."""
     command = next((arg for arg in sys.argv[1:] if not arg.startswith("-")), "")
+    codecache.enable()
     # A profiler or a coverage tracer writes its results as the interpreter ends.
     if command not in QUICK_EXIT or sys.getprofile() or sys.gettrace():
         try:

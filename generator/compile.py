@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from generator import lint
+from generator import codecache, lint
 from generator.anki.plan import NoteHashes
 from generator.cache.codec import decode, encode
 from generator.cache.fingerprint import tool_fingerprint
@@ -232,6 +232,15 @@ def compile_plain(root: Path, source: LessonSource, registry: Registry) -> bytes
     return store_encode(source.key, encode(compile_source(root, source, registry)))
 
 
+def compile_job(root: Path, source: LessonSource, registry: Registry) -> bytes:
+    """`compile_plain` in a worker process, which then keeps what it compiled of the patterns
+    Markdown and Pygments use (generator.codecache): a worker ends without the exit that writes
+    them in the main process."""
+    entry = compile_plain(root, source, registry)
+    codecache.save()
+    return entry
+
+
 class Pending:
     """Cache entries made by this build, stored when it succeeds. Until then they wait in a
     temporary file, not in memory (on a cold build of a big course they come to as much as the
@@ -377,7 +386,7 @@ def made(
     chunk = max(1, count // (workers * 8))
     with ProcessPoolExecutor(max_workers=min(workers, count)) as pool:
         yield from pool.map(
-            compile_plain, [root] * count, sources, [registry] * count, chunksize=chunk
+            compile_job, [root] * count, sources, [registry] * count, chunksize=chunk
         )
 
 
@@ -388,8 +397,7 @@ class Ahead:
     def __init__(self, root: Path, sources: Sequence[LessonSource], registry: Registry) -> None:
         self.pool = ProcessPoolExecutor(max_workers=1)
         self.futures = {
-            source.key: self.pool.submit(compile_plain, root, source, registry)
-            for source in sources
+            source.key: self.pool.submit(compile_job, root, source, registry) for source in sources
         }
 
     @classmethod

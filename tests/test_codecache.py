@@ -1,20 +1,25 @@
-"""The dataclasses' compiled methods kept between runs (generator.codecache)."""
+"""Compiled code kept between runs (generator.codecache): the dataclasses' methods and the
+programs of regular expressions."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import importlib.util
+import io
 import marshal
 import os
+import re
 import subprocess
 import sys
 import types
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from generator import codecache, files
-from generator.codecache import CodeCache
+from generator.codecache import CodeCache, PatternCache
 
 CLASS = """
 from dataclasses import dataclass, field
@@ -181,6 +186,7 @@ def test_a_second_run_compiles_nothing(tmp_path: Path) -> None:
     script = (
         "import generator.pipeline\n"
         "from generator import codecache\n"
+        "codecache.enable()\n"
         "print(codecache.CACHE.compiled, len(codecache.CACHE.used))\n"
         "codecache.save()\n"
     )
@@ -198,3 +204,251 @@ def test_a_second_run_compiles_nothing(tmp_path: Path) -> None:
     assert first[0] == first[1] > 100
     assert list((tmp_path / "ankigen").glob("dataclasses.*.bin"))
     assert run() == (0, first[1])
+
+
+def test_a_process_that_is_not_the_command_line_writes_nothing(tmp_path: Path) -> None:
+    """A library user's process (a test, a script importing the package) compiles as usual and
+    leaves the user's cache alone."""
+    script = (
+        "import generator.pipeline\n"
+        "from generator import codecache\n"
+        "assert codecache.CACHE.compiled and codecache.PATTERNS.compiled\n"
+        "codecache.save()\n"
+    )
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    subprocess.run([sys.executable, "-c", script], env=env, check=True)
+    assert not (tmp_path / "ankigen").exists()
+
+
+# --- regular expressions --------------------------------------------------------------------
+
+PATTERNS: list[tuple[str | bytes, int]] = [
+    (r"(?P<label>\*\*[^*\n]+?:\*\*)\s*(?P<rest>.*)", 0),
+    (r"^#{1,6}\s+(.*?)\s*#*$", re.MULTILINE),
+    (r"straße|ǅ|[à-ÿ]+", re.IGNORECASE),
+    (r"(?i)colou?r(?=s\b)|(?<!\w)grey", 0),
+    (
+        r"""
+        (?P<open>`+)   # a code span's fence
+        (?P<code>.+?)
+        (?P=open)
+    """,
+        re.VERBOSE | re.DOTALL,
+    ),
+    (rb"^\x89PNG\r\n\x1a\n(?P<rest>.{8})", re.DOTALL),
+    (r"\d+(?:\.\d+)?(?:[eE][-+]?\d+)?|\w+", re.ASCII),
+    (r"(a)(b)?(?P<c>c)*+", 0),
+]
+SAMPLES = [
+    "**Answer:** yes",
+    "## A heading ##",
+    "STRASSE Straße ǆ ÀÉÎ",
+    "colours grey Colours",
+    "say `x` and ``y`z`` ok",
+    "12.5e-3 words",
+    "abccc ac",
+]
+
+
+@pytest.fixture
+def patterns(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """`re` served from a pattern cache of its own, in `tmp_path`, with `re`'s own cache empty
+    (so that every `re.compile` reaches the compiler)."""
+
+    original = codecache.PATTERNS.original
+
+    def serve(path: Path | None = None) -> PatternCache:
+        cache = PatternCache(path if path is not None else tmp_path / "patterns.bin", original)
+        monkeypatch.setattr(re._compiler, "compile", cache.compile)  # type: ignore[attr-defined]
+        re.purge()
+        return cache
+
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    yield serve
+    re.purge()
+
+
+def compiled_as_re_does(pattern: str | bytes, flags: int) -> re.Pattern[Any]:
+    return codecache.PATTERNS.original(pattern, flags)  # type: ignore[no-any-return]
+
+
+def behaviour(compiled: re.Pattern[Any]) -> list[object]:
+    """What a pattern does with the samples: matches, groups and spans, as far as it can."""
+    seen: list[object] = [compiled.pattern, compiled.flags, compiled.groups]
+    seen.append(dict(compiled.groupindex))
+    for sample in SAMPLES:
+        text: str | bytes = sample.encode() if isinstance(compiled.pattern, bytes) else sample
+        seen.append([(m.span(), m.groups()) for m in compiled.finditer(text)])  # type: ignore[arg-type]
+    return seen
+
+
+@pytest.mark.parametrize(("pattern", "flags"), PATTERNS)
+def test_a_pattern_is_compiled_once_then_served_as_re_compiles_it(
+    patterns, pattern: str | bytes, flags: int
+) -> None:
+    first = patterns()
+    made = re.compile(pattern, flags)
+    assert first.compiled == 1
+    assert made == compiled_as_re_does(pattern, flags)  # equal: the same flags and code
+    first.save()
+
+    second = patterns()
+    served = re.compile(pattern, flags)
+    assert second.compiled == 0 and len(second.used) == 1
+    assert served == compiled_as_re_does(pattern, flags)
+    assert behaviour(served) == behaviour(compiled_as_re_does(pattern, flags))
+
+
+def test_every_pattern_a_build_imports_is_served_as_re_compiles_it(tmp_path: Path) -> None:
+    """The patterns of the package, Markdown, Pygments and PyYAML, kept by one run and served
+    to the next: each equal (flags and code) to what `re` itself compiles."""
+    script = (
+        "import re, sys\n"
+        "import generator.pipeline\n"
+        "from generator import codecache\n"
+        "codecache.enable()\n"
+        "cache = codecache.PATTERNS\n"
+        "print(cache.compiled, len(cache.used))\n"
+        "for (pattern, flags), _ in sorted(cache.used.items(), key=repr):\n"
+        "    served = cache.compile(pattern, flags)\n"
+        "    if served != cache.original(pattern, flags):\n"
+        "        sys.exit(f'differs: {pattern!r}')\n"
+        "codecache.save()\n"
+    )
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+
+    def run() -> tuple[int, int]:
+        done = subprocess.run(
+            [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=False
+        )
+        assert done.returncode == 0, done.stderr
+        compiled, used = done.stdout.split()
+        return int(compiled), int(used)
+
+    first = run()
+    assert first[0] == first[1] > 100
+    assert list((tmp_path / "ankigen").glob("patterns.*.bin"))
+    assert run() == (0, first[1])
+
+
+def test_an_edited_pattern_is_compiled_again(patterns) -> None:
+    first = patterns()
+    re.compile(r"colou?r")
+    first.save()
+    second = patterns()
+    edited = re.compile(r"colou?rs?")
+    assert second.compiled == 1
+    assert edited.fullmatch("colours")
+    assert re.compile(r"colou?r", re.IGNORECASE).match("COLOR")  # other flags: another entry
+    assert second.compiled == 2
+
+
+def test_a_program_the_engine_refuses_is_compiled_again(patterns, tmp_path: Path) -> None:
+    first = patterns()
+    re.compile(r"(?P<word>\w+)-(?P=word)")
+    first.save()
+    data = (tmp_path / "patterns.bin").read_bytes()
+    magic = importlib.util.MAGIC_NUMBER
+    tag, programs = marshal.loads(data[len(magic) :])
+    ((key, program),) = programs.items()
+    broken = (program[0], b"\xff\xff\xff\x7f" * (len(program[1]) // 4), *program[2:])
+    (tmp_path / "patterns.bin").write_bytes(magic + marshal.dumps((tag, {key: broken})))
+
+    second = patterns()
+    assert second.known  # well formed, so loaded: the engine is what refuses it
+    again = re.compile(r"(?P<word>\w+)-(?P=word)")
+    assert second.compiled == 1
+    assert again == compiled_as_re_does(r"(?P<word>\w+)-(?P=word)", 0)
+    assert again.fullmatch("hop-hop") and not again.fullmatch("hop-hip")
+
+
+@pytest.mark.parametrize(
+    "contents",
+    [
+        "not a tuple",
+        ("another interpreter", {("x", 0): (0, b"", 0, {}, ())}),
+        (None, "not a dict"),
+        ("THIS", {("x", 0): (0, [1, 2], 0, {}, ())}),  # code as a list: another format
+        ("THIS", {("x", "0"): (0, b"", 0, {}, ())}),
+        ("THIS", {"x": (0, b"", 0, {}, ())}),
+    ],
+)
+def test_a_foreign_or_malformed_pattern_file_is_empty(
+    patterns, tmp_path: Path, contents: object
+) -> None:
+    if isinstance(contents, tuple) and contents[0] in ("THIS", None):
+        contents = (codecache.interpreter(), contents[1])
+    path = tmp_path / "patterns.bin"
+    path.write_bytes(importlib.util.MAGIC_NUMBER + marshal.dumps(contents))
+    cache = patterns(path)
+    assert cache.known == {}
+    assert re.compile("x").match("x")
+    assert cache.compiled == 1
+
+
+def test_what_re_compiles_its_own_way_is_left_to_it(patterns) -> None:
+    cache = patterns()
+    with contextlib.redirect_stdout(io.StringIO()) as printed:
+        re.compile(r"a+b", re.DEBUG)  # prints its program: never served from a file
+    assert "LITERAL" in printed.getvalue()
+    assert cache.compiled == 0
+    with pytest.raises(re.error) as raised:
+        re.compile(r"(unclosed")
+    assert "missing )" in str(raised.value)
+    assert cache.compiled == 0 and not cache.known
+
+
+def test_a_warning_of_the_parser_names_the_caller(patterns) -> None:
+    patterns()
+    with pytest.warns(FutureWarning, match="Possible nested set") as caught:
+        re.compile(r"[[a-z]")
+    assert caught[0].filename == __file__
+
+
+def test_writers_add_to_what_the_file_holds(tmp_path: Path, monkeypatch) -> None:
+    """A worker and the main process each write what they compiled: neither loses the other's."""
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    path, original = tmp_path / "patterns.bin", codecache.PATTERNS.original
+    main, worker = PatternCache(path, original), PatternCache(path, original)
+    main.compile(r"main\d", 0)
+    worker.compile(r"worker\d", 0)
+    worker.save()
+    main.save()
+    kept = PatternCache(path).known
+    assert {key for key, _ in kept} == {r"main\d", r"worker\d"}
+
+
+def test_patterns_a_worker_compiled_are_served_to_the_next_run(tmp_path: Path) -> None:
+    """A build whose lessons are compiled in worker processes: the patterns only they compile
+    (Pygments' lexers, for a lesson's code) are in the file after it, and the next process
+    compiles none of them."""
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "_index.md").write_text("---\ndeck: Workers\nnamespace: workers-test\n---\n")
+    lesson = "# L{n}\n\n### Card {n}\n\n**Answer:**\n\n```python\ndef f{n}(x):\n    return x\n```\n"
+    for n in (1, 2):
+        (content / f"l{n}.md").write_text(lesson.format(n=n))
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    command = [sys.executable, "-m", "generator", "build", str(content), "--out"]
+    built = subprocess.run(
+        [*command, str(tmp_path / "out"), "--jobs", "2"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert built.returncode == 0, built.stderr
+    script = (
+        "from generator import codecache\n"
+        "from pygments.lexers import PythonLexer\n"
+        "list(PythonLexer().get_tokens('def f(x):\\n    return x\\n'))\n"
+        "print(codecache.PATTERNS.compiled, len(codecache.PATTERNS.used))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    )
+    compiled, used = map(int, done.stdout.split())
+    assert (compiled, used > 50) == (0, True)

@@ -19,6 +19,8 @@ import typing
 from collections.abc import Callable
 from functools import cache
 
+from generator import codecache
+
 Decode = Callable[[typing.Any], typing.Any]
 
 
@@ -194,7 +196,8 @@ def constructor(cls: type) -> Callable[..., object]:
         f"    self.{name} = {name}\n" for name in names
     )
     namespace: dict[str, typing.Any] = {}
-    exec(source, {}, namespace)
+    # Compiled once, then kept between runs with the dataclasses' own methods.
+    exec(codecache.CACHE.code(source), {}, namespace)
     fields = type(f"{cls.__name__}Fields", (), {"__slots__": names, **namespace})
     try:
         fields(*names).__class__ = cls
