@@ -953,16 +953,17 @@ def keep_for_next(config: BuildConfig, result: BuildResult, store: Store) -> Non
     result.step("keeping what the next build needs")
     stowing = result.stowing or stow(config, result, store, written.state)
     collection = result.keeping.result() if result.keeping is not None else ""
+    state_digest = hashlib.sha256(written.text.encode()).hexdigest()
     kept = incremental.save(
         store,
         inputs=kept_inputs(config),
-        state_digest=hashlib.sha256(written.text.encode()).hexdigest(),
+        state_digest=state_digest,
         written=(stowing.state, written.package_digest),
         stowed=stowing.stowed,
         collection=collection,
     )
     if kept == len(result.parts) and stowing.memo is not None:
-        keep_memo(result, store, stowing.memo)
+        keep_memo(result, store, stowing.memo, state_digest)
     else:
         memo.forget(store)
 
@@ -1198,8 +1199,9 @@ def memo_parts(
     )
 
 
-def keep_memo(result: BuildResult, store: Store, parts: MemoParts) -> None:
-    """Keep what the next build would print, when it would change nothing."""
+def keep_memo(result: BuildResult, store: Store, parts: MemoParts, state_digest: str) -> None:
+    """Keep what the next build would print, when it would change nothing (`state_digest`: of
+    the state file's text this build wrote)."""
     written = result.kept_written
     if written is None or result.output is None:
         return
@@ -1215,7 +1217,7 @@ def keep_memo(result: BuildResult, store: Store, parts: MemoParts) -> None:
         store,
         inputs=parts.inputs,
         files=parts.files,
-        state_text=written.text,
+        state_digest=state_digest,
         package=result.output,
         package_digest=written.package_digest,
         summary=summary,

@@ -10,6 +10,7 @@ foreign cache is a silent miss.
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import random
 import shutil
@@ -31,6 +32,7 @@ from generator.kinds import lesson as lesson_module
 from generator.pipeline import build
 from generator.stamp_ids import stamp_ids
 from tests.conftest import FIXTURES
+from tests.package_rows import read_rows
 from tests.test_regeneration_property import OPERATIONS, CourseModel
 
 T0 = 1_900_000_000
@@ -266,3 +268,32 @@ def test_the_memo_is_checked_on_its_first_field_in_plain_form() -> None:
     what it prints."""
     first = dataclasses.fields(memo_module.Memo)[0]
     assert first.type in (memo_module.Basis, "Basis")
+
+
+def test_a_lesson_edited_after_the_build_read_it_is_built_by_the_next(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The memo records the bytes the build read, not those on disk when it is kept: a lesson
+    edited in between (keeping its size) makes the next build run, and build the edit."""
+    content = media_course(tmp_path)
+    out = tmp_path / "out"
+    assert run(content, out, T0).code == 0
+    lesson = content / "10-basics" / "pictures.md"
+    real = memo_module.files_read
+
+    def edited_meanwhile(**kwargs):  # type: ignore[no-untyped-def]
+        text = lesson.read_text(encoding="utf-8")
+        lesson.write_text(text.replace("light falls", "light lands"), encoding="utf-8")
+        return real(**kwargs)
+
+    # A first edit, which the build reads; a second one after the build read it.
+    lesson.write_text(MEDIA_LESSON.replace("dot show", "dot mean"), encoding="utf-8")
+    with monkeypatch.context() as patched:
+        patched.setattr(memo_module, "files_read", edited_meanwhile)
+        first = run(content, out, T0 + 1)
+    assert first.code == 0 and "light lands" in lesson.read_text(encoding="utf-8")
+    after = run(content, out, T0 + 2)
+    assert "is up to date" not in after.stdout and "1 changed" in after.stdout
+    (package,) = out.glob("*.apkg")
+    fields = json.dumps(read_rows(package)["notes"])
+    assert "light lands" in fields and "light falls" not in fields

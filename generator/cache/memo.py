@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -129,16 +129,21 @@ def relative(entry: os.DirEntry[str], root: str) -> str:
     return entry.path[len(root) + 1 :].replace(os.sep, "/")
 
 
-def fingerprint(content: Path, entries: list[os.DirEntry[str]]) -> tuple[tuple[str, str, str], ...]:
+def fingerprint(
+    content: Path, entries: list[os.DirEntry[str]], read: Mapping[str, str] | None = None
+) -> tuple[tuple[str, str, str], ...]:
+    """Each entry's name, identity and, for a lesson or an index file, the digest of its bytes:
+    the one in `read` (what the build read of it) when it is there, else of the file now."""
     root = str(content.absolute())
-    return tuple(
-        (
-            relative(entry, root),
-            identity(entry),
-            file_digest(Path(entry.path)) if entry.name.endswith(DIGESTED) else "",
-        )
-        for entry in entries
-    )
+    known = read or {}
+    rows = []
+    for entry in entries:
+        rel = relative(entry, root)
+        digest = ""
+        if entry.name.endswith(DIGESTED):
+            digest = known.get(rel) or file_digest(Path(entry.path))
+        rows.append((rel, identity(entry), digest))
+    return tuple(rows)
 
 
 def same_files(
@@ -210,20 +215,20 @@ Files = tuple[tuple[str, str, str], ...]
 def files_read(
     *, content: Path, out_dir: Path, lock: Path, used: dict[str, str], media: dict[str, str]
 ) -> Files | None:
-    """The files a memo depends on, when they are still what the build read. `used` maps each
-    lesson and index file to the digest of the bytes the build read, `media` each image and
-    sound it packaged to its packaged name (which holds a digest of its bytes): when a file on
-    disk is no longer what the build read (it changed in the meantime), None: no memo is kept,
-    and the next build runs as usual (and keeps one)."""
+    """The files a memo depends on. `used` maps each lesson and index file to the digest of the
+    bytes the build read, `media` each image and sound it packaged to its packaged name (which
+    holds a digest of its bytes). A lesson's digest is the one of the bytes the build read, not
+    read again: one that changed in the meantime differs from it, and `check` reads every lesson
+    before it takes the memo. When a medium is no longer what the build packaged, or a file the
+    build read is gone, None: no memo is kept, and the next build runs as usual (and keeps
+    one)."""
     try:
         entries = list(content_files(content, leave_out(content, out_dir, lock)))
-        files = fingerprint(content, entries)
+        files = fingerprint(content, entries, used)
         for source, name in media.items():
             if not name.startswith(f"ankigen-{file_digest(content / source)[:16]}."):
                 return None
     except OSError:
-        return None
-    if any(used.get(rel, digest) != digest for rel, _, digest in files if digest):
         return None
     walked = {rel for rel, _, _ in files}
     if set(used) - walked or set(media) - walked:
@@ -236,18 +241,18 @@ def keep(
     *,
     inputs: str,
     files: Files,
-    state_text: str,
+    state_digest: str,
     package: Path,
     package_digest: str,
     summary: Summary,
     diagnostics: tuple[Diagnostic, ...],
 ) -> None:
     """Keep the memo of a build that would change nothing, its `files` as `files_read` gave
-    them."""
+    them (`state_digest`: SHA-256 of the state file's text it wrote)."""
     if not store.writable:
         return
-    state = hashlib.sha256(state_text.encode()).hexdigest()
-    memo = Memo(Basis(inputs, files, state, str(package), package_digest), summary, diagnostics)
+    basis = Basis(inputs, files, state_digest, str(package), package_digest)
+    memo = Memo(basis, summary, diagnostics)
     store.write(MEMO, LAST, encode(memo))
 
 
