@@ -297,3 +297,50 @@ def test_a_lesson_edited_after_the_build_read_it_is_built_by_the_next(
     (package,) = out.glob("*.apkg")
     fields = json.dumps(read_rows(package)["notes"])
     assert "light lands" in fields and "light falls" not in fields
+
+
+def test_a_lesson_made_while_the_build_ran_is_built_by_the_next(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A lesson that appears after discovery, before the build keeps its memo: the next build
+    must not answer "up to date" without it."""
+    content = media_course(tmp_path)
+    out = tmp_path / "out"
+    assert run(content, out, T0).code == 0
+    made = content / "10-basics" / "zz-late.md"
+    real = memo_module.files_read
+
+    def made_meanwhile(**kwargs):  # type: ignore[no-untyped-def]
+        made.write_text(MEDIA_LESSON.replace("media-dot", "late-dot"), encoding="utf-8")
+        return real(**kwargs)
+
+    (content / "10-basics" / "pictures.md").write_text(
+        MEDIA_LESSON.replace("dot show", "dot mean"), encoding="utf-8"
+    )
+    with monkeypatch.context() as patched:
+        patched.setattr(memo_module, "files_read", made_meanwhile)
+        assert run(content, out, T0 + 1).code == 0
+    after = run(content, out, T0 + 2)
+    assert "is up to date" not in after.stdout and "1 new" in after.stdout, after.stdout
+
+
+def test_the_memo_counts_as_read_what_discovery_reads(tmp_path: Path) -> None:
+    """`memo.discovered` says of each Markdown file what discovery does: read (a lesson, an
+    `_index.md`) or left out (a name starting with '_', or in such a folder)."""
+    content = media_course(tmp_path)
+    for rel in ("_drafts/x.md", "_notes.md", "10-basics/_aside.md", "_drafts/_index.md"):
+        (content / rel).parent.mkdir(parents=True, exist_ok=True)
+        (content / rel).write_text("# Aside\n", encoding="utf-8")
+    (content / "_drafts" / "sub").mkdir()
+    (content / "_drafts" / "sub" / "y.md").write_text("# Y\n", encoding="utf-8")
+    config = BuildConfig(content=content, out_dir=tmp_path / "out", jobs=1, now=T0)
+    result = build(config)
+    assert result.ok
+    read = {source.lesson.rel for source in result.sources} | set(result.indexes)
+    walked = {
+        rel
+        for rel in (path.relative_to(content).as_posix() for path in content.rglob("*.md"))
+        if not any(part.startswith(".") for part in rel.split("/"))
+    }
+    assert {rel for rel in walked if memo_module.discovered(rel)} == read
+    assert "_notes.md" in walked - read and "_drafts/x.md" in walked - read

@@ -36,6 +36,8 @@ MEMO = "memo"
 LAST = "last"
 DIGESTED = (".md",)
 """Files compared by their bytes; others by size, times and inode."""
+INDEX = "_index.md"
+"""A folder's front matter (source.discover.INDEX)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,7 +235,19 @@ def files_read(
     walked = {rel for rel, _, _ in files}
     if set(used) - walked or set(media) - walked:
         return None  # a file the build read is gone, or is where the walk does not look
+    if any(digest and rel not in used and discovered(rel) for rel, _, digest in files):
+        return None  # a lesson made during the build, after discovery: the next one builds it
     return files
+
+
+def discovered(rel: str) -> bool:
+    """Whether discovery reads the Markdown file at `rel` (a path the walk found): a lesson or
+    an `_index.md`, in no folder whose name starts with '_' (see source.discover.skipped; the
+    walk leaves out names starting with '.' already)."""
+    *folders, name = rel.split("/")
+    return not any(folder.startswith("_") for folder in folders) and (
+        name == INDEX or not name.startswith("_")
+    )
 
 
 def keep(
