@@ -56,7 +56,7 @@ K = TypeVar("K")
 V = TypeVar("V")
 
 
-class Kept(Generic[K, V]):
+class CompiledFile(Generic[K, V]):
     """Compiled values by key, loaded from `path` and written back when this run added any."""
 
     def __init__(self, path: Path | None) -> None:
@@ -111,7 +111,7 @@ class Kept(Generic[K, V]):
             return  # a read-only install: the next run compiles again, as without the cache
 
 
-class CodeCache(Kept[str, CodeType]):
+class CodeCache(CompiledFile[str, CodeType]):
     """Source → code object, for `dataclasses`' `exec`."""
 
     def entries(self, found: object) -> dict[str, CodeType]:
@@ -155,7 +155,7 @@ CODE = next((code for code in "IL" if array(code).itemsize == _sre.CODESIZE), ""
 """The array type of `_sre`'s code words."""
 
 
-class PatternCache(Kept[Pattern, Program]):
+class PatternCache(CompiledFile[Pattern, Program]):
     """(pattern, flags) → program, for `re`'s compiler (`compile` takes the place of
     `re._compiler.compile`)."""
 

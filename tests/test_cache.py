@@ -15,6 +15,7 @@ import os
 import random
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -270,6 +271,26 @@ def test_the_memo_is_checked_on_its_first_field_in_plain_form() -> None:
     assert first.type in (memo_module.Basis, "Basis")
 
 
+def built_with(
+    content: Path,
+    out: Path,
+    epoch: int,
+    meanwhile: Callable[[], None],
+    monkeypatch: pytest.MonkeyPatch,
+) -> Built:
+    """A build during which `meanwhile` runs after the build read the course, just before it
+    keeps its memo."""
+    real = memo_module.files_read
+
+    def late(**kwargs):  # type: ignore[no-untyped-def]
+        meanwhile()
+        return real(**kwargs)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(memo_module, "files_read", late)
+        return run(content, out, epoch)
+
+
 def test_a_lesson_edited_after_the_build_read_it_is_built_by_the_next(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -279,19 +300,15 @@ def test_a_lesson_edited_after_the_build_read_it_is_built_by_the_next(
     out = tmp_path / "out"
     assert run(content, out, T0).code == 0
     lesson = content / "10-basics" / "pictures.md"
-    real = memo_module.files_read
 
-    def edited_meanwhile(**kwargs):  # type: ignore[no-untyped-def]
+    def edit_again() -> None:
         text = lesson.read_text(encoding="utf-8")
         lesson.write_text(text.replace("light falls", "light lands"), encoding="utf-8")
-        return real(**kwargs)
 
     # A first edit, which the build reads; a second one after the build read it.
     lesson.write_text(MEDIA_LESSON.replace("dot show", "dot mean"), encoding="utf-8")
-    with monkeypatch.context() as patched:
-        patched.setattr(memo_module, "files_read", edited_meanwhile)
-        first = run(content, out, T0 + 1)
-    assert first.code == 0 and "light lands" in lesson.read_text(encoding="utf-8")
+    assert built_with(content, out, T0 + 1, edit_again, monkeypatch).code == 0
+    assert "light lands" in lesson.read_text(encoding="utf-8")
     after = run(content, out, T0 + 2)
     assert "is up to date" not in after.stdout and "1 changed" in after.stdout
     (package,) = out.glob("*.apkg")
@@ -308,18 +325,14 @@ def test_a_lesson_made_while_the_build_ran_is_built_by_the_next(
     out = tmp_path / "out"
     assert run(content, out, T0).code == 0
     made = content / "10-basics" / "zz-late.md"
-    real = memo_module.files_read
 
-    def made_meanwhile(**kwargs):  # type: ignore[no-untyped-def]
+    def make_lesson() -> None:
         made.write_text(MEDIA_LESSON.replace("media-dot", "late-dot"), encoding="utf-8")
-        return real(**kwargs)
 
     (content / "10-basics" / "pictures.md").write_text(
         MEDIA_LESSON.replace("dot show", "dot mean"), encoding="utf-8"
     )
-    with monkeypatch.context() as patched:
-        patched.setattr(memo_module, "files_read", made_meanwhile)
-        assert run(content, out, T0 + 1).code == 0
+    assert built_with(content, out, T0 + 1, make_lesson, monkeypatch).code == 0
     after = run(content, out, T0 + 2)
     assert "is up to date" not in after.stdout and "1 new" in after.stdout, after.stdout
 

@@ -43,6 +43,23 @@ def define(name: str, source: str = CLASS) -> types.ModuleType:
     return module
 
 
+def user_env(cache_home: Path) -> dict[str, str]:
+    """The environment of a process whose user's cache folder is `cache_home`, writing
+    bytecode (as an installed command does)."""
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache_home)}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
+def printed(script: str, env: dict[str, str]) -> tuple[int, ...]:
+    """The numbers a Python process running `script` prints."""
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    return tuple(int(word) for word in done.stdout.split())
+
+
 @pytest.fixture
 def serving(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):  # type: ignore[no-untyped-def]
     """`dataclasses` served from a cache of its own, in `tmp_path`."""
@@ -190,20 +207,11 @@ def test_a_second_run_compiles_nothing(tmp_path: Path) -> None:
         "print(codecache.CACHE.compiled, len(codecache.CACHE.used))\n"
         "codecache.save()\n"
     )
-    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-
-    def run() -> tuple[int, int]:
-        done = subprocess.run(
-            [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
-        )
-        compiled, used = done.stdout.split()
-        return int(compiled), int(used)
-
-    first = run()
+    env = user_env(tmp_path)
+    first = printed(script, env)
     assert first[0] == first[1] > 100
     assert list((tmp_path / "ankigen").glob("dataclasses.*.bin"))
-    assert run() == (0, first[1])
+    assert printed(script, env) == (0, first[1])
 
 
 def test_a_process_that_is_not_the_command_line_writes_nothing(tmp_path: Path) -> None:
@@ -215,9 +223,7 @@ def test_a_process_that_is_not_the_command_line_writes_nothing(tmp_path: Path) -
         "assert codecache.CACHE.compiled and codecache.PATTERNS.compiled\n"
         "codecache.save()\n"
     )
-    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    subprocess.run([sys.executable, "-c", script], env=env, check=True)
+    printed(script, user_env(tmp_path))
     assert not (tmp_path / "ankigen").exists()
 
 
@@ -316,21 +322,11 @@ def test_every_pattern_a_build_imports_is_served_as_re_compiles_it(tmp_path: Pat
         "        sys.exit(f'differs: {pattern!r}')\n"
         "codecache.save()\n"
     )
-    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-
-    def run() -> tuple[int, int]:
-        done = subprocess.run(
-            [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=False
-        )
-        assert done.returncode == 0, done.stderr
-        compiled, used = done.stdout.split()
-        return int(compiled), int(used)
-
-    first = run()
+    env = user_env(tmp_path)
+    first = printed(script, env)
     assert first[0] == first[1] > 100
     assert list((tmp_path / "ankigen").glob("patterns.*.bin"))
-    assert run() == (0, first[1])
+    assert printed(script, env) == (0, first[1])
 
 
 def test_an_edited_pattern_is_compiled_again(patterns) -> None:
@@ -430,15 +426,10 @@ def test_patterns_a_worker_compiled_are_served_to_the_next_run(tmp_path: Path) -
     lesson = "# L{n}\n\n### Card {n}\n\n**Answer:**\n\n```python\ndef f{n}(x):\n    return x\n```\n"
     for n in (1, 2):
         (content / f"l{n}.md").write_text(lesson.format(n=n))
-    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    command = [sys.executable, "-m", "generator", "build", str(content), "--out"]
+    env = user_env(tmp_path / "cache")
+    build = ["-m", "generator", "build", str(content), "--out", str(tmp_path / "out"), "-j", "2"]
     built = subprocess.run(
-        [*command, str(tmp_path / "out"), "--jobs", "2"],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
+        [sys.executable, *build], env=env, capture_output=True, text=True, check=False
     )
     assert built.returncode == 0, built.stderr
     script = (
@@ -447,8 +438,5 @@ def test_patterns_a_worker_compiled_are_served_to_the_next_run(tmp_path: Path) -
         "list(PythonLexer().get_tokens('def f(x):\\n    return x\\n'))\n"
         "print(codecache.PATTERNS.compiled, len(codecache.PATTERNS.used))\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
-    )
-    compiled, used = map(int, done.stdout.split())
-    assert (compiled, used > 50) == (0, True)
+    compiled, used = printed(script, env)
+    assert compiled == 0 and used > 50
