@@ -12,7 +12,8 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from generator.diagnostics import Diagnostics
-from generator.source.discover import INDEX, humanize
+from generator.source.discover import humanize
+from generator.source.names import INDEX
 from generator.source.noteids import slugify
 
 STARTER = "generator.starter"

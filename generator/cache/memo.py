@@ -30,14 +30,13 @@ from generator.files import (
     file_digest,
     folder_identity,
 )
+from generator.source import names
 from generator.summary import Summary
 
 MEMO = "memo"
 LAST = "last"
 DIGESTED = (".md",)
 """Files compared by their bytes; others by size, times and inode."""
-INDEX = "_index.md"
-"""A folder's front matter (source.discover.INDEX)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,18 +131,17 @@ def relative(entry: os.DirEntry[str], root: str) -> str:
 
 
 def fingerprint(
-    content: Path, entries: list[os.DirEntry[str]], read: Mapping[str, str] | None = None
+    content: Path, entries: list[os.DirEntry[str]], read: Mapping[str, str]
 ) -> tuple[tuple[str, str, str], ...]:
     """Each entry's name, identity and, for a lesson or an index file, the digest of its bytes:
     the one in `read` (what the build read of it) when it is there, else of the file now."""
     root = str(content.absolute())
-    known = read or {}
     rows = []
     for entry in entries:
         rel = relative(entry, root)
         digest = ""
         if entry.name.endswith(DIGESTED):
-            digest = known.get(rel) or file_digest(Path(entry.path))
+            digest = read.get(rel) or file_digest(Path(entry.path))
         rows.append((rel, identity(entry), digest))
     return tuple(rows)
 
@@ -242,12 +240,9 @@ def files_read(
 
 def discovered(rel: str) -> bool:
     """Whether discovery reads the Markdown file at `rel` (a path the walk found): a lesson or
-    an `_index.md`, in no folder whose name starts with '_' (see source.discover.skipped; the
-    walk leaves out names starting with '.' already)."""
+    an `_index.md`, in no folder it leaves out."""
     *folders, name = rel.split("/")
-    return not any(folder.startswith("_") for folder in folders) and (
-        name == INDEX or not name.startswith("_")
-    )
+    return not any(map(names.skipped, folders)) and (name == names.INDEX or not names.skipped(name))
 
 
 def keep(

@@ -12,9 +12,9 @@ from generator.diagnostics import Diagnostics
 from generator.files import folder_identity
 from generator.notes import Defaults, Lesson
 from generator.source import frontmatter
+from generator.source.names import INDEX, skipped
 from generator.source.outline import source_lines
 
-INDEX = "_index.md"
 ORDER_PREFIX = re.compile(r"^\d+[-_ .]+")
 MARKDOWN_EXTENSIONS = (".md", ".markdown", ".mdown", ".mkd", ".mkdn")
 
@@ -43,10 +43,6 @@ def humanize(name: str) -> str:
     text = ORDER_PREFIX.sub("", name).replace("-", " ").replace("_", " ").strip()
     text = " ".join(text.split()) or name
     return text[0].upper() + text[1:]
-
-
-def skipped(name: str) -> bool:
-    return name.startswith(("_", "."))
 
 
 def missing_content(root: Path) -> str:
