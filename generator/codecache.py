@@ -198,14 +198,17 @@ class PatternCache(CompiledFile[Pattern, Program]):
         indexgroup: list[str | None] = [None] * state.groups
         for name, index in state.groupdict.items():
             indexgroup[index] = name
-        names = tuple(indexgroup)
-        compiled = _sre.compile(
-            pattern, flags | state.flags, code, state.groups - 1, state.groupdict, names
-        )
         words = array(CODE, code).tobytes()
-        self.remember(
-            key, (int(flags | state.flags), words, state.groups - 1, state.groupdict, names)
+        program: Program = (
+            int(flags | state.flags),
+            words,
+            state.groups - 1,
+            state.groupdict,
+            tuple(indexgroup),
         )
+        # The call the cache serves with (above), but with the code as `re` made it.
+        compiled = _sre.compile(pattern, program[0], code, *program[2:])
+        self.remember(key, program)
         return compiled
 
 
