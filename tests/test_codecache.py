@@ -60,6 +60,17 @@ def printed(script: str, env: dict[str, str]) -> tuple[int, ...]:
     return tuple(int(word) for word in done.stdout.split())
 
 
+def compiled_once(script: str, cache_home: Path, name: str) -> None:
+    """`script` (which prints how many entries it compiled and used) run twice: the first run
+    compiles more than 100 and keeps them in `<name>.*.bin`; the second compiles none and uses
+    as many."""
+    env = user_env(cache_home)
+    first = printed(script, env)
+    assert first[0] == first[1] > 100
+    assert list((cache_home / "ankigen").glob(f"{name}.*.bin"))
+    assert printed(script, env) == (0, first[1])
+
+
 @pytest.fixture
 def serving(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):  # type: ignore[no-untyped-def]
     """`dataclasses` served from a cache of its own, in `tmp_path`."""
@@ -207,11 +218,7 @@ def test_a_second_run_compiles_nothing(tmp_path: Path) -> None:
         "print(codecache.CACHE.compiled, len(codecache.CACHE.used))\n"
         "codecache.save()\n"
     )
-    env = user_env(tmp_path)
-    first = printed(script, env)
-    assert first[0] == first[1] > 100
-    assert list((tmp_path / "ankigen").glob("dataclasses.*.bin"))
-    assert printed(script, env) == (0, first[1])
+    compiled_once(script, tmp_path, "dataclasses")
 
 
 def test_a_process_that_is_not_the_command_line_writes_nothing(tmp_path: Path) -> None:
@@ -322,11 +329,7 @@ def test_every_pattern_a_build_imports_is_served_as_re_compiles_it(tmp_path: Pat
         "        sys.exit(f'differs: {pattern!r}')\n"
         "codecache.save()\n"
     )
-    env = user_env(tmp_path)
-    first = printed(script, env)
-    assert first[0] == first[1] > 100
-    assert list((tmp_path / "ankigen").glob("patterns.*.bin"))
-    assert printed(script, env) == (0, first[1])
+    compiled_once(script, tmp_path, "patterns")
 
 
 def test_an_edited_pattern_is_compiled_again(patterns) -> None:
