@@ -130,6 +130,8 @@ class BuildResult:
     """The plan compared the notes with that very state (so kept lessons were planned as kept)."""
     snapshot: Snapshot | None = None
     """What the last build kept, when it applies to this one."""
+    last: update.LastCollection | None = None
+    """The collection the last build kept, when most lessons are kept (being checked)."""
     keeping: update.Keeping | None = None
     """This build's collection, being kept for the next (generator.anki.update)."""
     stowing: Stowing | None = None
@@ -387,6 +389,10 @@ def kept_blocks(
     wanted = [ids.get(source.lesson.rel) if source.key else None for source in sources]
     keys = {found: source.key for found, source in zip(wanted, sources, strict=True) if found}
     kept = incremental.blocks_of(store, result.snapshot, keys)
+    if len(kept) * update.BATCHED_SHARE >= len(sources):
+        # Most lessons are kept (an edit): the package will be filled from the collection
+        # the last build kept, which is checked from now on (see generator.anki.update).
+        result.last = update.last_collection(store, result.snapshot.collection)
     return [kept.get(found) if found is not None else None for found in wanted]
 
 
@@ -823,12 +829,9 @@ def package_and_draft(
     while the text, and after an edit what the next build would do, are prepared."""
     assert result.plan is not None
     store = cache_store(config)
-    snapshot = result.snapshot
     # After an edit, the kept lessons' rows are copied from the collection the last build kept
     # (generator.anki.update).
-    last = None
-    if result.steady and snapshot is not None and store is not None:
-        last = update.last_collection(store, snapshot.collection)
+    last = result.last if result.steady else None
     keep = store if store is not None and store.writable else None
     begun = update.begin_package(spec, *caches, last, keep)
     with ThreadPoolExecutor(max_workers=1) as worker:

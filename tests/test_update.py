@@ -11,6 +11,7 @@ import sqlite3
 import tempfile
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -260,13 +261,13 @@ def test_a_cold_build_does_not_read_a_kept_collection(
     content = course(tmp_path)
     both(content, tmp_path, T0)
     read: list[Path] = []
-    real = update.LastCollection.sound
+    real = update.Check.run
 
-    def sound(self: update.LastCollection) -> bool:
+    def run(self: update.Check) -> None:
         read.append(self.path)
-        return real(self)
+        real(self)
 
-    monkeypatch.setattr(update.LastCollection, "sound", sound)
+    monkeypatch.setattr(update.Check, "run", run)
     for topic in range(6):  # every lesson edited: nothing is kept whole
         (content / f"{topic:02d}-topic" / "lesson.md").write_text(
             lesson(topic, 5, "edited"), encoding="utf-8"
@@ -274,6 +275,34 @@ def test_a_cold_build_does_not_read_a_kept_collection(
     one, other = both(content, tmp_path, T0 + DAY)
     assert one == other
     assert read == []
+
+
+def test_after_an_edit_the_kept_collection_is_checked_before_the_package_is_begun(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its bytes are read and checked in a thread from the moment the kept lessons are found,
+    while the build goes on; the package asks for the answer when it is begun. (A cold build
+    does not read it: `test_a_cold_build_does_not_read_a_kept_collection`.)"""
+    content = course(tmp_path)
+    both(content, tmp_path, T0)
+    events: list[str] = []
+    real_run, real_begin = update.Check.run, update.begin_package
+
+    def checking(self: update.Check) -> None:
+        events.append("checking")
+        real_run(self)
+
+    def begin_package(*args: Any) -> update.PackageMaking:
+        events.append("begun")
+        return real_begin(*args)
+
+    monkeypatch.setattr(update.Check, "run", checking)
+    monkeypatch.setattr(update, "begin_package", begin_package)
+    (content / "02-topic" / "lesson.md").write_text(lesson(2, 5, "false"), encoding="utf-8")
+    merges = Merges(monkeypatch)
+    assert run(content, tmp_path / "cached", T0 + DAY).code == 0
+    assert events == ["checking", "begun"]
+    assert merges.filled == 1  # it was sound
 
 
 def staged_files(folder: Path) -> list[Path]:

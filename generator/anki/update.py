@@ -83,32 +83,34 @@ class Keeping:
     the system's temporary folder, moved into the cache once the build has succeeded: a build
     that fails leaves the output folder as it found it (`close` removes the file)."""
 
-    def __init__(self, store: Store, name: str, staged: Path | None) -> None:
+    def __init__(self, store: Store, staged: Path | None) -> None:
         self.store = store
-        self.name = name
+        self.name = ""
+        """Its name (`collection_name`), found in the thread."""
         self.staged = staged
         self.written = False
         self.thread: threading.Thread | None = None
 
     @classmethod
     def start(cls, store: Store, package: bytes, collection: bytes) -> Keeping:
-        name = collection_name(package, collection)
         staged = None
         if not store.root.is_dir():
             try:
                 handle, path = tempfile.mkstemp(prefix="ankigen-collection-")
             except OSError:
-                return cls(store, "", None)
+                return cls(store, None)
             os.close(handle)
             staged = Path(path)
-        keeping = cls(store, name, staged)
+        keeping = cls(store, staged)
         keeping.thread = threading.Thread(
-            target=keeping.write, args=(collection,), name="keep-collection", daemon=True
+            target=keeping.write, args=(package, collection), name="keep-collection", daemon=True
         )
         keeping.thread.start()
         return keeping
 
-    def write(self, collection: bytes) -> None:
+    def write(self, package: bytes, collection: bytes) -> None:
+        # Named here, not by the package's thread: the package is ready without waiting for it.
+        self.name = collection_name(package, collection)
         if self.staged is None:
             self.written = self.store.write_raw(COLLECTIONS, self.name, collection)
             return
@@ -160,10 +162,39 @@ def collection_name(package: bytes, collection: bytes) -> str:
 
 
 def last_collection(store: Store, name: str) -> LastCollection | None:
-    """The collection the last build kept under `name`, to fill a collection from."""
+    """The collection the last build kept under `name`, to fill a collection from. Its bytes
+    are checked (`LastCollection.sound`) in a thread of its own from here on: reading and
+    checking them lets go of the interpreter, so the build goes on meanwhile."""
     if not name:
         return None
-    return LastCollection(store.path(COLLECTIONS, name), name)
+    path = store.path(COLLECTIONS, name)
+    return LastCollection(path, name, Check(path, name))
+
+
+class Check:
+    """Whether a kept collection's bytes are the ones it was kept with: its CRC-32, found in a
+    thread started when the check is made."""
+
+    def __init__(self, path: Path, name: str) -> None:
+        self.path = path
+        self.name = name
+        self.sound = False
+        self.thread = threading.Thread(target=self.run, name="check-collection", daemon=True)
+        self.thread.start()
+
+    def run(self) -> None:
+        crc = 0
+        try:
+            with self.path.open("rb") as file:
+                for block in iter(lambda: file.read(1 << 20), b""):
+                    crc = zlib.crc32(block, crc)
+        except OSError:
+            return
+        self.sound = self.name.endswith(f"-{crc:08x}")
+
+    def result(self) -> bool:
+        self.thread.join()
+        return self.sound
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,6 +206,8 @@ class LastCollection:
     """Where it is."""
     name: str
     """The name it was kept under (see `collection_name`)."""
+    check: Check
+    """Whether its bytes are the ones it was kept with, being found."""
 
     def __call__(
         self, conn: sqlite3.Connection, spec: PackageSpec, due: Due
@@ -193,14 +226,7 @@ class LastCollection:
 
     def sound(self) -> bool:
         """Whether its bytes are the ones it was kept with."""
-        crc = 0
-        try:
-            with self.path.open("rb") as file:
-                for block in iter(lambda: file.read(1 << 20), b""):
-                    crc = zlib.crc32(block, crc)
-        except OSError:
-            return False
-        return self.name.endswith(f"-{crc:08x}")
+        return self.check.result()
 
 
 def worth_reading(spec: PackageSpec) -> bool:
