@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import sys
+import typing
 from dataclasses import dataclass, field, replace
 
 import pytest
 
 from generator.anki.state import NoteState, State
-from generator.cache.codec import constructor, decode, encode
+from generator.cache.codec import constructor, decode, encode, field_types
 from generator.cache.store import PlainUnpickler
 from generator.incremental import Block, state_blob, with_digest
 
@@ -121,3 +123,56 @@ def test_the_kept_state_comes_back_from_its_blob() -> None:
     plain = PlainUnpickler(io.BytesIO(blob)).load()
     assert decode(State, with_digest(plain, "digest")) == replace(state, package_digest="digest")
     assert state_blob(state) == blob
+
+
+def held_classes() -> list[type]:
+    """Every dataclass and named tuple a cache entry holds, found through the field types of
+    the entries' own classes."""
+    from generator.cache.memo import Basis, Memo  # noqa: PLC0415
+    from generator.compile import CompiledLesson  # noqa: PLC0415
+    from generator.incremental import PoolEntry, Snapshot  # noqa: PLC0415
+    from generator.kinds.variants import Candidate  # noqa: PLC0415
+    from generator.notes import RenderedNote  # noqa: PLC0415
+
+    found: list[type] = []
+    todo: list[object] = [
+        Block,
+        Snapshot,
+        State,
+        CompiledLesson,
+        RenderedNote,
+        PoolEntry,
+        Candidate,
+        Basis,
+        Memo,
+    ]
+    while todo:
+        kind = todo.pop()
+        if isinstance(kind, type) and (dataclasses.is_dataclass(kind) or hasattr(kind, "_fields")):
+            if kind in found:
+                continue
+            found.append(kind)
+            todo.extend(field_types(kind).values())
+        todo.extend(typing.get_args(kind))
+    return found
+
+
+def test_the_field_types_are_those_typing_finds() -> None:
+    classes = held_classes()
+    assert len(classes) > 20  # the walk reaches the nested classes
+    for cls in classes:
+        names = (
+            [spec.name for spec in dataclasses.fields(cls)]
+            if dataclasses.is_dataclass(cls)
+            else list(cls._fields)
+        )  # type: ignore[attr-defined]
+        hints = typing.get_type_hints(cls, vars(sys.modules[cls.__module__]))
+        assert field_types(cls) == {name: hints[name] for name in names}, cls
+
+
+def test_an_annotation_of_none_is_the_none_type() -> None:
+    @dataclass(frozen=True, slots=True)
+    class Nothing:
+        value: None
+
+    assert field_types(Nothing) == {"value": type(None)}
