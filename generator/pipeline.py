@@ -183,8 +183,9 @@ class BuildResult:
         """Deck → note type key → number of notes."""
         if self.counted is None:
             table: dict[str, Counter[str]] = {}
-            for deck, note_type in note_kinds(self.parts):
-                table.setdefault(deck, Counter())[note_type] += 1
+            # Counted in C, then grouped: one step per deck and note type, not per note.
+            for (deck, note_type), count in Counter(note_kinds(self.parts)).items():
+                table.setdefault(deck, Counter())[note_type] = count
             self.counted = dict(sorted(table.items()))
         return self.counted
 
