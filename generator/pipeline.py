@@ -837,9 +837,9 @@ def package_and_draft(
     begun = update.begin_package(spec, *caches, last, keep)
     with ThreadPoolExecutor(max_workers=1) as worker:
         making = worker.submit(begun.finish)
-        kept = result.kept_state
-        previous = (kept, state_text(config)) if result.steady and kept else None
-        draft = state.dumps(replace(result.plan.state, package_digest=PENDING), previous)
+        draft = state.dumps(
+            replace(result.plan.state, package_digest=PENDING), last_written(config, result)
+        )
         # Only after an edit, when little is to be planned again: on a cold build, the next
         # build's plan would hold as much again in memory as the package does.
         built = sum(part.block is None for part in result.parts)
@@ -849,6 +849,13 @@ def package_and_draft(
             result.stowing = stow(config, result, store, result.plan.state)
         data, result.keeping = making.result()
         return data, draft
+
+
+def last_written(config: BuildConfig, result: BuildResult) -> tuple[state.State, str] | None:
+    """The state the plan compared with and its text, when its entries' lines can be reused
+    (`state.dumps`): read for that call alone, the text is not kept beyond it."""
+    kept = result.kept_state
+    return (kept, state_text(config)) if result.steady and kept else None
 
 
 def state_text(config: BuildConfig) -> str:

@@ -293,7 +293,8 @@ def test_the_lines_of_a_text_are_matched_to_its_sorted_entries() -> None:
     lines = written_lines((old, text))
     assert list(lines) == ["a", "b"]
     assert lines["a"][0] is NOTE
-    assert lines["a"][1] == '"a": ' + json.dumps(record(NOTE), sort_keys=True)
+    # As written: with the comma that ends every entry's line but the last one's.
+    assert lines["a"][1] == '"a": ' + json.dumps(record(NOTE), sort_keys=True) + ","
     assert lines["b"][1] == '"b": ' + json.dumps(record(OTHER), sort_keys=True)
     assert written_lines(None) == {}
     assert written_lines((old, "not a state file")) == {}

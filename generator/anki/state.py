@@ -405,9 +405,14 @@ def defaults(cls: type) -> tuple[tuple[str, object], ...]:
     return tuple((spec.name, spec.default) for spec in fields(cls))
 
 
+NOTES_OPEN = '"notes": {'
+"""The line that opens the notes of a state file; one line per note follows."""
+
+
 def dumps(state: State, previous: tuple[State, str] | None = None) -> str:
     """The state file's text. `previous` is a state and its text as `dumps` wrote it: the lines
-    of entries it shares with `state` (the same objects) are taken from it as they are."""
+    of entries it shares with `state` (the same objects) are taken from it as they are. The text
+    is joined once, from its lines: at 10,000 notes each copy of it is 4 MB."""
     lines = [
         "{",
         f'"version": {FORMAT_VERSION},',
@@ -425,40 +430,47 @@ def dumps(state: State, previous: tuple[State, str] | None = None) -> str:
         f"{json.dumps(key)}: {json.dumps(record(value), sort_keys=True, ensure_ascii=False)}"
         for key, value in sorted(state.note_types.items())
     ]
-    lines.append(",\n".join(entries))
+    if entries:
+        lines.append(",\n".join(entries))
     lines.append("},")
-    lines.append('"notes": {')
+    lines.append(NOTES_OPEN)
     known = written_lines(previous)
-    entries = []
     for key, value in sorted(state.notes.items()):
         found = known.get(key)
         if found is not None and found[0] is value:
-            entries.append(found[1])
+            line = found[1]
+            # Each entry's line ends with the comma before the next (an entry ends with "}").
+            lines.append(line if line.endswith(",") else f"{line},")
         else:
-            entries.append(
+            lines.append(
                 f"{json.dumps(key, ensure_ascii=False)}: "
-                f"{json.dumps(record(value), sort_keys=True, ensure_ascii=False)}"
+                f"{json.dumps(record(value), sort_keys=True, ensure_ascii=False)},"
             )
-    lines.append(",\n".join(entries))
-    lines.append("}")
-    lines.append("}")
-    return "\n".join(line for line in lines if line) + "\n"
+    if state.notes:
+        lines[-1] = lines[-1][:-1]
+    lines.extend(("}", "}", ""))
+    return "\n".join(lines)
 
 
 def written_lines(previous: tuple[State, str] | None) -> dict[str, tuple[NoteState, str]]:
-    """Each note of a state → (its entry, its line in the text `dumps` made of it)."""
+    """Each note of a state → (its entry, its line in the text `dumps` made of it, with the comma
+    that ends every line but the last entry's)."""
     if previous is None:
         return {}
     old, text = previous
-    start = text.find('\n"notes": {\n')
-    if start < 0:
+    lines = text.split("\n")
+    try:
+        start = lines.index(NOTES_OPEN) + 1
+    except ValueError:
         return {}
-    body = text[start + len('\n"notes": {\n') : text.rfind("\n}\n}")]
-    found = body.split(",\n") if body else []
+    end = len(lines) - 3
+    if end < start or lines[end:] != ["}", "}", ""]:
+        return {}
     keys = sorted(old.notes)
-    if len(found) != len(keys):
+    if end - start != len(keys):
         return {}
-    return {key: (old.notes[key], line) for key, line in zip(keys, found, strict=True)}
+    notes = old.notes
+    return {key: (notes[key], line) for key, line in zip(keys, lines[start:end], strict=True)}
 
 
 def save(path: Path, state: State, previous: tuple[State, str] | None = None) -> bool:
