@@ -30,7 +30,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from generator.anki.notetypes import FIELD_SEPARATOR
-from generator.anki.plan import Kept, NoteHashes
+from generator.anki.plan import Kept, NoteHashes, pack_texts
 from generator.anki.state import State
 from generator.anki.update import COLLECTIONS
 from generator.cache.codec import decode, encode
@@ -197,13 +197,15 @@ def plain_notes(block: Block) -> tuple[Any, ...]:
 
 def kept_of(notes: Sequence[RenderedNote]) -> Kept:
     """`notes` as the plan takes a steady lesson's."""
+    joined, sizes = pack_texts(FIELD_SEPARATOR.join(note.fields) for note in notes)
     return Kept(
         ids=tuple(note.meta.id for note in notes),
         paths=tuple(note.meta.path for note in notes),
         lines=tuple(note.meta.line for note in notes),
         decks=tuple(note.meta.deck for note in notes),
         note_types=tuple(note.note_type for note in notes),
-        joined=tuple(FIELD_SEPARATOR.join(note.fields) for note in notes),
+        joined=joined,
+        sizes=sizes,
         tags=tuple(note.meta.tags for note in notes),
         cards=tuple(note.cards for note in notes),
     )

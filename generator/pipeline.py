@@ -40,6 +40,7 @@ from generator.anki.package import (
 from generator.anki.plan import (
     Basis,
     Change,
+    Joined,
     Kept,
     KeptPlan,
     NoteHashes,
@@ -686,7 +687,7 @@ def package_spec(
                 NoteBatch(
                     guids=tuple(prior.guid for prior in segment.priors),
                     note_types=tuple(registry.note_type(key) for key in kept.note_types),
-                    joined=kept.joined,
+                    joined=Joined(kept),
                     tags=kept.tags,
                     decks=kept.decks,
                     note_ids=tuple(prior.nid for prior in segment.priors),

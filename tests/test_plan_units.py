@@ -14,6 +14,7 @@ from generator.anki.plan import (
     OTHER_HOME,
     REMOVED_TAG,
     Change,
+    Joined,
     Kept,
     KeptPlan,
     NoteHashes,
@@ -28,10 +29,12 @@ from generator.anki.plan import (
     needs_previous_fields,
     next_nid_after,
     note_type_hash,
+    pack_texts,
     plan_note_types,
     schema,
     short_hash,
     similarity,
+    unpack_texts,
     version_hash,
     warn_renumbered,
 )
@@ -131,13 +134,15 @@ def entry(note_id: str, **changes: object) -> NoteState:
 
 
 def kept_of(state: State, ids: tuple[str, ...]) -> Kept:
+    joined, sizes = pack_texts(f"Q {note_id}\x1fA {note_id}" for note_id in ids)
     return Kept(
         ids=ids,
         paths=tuple(f"content/{note_id}.md" for note_id in ids),
         lines=tuple(10 * (index + 1) for index in range(len(ids))),
         decks=tuple(f"Course::Kept{index}" for index in range(len(ids))),
         note_types=("reveal",) * len(ids),
-        joined=tuple(f"Q {note_id}\x1fA {note_id}" for note_id in ids),
+        joined=joined,
+        sizes=sizes,
         tags=tuple((f"tag-{note_id}",) for note_id in ids),
         cards=tuple((0,) for _ in ids),
     )
@@ -179,13 +184,15 @@ def test_a_kept_lesson_packages_each_note_with_its_recorded_guid_id_and_time() -
 
 def test_a_kept_plan_keeps_the_note_type_of_each_note() -> None:
     priors = (entry("a", nid=11, mod=5, guid="ga"), entry("b", nid=22, mod=6, guid="gb"))
+    joined, sizes = pack_texts(("x\x1fy\x1fz", "w"))
     kept = Kept(
         ids=("a", "b"),
         paths=("p", "p"),
         lines=(1, 2),
         decks=(DECK, OTHER_DECK),
         note_types=("reveal", "typein"),
-        joined=("x\x1fy\x1fz", "w"),
+        joined=joined,
+        sizes=sizes,
         tags=((), ("t",)),
         cards=((0,), (0, 1)),
     )
@@ -196,6 +203,34 @@ def test_a_kept_plan_keeps_the_note_type_of_each_note() -> None:
         PlannedNote("gb", 22, 6, "typein", ("w",), ("t",), OTHER_DECK, (0, 1)),
     ]
     assert [change.note_type for change in segment.changes()] == ["reveal", "typein"]
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [(), ("",), ("a", "", "b"), ("é\x1fü", "日本", "\x00\x1e\x1f\n"), ("x" * 70_000, "y")],
+)
+def test_packed_texts_come_back_as_they_were(texts: tuple[str, ...]) -> None:
+    packed, sizes = pack_texts(texts)
+    assert unpack_texts(packed, sizes) == texts
+    assert len(sizes) == len(texts)
+
+
+def test_packed_texts_with_other_sizes_are_refused() -> None:
+    packed, sizes = pack_texts(("ab", "c"))
+    assert sizes == (2, 1)
+    with pytest.raises(ValueError, match="differ"):
+        unpack_texts(packed, (2, 2))
+
+
+def test_a_kept_lessons_joined_fields_are_unpacked_once_and_only_when_read() -> None:
+    kept = kept_of(State(namespace=NS), ("a", "b"))
+    joined = Joined(kept)
+    assert len(joined) == 2 and joined.texts is None  # counted from the sizes
+    assert joined[1] == "Q b\x1fA b"
+    first = joined.texts
+    assert list(joined) == ["Q a\x1fA a", "Q b\x1fA b"]
+    assert joined.texts is first
+    assert joined[:1] == ("Q a\x1fA a",)
 
 
 def test_kept_notes_and_planned_ones_keep_source_order() -> None:

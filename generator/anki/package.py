@@ -67,8 +67,8 @@ class NoteBatch:
     """GUID of each."""
     note_types: tuple[NoteType, ...]
     """Note type of each."""
-    joined: tuple[str, ...]
-    """Fields of each, joined with FIELD_SEPARATOR."""
+    joined: Sequence[str]
+    """Fields of each, joined with FIELD_SEPARATOR (read only when its rows are made)."""
     tags: tuple[tuple[str, ...], ...]
     """Tags of each."""
     decks: tuple[str, ...]
