@@ -11,7 +11,7 @@ import html
 import re
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from generator.render import deletions
@@ -242,6 +242,7 @@ MATH_PIECES = st.sampled_from(
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(MATH_PIECES, max_size=30).map("".join))
+@example("`$`{$\\($}")  # math in braces after code was read as an attribute list
 def test_parsed_groups_are_the_rendered_groups_with_math(text: str) -> None:
     """The cards a cloze note reports are the deletions Anki finds in its rendered field."""
     md = MarkdownRenderer()

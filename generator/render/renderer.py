@@ -28,7 +28,7 @@ from generator.render.stash import StashExtension
 
 EXTENSIONS = [
     "abbr",
-    "attr_list",
+    "generator.render.attrs:AttrLists",
     "def_list",
     "fenced_code",
     "tables",
@@ -48,7 +48,7 @@ EXTENSION_CONFIGS: dict[str, dict[str, Any]] = {
 }
 EXTENSION_CLASSES: dict[str, tuple[str, str]] = {
     "abbr": ("markdown.extensions.abbr", "AbbrExtension"),
-    "attr_list": ("markdown.extensions.attr_list", "AttrListExtension"),
+    "generator.render.attrs:AttrLists": ("generator.render.attrs", "AttrLists"),
     "def_list": ("markdown.extensions.def_list", "DefListExtension"),
     "fenced_code": ("markdown.extensions.fenced_code", "FencedCodeExtension"),
     "tables": ("markdown.extensions.tables", "TableExtension"),
