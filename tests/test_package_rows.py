@@ -281,7 +281,7 @@ def batch_of(**changes: tuple[object, ...]) -> NoteBatch:
 @pytest.mark.parametrize("column", ["guids", "note_types", "joined", "tags", "mods"])
 def test_a_batch_whose_row_columns_disagree_is_refused(column: str) -> None:
     spec = spec_of(batch_of(**{column: batch_of().__getattribute__(column)[:1]}))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="the columns of a batch of notes differ in length"):
         list(note_rows(spec))
 
 

@@ -565,6 +565,18 @@ def test_a_moved_note_is_reported_until_forgotten() -> None:
     assert quiet.items == []
 
 
+def test_notes_moved_together_are_found_with_one_search() -> None:
+    notes = [reveal("a", "Qa", "Aa"), reveal("b", "Qb", "Ab")]
+    first = plan_of(notes, State(namespace=NS))
+    diags = Diagnostics()
+    moved = [reveal(note_id, f"Q{note_id}", f"A{note_id}", deck=OTHER_DECK) for note_id in "ab"]
+    plan_of(moved, first.state, diags)
+    [(code, _, _, message)] = warnings(diags)
+    assert code == "notes-moved"
+    assert message.startswith(f"2 note(s) moved from deck '{DECK}' to '{OTHER_DECK}'")
+    assert f'"deck:{DECK}" ("ID:a" OR "ID:b"), select all' in message
+
+
 def test_lost_cards_are_named() -> None:
     first = plan_of([cloze("c", "x", (0, 1, 2), ("a", "b", "c"))], State(namespace=NS))
     diags = Diagnostics()
