@@ -990,7 +990,8 @@ def keep_for_next(config: BuildConfig, result: BuildResult, store: Store) -> Non
         return
     result.step("keeping what the next build needs")
     stowing = result.stowing or stow(config, result, store, written.state)
-    collection = result.keeping.result() if result.keeping is not None else ""
+    # Named from the start: recorded while it is still being written (see `update.Keeping`).
+    collection = result.keeping.name if result.keeping is not None else ""
     state_digest = hashlib.sha256(written.text.encode()).hexdigest()
     kept = incremental.save(
         store,
@@ -1004,6 +1005,8 @@ def keep_for_next(config: BuildConfig, result: BuildResult, store: Store) -> Non
         keep_memo(result, store, stowing.memo, state_digest)
     else:
         memo.forget(store)
+    if result.keeping is not None:
+        result.keeping.result()  # written, and a first build's moved into the cache
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,9 +6,11 @@ or that does not hold what the kept lessons say, is not used."""
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import sqlite3
 import tempfile
+import zlib
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,7 @@ from typing import Any
 import pytest
 
 from generator.anki import update
+from generator.anki.archive import first_crc
 from generator.anki.package import (
     NoteBatch,
     PackagedNote,
@@ -25,6 +28,7 @@ from generator.anki.package import (
     every_note,
     frame_bytes,
     package_bytes,
+    zipped,
 )
 from generator.cache.store import FOLDER, Store
 from tests.test_cache import DAY, T0, Built, run
@@ -165,6 +169,23 @@ def kept_as_bytes(tmp_path: Path, spec: PackageSpec, collection: bytes) -> updat
     found = update.last_collection(store, name)
     assert found is not None and found.sound()
     return found
+
+
+def test_a_kept_collection_is_named_by_its_package_and_the_crc_the_package_recorded(
+    tmp_path: Path,
+) -> None:
+    spec = spec_of(LENS, PRISM, ECHO)
+    collection = collection_bytes(spec)
+    package = zipped(spec, collection)
+    assert first_crc(package) == zlib.crc32(collection)
+    store = Store(tmp_path / "store")
+    keeping = update.Keeping.start(store, package, collection, first_crc(package))
+    assert keeping.name == f"{hashlib.sha256(package).hexdigest()}-{zlib.crc32(collection):08x}"
+    assert keeping.result() == keeping.name  # the name is known before the writing ends
+    assert (store.root / update.COLLECTIONS / f"{keeping.name}.bin").read_bytes() == collection
+    assert update.Keeping.start(store, package, b"other").name.endswith(
+        f"-{zlib.crc32(b'other'):08x}"
+    )
 
 
 def batch(*notes: PackagedNote) -> NoteBatch:

@@ -94,6 +94,12 @@ def compress(part: memoryview, final: bool) -> bytes:
     )
 
 
+def first_crc(archive: bytes) -> int:
+    """The CRC-32 of the uncompressed bytes of an archive's first entry, as `write_zip` wrote
+    it in the entry's header."""
+    return int(LOCAL.unpack_from(archive)[6])
+
+
 def write_zip(handle: BinaryIO, entries: Iterable[Entry]) -> None:
     """The archive of `entries`, in order."""
     directory: list[bytes] = []

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from generator.anki.archive import Pieces
+from generator.anki.archive import Pieces, first_crc
 from generator.anki.package import (
     Due,
     Frames,
@@ -73,44 +73,49 @@ class PackageMaking:
         package = zipped(self.spec, collection, self.pieces)
         if self.store is None:
             return package, None
-        return package, Keeping.start(self.store, package, collection)
+        # The zip recorded the collection's CRC-32: not computed again over its 15 MB.
+        return package, Keeping.start(self.store, package, collection, first_crc(package))
 
 
 class Keeping:
     """A collection being written for the next build, in a thread of its own: the build goes
-    on with its package meanwhile, and asks for the collection's name (`result`) when it
-    records what it kept. Into the cache when it is there; else (a first build) into a file in
-    the system's temporary folder, moved into the cache once the build has succeeded: a build
-    that fails leaves the output folder as it found it (`close` removes the file)."""
+    on meanwhile, records the collection's name (known from the start) with what it keeps, and
+    waits for the writing last (`result`). Into the cache when it is there; else (a first
+    build) into a file in the system's temporary folder, moved into the cache once the build
+    has succeeded: a build that fails leaves the output folder as it found it (`close` removes
+    the file). A collection whose writing fails is missing when the next build looks for it,
+    which then makes every row itself."""
 
-    def __init__(self, store: Store, staged: Path | None) -> None:
+    def __init__(self, store: Store, name: str, staged: Path | None) -> None:
         self.store = store
-        self.name = ""
-        """Its name (`collection_name`), found in the thread."""
+        self.name = name
         self.staged = staged
         self.written = False
         self.thread: threading.Thread | None = None
 
     @classmethod
-    def start(cls, store: Store, package: bytes, collection: bytes) -> Keeping:
+    def start(
+        cls, store: Store, package: bytes, collection: bytes, crc: int | None = None
+    ) -> Keeping:
+        """`collection`, kept as the collection of `package`; `crc` is its CRC-32 when known
+        (the package records it)."""
+        name = collection_name(package, zlib.crc32(collection) if crc is None else crc)
         staged = None
         if not store.root.is_dir():
             try:
                 handle, path = tempfile.mkstemp(prefix="ankigen-collection-")
             except OSError:
-                return cls(store, None)
+                return cls(store, "", None)
             os.close(handle)
             staged = Path(path)
-        keeping = cls(store, staged)
+        keeping = cls(store, name, staged)
         keeping.thread = threading.Thread(
-            target=keeping.write, args=(package, collection), name="keep-collection", daemon=True
+            target=keeping.write, args=(collection,), name="keep-collection", daemon=True
         )
         keeping.thread.start()
         return keeping
 
-    def write(self, package: bytes, collection: bytes) -> None:
-        # Named here, not by the package's thread: the package is ready without waiting for it.
-        self.name = collection_name(package, collection)
+    def write(self, collection: bytes) -> None:
         if self.staged is None:
             self.written = self.store.write_raw(COLLECTIONS, self.name, collection)
             return
@@ -155,10 +160,10 @@ def begin_package(
     return PackageMaking(spec, begin_collection(spec, frames, last), pieces, store)
 
 
-def collection_name(package: bytes, collection: bytes) -> str:
+def collection_name(package: bytes, crc: int) -> str:
     """The name a collection is kept under: its package's SHA-256, which no other content has,
     and its own CRC-32, which `LastCollection` checks it against."""
-    return f"{hashlib.sha256(package).hexdigest()}-{zlib.crc32(collection):08x}"
+    return f"{hashlib.sha256(package).hexdigest()}-{crc:08x}"
 
 
 def last_collection(store: Store, name: str) -> LastCollection | None:
