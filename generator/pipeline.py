@@ -391,9 +391,10 @@ def kept_blocks(
     wanted = [ids.get(source.lesson.rel) if source.key else None for source in sources]
     keys = {found: source.key for found, source in zip(wanted, sources, strict=True) if found}
     kept = incremental.blocks_of(store, result.snapshot, keys)
-    if len(kept) * update.BATCHED_SHARE >= len(sources):
-        # Most lessons are kept (an edit): the package will be filled from the collection
-        # the last build kept, which is checked from now on (see generator.anki.update).
+    if store.writable and len(kept) * update.BATCHED_SHARE >= len(sources):
+        # Most lessons are kept (an edit), and a package will be made (not a dry run, `check`
+        # or `sync`): it will be filled from the collection the last build kept, which is
+        # checked from now on (see generator.anki.update).
         result.last = update.last_collection(store, result.snapshot.collection)
     return [kept.get(found) if found is not None else None for found in wanted]
 

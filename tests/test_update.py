@@ -276,6 +276,28 @@ def test_a_last_collection_that_does_not_hold_what_is_kept_is_not_used(
     assert collection_bytes(spec, fill=last) == collection_bytes(spec)
 
 
+def test_a_dry_run_after_an_edit_does_not_read_a_kept_collection(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only a build that makes a package reads it (nor do `check` and `sync`, which build as a
+    dry run does)."""
+    content = course(tmp_path)
+    both(content, tmp_path, T0)
+    read: list[Path] = []
+    real = update.Check.run
+
+    def run_check(self: update.Check) -> None:
+        read.append(self.path)
+        real(self)
+
+    monkeypatch.setattr(update.Check, "run", run_check)
+    (content / "02-topic" / "lesson.md").write_text(lesson(2, 5, "false"), encoding="utf-8")
+    assert run(content, tmp_path / "cached", T0 + DAY, "--dry-run").code == 0
+    assert read == []
+    assert run(content, tmp_path / "cached", T0 + DAY).code == 0
+    assert len(read) == 1  # the build after it does
+
+
 def test_a_cold_build_does_not_read_a_kept_collection(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
