@@ -165,7 +165,9 @@ def kept_as(tmp_path: Path, spec: PackageSpec) -> update.LastCollection:
 def kept_as_bytes(tmp_path: Path, spec: PackageSpec, collection: bytes) -> update.LastCollection:
     """`collection`, kept as a build keeps the collection of `spec`."""
     store = Store(tmp_path / "store")
-    name = update.Keeping.start(store, package_bytes(spec), collection).result()
+    name = update.Keeping.start(
+        store, package_bytes(spec), collection, zlib.crc32(collection)
+    ).result()
     found = update.last_collection(store, name)
     assert found is not None and found.sound()
     return found
@@ -183,9 +185,9 @@ def test_a_kept_collection_is_named_by_its_package_and_the_crc_the_package_recor
     assert keeping.name == f"{hashlib.sha256(package).hexdigest()}-{zlib.crc32(collection):08x}"
     assert keeping.result() == keeping.name  # the name is known before the writing ends
     assert (store.root / update.COLLECTIONS / f"{keeping.name}.bin").read_bytes() == collection
-    assert update.Keeping.start(store, package, b"other").name.endswith(
-        f"-{zlib.crc32(b'other'):08x}"
-    )
+    other = update.Keeping.start(store, package, b"other", zlib.crc32(b"other"))
+    assert other.name.endswith(f"-{zlib.crc32(b'other'):08x}")
+    assert other.result() == other.name
 
 
 def batch(*notes: PackagedNote) -> NoteBatch:

@@ -94,12 +94,10 @@ class Keeping:
         self.thread: threading.Thread | None = None
 
     @classmethod
-    def start(
-        cls, store: Store, package: bytes, collection: bytes, crc: int | None = None
-    ) -> Keeping:
-        """`collection`, kept as the collection of `package`; `crc` is its CRC-32 when known
-        (the package records it)."""
-        name = collection_name(package, zlib.crc32(collection) if crc is None else crc)
+    def start(cls, store: Store, package: bytes, collection: bytes, crc: int) -> Keeping:
+        """`collection`, kept as the collection of `package`; `crc` is its CRC-32 (which the
+        package records)."""
+        name = collection_name(package, crc)
         staged = None
         if not store.root.is_dir():
             try:
