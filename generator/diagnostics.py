@@ -78,6 +78,13 @@ class Diagnostics:
         for diagnostic in other:
             self.add(diagnostic)
 
+    def extend_at(self, index: int, other: Iterable[Diagnostic]) -> int:
+        """Add `other` before the item at `index`, as if it had come then; how many were new."""
+        new = [diagnostic for diagnostic in dict.fromkeys(other) if diagnostic not in self.seen]
+        self.seen.update(new)
+        self.items[index:index] = new
+        return len(new)
+
     @property
     def errors(self) -> list[Diagnostic]:
         return [d for d in self.items if d.severity is Severity.ERROR]

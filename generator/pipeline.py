@@ -149,6 +149,8 @@ class BuildResult:
     """Each index file's bytes as this build read them (path relative to the content folder)."""
     gathered: int = 0
     """How many diagnostics the gather phase left (those after it come from the plan)."""
+    linting: bool = False
+    """The card-quality warnings are still to be reported (`report_lint`)."""
     chosen: list[Diagnostic] = field(default_factory=list)
     """Diagnostics about generated options (said once: the next build does not repeat them)."""
     all_notes: list[RenderedNote] | None = None
@@ -485,9 +487,23 @@ def gather(config: BuildConfig, result: BuildResult) -> None:
         diags.error(
             config.content_display, 0, "no cards found: nothing to package", code="no-cards-found"
         )
-    if not diags.errors:
-        lint.report([], diags, build=True, lessons=[part.linted() for part in parts])
     result.gathered = len(diags.items)
+    if not diags.errors:
+        # Card-quality warnings stop only a strict build; any other build reports them while
+        # its package is being made (`report_lint`).
+        result.linting = True
+        if config.strict:
+            report_lint(result)
+
+
+def report_lint(result: BuildResult) -> None:
+    """Add the card-quality warnings of the build's lessons, as gathered (see `gather`)."""
+    if not result.linting:
+        return
+    result.linting = False
+    found = Diagnostics()
+    lint.report([], found, build=True, lessons=[part.linted() for part in result.parts])
+    result.gathered += result.diagnostics.extend_at(result.gathered, found.items)
 
 
 def lint_course(config: BuildConfig) -> BuildResult:
@@ -782,18 +798,18 @@ def write(config: BuildConfig, result: BuildResult) -> None:
     pieces = incremental.load_pieces(store)
     frames = incremental.FrameCache(store) if store is not None else None
     try:
-        data, draft = package_and_draft(config, result, spec, (pieces, frames))
+        data, draft, existing = package_and_draft(config, result, spec, (pieces, frames), out)
         digest = hashlib.sha256(data).hexdigest()
         recorded_state = replace(result.plan.state, package_digest=digest)
         text = draft.replace(f'"package_digest": "{PENDING}"', f'"package_digest": "{digest}"', 1)
-        same = existing_digest(out) == digest
-        if same:
+        if existing == digest:
             changed = save_state(config, text, diags)
         else:
             out.parent.mkdir(parents=True, exist_ok=True)
             with replacing(out) as tmp:
                 tmp.write_bytes(data)
-                save_state(config, text, diags)
+                # A state file holding this text would name this package, which is not there.
+                save_state(config, text, diags, compare=False)
             changed = True
     except StateNotWritten:
         return
@@ -826,10 +842,12 @@ def package_and_draft(
     result: BuildResult,
     spec: PackageSpec,
     caches: tuple[incremental.PieceCache | None, incremental.FrameCache | None],
-) -> tuple[bytes, str]:
-    """The package's bytes and the state file's text (its package digest left PENDING). The
-    package is made in a thread (SQLite and zlib let go of the interpreter while they work)
-    while the text, and after an edit what the next build would do, are prepared."""
+    out: Path,
+) -> tuple[bytes, str, str]:
+    """The package's bytes, the state file's text (its package digest left PENDING) and the
+    digest of the package at `out` now. The package is made in a thread (SQLite and zlib let go
+    of the interpreter while they work) while the rest, and after an edit what the next build
+    would do, are prepared."""
     assert result.plan is not None
     store = cache_store(config)
     # After an edit, the kept lessons' rows are copied from the collection the last build kept
@@ -839,6 +857,7 @@ def package_and_draft(
     begun = update.begin_package(spec, *caches, last, keep)
     with ThreadPoolExecutor(max_workers=1) as worker:
         making = worker.submit(begun.finish)
+        report_lint(result)
         draft = state.dumps(
             replace(result.plan.state, package_digest=PENDING), last_written(config, result)
         )
@@ -849,8 +868,9 @@ def package_and_draft(
             # What the next build needs, as far as it does not depend on the package's digest:
             # made here while the package is (in C, mostly: see generator.anki.update).
             result.stowing = stow(config, result, store, result.plan.state)
+        existing = existing_digest(out)
         data, result.keeping = making.result()
-        return data, draft
+        return data, draft, existing
 
 
 def last_written(config: BuildConfig, result: BuildResult) -> tuple[state.State, str] | None:
@@ -875,11 +895,12 @@ def existing_digest(path: Path) -> str:
         return ""
 
 
-def save_state(config: BuildConfig, text: str, diags: Diagnostics) -> bool:
-    """Write the state file unless it holds `text` already; whether it was written."""
+def save_state(config: BuildConfig, text: str, diags: Diagnostics, *, compare: bool = True) -> bool:
+    """Write the state file unless it holds `text` already (looked at only when `compare`);
+    whether it was written."""
     try:
         config.lock_path.parent.mkdir(parents=True, exist_ok=True)
-        return state.save_text(config.lock_path, text)
+        return state.save_text(config.lock_path, text, compare=compare)
     except OSError as exc:
         diags.error(
             str(config.lock_path),
@@ -969,7 +990,9 @@ def run_phases(config: BuildConfig, result: BuildResult) -> None:
             break
         phase(config, result)
         if result.course is None or result.diagnostics.failed(strict=config.strict):
+            report_lint(result)
             return
+    report_lint(result)
     result.ok = True
     store = cache_store(config)
     if store is not None and store.writable:

@@ -161,6 +161,44 @@ def files_of(*folders: Path) -> dict[str, tuple[int, bytes]]:
     return found
 
 
+LONG_ANSWER = """
+### Why is the sky blue? <!-- id: fx-sky-colour -->
+
+Sunlight is scattered by the molecules of the air, and the short blue wavelengths are scattered
+far more than the long red ones, so blue light reaches the eye from every part of the sky while
+the sun itself looks slightly yellow when it is high.
+"""
+
+
+def test_card_quality_warnings_are_reported_beside_the_plan_s_and_repeated_by_the_memo(
+    tmp_path: Path,
+) -> None:
+    content = media_course(tmp_path)
+    lesson = content / "10-basics" / "cards.md"
+    lesson.write_text(lesson.read_text(encoding="utf-8") + LONG_ANSWER, encoding="utf-8")
+    out = tmp_path / "out"
+    first = run(content, out, T0)
+    assert first.code == 0, first.stderr
+    assert "cards.md:" in first.stderr and "[lint-long-answer]" in first.stderr
+    # Another folder, another deck: every build now also says where Anki still holds the cards.
+    shutil.move(lesson, content / "20-more-topics" / "cards.md")
+    moved = run(content, out, T0 + DAY)
+    assert moved.code == 0, moved.stderr
+    assert "[lint-long-answer]" in moved.stderr and "[notes-moved]" in moved.stderr
+    again = run(content, out, T0 + DAY)
+    assert "is up to date" in again.stdout
+    assert again.stderr == moved.stderr
+    dry = run(content, out, T0 + DAY, "--dry-run")
+    assert "[lint-long-answer]" in dry.stderr and "[notes-moved]" in dry.stderr
+    # Under --strict the card-quality warning stops the build before anything is written.
+    strict_out = tmp_path / "strict"
+    strict = run(content, strict_out, T0, "--strict")
+    assert strict.code != 0
+    assert "[lint-long-answer]" in strict.stderr
+    assert "[notes-moved]" not in strict.stderr
+    assert strict.package is None and strict.state is None
+
+
 def test_a_build_with_no_change_writes_nothing_at_all(tmp_path: Path) -> None:
     content = media_course(tmp_path)
     out = tmp_path / "out"

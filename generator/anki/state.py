@@ -478,12 +478,14 @@ def save(path: Path, state: State, previous: tuple[State, str] | None = None) ->
     return save_text(path, dumps(state, previous))
 
 
-def save_text(path: Path, text: str) -> bool:
-    """Write the state file's text atomically; returns False when the file holds it already."""
-    try:
-        if path.read_text(encoding="utf-8") == text:
-            return False
-    except (OSError, UnicodeDecodeError):
-        pass
+def save_text(path: Path, text: str, *, compare: bool = True) -> bool:
+    """Write the state file's text atomically; returns False when the file holds it already
+    (which is looked at only when `compare`)."""
+    if compare:
+        try:
+            if path.read_text(encoding="utf-8") == text:
+                return False
+        except (OSError, UnicodeDecodeError):
+            pass
     atomic_write_text(path, text)
     return True

@@ -17,7 +17,14 @@ from generator.anki import state
 from generator.config import BuildConfig
 from generator.diagnostics import Diagnostics
 from generator.files import LockTimeout, course_lock
-from generator.pipeline import BuildResult, folder_decks, gather, package_media, plan
+from generator.pipeline import (
+    BuildResult,
+    folder_decks,
+    gather,
+    package_media,
+    plan,
+    report_lint,
+)
 from generator.sync import DEFAULT_URL
 from generator.sync.apply import Applied, apply_plan, synced_state
 from generator.sync.connect import AnkiConnect
@@ -160,6 +167,7 @@ def session(config: SyncConfig) -> Iterator[SyncResult]:
 def prepare(config: SyncConfig, result: SyncResult) -> None:
     build, diags = config.build, result.diagnostics
     gather(build, result.build)
+    report_lint(result.build)
     if result.build.course is None or diags.errors:
         return
     plan(build, result.build)
