@@ -313,6 +313,16 @@ def test_saving_the_text_it_holds_writes_nothing(tmp_path: Path) -> None:
     assert path.read_text(encoding="utf-8") == "y\n"
 
 
+def test_saving_without_comparing_writes_the_text_even_when_it_is_there(tmp_path: Path) -> None:
+    path = tmp_path / "ankigen.lock"
+    path.write_text("y\n", encoding="utf-8")
+    before = path.stat().st_ino
+    assert save_text(path, "y\n", compare=False) is True
+    # Written anew (a new file moved into place), not left as it was.
+    assert path.stat().st_ino != before
+    assert path.read_text(encoding="utf-8") == "y\n"
+
+
 def test_an_entry_with_both_the_old_and_new_name_of_construct_is_refused() -> None:
     value = {
         "guid": "g",
