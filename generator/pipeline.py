@@ -762,8 +762,8 @@ class Written:
 
     state: state.State
     """The state file's content."""
-    text: str
-    """Its text."""
+    state_digest: str
+    """SHA-256 of its text."""
     package_digest: str
     """SHA-256 of the package."""
     size: int
@@ -802,14 +802,15 @@ def write(config: BuildConfig, result: BuildResult) -> None:
         digest = hashlib.sha256(data).hexdigest()
         recorded_state = replace(result.plan.state, package_digest=digest)
         text = draft.replace(f'"package_digest": "{PENDING}"', f'"package_digest": "{digest}"', 1)
+        encoded = text.encode()
         if existing == digest:
-            changed = save_state(config, text, diags)
+            changed = save_state(config, encoded, diags)
         else:
             out.parent.mkdir(parents=True, exist_ok=True)
             with replacing(out) as tmp:
                 tmp.write_bytes(data)
                 # A state file holding this text would name this package, which is not there.
-                save_state(config, text, diags, compare=False)
+                save_state(config, encoded, diags, compare=False)
             changed = True
     except StateNotWritten:
         return
@@ -824,7 +825,9 @@ def write(config: BuildConfig, result: BuildResult) -> None:
         return
     result.output = out
     result.written = changed
-    result.kept_written = Written(recorded_state, text, digest, len(data))
+    result.kept_written = Written(
+        recorded_state, hashlib.sha256(encoded).hexdigest(), digest, len(data)
+    )
     incremental.save_pieces(store, pieces)
     if frames is not None:
         frames.save()
@@ -895,12 +898,14 @@ def existing_digest(path: Path) -> str:
         return ""
 
 
-def save_state(config: BuildConfig, text: str, diags: Diagnostics, *, compare: bool = True) -> bool:
-    """Write the state file unless it holds `text` already (looked at only when `compare`);
-    whether it was written."""
+def save_state(
+    config: BuildConfig, data: bytes, diags: Diagnostics, *, compare: bool = True
+) -> bool:
+    """Write the state file's text (`data`, encoded) unless it holds it already (looked at only
+    when `compare`); whether it was written."""
     try:
         config.lock_path.parent.mkdir(parents=True, exist_ok=True)
-        return state.save_text(config.lock_path, text, compare=compare)
+        return state.save_encoded(config.lock_path, data, compare=compare)
     except OSError as exc:
         diags.error(
             str(config.lock_path),
@@ -1016,7 +1021,7 @@ def keep_for_next(config: BuildConfig, result: BuildResult, store: Store) -> Non
     stowing = result.stowing or stow(config, result, store, written.state)
     # Named from the start: recorded while it is still being written (see `update.Keeping`).
     collection = result.keeping.name if result.keeping is not None else ""
-    state_digest = hashlib.sha256(written.text.encode()).hexdigest()
+    state_digest = written.state_digest
     kept = incremental.save(
         store,
         inputs=kept_inputs(config),

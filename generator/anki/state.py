@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.diagnostics import Diagnostics
-from generator.files import atomic_write_text
+from generator.files import atomic_write_bytes
 from generator.source.noteids import id_key
 
 LOCK_NAME = "ankigen.lock"
@@ -481,11 +481,16 @@ def save(path: Path, state: State, previous: tuple[State, str] | None = None) ->
 def save_text(path: Path, text: str, *, compare: bool = True) -> bool:
     """Write the state file's text atomically; returns False when the file holds it already
     (which is looked at only when `compare`)."""
+    return save_encoded(path, text.encode(), compare=compare)
+
+
+def save_encoded(path: Path, data: bytes, *, compare: bool = True) -> bool:
+    """`save_text` of the text's UTF-8 bytes."""
     if compare:
         try:
-            if path.read_text(encoding="utf-8") == text:
+            if path.read_bytes() == data:
                 return False
-        except (OSError, UnicodeDecodeError):
+        except OSError:
             pass
-    atomic_write_text(path, text)
+    atomic_write_bytes(path, data)
     return True
