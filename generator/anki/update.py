@@ -170,8 +170,7 @@ def last_collection(store: Store, name: str) -> LastCollection | None:
     checking them lets go of the interpreter, so the build goes on meanwhile."""
     if not name:
         return None
-    path = store.path(COLLECTIONS, name)
-    return LastCollection(path, name, Check(path, name))
+    return LastCollection(Check(store.path(COLLECTIONS, name), name))
 
 
 class Check:
@@ -205,12 +204,14 @@ class LastCollection:
     """A collection the last build kept; called as a `Fill` (generator.anki.package), it fills
     a collection from it, when that is worth it and it holds what it should."""
 
-    path: Path
-    """Where it is."""
-    name: str
-    """The name it was kept under (see `collection_name`)."""
     check: Check
-    """Whether its bytes are the ones it was kept with, being found."""
+    """Its file and the name it was kept under (see `collection_name`), and whether its bytes
+    are the ones it was kept with, being found."""
+
+    @property
+    def path(self) -> Path:
+        """Where it is."""
+        return self.check.path
 
     def __call__(
         self, conn: sqlite3.Connection, spec: PackageSpec, due: Due
