@@ -16,7 +16,8 @@ from click.testing import CliRunner
 
 from generator.cli import main
 from generator.config import BuildConfig
-from generator.lint import CODES, RULES
+from generator.lint import CODES, RULES, rules
+from generator.lint.facts import Fact
 from generator.pipeline import build, lint_course
 from tests.conftest import CONTENT, ROOT
 
@@ -158,3 +159,35 @@ def test_the_command_line(tmp_path: Path) -> None:
     payload = json.loads(done.output[done.output.index("{") :])
     assert [f["code"] for f in payload["findings"]] == ["lint-long-answer"]
     assert payload["findings"][0]["line"] == 3
+
+
+def asks(*questions: str) -> list[tuple[str, str]]:
+    """(note id, the note it repeats) for each note found asking what an earlier one asks."""
+    facts = [
+        Fact("lesson.md", line, f"q{line}", "reveal", question=question)
+        for line, question in enumerate(questions, start=1)
+    ]
+    found = rules.duplicates([rules.asking(fact) for fact in facts])
+    return [(note.id, message.split("'")[1]) for note, message in found]
+
+
+def test_the_duplicate_rule_compares_words_and_content_words_in_order() -> None:
+    # The same words, whatever the case and punctuation.
+    assert asks("What is a token?", "what is a TOKEN") == [("q2", "q1")]
+    # The same content words in the same order, in another form.
+    assert asks(
+        "What is the goal of pre-training a model?",
+        "What goal has pre-training of models?",
+    ) == [("q2", "q1")]
+    # In another order they ask something else.
+    assert asks("Does dropout cause underfitting?", "Does underfitting cause dropout?") == []
+    # Two content words say too little: only the same words count.
+    assert asks("What is a token?", "Which is the token?") == []
+    assert asks("What is a token?", "Is a token what?") == []
+    # Each later repeat names the first note that asked it.
+    assert asks("Define a token.", "Define a token!", "define a token") == [
+        ("q2", "q1"),
+        ("q3", "q1"),
+    ]
+    # A generated question (none written) is compared with nothing.
+    assert asks("", "") == []

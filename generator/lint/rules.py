@@ -6,6 +6,7 @@ bad and a good example of each.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -346,9 +347,11 @@ def asked(fact: Fact) -> str:
     return fact.question or fact.sentence
 
 
-Asked = tuple[str, tuple[str, ...]] | None
-"""What a note asks, to compare it with the others: its words, and its content words in order;
-None for a note whose question is generated."""
+Asked = tuple[bytes, bytes | None] | None
+"""What a note asks, to compare it with the others: a digest of its words, and one of its
+content words in order when there are at least three (fewer say too little to call two questions
+the same); None for a note whose question is generated. Digests, not the words: a build keeps
+one per note of the course in its cache and reads them all back after every edit."""
 
 
 class Asking(NamedTuple):
@@ -373,7 +376,13 @@ def asked_key(fact: Fact) -> Asked:
     if not text:
         return None
     # The content words in order: "Does A cause B?" and "Does B cause A?" differ.
-    return " ".join(words(text)), content_words(text)
+    loose = content_words(text)
+    return words_digest(words(text)), words_digest(loose) if len(loose) >= 3 else None
+
+
+def words_digest(found: tuple[str, ...]) -> bytes:
+    """Equal for equal sequences of words (no word holds a space)."""
+    return hashlib.blake2b(" ".join(found).encode(), digest_size=16).digest()
 
 
 def asking(fact: Fact) -> Asking:
@@ -391,7 +400,7 @@ def duplicates(askings: Sequence[Asking]) -> Iterator[tuple[Asking, str]]:
             continue
         exact, loose = note.asked
         found: list[object] = [("exact", exact)]
-        if len(loose) >= 3:
+        if loose is not None:
             found.append(("content", loose))
         first = next((seen[item] for item in found if item in seen), None)
         if first is not None and first.id != note.id:
