@@ -809,7 +809,8 @@ def write(config: BuildConfig, result: BuildResult) -> None:
             out.parent.mkdir(parents=True, exist_ok=True)
             with replacing(out) as tmp:
                 tmp.write_bytes(data)
-                # A state file holding this text would name this package, which is not there.
+                # Not compared first: the text names this package, which is not on disk, so
+                # the file holds it only if a build stopped before moving it into place.
                 save_state(config, encoded, diags, compare=False)
             changed = True
     except StateNotWritten:
