@@ -18,6 +18,7 @@ import gc
 import hashlib
 import os
 import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -135,6 +136,8 @@ class BuildResult:
     """The collection the last build kept, when most lessons are kept (being checked)."""
     keeping: update.Keeping | None = None
     """This build's collection, being kept for the next (generator.anki.update)."""
+    saving: threading.Thread | None = None
+    """The package's compressed pieces and frame, being kept for the next build."""
     stowing: Stowing | None = None
     """What it keeps for the next build, when made while the package was being made."""
     pending: Pending = field(default_factory=Pending)
@@ -829,9 +832,11 @@ def write(config: BuildConfig, result: BuildResult) -> None:
     result.kept_written = Written(
         recorded_state, hashlib.sha256(encoded).hexdigest(), digest, len(data)
     )
-    incremental.save_pieces(store, pieces)
-    if frames is not None:
-        frames.save()
+    # Written while the build records the rest; `build` waits for it before it returns.
+    result.saving = threading.Thread(
+        target=save_pieces, args=(store, pieces, frames), name="save-pieces", daemon=True
+    )
+    result.saving.start()
     earlier = result.supersedes
     if earlier is not None and earlier.is_file():
         # The course deck was renamed, and the package with it: the old one is superseded.
@@ -839,6 +844,17 @@ def write(config: BuildConfig, result: BuildResult) -> None:
             earlier.unlink()
             result.replaced = earlier
             result.written = True
+
+
+def save_pieces(
+    store: Store | None,
+    pieces: incremental.PieceCache | None,
+    frames: incremental.FrameCache | None,
+) -> None:
+    """Keep the package's compressed pieces and its collection's frame for the next build."""
+    incremental.save_pieces(store, pieces)
+    if frames is not None:
+        frames.save()
 
 
 def package_and_draft(
@@ -949,6 +965,8 @@ def build(config: BuildConfig, *, progress: Progress | None = None) -> BuildResu
         )
     finally:
         result.pending.close()
+        if result.saving is not None:
+            result.saving.join()
         if result.keeping is not None:
             result.keeping.close()  # no write left running, nor a file left behind
     return result

@@ -15,6 +15,8 @@ import os
 import random
 import shutil
 import tempfile
+import threading
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,12 +27,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator import compile as compile_module
+from generator import incremental
 from generator.cache import memo as memo_module
 from generator.cache.store import FOLDER
 from generator.cli import main
 from generator.config import BuildConfig
 from generator.kinds import lesson as lesson_module
-from generator.pipeline import build
+from generator.pipeline import build, cache_store
 from generator.stamp_ids import stamp_ids
 from tests.conftest import FIXTURES
 from tests.package_rows import read_rows
@@ -395,3 +398,21 @@ def test_the_memo_counts_as_read_what_discovery_reads(tmp_path: Path) -> None:
     }
     assert {rel for rel in walked if memo_module.discovered(rel)} == read
     assert "_notes.md" in walked - read and "_drafts/x.md" in walked - read
+
+
+def test_a_build_returns_with_its_package_s_pieces_and_frame_kept(tmp_path: Path) -> None:
+    content = media_course(tmp_path)
+    config = BuildConfig(content=content, out_dir=tmp_path / "out", now=T0)
+    result = build(config)
+    assert result.ok and result.output is not None
+    assert not [t for t in threading.enumerate() if t.name == "save-pieces"]
+    store = cache_store(config)
+    assert store is not None
+    kept = incremental.load_pieces(store)
+    assert kept is not None and kept.known
+    with zipfile.ZipFile(result.output) as package:
+        entry = package.getinfo("collection.anki2")
+    # The pieces are the collection's compressed bytes, cut where the package joined them.
+    assert sum(len(piece) for piece in kept.known.values()) == entry.compress_size
+    assert all(piece in result.output.read_bytes() for piece in kept.known.values())
+    assert store.keys(incremental.FRAMES)
