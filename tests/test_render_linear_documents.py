@@ -4,6 +4,7 @@ import xml.etree.ElementTree as etree
 
 import markdown
 import pytest
+from markdown import util
 from markdown.inlinepatterns import SimpleTagInlineProcessor
 
 from generator.render import MarkdownRenderer
@@ -75,3 +76,22 @@ def test_only_a_block_with_a_pipe_is_tested_for_a_table() -> None:
     assert table.test(root, "a | b\n--|--")
     assert not table.test(root, "a : b\n--:--")
     assert "<table>" in linear.convert("| a |\n|---|\n| 1 |")
+
+
+def test_without_extensions_it_renders_as_python_markdown() -> None:
+    text = "| a |\n|---|\n| *1* |"
+    assert LinearMarkdown().convert(text) == markdown.Markdown().convert(text)
+
+
+def test_a_placeholder_it_did_not_stash_stays_text_and_the_rest_is_processed() -> None:
+    """As in Python-Markdown's own processor: text that only looks like an inline
+    placeholder is kept, and the text after it is processed too."""
+
+    def inline(md: markdown.Markdown) -> str:
+        root = etree.Element("div")
+        etree.SubElement(root, "p").text = f"a {util.INLINE_PLACEHOLDER % '9999'} *b* c"
+        md.treeprocessors["inline"].run(root)
+        return etree.tostring(root, encoding="unicode")
+
+    assert inline(LinearMarkdown()) == inline(markdown.Markdown())
+    assert inline(LinearMarkdown()).endswith(" <em>b</em> c</p></div>")

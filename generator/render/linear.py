@@ -49,7 +49,9 @@ class LinearInlineProcessor(InlineProcessor):
     """Python-Markdown's inline tree processor in linear time.
 
     - `run` uses a deque as its queue of elements and takes each child's position from the
-      iteration rather than searching for it.
+      iteration rather than searching for it. The elements it inserts are not added to the
+      map of parents: the stock processor adds them, but reads the map only before inserting
+      any, to find the ancestors of the tree.
     - The stock processor applies a pattern one match at a time, rebuilding the whole text with
       a placeholder for each match and searching again after it: time in the length of the
       paragraph times its matches. Patterns whose matching cannot depend on the text before the
@@ -204,12 +206,13 @@ class LinearInlineProcessor(InlineProcessor):
         return "".join(pieces)
 
     def process_placeholders(
-        self, data: str | None, parent: etree.Element, is_text: bool = True
+        self, data: str | None, parent: etree.Element, *, in_tail: bool = False
     ) -> list[tuple[etree.Element, list[str]]]:
-        """`InlineProcessor.__processPlaceholders`, text between placeholders gathered in a
-        list and joined once per element."""
+        """`InlineProcessor.__processPlaceholders` (`in_tail` for its `isText=False`: the text
+        before the first element goes to the tail of `parent`), text between placeholders
+        gathered in a list and joined once per element."""
         result: list[tuple[etree.Element, list[str]]] = []
-        pending = Pending(parent, is_text)
+        pending = Pending(parent, tail=in_tail)
         prefix = util.INLINE_PLACEHOLDER_PREFIX
         start = 0
         while data:
@@ -240,7 +243,7 @@ class LinearInlineProcessor(InlineProcessor):
                     self.process_element_text(child, child)
             pending.flush()
             result.append((node, self.ancestors[:]))
-            pending = Pending(node, False, tail_of_result=True)
+            pending = Pending(node, tail=True)
         pending.flush()
         return result
 
@@ -266,24 +269,18 @@ class LinearInlineProcessor(InlineProcessor):
                     text = child.text
                     child.text = None
                     found = self.process_placeholders(self.handle_inline(text), child)
-                    for item in found:
-                        self.parent_map[item[0]] = child
                     stack.extend(found)
                     insert_queue.append((child, found))
                     self.ancestors.pop()
                 if child.tail:
                     tail = self.handle_inline(child.tail)
-                    dummy = etree.Element("d")
                     child.tail = None
-                    tail_result = self.process_placeholders(tail, dummy, False)
-                    if dummy.tail:
-                        child.tail = dummy.tail
+                    # The text up to the first element found in the tail is the tail again.
+                    tail_result = self.process_placeholders(tail, child, in_tail=True)
                     tail_result.reverse()
                     for new_child in tail_result:
-                        self.parent_map[new_child[0]] = current
                         current.insert(position + 1, new_child[0])
                 if len(child):
-                    self.parent_map[child] = current
                     stack.append((child, self.ancestors[:]))
             for element, found in insert_queue:
                 for index, item in enumerate(found):
@@ -308,11 +305,10 @@ class Pending:
 
     __slots__ = ("element", "pieces", "tail")
 
-    def __init__(
-        self, element: etree.Element, is_text: bool, *, tail_of_result: bool = False
-    ) -> None:
+    def __init__(self, element: etree.Element, *, tail: bool) -> None:
         self.element = element
-        self.tail = tail_of_result or not is_text
+        self.tail = tail
+        """Whether the text goes to the element's tail rather than its text."""
         self.pieces: list[str] = []
 
     def add(self, text: str | None) -> None:
