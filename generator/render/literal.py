@@ -203,13 +203,15 @@ class BacktickRuns:
         self.by_length: dict[int, list[int]] = {}
         for index, (start, end) in enumerate(self.runs):
             self.by_length.setdefault(end - start, []).append(index)
-        self.longest = [(0, -1)] * len(self.runs)
+        # Each entry is made from the runs after it, so they are found from the last run back.
+        self.longest: list[tuple[int, int]] = []
         best = (0, -1)
         for index in range(len(self.runs) - 1, -1, -1):
-            self.longest[index] = best
+            self.longest.append(best)
             length = self.runs[index][1] - self.runs[index][0]
             if length >= best[0]:
                 best = (length, index)
+        self.longest.reverse()
 
     def find(self, start: int) -> tuple[int, int | None]:
         """`BacktickInlineProcessor.find_code_spans(start, text)`: for the backticks from
