@@ -139,6 +139,18 @@ def test_distractors() -> None:
     assert parsed.canonical == "==c2::photons::particles=="
 
 
+def test_escaped_cloze_syntax_is_text_in_answers_hints_and_distractors() -> None:
+    parsed = parse("==std\\:\\:move::a\\|b || x\\|\\|y | z\\=w==")
+    assert summary(parsed) == [(1, "std::move", "a|b", ("x||y", "z=w"), 0)]
+    # Markdown takes the escapes out when it renders the canonical text.
+    assert parsed.canonical == "==c1::std\\:\\:move::a\\|b=="
+
+
+def test_a_backslash_in_code_or_math_stays_in_the_answer() -> None:
+    parsed = parse("==$a\\|b$== and ==`a\\:b`==")
+    assert [d.answer for d in parsed.deletions] == ["$a\\|b$", "`a\\:b`"]
+
+
 def test_a_single_equals_sign_is_text() -> None:
     assert summary(parse("==a=b== and ==x = y==")) == [
         (1, "a=b", "", (), 0),
@@ -154,6 +166,7 @@ def test_a_single_equals_sign_is_text() -> None:
         "==\n==",
         "a == b",
         "==a\nb==",
+        "a = b",
     ],
 )
 def test_not_a_deletion(text: str) -> None:

@@ -273,7 +273,8 @@ def strip_marks(text: str) -> str:
 
 class NumberDeletions(Preprocessor):
     def run(self, lines: list[str]) -> list[str]:
-        # Math and code spans are stashed already (generator.render.stash runs before this).
+        # Math is stashed already (generator.render.stash runs before this); code spans are
+        # stashed after, in the numbered text, so parse still finds them itself.
         return parse("\n".join(lines), NUMBERED, math=False).canonical.split("\n")
 
 
