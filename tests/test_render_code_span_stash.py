@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import markdown
 import pytest
 
 from generator.render import MarkdownRenderer
 from generator.render.literal import Span
 from generator.render.stash import (
+    StashCodeSpans,
     code_html,
     escaped_at,
     exact,
@@ -71,6 +73,20 @@ RENDERER = MarkdownRenderer()
 )
 def test_code_spans_render_where_they_stand(source: str, html: str) -> None:
     assert RENDERER.block(source) == html
+
+
+def test_code_spans_are_paired_in_the_text_cloze_numbering_leaves() -> None:
+    """The distractors are gone by then: here the unpaired run in one no longer makes the
+    search skip into the first run of four, so those two pair, as Python-Markdown pairs them
+    in the numbered text."""
+    assert RENDERER.block("==x || y```==````c````") == "<p><mark>x</mark><code>c</code></p>"
+
+
+def test_the_code_spans_of_every_paragraph_are_stashed() -> None:
+    md = markdown.Markdown()
+    lines = StashCodeSpans(md).run(["a `b`", "", "c `d` e", "", "f"])
+    assert "`" not in "".join(lines)
+    assert md.htmlStash.rawHtmlBlocks == ["<code>b</code>", "<code>d</code>"]
 
 
 @pytest.mark.parametrize(
