@@ -17,6 +17,8 @@ DOCUMENTS = [
     "Text with <b>inline *html*</b> and &amp; &copy; entities\\*escaped\\* \\`tick",
     "[ref][r] and [r] and ![i][r]\n\n[r]: http://x 'T'",
     "Nested *a **b [c `d` e](u) f** g* tail",
+    # Emphasis inside emphasis whose tail holds a link: the link follows the strong text.
+    "***a** ***b** [x](y)***c**",
     "Para one\n\nPara two  \nwith break\n\n- item *1*\n- item `2`\n    - nested **3**",
     "> quote *q*\n> more\n\n1. one\n2. two [l](u)",
     "Term *t*\n: def `d`\n\n| a | *b* |\n|---|---|\n| `c` | [d](u) |",
