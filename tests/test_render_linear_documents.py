@@ -29,6 +29,8 @@ DOCUMENTS = [
     "Line with trailing <span>raw</span> and <!-- comment --> and a\\\nbreak",
     "Lots *of* **mixed** `code` [links](u) ![imgs](i) <i>html</i> &lt; in _one_ paragraph\n"
     "continued *over* lines __with__ more `spans` and [refs][r]\n\n[r]: x",
+    # The line after a heading in a tight list item is the heading's tail.
+    "- # Heading\n  then *its* tail with `code` and **more**\n- next",
 ]
 
 
