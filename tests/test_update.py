@@ -278,6 +278,19 @@ def test_a_last_collection_that_does_not_hold_what_is_kept_is_not_used(
     assert collection_bytes(spec, fill=last) == collection_bytes(spec)
 
 
+def collections_checked(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The kept collections the builds from now on read to check, in order."""
+    read: list[Path] = []
+    real = update.Check.run
+
+    def run(self: update.Check) -> None:
+        read.append(self.path)
+        real(self)
+
+    monkeypatch.setattr(update.Check, "run", run)
+    return read
+
+
 def test_a_dry_run_after_an_edit_does_not_read_a_kept_collection(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -285,14 +298,7 @@ def test_a_dry_run_after_an_edit_does_not_read_a_kept_collection(
     dry run does)."""
     content = course(tmp_path)
     both(content, tmp_path, T0)
-    read: list[Path] = []
-    real = update.Check.run
-
-    def run_check(self: update.Check) -> None:
-        read.append(self.path)
-        real(self)
-
-    monkeypatch.setattr(update.Check, "run", run_check)
+    read = collections_checked(monkeypatch)
     (content / "02-topic" / "lesson.md").write_text(lesson(2, 5, "false"), encoding="utf-8")
     assert run(content, tmp_path / "cached", T0 + DAY, "--dry-run").code == 0
     assert read == []
@@ -305,14 +311,7 @@ def test_a_cold_build_does_not_read_a_kept_collection(
 ) -> None:
     content = course(tmp_path)
     both(content, tmp_path, T0)
-    read: list[Path] = []
-    real = update.Check.run
-
-    def run(self: update.Check) -> None:
-        read.append(self.path)
-        real(self)
-
-    monkeypatch.setattr(update.Check, "run", run)
+    read = collections_checked(monkeypatch)
     for topic in range(6):  # every lesson edited: nothing is kept whole
         (content / f"{topic:02d}-topic" / "lesson.md").write_text(
             lesson(topic, 5, "edited"), encoding="utf-8"
