@@ -765,8 +765,8 @@ class Written:
 
     state: state.State
     """The state file's content."""
-    state_digest: str
-    """SHA-256 of its text."""
+    encoded: bytes
+    """Its text, as written (UTF-8)."""
     package_digest: str
     """SHA-256 of the package."""
     size: int
@@ -829,9 +829,7 @@ def write(config: BuildConfig, result: BuildResult) -> None:
         return
     result.output = out
     result.written = changed
-    result.kept_written = Written(
-        recorded_state, hashlib.sha256(encoded).hexdigest(), digest, len(data)
-    )
+    result.kept_written = Written(recorded_state, encoded, digest, len(data))
     # Written while the build records the rest; `build` waits for it before it returns.
     result.saving = threading.Thread(
         target=save_pieces, args=(store, pieces, frames), name="save-pieces", daemon=True
@@ -1041,7 +1039,7 @@ def keep_for_next(config: BuildConfig, result: BuildResult, store: Store) -> Non
     stowing = result.stowing or stow(config, result, store, written.state)
     # Named from the start: recorded while it is still being written (see `update.Keeping`).
     collection = result.keeping.name if result.keeping is not None else ""
-    state_digest = written.state_digest
+    state_digest = hashlib.sha256(written.encoded).hexdigest()
     kept = incremental.save(
         store,
         inputs=kept_inputs(config),
