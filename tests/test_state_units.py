@@ -23,6 +23,7 @@ from generator.anki.state import (
     parse,
     record,
     save,
+    save_encoded,
     save_text,
     scalar,
     sequence,
@@ -317,7 +318,7 @@ def test_saving_without_comparing_writes_the_text_even_when_it_is_there(tmp_path
     path = tmp_path / "ankigen.lock"
     path.write_text("y\n", encoding="utf-8")
     before = path.stat().st_ino
-    assert save_text(path, "y\n", compare=False) is True
+    assert save_encoded(path, b"y\n", compare=False) is True
     # Written anew (a new file moved into place), not left as it was.
     assert path.stat().st_ino != before
     assert path.read_text(encoding="utf-8") == "y\n"

@@ -478,14 +478,14 @@ def save(path: Path, state: State, previous: tuple[State, str] | None = None) ->
     return save_text(path, dumps(state, previous))
 
 
-def save_text(path: Path, text: str, *, compare: bool = True) -> bool:
-    """Write the state file's text atomically; returns False when the file holds it already
-    (which is looked at only when `compare`)."""
-    return save_encoded(path, text.encode(), compare=compare)
+def save_text(path: Path, text: str) -> bool:
+    """Write the state file's text atomically; returns False when the file holds it already."""
+    return save_encoded(path, text.encode())
 
 
 def save_encoded(path: Path, data: bytes, *, compare: bool = True) -> bool:
-    """`save_text` of the text's UTF-8 bytes."""
+    """`save_text` of the text's UTF-8 bytes; the file is looked at first only when
+    `compare`."""
     if compare:
         try:
             if path.read_bytes() == data:
