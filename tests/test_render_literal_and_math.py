@@ -9,16 +9,18 @@ from generator.render.literal import (
     BacktickRuns,
     Ranges,
     Span,
+    code_parts,
     code_ranges,
     extracted_html_blocks,
     fenced_blocks,
     html_blocks,
     indented_blocks,
-    indented_lines,
+    line_spans,
     line_start_find,
     masked,
     next_opening,
     paragraph_code_spans,
+    parsed_indented_blocks,
     stray_fences,
 )
 from generator.render.mathjax import find_math
@@ -55,6 +57,11 @@ def test_line_start_find(text: str, body: str, position: int, at: int) -> None:
         ("<div>\na\n</div>\ntext <div>x</div>", [(0, 14)]),
         ("<!-- c -->\n\nx", [(0, 10)]),
         ("   <p>x</p>\n\n<p>x</p>", [(3, 11), (13, 21)]),
+        # A tab is four columns: the first line is code, the second starts a block.
+        ("\t<div>\n<div>\n==x==\n", [(7, 18)]),
+        ("<div>\n\ta\n</div>\tb", [(0, 15)]),
+        ("\t\t<div>", []),
+        ("<div>\r\nx</div>", [(0, 14)]),
     ],
 )
 def test_html_blocks(text: str, blocks: list[Span]) -> None:
@@ -78,15 +85,72 @@ def test_html_blocks(text: str, blocks: list[Span]) -> None:
         ("    a\n\n    b", [(0, 6), (7, 12)]),
         ("> q\n>>     deep", [(4, 15)]),
         ("  # h\n    x", []),
-        ("===\n    x", [(4, 9)]),
+        # A line of `=` alone is text, and the indented line continues it.
+        ("===\n    x", []),
         ("a\n***\n    x", [(6, 11)]),
         ("    x\n    ", [(0, 6)]),
         ("- a\n\n        x", [(5, 14)]),
         ("    x\n\t y\nz", [(0, 10)]),
+        # A list item's continuation is its text; code in it is indented once more.
+        ("- a\n\n    b", []),
+        ("1. a\n\n1. \n    b", [(10, 15)]),
+        ("1. a\n2. b\n\n    c\n\n        d", [(18, 27)]),
+        ("- a\n\n    b\n\n        c\n\n    d", [(12, 22)]),
+        ("> - a\n>\n>     b", []),
+        ("> - a\n>\n>         b", [(8, 19)]),
+        # A rule or a setext underline in a list item ends the paragraph before the code.
+        ("- a\n\n    b\n    ---\n        c", [(19, 28)]),
+        ("- a\n\n    b\n    ---\n    c", []),
+        # Two spaces and a tab make four columns.
+        ("  \tx", [(0, 4)]),
+        # Definitions, footnotes and admonitions hold indented text as lists do.
+        ("t\n: d\n\n    e\n\n        f", [(14, 23)]),
+        ("[^1]: a\n\n    b\n\n        c\n\nx[^1]", [(16, 26)]),
+        ("!!! note\n    a\n\n        b", [(16, 25)]),
+        # Raw HTML is no code, and code may follow it at once.
+        ("<div>\n\n    a\n</div>\n    b", [(20, 25)]),
+        # A footnote's definition between two lines of code is no code, though they are one
+        # block once it is taken out.
+        ("    a\n[^1]: b\n\n\n    c", [(0, 6), (16, 21)]),
+        # The tag characters in a text are not mistaken for tags.
+        ("    \ue0103\ue011", [(0, 7)]),
     ],
 )
 def test_indented_blocks(text: str, blocks: list[Span]) -> None:
     assert indented_blocks(text) == blocks
+
+
+def test_line_spans_end_at_the_line_end_or_the_text_end() -> None:
+    lines = ["ab", "c", "", "de"]
+    assert line_spans(lines, [(0, 0), (1, 2), (3, 3), (0, 3)]) == ((0, 3), (3, 6), (6, 8), (0, 8))
+
+
+def test_where_a_tag_changes_a_line_the_others_still_place_the_code() -> None:
+    # Tagged, the underline is no underline, and `c` would continue the paragraph.
+    parsed_indented_blocks.cache_clear()
+    assert indented_blocks("- a\n\n    b\n    ---\n        c") == [(19, 28)]
+
+
+@pytest.mark.parametrize(
+    ("text", "blocks", "spans"),
+    [
+        # A paragraph of plain lines is one text: its backticks pair across lines.
+        ("`a\nb`", [], [(0, 5)]),
+        # Each term of a definition list is a text of its own, and so are a paragraph and the
+        # quote that follows it.
+        ("```\n==x==\n`a`\nt\n: d", [], [(10, 13)]),
+        ("```\n==x==\n> > ```", [], []),
+        # Lines a quote continues lazily are one text, code before them or not.
+        (">     c\n`\nb\n> `", [(0, 8)], [(8, 15)]),
+        ("- `a\n  b`\n- `c", [], [(2, 9)]),
+        # Spans each on a line, with as many backticks each side, need no parser.
+        ("# `a`\n`b` c", [], [(2, 5), (6, 9)]),
+        # A fenced block is a line of its own between blank lines: it ends an admonition.
+        ("!!! note\n```\n```\n    ==x==", [(9, 16), (17, 26)], []),
+    ],
+)
+def test_code_parts(text: str, blocks: list[Span], spans: list[Span]) -> None:
+    assert code_parts(text) == (blocks, spans)
 
 
 @pytest.mark.parametrize(
@@ -236,7 +300,7 @@ def test_math_inside_and_beside_a_deletion() -> None:
 
 
 LINE_PIECES = st.sampled_from(
-    ["    ", "\t", " ", "  ", ">", "> ", "\n", "\n\n", "a", "#", "---", "x y"]
+    ["    ", "\t", " ", "  ", ">", "> ", "\n", "\n\n", "a", "#", "---", "x y", "- ", "1. ", ": "]
 )
 HTML_PIECES = st.sampled_from(
     ["<div>", "</div>", "<!-- c -->", "<b>", "<?p?>", " ", "\t", "\n", "a"]
@@ -246,7 +310,7 @@ HTML_PIECES = st.sampled_from(
 @settings(max_examples=400, deadline=None)
 @given(st.lists(LINE_PIECES, max_size=20).map("".join))
 def test_a_text_the_indented_filter_passes_over_has_no_indented_code(text: str) -> None:
-    assert indented_blocks(text) == indented_lines(text)
+    assert indented_blocks(text) == list(parsed_indented_blocks(text))
 
 
 @settings(max_examples=400, deadline=None)

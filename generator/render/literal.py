@@ -3,7 +3,8 @@ and code spans. `==`, `$` and `::` there are text, and a `###` line inside a fen
 
 Every rule here is Python-Markdown's own, applied through its own code where it exposes it (the
 fence expression of `fenced_code`, the raw-HTML block extractor, the backtick pairing of code
-spans), so the outline, cloze numbering and math never disagree with what the renderer does.
+spans, the block parser through `generator.render.blocks`), so the outline, cloze numbering and
+math never disagree with what the renderer does.
 """
 
 from __future__ import annotations
@@ -11,30 +12,42 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
-from functools import cache
+from functools import cache, lru_cache
 
 import markdown
 from markdown.extensions.attr_list import get_attrs_and_remainder
 from markdown.extensions.fenced_code import FencedBlockPreprocessor
+
+from generator.render.blocks import (
+    MAY_BE_CODE,
+    TAB_LENGTH,
+    LineRun,
+    indented_code_lines,
+    inline_units,
+    line_starts,
+)
 
 Span = tuple[int, int]
 """A character range [start, end) of a text."""
 
 FENCED_BLOCK = FencedBlockPreprocessor.FENCED_BLOCK_RE
 FENCE_LINE = re.compile(r"^(?:`{3,}|~{3,})", re.MULTILINE)
-INDENTED = re.compile(r"^(?: {4}|\t)")
-QUOTE = re.compile(r"(?:[ ]{0,3}>[ ]?)*")
 # A heading, a setext underline or a rule: the line after one starts a new block.
 BLOCK_END = re.compile(r"^(?:#{1,6}|[=-]+[ ]*$| {0,3}(?:([-*_])[ ]{0,2})(?:\1[ ]{0,2}){2,}$)")
 PARAGRAPH = re.compile(r"(?:[^\n]*\S[^\n]*(?:\n|$))+")
 TICKS = re.compile(r"`+")
 OPENING_CANDIDATE = re.compile(r"`|\\\\+")
 NOT_NEWLINE = re.compile(r"[^\n]")
-# Lines that may be indented code (after quote markers as `QUOTE` takes them, possessively so
-# that many markers take linear time), and lines that may start a raw HTML block (after at most
-# three spaces, as `line_start_find` wants): a text without any has none of either, and is not
-# scanned line by line for them.
-MAY_BE_INDENTED = re.compile(r"^(?:[ ]{0,3}>[ ]?)*+(?: {4}|\t)[^\n]*?\S", re.MULTILINE)
+TICK_RUN = re.compile(r"`+")
+# Lines that start or split a block: heading, quote, list item, definition, admonition,
+# reference definition, and anything a table's separator row could be (BLOCK_END has the rest).
+BLOCK_LINE = re.compile(
+    r"[ ]{0,3}(?:[#>]|[-*+][ \t]|\d{1,9}[.)][ \t]|:[ \t]|!!!|\*?\[[^\]\n]*\]:)"
+    r"|[|:\- \t]+$"
+)
+DEFINITION_AFTER = re.compile(r"(?:[ \t]*\n)*[ ]{0,3}:[ \t]")
+# Lines that may start a raw HTML block: at most three spaces before a `<`, as
+# `line_start_find` wants.
 MAY_START_HTML = re.compile(r"^[ ]{0,3}<", re.MULTILINE)
 
 
@@ -126,18 +139,50 @@ def html_blocks(text: str) -> list[Span]:
 def extracted_html_blocks(text: str) -> list[Span]:
     md = _extractor()
     md.reset()
-    md.preprocessors["html_block"].run(text.split("\n"))
+    lines = text.split("\n")
+    # The extractor sees the text as the renderer has it: tabs expanded (a tab is four columns
+    # of indentation) and blank lines emptied. Where a block is found is mapped back to the text;
+    # a carriage return, which splits a line there, leaves the text as it is.
+    seen = md.preprocessors["normalize_whitespace"].run(lines)[: len(lines)]
+    if "\r" in text:
+        seen = lines
+    md.preprocessors["html_block"].run(seen)
+    joined = "\n".join(seen)
+    where = Columns(lines, seen)
     blocks: list[Span] = []
     position = 0
     for raw in md.htmlStash.rawHtmlBlocks:
         body = str(raw).strip()
-        at = line_start_find(text, body, position) if body else -1
+        at = line_start_find(joined, body, position) if body else -1
         if at < 0:
             continue
         position = at + len(body)
-        blocks.append((at, position))
+        blocks.append((where.in_text(at), where.in_text(position)))
     md.reset()
     return blocks
+
+
+class Columns:
+    """Offsets in lines whose tabs were expanded and blank lines emptied, mapped back to the
+    lines as they were."""
+
+    __slots__ = ("lines", "seen", "seen_starts", "starts")
+
+    def __init__(self, lines: list[str], seen: list[str]) -> None:
+        self.lines, self.seen = lines, seen
+        self.starts, self.seen_starts = line_starts(lines), line_starts(seen)
+
+    def in_text(self, offset: int) -> int:
+        row = bisect_right(self.seen_starts, offset) - 1
+        column = offset - self.seen_starts[row]
+        original = self.lines[row]
+        index = column
+        if self.seen[row] != original:
+            index, expanded = 0, 0
+            while index < len(original) and expanded < column:
+                expanded += TAB_LENGTH - expanded % TAB_LENGTH if original[index] == "\t" else 1
+                index += 1
+        return self.starts[row] + index
 
 
 def line_start_find(text: str, body: str, position: int) -> int:
@@ -151,42 +196,93 @@ def line_start_find(text: str, body: str, position: int) -> int:
     return -1
 
 
-def indented_blocks(text: str) -> list[Span]:
-    """Indented code blocks: lines indented by four spaces or a tab (after any `>` quote
-    markers) that start a block — after a blank line, a heading or a rule, which Python-Markdown
-    splits off the block, or as the first line of a quote — up to the first line that is not."""
-    return indented_lines(text) if MAY_BE_INDENTED.search(text) else []
+def indented_blocks(text: str, fences: Sequence[Span] = ()) -> list[Span]:
+    """The lines of indented code blocks, each run of them from its first line's start to the
+    end of its last, as Python-Markdown's block parser finds them with the block extensions the
+    renderer uses (`generator.render.blocks`): a block indented by four spaces, further inside a
+    list item, a quote, a definition, a footnote or an admonition, and never a list item's own
+    continuation. `fences` are the fenced code blocks of `text`, masked in it (see `masked`)."""
+    return list(parsed_indented_blocks(text, tuple(fences))) if MAY_BE_CODE.search(text) else []
 
 
-def indented_lines(text: str) -> list[Span]:
-    blocks: list[Span] = []
-    position, start, previous_ends, previous_depth = 0, -1, True, ""
-    for line in re.findall(r"[^\n]*\n|[^\n]+$", text):
-        quote = QUOTE.match(line)
-        depth = quote[0] if quote else ""
-        inner = line[len(depth) :]
-        indented = INDENTED.match(inner) is not None and bool(inner.strip())
-        if start >= 0 and not indented:
-            blocks.append((start, position))
-            start = -1
-        depth_changed = depth.replace(" ", "") != previous_depth
-        if start < 0 and indented and (previous_ends or depth_changed):
-            start = position
-        previous_ends = not inner.strip() or BLOCK_END.match(inner) is not None
-        previous_depth = depth.replace(" ", "")
-        position += len(line)
-    if start >= 0:
-        blocks.append((start, len(text)))
-    return blocks
+@lru_cache(maxsize=512)
+def parsed_indented_blocks(text: str, fences: tuple[Span, ...] = ()) -> tuple[Span, ...]:
+    return line_spans(text.split("\n"), indented_code_lines(text, fences))
 
 
-def code_spans(text: str) -> list[Span]:
-    """Code spans, paired by Python-Markdown's backtick rule (`BacktickInlineProcessor`),
-    paragraph by paragraph (a span never crosses a blank line)."""
+def line_spans(lines: list[str], pairs: list[LineRun]) -> tuple[Span, ...]:
+    """Each run of lines as the span from its first line's start to the end of its last, the
+    line end included."""
+    starts = line_starts(lines)
+    end = starts[-1] - 1
+    return tuple((starts[first], min(starts[last + 1], end)) for first, last in pairs)
+
+
+def code_spans(text: str, source: str | None = None, fences: Sequence[Span] = ()) -> list[Span]:
+    """Code spans, paired by Python-Markdown's backtick rule (`BacktickInlineProcessor`) in each
+    text its block parser hands the inline patterns. A span never crosses a blank line; a
+    paragraph (lines between blank ones) is one such text unless a line in it starts or splits a
+    block (a heading, a quote, a list item, a definition's term), and where that could change
+    the pairing, the block parser says how it splits the paragraph (`inline_code_spans`).
+    `text` may have blocks masked (`masked`): `source` is then the text itself, for the parser,
+    and `fences` its fenced code blocks."""
     spans: list[Span] = []
+    split: list[Span] = []
     for paragraph in PARAGRAPH.finditer(text):
-        spans.extend(paragraph_code_spans(paragraph[0], paragraph.start()))
+        if "`" not in paragraph[0]:
+            continue
+        found = paragraph_code_spans(paragraph[0], paragraph.start())
+        if unsplit(text, *paragraph.span(), found):
+            spans.extend(found)
+        else:
+            split.append(paragraph.span())
+    if split:
+        parsed = inline_code_spans(
+            text, tuple(split), text if source is None else source, tuple(fences)
+        )
+        spans = sorted(spans + list(parsed))
     return spans
+
+
+def unsplit(text: str, start: int, end: int, spans: list[Span]) -> bool:
+    """Whether the code spans of the paragraph `text[start:end]` are Python-Markdown's however
+    its block parser splits it: the paragraph is `plain` (and no definition follows, which makes
+    each of its lines a term), or each span is on one line, opened and closed by as many
+    backticks, and no backtick is left over."""
+    if plain(text[start:end]) and not DEFINITION_AFTER.match(text, end):
+        return True
+    return not leftovers(text, start, end, spans) and all(exact(text, span) for span in spans)
+
+
+@lru_cache(maxsize=256)
+def inline_code_spans(
+    text: str, paragraphs: tuple[Span, ...], source: str, fences: tuple[Span, ...]
+) -> tuple[Span, ...]:
+    """The code spans of `paragraphs`, paired in each group of their lines that the block parser
+    (given `source`) hands the inline patterns as one text (`blocks.inline_units`). A line keeps
+    its markers and indentation there: they hold no backtick or backslash, so the pairing is the
+    same."""
+    lines = text.split("\n")
+    starts = line_starts(lines)
+    chosen = [
+        number
+        for start, end in paragraphs
+        for number in range(bisect_right(starts, start) - 1, bisect_right(starts, end - 1))
+        if lines[number].strip()
+    ]
+    spans: list[Span] = []
+    for group in inline_units(source, chosen, fences):
+        joined = "\n".join(lines[number] for number in group)
+        offsets = line_starts([lines[number] for number in group])
+        for a, b in paragraph_code_spans(joined, 0):
+            spans.append((in_group(group, starts, offsets, a), in_group(group, starts, offsets, b)))
+    return tuple(spans)
+
+
+def in_group(group: list[int], starts: list[int], offsets: list[int], offset: int) -> int:
+    """The offset in the text of `offset` in the lines `group` joined (their `offsets`)."""
+    row = bisect_right(offsets, offset) - 1
+    return starts[group[row]] + offset - offsets[row]
 
 
 class BacktickRuns:
@@ -274,14 +370,52 @@ def next_opening(data: str, position: int) -> int | None:
     return None
 
 
+def leftovers(text: str, start: int, end: int, spans: list[Span]) -> list[Span]:
+    """Backticks between `start` and `end` outside every span, as runs."""
+    found: list[Span] = []
+    index = 0
+    for run in TICK_RUN.finditer(text, start, end):
+        a, b = run.span()
+        while index < len(spans) and spans[index][1] <= a:
+            index += 1
+        if index < len(spans) and spans[index][0] < b:
+            a = a if a < spans[index][0] else b  # only the escaped first backtick is left
+            b = min(b, spans[index][0])
+        if a < b:
+            found.append((a, b))
+    return found
+
+
+def exact(text: str, span: Span) -> bool:
+    """A span on one line whose opening and closing runs have the same length."""
+    start, end = span
+    body = text[start:end]
+    if "\n" in body:
+        return False
+    opening = len(body) - len(body.lstrip("`"))
+    closing = len(body) - len(body.rstrip("`"))
+    return opening == closing
+
+
+def plain(paragraph: str) -> bool:
+    """No line of `paragraph` could start or split a block in Python-Markdown."""
+    return not any(
+        BLOCK_LINE.match(line) or BLOCK_END.match(line) for line in paragraph.split("\n")
+    )
+
+
 def code_parts(text: str, *, html: bool = True) -> tuple[list[Span], list[Span]]:
     """Literal blocks (fenced and indented code, raw HTML blocks unless `html` is False) and
     the code spans outside them."""
     fences = fenced_blocks(text)
     rest = masked(text, fences)
-    blocks = sorted(fences + (html_blocks(rest) if html else []) + indented_blocks(rest))
+    blocks = sorted(fences + (html_blocks(rest) if html else []) + indented_blocks(rest, fences))
     literal = Ranges(blocks)
-    spans = [span for span in code_spans(masked(text, blocks)) if literal.end_of(span[0]) is None]
+    spans = [
+        span
+        for span in code_spans(masked(text, blocks), text, fences)
+        if literal.end_of(span[0]) is None
+    ]
     return blocks, spans
 
 

@@ -21,25 +21,20 @@ from markdown.extensions import Extension
 from markdown.preprocessors import Preprocessor
 
 from generator.render.literal import (
-    BLOCK_END,
+    DEFINITION_AFTER,
     PARAGRAPH,
     Ranges,
     Span,
     code_ranges,
+    exact,
     indented_blocks,
+    leftovers,
     paragraph_code_spans,
+    plain,
 )
 from generator.render.mathjax import LITERAL_DOLLAR, find_math, may_have_math
 
-TICK_RUN = re.compile(r"`+")
 DEFINITION_LINE = re.compile(r"^[ \t]*\*?\[[^\]\n]*\]:", re.MULTILINE)
-# Lines that start or split a block: heading, quote, list item, definition, admonition,
-# reference definition, and anything a table's separator row could be (BLOCK_END has the rest).
-BLOCK_LINE = re.compile(
-    r"[ ]{0,3}(?:[#>]|[-*+][ \t]|\d{1,9}[.)][ \t]|:[ \t]|!!!|\*?\[[^\]\n]*\]:)"
-    r"|[|:\- \t]+$"
-)
-DEFINITION_AFTER = re.compile(r"(?:[ \t]*\n)*[ ]{0,3}:[ \t]")
 CONTEXT = re.compile(r"\]\(|!\[|[)\]\n]")
 
 
@@ -165,46 +160,12 @@ class StashCodeSpans(Preprocessor):
         return edits
 
 
-def leftovers(text: str, start: int, end: int, spans: list[Span]) -> list[Span]:
-    """Backticks between `start` and `end` outside every span, as runs."""
-    found: list[Span] = []
-    index = 0
-    for run in TICK_RUN.finditer(text, start, end):
-        a, b = run.span()
-        while index < len(spans) and spans[index][1] <= a:
-            index += 1
-        if index < len(spans) and spans[index][0] < b:
-            a = a if a < spans[index][0] else b  # only the escaped first backtick is left
-            b = min(b, spans[index][0])
-        if a < b:
-            found.append((a, b))
-    return found
-
-
-def exact(text: str, span: Span) -> bool:
-    """A span on one line whose opening and closing runs have the same length."""
-    start, end = span
-    body = text[start:end]
-    if "\n" in body:
-        return False
-    opening = len(body) - len(body.lstrip("`"))
-    closing = len(body) - len(body.rstrip("`"))
-    return opening == closing
-
-
 def escaped_at(text: str, offset: int) -> bool:
     """Whether `offset` follows an odd number of backslashes."""
     count = 0
     while offset > count and text[offset - count - 1] == "\\":
         count += 1
     return count % 2 == 1
-
-
-def plain(paragraph: str) -> bool:
-    """No line of `paragraph` could start or split a block in Python-Markdown."""
-    return not any(
-        BLOCK_LINE.match(line) or BLOCK_END.match(line) for line in paragraph.split("\n")
-    )
 
 
 class StashExtension(Extension):
