@@ -683,7 +683,7 @@ LINE_BODIES = st.sampled_from(
         *("b", "---", "===", "| c |", "", "# h", "1.", "-", "<div>", "</div>", "<!-- c -->"),
     ]
 )
-# A footnote defined twice keeps only its last text, deletions and all: left out here.
+# A footnote defined twice is refused by the build (`footnote-twice`): left out here.
 NESTED_TEXTS = (
     st.lists(
         st.tuples(LINE_STARTS, LINE_BODIES, st.sampled_from(["\n", "\n\n", "\n\n\n"])),

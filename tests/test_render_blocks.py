@@ -50,6 +50,13 @@ def tag(number: int) -> str:
         ("    a\n[^1]: b\n\n\n    c", [(0, 0), (4, 4)]),
         ("    a\r\n    b\r\nc", [(0, 1)]),
         ("    ", []),
+        # Chunks between headings are read apart, and their code is all found.
+        ("# a\n\n    x\n\n# b\n\n    y\n    z", [(2, 2), (6, 7)]),
+        # An admonition's body is its text, not code.
+        ("!!! note\n\n    a", []),
+        ("!!! note\n\n        a", [(2, 2)]),
+        # A carriage return alone splits a line for the parser: no line past the last is counted.
+        ("    x\n\r    z", [(0, 0)]),
     ],
 )
 def test_indented_code_lines(text: str, lines: list[tuple[int, int]]) -> None:
@@ -70,6 +77,9 @@ def test_indented_code_lines(text: str, lines: list[tuple[int, int]]) -> None:
         ("a\nb\nc", [1, 2], [[1, 2]]),
         # Lines around a fenced block are not one text.
         ("a\n```\nc\n```\nd", [0, 4], [[0], [4]]),
+        # Chunks between headings are read apart, with or without lines asked about.
+        ("# a\nb\n\n# c\n- d\n  e", [4, 5], [[4, 5]]),
+        ("# a\n- b\n  c\n\n# d\n- e\n  f", [1, 2, 5, 6], [[1, 2], [5, 6]]),
     ],
 )
 def test_inline_units(text: str, chosen: list[int], groups: list[list[int]]) -> None:
@@ -83,6 +93,11 @@ def test_parser_rows() -> None:
     assert rows == ["a", "", FENCE_PLACEHOLDER, "", "d", "\ufffd1\ufffd"]
     assert numbers == [0, None, None, None, 4, 5]
     assert parser_rows("x\r\ny", ()) == (["x", "y"], [0, 1])
+    # Fences of any length each become three rows, wherever they are.
+    text = "```\n```\na\n```\nb\nc\n```\nd"
+    rows, numbers = parser_rows(text, ((0, 7), (10, 22)))
+    assert rows == ["", FENCE_PLACEHOLDER, "", "a", "", FENCE_PLACEHOLDER, "", "d"]
+    assert numbers == [None, None, None, 2, None, None, None, 7]
 
 
 def test_parsed_trees_hold_footnotes_after_the_document() -> None:
@@ -136,6 +151,13 @@ def test_code_line_numbers() -> None:
         (["    x"], [("x", "y")], []),
         # Stash placeholders' markers are not in the parser's text.
         (["    \x02a\x03"], [("a",)], [(0, 0)]),
+        # Only spaces and quote markers may come before the code.
+        (["X    x"], [("x",)], []),
+        (["    a", "X", "    b"], [("a", "", "b")], []),
+        # Two equal blocks are found in order.
+        (["    x", "    x"], [("x",), ("x",)], [(0, 0), (1, 1)]),
+        # Looked for from the start again, a block never runs past the last row.
+        (["    a", "    b", "    c"], [("c",), ("b", "c", "d")], [(2, 2)]),
     ],
 )
 def test_matched_lines(
@@ -201,6 +223,10 @@ def test_a_text_many_tags_change_costs_a_bounded_number_of_parses() -> None:
         # Raw HTML is taken out of the whole text before the blocks are read.
         (["<div>", "", "# h", "</div>"], [(0, 4)]),
         ([], [(0, 0)]),
+        # A heading at the first row starts no second chunk, whatever the last row is.
+        (["# a", "x", ""], [(0, 3)]),
+        (["", "# a"], [(0, 1), (1, 2)]),
+        (["# a", "", "<div>", "", "# h", "</div>"], [(0, 6)]),
     ],
 )
 def test_chunks(rows: list[str], found: list[tuple[int, int]]) -> None:

@@ -11,6 +11,7 @@ from generator.render.literal import (
     Span,
     code_parts,
     code_ranges,
+    code_spans,
     extracted_html_blocks,
     fenced_blocks,
     html_blocks,
@@ -62,6 +63,24 @@ def test_line_start_find(text: str, body: str, position: int, at: int) -> None:
         ("<div>\n\ta\n</div>\tb", [(0, 15)]),
         ("\t\t<div>", []),
         ("<div>\r\nx</div>", [(0, 14)]),
+        ("<div>\n\tx</div>", [(0, 14)]),
+        ("<div>\na\tb</div>", [(0, 15)]),
+        ("<div>\nabc\td</div>", [(0, 17)]),
+        ("<div>\n\tx</div> y", [(0, 14)]),
+        # A block-level tag after a block, on its line, opens one.
+        ("<div>a</div><p>b</p>\n\n<div>c</div>", [(0, 12), (12, 20), (22, 34)]),
+        ("<div>a</div> <p>b</p>\n\n<p>c</p>", [(0, 12), (13, 21), (23, 31)]),
+        ("<div>a</div>x<p>b</p>\n\n<p>c</p>", [(0, 12), (13, 21), (23, 31)]),
+        ("<div>a</div><p>b</p><p>b</p>", [(0, 12), (12, 20), (20, 28)]),
+        # Elsewhere, only at the start of a line: the same tag inline before it is no block.
+        ("x <p>b</p>\n<p>b</p>", [(11, 19)]),
+        ("<p>x</p>\n\ntext <p>x</p>\n\n<p>x</p>", [(0, 8), (25, 33)]),
+        ("<div>a</div>\n\n    <p>b</p>", [(0, 12)]),
+        # The extractor stores a comment after a block with the next line's block as one text
+        # that is nowhere in the lesson: it is not located, and the blocks after it still are.
+        ("<div>a</div> <!-- c -->\n<p>d</p>\n\n<p>e</p>", [(0, 12), (34, 42)]),
+        # A carriage return alone splits a line: the text is read as it is.
+        ("<div>\ra</div>\n\n<p>b</p>", [(0, 13), (15, 23)]),
     ],
 )
 def test_html_blocks(text: str, blocks: list[Span]) -> None:
@@ -145,12 +164,23 @@ def test_where_a_tag_changes_a_line_the_others_still_place_the_code() -> None:
         ("- `a\n  b`\n- `c", [], [(2, 9)]),
         # Spans each on a line, with as many backticks each side, need no parser.
         ("# `a`\n`b` c", [], [(2, 5), (6, 9)]),
+        # A definition after a paragraph of plain lines makes each line a term.
+        ("`a\nb`\n: d", [], []),
+        ("`a\nb`\n\n: d", [], []),
+        # A run left unpaired in the paragraph pairs in a text of its own.
+        ("- `` `x`\n- ```", [], [(2, 6)]),
+        # The parser reads fenced code as its placeholder, not as its lines.
+        ("```\n```\n- # h```\n```", [(0, 7)], []),
         # A fenced block is a line of its own between blank lines: it ends an admonition.
         ("!!! note\n```\n```\n    ==x==", [(9, 16), (17, 26)], []),
     ],
 )
 def test_code_parts(text: str, blocks: list[Span], spans: list[Span]) -> None:
     assert code_parts(text) == (blocks, spans)
+
+
+def test_code_spans_of_a_text_alone() -> None:
+    assert code_spans("- `a\n  b`\n\n`c`") == [(2, 9), (11, 14)]
 
 
 @pytest.mark.parametrize(

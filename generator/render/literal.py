@@ -153,7 +153,10 @@ def extracted_html_blocks(text: str) -> list[Span]:
     position = 0
     for raw in md.htmlStash.rawHtmlBlocks:
         body = str(raw).strip()
-        at = line_start_find(joined, body, position) if body else -1
+        # A block-level tag after a block's closing tag, on its line, opens one too.
+        at = joined.find(body, position) if body and blocks else -1
+        if at < 0 or "\n" in joined[position:at]:
+            at = line_start_find(joined, body, position) if body else -1
         if at < 0:
             continue
         position = at + len(body)

@@ -81,9 +81,25 @@ class FieldFootnotes(FootnoteExtension):
     """Footnotes whose ids are unique per field: the fields of a card share one page, so two
     fields' `fn:1` would collide (the prefix is the conversion's `footnote_prefix`)."""
 
-    def __init__(self, board: Switchboard) -> None:
+    def __init__(self, board: Switchboard, problems: list[ContentProblem]) -> None:
         super().__init__()
         self.board = board
+        self.problems = problems
+
+    def setFootnote(self, id: str, text: str) -> None:
+        # Python-Markdown keeps the last of two definitions of one label: the first one's text,
+        # deletions included, would vanish from the card.
+        if id in self.footnotes:
+            self.problems.append(
+                ContentProblem(
+                    True,
+                    f"footnote '[^{id}]' is defined twice in this text: only the last definition "
+                    "would be shown, and the first one's text lost; give each its own label",
+                    "footnote-twice",
+                    (f"[^{id}]:",),
+                )
+            )
+        super().setFootnote(id, text)
 
     def makeFootnoteId(self, id: str) -> str:
         return f"fn{self.get_separator()}{self.board.current.footnote_prefix}{id}"
@@ -139,7 +155,7 @@ class MarkdownRenderer:
             extensions=[
                 *made_extensions(),
                 FieldAdmonitions(self._board),
-                FieldFootnotes(self._board),
+                FieldFootnotes(self._board, self._problems),
                 StashExtension(),
                 self._cloze,
                 MediaExtension(self._media, self._board),
