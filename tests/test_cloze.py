@@ -681,6 +681,7 @@ LINE_BODIES = st.sampled_from(
     [
         *("==x==", "==y::h==", "\\==x\\==", "`a`", "``a ` b``", "```", "``` py", "~~~"),
         *("b", "---", "===", "| c |", "", "# h", "1.", "-", "<div>", "</div>", "<!-- c -->"),
+        *("<div>a</div><p>b</p>", "$$", "$x$"),
     ]
 )
 # A footnote defined twice is refused by the build (`footnote-twice`): left out here.
@@ -699,9 +700,7 @@ NESTED_TEXTS = (
 def test_deletions_in_nested_blocks_are_the_rendered_ones(text: str) -> None:
     """In list items, quotes, definitions, footnotes and admonitions, the deletions the parser
     counts are the ones Anki finds, and code shows `==` and backticks as written: no internal
-    marker reaches the card, no deletion is left a highlight, no code span nests in code.
-    (Display math is left out: the renderer stashes it before the block parser splits the
-    text, and a `$$` block holding a line that starts a block is not modelled.)"""
+    marker reaches the card, no deletion is left a highlight, no code span nests in code."""
     parsed = parse(text)
     if parsed.problems:
         return
@@ -710,3 +709,26 @@ def test_deletions_in_nested_blocks_are_the_rendered_ones(text: str) -> None:
     assert deletions.NUMBERED not in out
     assert "<mark>" not in out
     assert "<code><code>" not in out
+
+
+def test_a_formula_over_several_lines_starts_no_block() -> None:
+    # The renderer stashes the formula before its block parser reads the text: the `!!!` line
+    # in it is no admonition, and the indented line after it continues the definition.
+    text = "==x==\n: $$\n!!! note\n$$\n\n    ==y=="
+    assert [d.answer for d in parse(text).deletions] == ["x", "y"]
+    assert len(ANKI_DELETION.findall(RENDERER.cloze(text, "anki"))) == 2
+
+
+def test_written_over_keeps_offsets_and_lines() -> None:
+    assert deletions.written_over("a $$\n  b\n$$ c", [(2, 11)]) == "a xx\nxxx\nxx c"
+    assert deletions.written_over("ab", []) == "ab"
+
+
+def test_with_a_formula_over_several_lines_raw_html_is_left_out_when_asked() -> None:
+    text = "$$\na\n$$\n\n<div>\n==x==\n</div>"
+    assert deletions.literal_ranges(text, html=False) == [(0, 7)]
+    assert deletions.literal_ranges(text) == [(9, 27), (0, 7)]
+
+
+def test_a_dollar_in_code_pairs_with_none_outside() -> None:
+    assert [d.answer for d in parse("`$`a ==x== b$").deletions] == ["x"]

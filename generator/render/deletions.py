@@ -100,7 +100,24 @@ def literal_ranges(text: str, *, math: bool = True, html: bool = True) -> list[t
     if not math:
         return code
     spans = find_math(text, code).spans
-    return code + [(span.start, span.end) for span in spans] if spans else code
+    if not spans:
+        return code
+    formulas = [(span.start, span.end) for span in spans]
+    if any("\n" in text[start:end] for start, end in formulas):
+        # The renderer's block parser reads a formula as its placeholder: no line of one over
+        # several lines starts a block there (a `!!!` line, an indented one), so the code is
+        # found with the formulas written over.
+        code = code_ranges(written_over(text, formulas), html=html)
+    return code + formulas
+
+
+def written_over(text: str, ranges: list[tuple[int, int]]) -> str:
+    """`text` with every character of `ranges` but line ends replaced by a letter: offsets and
+    lines stay, and each line there is plain text."""
+    chars = list(text)
+    for start, end in ranges:
+        chars[start:end] = ["\n" if char == "\n" else "x" for char in text[start:end]]
+    return "".join(chars)
 
 
 def escapes(text: str) -> list[tuple[int, int]]:
