@@ -169,6 +169,8 @@ def test_where_a_tag_changes_a_line_the_others_still_place_the_code() -> None:
         ("`a\nb`\n\n: d", [], []),
         # A run left unpaired in the paragraph pairs in a text of its own.
         ("- `` `x`\n- ```", [], [(2, 6)]),
+        # A tag in fenced code opens no raw HTML block that would run on past the fence.
+        ("```\n<div>\n```\n\n==x==", [(0, 13)], []),
         # The parser reads fenced code as its placeholder, not as its lines.
         ("```\n```\n- # h```\n```", [(0, 7)], []),
         # A fenced block is a line of its own between blank lines: it ends an admonition.
