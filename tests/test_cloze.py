@@ -24,6 +24,7 @@ from generator.kinds.variants import Variant, candidate
 from generator.notes import Note, NoteMeta, Text
 from generator.render import deletions
 from generator.render.deletions import Deletion, Parsed, Problem, parse
+from generator.render.literal import masked
 from generator.render.renderer import MarkdownRenderer
 
 LITERAL = "{{c1::x}}"
@@ -719,9 +720,9 @@ def test_a_formula_over_several_lines_starts_no_block() -> None:
     assert len(ANKI_DELETION.findall(RENDERER.cloze(text, "anki"))) == 2
 
 
-def test_written_over_keeps_offsets_and_lines() -> None:
-    assert deletions.written_over("a $$\n  b\n$$ c", [(2, 11)]) == "a xx\nxxx\nxx c"
-    assert deletions.written_over("ab", []) == "ab"
+def test_formulas_written_over_keep_offsets_and_lines() -> None:
+    assert masked("a $$\n  b\n$$ c", [(2, 11)], fill="x") == "a xx\nxxx\nxx c"
+    assert masked("ab", [], fill="x") == "ab"
 
 
 def test_with_a_formula_over_several_lines_raw_html_is_left_out_when_asked() -> None:

@@ -4,14 +4,11 @@ import markdown
 import pytest
 
 from generator.render import MarkdownRenderer
-from generator.render.literal import Span
+from generator.render.literal import Span, exact, leftovers, plain
 from generator.render.stash import (
     StashCodeSpans,
     code_html,
     escaped_at,
-    exact,
-    leftovers,
-    plain,
     splice,
     stashable,
 )

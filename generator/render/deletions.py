@@ -22,7 +22,7 @@ from markdown.preprocessors import Preprocessor
 
 from generator.notes import ClozeMode
 from generator.render.conversion import Switchboard
-from generator.render.literal import Ranges, code_ranges
+from generator.render.literal import Ranges, code_ranges, masked
 from generator.render.mathjax import find_math
 from generator.render.stash import CodeSpanHtml
 
@@ -106,18 +106,9 @@ def literal_ranges(text: str, *, math: bool = True, html: bool = True) -> list[t
     if any("\n" in text[start:end] for start, end in formulas):
         # The renderer's block parser reads a formula as its placeholder: no line of one over
         # several lines starts a block there (a `!!!` line, an indented one), so the code is
-        # found with the formulas written over.
-        code = code_ranges(written_over(text, formulas), html=html)
+        # found with the formulas written over as plain letters.
+        code = code_ranges(masked(text, formulas, fill="x"), html=html)
     return code + formulas
-
-
-def written_over(text: str, ranges: list[tuple[int, int]]) -> str:
-    """`text` with every character of `ranges` but line ends replaced by a letter: offsets and
-    lines stay, and each line there is plain text."""
-    chars = list(text)
-    for start, end in ranges:
-        chars[start:end] = ["\n" if char == "\n" else "x" for char in text[start:end]]
-    return "".join(chars)
 
 
 def escapes(text: str) -> list[tuple[int, int]]:

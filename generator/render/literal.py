@@ -38,7 +38,6 @@ PARAGRAPH = re.compile(r"(?:[^\n]*\S[^\n]*(?:\n|$))+")
 TICKS = re.compile(r"`+")
 OPENING_CANDIDATE = re.compile(r"`|\\\\+")
 NOT_NEWLINE = re.compile(r"[^\n]")
-TICK_RUN = re.compile(r"`+")
 # Lines that start or split a block: heading, quote, list item, definition, admonition,
 # reference definition, and anything a table's separator row could be (BLOCK_END has the rest).
 BLOCK_LINE = re.compile(
@@ -107,14 +106,15 @@ def stray_fences(text: str, blocks: list[Span] | None = None) -> list[int]:
     ]
 
 
-def masked(text: str, spans: Sequence[Span]) -> str:
-    """`text` with every character of `spans` but line ends replaced by a space."""
+def masked(text: str, spans: Sequence[Span], fill: str = " ") -> str:
+    """`text` with every character of `spans` but line ends replaced by `fill` (one character):
+    offsets and lines stay."""
     if not spans:
         return text
     pieces: list[str] = []
     last = 0
     for start, end in Ranges(spans).pairs():
-        pieces.extend([text[last:start], NOT_NEWLINE.sub(" ", text[start:end])])
+        pieces.extend([text[last:start], NOT_NEWLINE.sub(fill, text[start:end])])
         last = end
     pieces.append(text[last:])
     return "".join(pieces)
@@ -247,14 +247,18 @@ def code_spans(text: str, source: str | None = None, fences: Sequence[Span] = ()
     return spans
 
 
-def unsplit(text: str, start: int, end: int, spans: list[Span]) -> bool:
+def unsplit(
+    text: str, start: int, end: int, spans: list[Span], left: list[Span] | None = None
+) -> bool:
     """Whether the code spans of the paragraph `text[start:end]` are Python-Markdown's however
     its block parser splits it: the paragraph is `plain` (and no definition follows, which makes
     each of its lines a term), or each span is on one line, opened and closed by as many
-    backticks, and no backtick is left over."""
+    backticks, and no backtick is left over (`left`: the `leftovers`, when known)."""
     if plain(text[start:end]) and not DEFINITION_AFTER.match(text, end):
         return True
-    return not leftovers(text, start, end, spans) and all(exact(text, span) for span in spans)
+    if left is None:
+        left = leftovers(text, start, end, spans)
+    return not left and all(exact(text, span) for span in spans)
 
 
 @lru_cache(maxsize=256)
@@ -377,7 +381,7 @@ def leftovers(text: str, start: int, end: int, spans: list[Span]) -> list[Span]:
     """Backticks between `start` and `end` outside every span, as runs."""
     found: list[Span] = []
     index = 0
-    for run in TICK_RUN.finditer(text, start, end):
+    for run in TICKS.finditer(text, start, end):
         a, b = run.span()
         while index < len(spans) and spans[index][1] <= a:
             index += 1

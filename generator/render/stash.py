@@ -21,16 +21,14 @@ from markdown.extensions import Extension
 from markdown.preprocessors import Preprocessor
 
 from generator.render.literal import (
-    DEFINITION_AFTER,
     PARAGRAPH,
     Ranges,
     Span,
     code_ranges,
-    exact,
     indented_blocks,
     leftovers,
     paragraph_code_spans,
-    plain,
+    unsplit,
 )
 from generator.render.mathjax import LITERAL_DOLLAR, find_math, may_have_math
 
@@ -142,11 +140,8 @@ class StashCodeSpans(Preprocessor):
         if any(literal.end_of(span[0]) is not None for span in spans):
             return []
         left = leftovers(text, start, end, spans)
-        # A definition after it makes each line of the paragraph a term of its own.
-        if plain(text[start:end]) and not DEFINITION_AFTER.match(text, end):
-            if not stashable(text, sorted(spans + left)):
-                return []
-        elif left or not all(exact(text, span) for span in spans) or not stashable(text, spans):
+        # Where the paragraph may be split, no backtick is left over (`unsplit`).
+        if not unsplit(text, start, end, spans, left) or not stashable(text, sorted(spans + left)):
             return []
         store = self.md.htmlStash.store
         edits = [(a, b, store(code_html(text, (a, b)))) for a, b in spans]
