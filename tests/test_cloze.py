@@ -718,6 +718,10 @@ def test_a_formula_over_several_lines_starts_no_block() -> None:
     text = "==x==\n: $$\n!!! note\n$$\n\n    ==y=="
     assert [d.answer for d in parse(text).deletions] == ["x", "y"]
     assert len(ANKI_DELETION.findall(RENDERER.cloze(text, "anki"))) == 2
+    # Written over with blanks, its lines would end the paragraph and make the next one code.
+    text = "==x== $$\nb\n$$\n    ==y=="
+    assert [d.answer for d in parse(text).deletions] == ["x", "y"]
+    assert len(ANKI_DELETION.findall(RENDERER.cloze(text, "anki"))) == 2
 
 
 def test_formulas_written_over_keep_offsets_and_lines() -> None:

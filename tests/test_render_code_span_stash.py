@@ -88,6 +88,31 @@ def test_the_code_spans_of_every_paragraph_are_stashed() -> None:
 
 
 @pytest.mark.parametrize(
+    ("lines", "kept", "stashed"),
+    [
+        # A list's lines may be split, but spans closed on their line with nothing left over
+        # pair the same however they are.
+        (["- x `a`", "- y `b`"], ["- x ", "- y "], ["<code>a</code>", "<code>b</code>"]),
+        # A plain paragraph after one that is not: stashed whole, its unpaired run too.
+        (["# h `", "", "p `a` `"], ["# h `", "", "p  "], ["<code>a</code>", "`"]),
+        # A run that opens in indented code is code there: the paragraph is left alone.
+        (["    `a", "b`"], ["    `a", "b`"], []),
+        # A run left over inside indented code stays there as it is.
+        (["    a ` b", "c ``d``"], ["    a ` b", "c "], ["<code>d</code>"]),
+    ],
+)
+def test_what_the_code_span_stash_takes(
+    lines: list[str], kept: list[str], stashed: list[str]
+) -> None:
+    md = markdown.Markdown()
+    out = StashCodeSpans(md).run(lines)
+    placeholders = [md.htmlStash.get_placeholder(i) for i in range(len(stashed))]
+    for placeholder in placeholders:
+        out = [line.replace(placeholder, "") for line in out]
+    assert (out, md.htmlStash.rawHtmlBlocks) == (kept, stashed)
+
+
+@pytest.mark.parametrize(
     ("text", "spans", "ok"),
     [
         ("a `b` c", [(2, 5)], True),
