@@ -682,7 +682,8 @@ LINE_BODIES = st.sampled_from(
     [
         *("==x==", "==y::h==", "\\==x\\==", "`a`", "``a ` b``", "```", "``` py", "~~~"),
         *("b", "---", "===", "| c |", "", "# h", "1.", "-", "<div>", "</div>", "<!-- c -->"),
-        *("<div>a</div><p>b</p>", "$$", "$x$"),
+        *("<div>a</div><p>b</p>", "$$", "$x$", "<div>a</div> <!-- c -->", "<p>==z==</p>"),
+        *("<!-- ==w== -->", "a <!-- b", "--> ==v=="),
     ]
 )
 # A footnote defined twice is refused by the build (`footnote-twice`): left out here.
@@ -733,6 +734,54 @@ def test_with_a_formula_over_several_lines_raw_html_is_left_out_when_asked() -> 
     text = "$$\na\n$$\n\n<div>\n==x==\n</div>"
     assert deletions.literal_ranges(text, html=False) == [(0, 7)]
     assert deletions.literal_ranges(text) == [(9, 27), (0, 7)]
+
+
+def test_a_block_stored_behind_a_comment_after_another_block_is_literal() -> None:
+    # Python-Markdown stores the comment with the next line's block: `==y==` stays text there.
+    text = "==x==\n\n<div>a</div> <!-- c -->\n<p>d ==y==</p>"
+    assert [d.answer for d in parse(text).deletions] == ["x"]
+    assert ANKI_DELETION.findall(RENDERER.cloze(text, "anki")) == ["1"]
+
+
+@pytest.mark.parametrize(
+    ("text", "answers"),
+    [
+        # The extractor leaves the space before the comment as a line of its own, which the
+        # block parser reads as text: the indented line after it continues that paragraph.
+        ("<div>a</div> <!-- c -->\n    ==x==", ["x"]),
+        ("<div>a</div> <!-- c -->\n\n    ==x==", []),
+        ("<div>a</div>    <!-- c -->\n    ==x==", []),
+    ],
+)
+def test_the_line_left_after_a_block_is_read_as_the_renderer_reads_it(
+    text: str, answers: list[str]
+) -> None:
+    assert [d.answer for d in parse(text).deletions] == answers
+    out = RENDERER.cloze(text, "anki")
+    assert len(ANKI_DELETION.findall(out)) == len(answers)
+    assert "<mark>" not in out
+
+
+@pytest.mark.parametrize(
+    ("text", "answers"),
+    [
+        ("a <!-- ==w== --> b ==x==", ["x"]),
+        ("- <!-- ==w== -->\n- ==x==", ["x"]),
+        ("> > <!-- ==w== -->", []),
+        ("> a\n> <!-- ==w==\n> --> ==x==", ["x"]),
+        ("# a <!-- ==w== -->", []),
+        # Not a comment: a blank line ends the text, code and math come first.
+        ("a <!-- b\n\n==w== -->", ["w"]),
+        ("`<!--` ==w== `-->`", ["w"]),
+        ("$a <!-- b$ ==w== -->", ["w"]),
+        ("a <!-- x <!-- ==w== --> ==y==", ["y"]),
+    ],
+)
+def test_a_commented_out_deletion_is_none(text: str, answers: list[str]) -> None:
+    assert [d.answer for d in parse(text).deletions] == answers
+    out = RENDERER.cloze(text, "anki")
+    assert len(ANKI_DELETION.findall(out)) == len(answers)
+    assert deletions.NUMBERED not in out
 
 
 def test_a_dollar_in_code_pairs_with_none_outside() -> None:

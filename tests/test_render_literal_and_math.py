@@ -76,9 +76,17 @@ def test_line_start_find(text: str, body: str, position: int, at: int) -> None:
         ("x <p>b</p>\n<p>b</p>", [(11, 19)]),
         ("<p>x</p>\n\ntext <p>x</p>\n\n<p>x</p>", [(0, 8), (25, 33)]),
         ("<div>a</div>\n\n    <p>b</p>", [(0, 12)]),
-        # The extractor stores a comment after a block with the next line's block as one text
-        # that is nowhere in the lesson: it is not located, and the blocks after it still are.
-        ("<div>a</div> <!-- c -->\n<p>d</p>\n\n<p>e</p>", [(0, 12), (34, 42)]),
+        # The extractor stores a comment or a character reference after a block, on its line,
+        # in front of the next block: each is found where it stands.
+        ("<div>a</div> <!-- c -->\n<p>d</p>\n\n<p>e</p>", [(0, 12), (13, 23), (24, 32), (34, 42)]),
+        ("<div>a</div> &amp; x\n\n<p>d</p>", [(0, 12), (13, 18), (22, 30)]),
+        (
+            "<div>a</div> <!-- c --><!-- e -->\n\nt\n\n<p>d</p>",
+            [(0, 12), (13, 23), (23, 33), (38, 46)],
+        ),
+        ("<div>a</div> <!-- c -->", [(0, 12), (13, 23)]),
+        # … after a comment block between them, which it stores first.
+        ("<div>a</div> <!-- c -->\n<!-- d -->\n<p>e</p>", [(0, 12), (13, 23), (24, 34), (35, 43)]),
         # A carriage return alone splits a line: the text is read as it is.
         ("<div>\ra</div>\n\n<p>b</p>", [(0, 13), (15, 23)]),
     ],

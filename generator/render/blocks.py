@@ -21,6 +21,7 @@ from xml.etree import ElementTree as etree
 import markdown
 from markdown.extensions import Extension
 from markdown.extensions.footnotes import FootnoteExtension
+from markdown.preprocessors import NormalizeWhitespace
 from markdown.util import ETX, STX
 
 LineRun = tuple[int, int]
@@ -37,6 +38,8 @@ TAG_START, TAG_END = "\ue010", "\ue011"
 TAG = re.compile(f"{TAG_START}(\\d+){TAG_END}")
 NO_TAGS = str.maketrans({TAG_START: "\ufffd", TAG_END: "\ufffd"})
 FENCE_PLACEHOLDER = "\ufffc"
+HTML_PLACEHOLDER = re.compile(f"{STX}wzxhzdk:\\d+{ETX}")
+"""Raw HTML stashed by the renderer's preprocessors (`markdown.util.HTML_PLACEHOLDER`)."""
 PARSES = 32
 """At most this many tagged parses of one text: past them, lines not yet placed by a tag are
 found by their content (`matched_lines`), or each taken alone."""
@@ -189,8 +192,15 @@ def parsed(rows: list[str]) -> list[etree.Element]:
     footnotes extension parses a footnote's text only once the document is done)."""
     md, footnotes = _scanner(any("!!!" in row for row in rows))
     md.reset()
+    # A text the renderer's preprocessors made (its raw HTML stashed) had its whitespace made
+    # plain already: a line of spaces in it is one the HTML extractor left after a block, which
+    # the renderer's block parser reads as a line of text, not as a blank one.
+    made = any(HTML_PLACEHOLDER.search(row) for row in rows)
     for preprocessor in md.preprocessors:
-        rows = preprocessor.run(rows)
+        if made and isinstance(preprocessor, NormalizeWhitespace):
+            rows = ("\n".join(rows).replace(STX, "").replace(ETX, "") + "\n\n").split("\n")
+        else:
+            rows = preprocessor.run(rows)
     document = md.parser.parseDocument(rows).getroot()
     roots = [] if document is None else [document]
     for footnote in footnotes.footnotes.values():

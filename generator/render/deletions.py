@@ -22,7 +22,7 @@ from markdown.preprocessors import Preprocessor
 
 from generator.notes import ClozeMode
 from generator.render.conversion import Switchboard
-from generator.render.literal import Ranges, code_ranges, masked
+from generator.render.literal import Ranges, code_ranges, inline_comments, masked
 from generator.render.mathjax import find_math
 from generator.render.stash import CodeSpanHtml
 
@@ -97,18 +97,17 @@ def literal_ranges(text: str, *, math: bool = True, html: bool = True) -> list[t
     dollars that a stashed formula used to keep apart. `html=False` leaves raw HTML blocks out
     (to find what is inside them)."""
     code = code_ranges(text, html=html)
-    if not math:
-        return code
-    spans = find_math(text, code).spans
-    if not spans:
-        return code
-    formulas = [(span.start, span.end) for span in spans]
-    if any("\n" in text[start:end] for start, end in formulas):
-        # The renderer's block parser reads a formula as its placeholder: no line of one over
-        # several lines starts a block there (a `!!!` line, an indented one), so the code is
-        # found with the formulas written over as plain letters.
-        code = code_ranges(masked(text, formulas, fill="x"), html=html)
-    return code + formulas
+    formulas: list[tuple[int, int]] = []
+    if math and (spans := find_math(text, code).spans):
+        formulas = [(span.start, span.end) for span in spans]
+        if any("\n" in text[start:end] for start, end in formulas):
+            # The renderer's block parser reads a formula as its placeholder: no line of one
+            # over several lines starts a block there (a `!!!` line, an indented one), so the
+            # code is found with the formulas written over as plain letters.
+            code = code_ranges(masked(text, formulas, fill="x"), html=html)
+    literal = code + formulas
+    # A comment elsewhere is inline raw HTML, shown as written (a commented-out deletion).
+    return literal + inline_comments(text, literal) if html else literal
 
 
 def escapes(text: str) -> list[tuple[int, int]]:

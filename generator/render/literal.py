@@ -48,6 +48,10 @@ DEFINITION_AFTER = re.compile(r"(?:[ \t]*\n)*[ ]{0,3}:[ \t]")
 # Lines that may start a raw HTML block: at most three spaces before a `<`, as
 # `line_start_find` wants.
 MAY_START_HTML = re.compile(r"^[ ]{0,3}<", re.MULTILINE)
+INLINE_COMMENT = re.compile(r"<!--(?:(?!<!--|-->|\n[ \t]*\n).)*-->", re.DOTALL)
+"""Python-Markdown's inline comment (`inlinepatterns.HTML_RE`), kept within one text."""
+TAIL_PIECE = re.compile(r"<!--.*?-->|&#?\w+;", re.DOTALL)
+"""What the HTML extractor keeps of a line after a block and stores with the next one."""
 
 
 class Ranges:
@@ -120,6 +124,18 @@ def masked(text: str, spans: Sequence[Span], fill: str = " ") -> str:
     return "".join(pieces)
 
 
+def inline_comments(text: str, literal: Sequence[Span]) -> list[Span]:
+    """HTML comments outside `literal` (code, raw HTML blocks, math), which Python-Markdown's
+    inline patterns keep as raw HTML, as written: in a paragraph, a list item, a quote. One does
+    not reach past a blank line, which ends the text the patterns read. (A backslash does not
+    escape `<` in Python-Markdown.)"""
+    if "<!--" not in text:
+        return []
+    # Written over with letters, not blanks: no blank line is made where there was none.
+    seen = masked(text, literal, fill="x")
+    return [match.span() for match in INLINE_COMMENT.finditer(seen)]
+
+
 @cache
 def _extractor() -> markdown.Markdown:
     # A private instance: the renderer's own is in the middle of a conversion when math and
@@ -153,16 +169,39 @@ def extracted_html_blocks(text: str) -> list[Span]:
     position = 0
     for raw in md.htmlStash.rawHtmlBlocks:
         body = str(raw).strip()
-        # A block-level tag after a block's closing tag, on its line, opens one too.
-        at = joined.find(body, position) if body and blocks else -1
-        if at < 0 or "\n" in joined[position:at]:
-            at = line_start_find(joined, body, position) if body else -1
+        at = block_find(joined, body, position, after_block=bool(blocks))
+        # A comment or a character reference after a block, on its line, is kept by the
+        # extractor and stored in front of the next block it stores from its cache (or at the
+        # end), after any comment block between them: each is found where it stands, and the
+        # block after it where it does.
+        while at < 0 and (piece := TAIL_PIECE.match(body)) is not None:
+            piece_at = joined.find(piece[0], position)
+            if piece_at < 0:
+                piece_at = joined.rfind(piece[0], 0, position)
+            if piece_at < 0:
+                break
+            end = piece_at + len(piece[0])
+            blocks.append((where.in_text(piece_at), where.in_text(end)))
+            position = max(position, end)
+            body = body[piece.end() :]
+            at = block_find(joined, body, position, after_block=True)
         if at < 0:
             continue
         position = at + len(body)
         blocks.append((where.in_text(at), where.in_text(position)))
     md.reset()
-    return blocks
+    return sorted(blocks)
+
+
+def block_find(text: str, body: str, position: int, *, after_block: bool) -> int:
+    """Where the stored block `body` is in `text`, from `position` on; -1 when it is not."""
+    if not body:
+        return -1
+    # A block-level tag after a block's closing tag, on its line, opens one too.
+    at = text.find(body, position) if after_block else -1
+    if at < 0 or "\n" in text[position:at]:
+        at = line_start_find(text, body, position)
+    return at
 
 
 class Columns:
