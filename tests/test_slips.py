@@ -7,7 +7,7 @@ import pytest
 
 from generator.diagnostics import Diagnostics
 from generator.source.outline import Line
-from generator.source.slips import check
+from generator.source.slips import check, hidden_deletions
 
 LABELS = {"answer": "answer", "hint": "hint"}
 TAIL = "and makes no card: a card starts at '###' [heading-not-card]"
@@ -178,3 +178,23 @@ STRAY = (
 )
 def test_cloze_marks_that_make_no_deletion(text: str, problems: list[str]) -> None:
     assert slips(text) == problems
+
+
+def hidden(text: str) -> list[str]:
+    diags = Diagnostics()
+    hidden_deletions("l.md", [Line(n, t) for n, t in enumerate(text.split("\n"), start=1)], diags)
+    return [d.code for d in diags.items]
+
+
+@pytest.mark.parametrize(
+    ("text", "codes"),
+    [
+        ('<div class="box">\nThe ==answer== is inside the box.\n</div>', ["cloze-in-html"]),
+        # Commented out on purpose: the learner is not meant to see it.
+        ("<!-- ==Loire== -->", []),
+        ("<div>\n<!-- ==x== -->\n</div>", []),
+        ("<div>\n<!-- ==x== -->\n==y==\n</div>", ["cloze-in-html"]),
+    ],
+)
+def test_deletions_in_raw_html(text: str, codes: list[str]) -> None:
+    assert hidden(text) == codes

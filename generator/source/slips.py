@@ -12,7 +12,14 @@ from collections.abc import Mapping, Sequence
 
 from generator.diagnostics import Diagnostics
 from generator.render import deletions
-from generator.render.literal import FENCED_BLOCK, Ranges, fenced_blocks, html_blocks, stray_fences
+from generator.render.literal import (
+    FENCED_BLOCK,
+    Ranges,
+    fenced_blocks,
+    html_blocks,
+    inline_comments,
+    stray_fences,
+)
 from generator.source.fields import LABEL, normalise_label
 from generator.source.outline import Line, mark_fences, paragraphs_start, parse_heading, split_id
 
@@ -184,12 +191,14 @@ def hidden_deletions(path: str, lines: Sequence[Line], diags: Diagnostics) -> No
     text = "\n".join(line.text for line in lines)
     if "==" not in text or "<" not in text:
         return
-    blocks = html_blocks(deletions.mask(text, deletions.literal_ranges(text, html=False)))
+    literal = deletions.literal_ranges(text, html=False)
+    blocks = html_blocks(deletions.mask(text, literal))
     if not blocks:
         return
     place = Place(lines)
+    # A deletion in a comment is commented out, hidden on purpose: nothing to warn of.
     masked = deletions.mask(
-        text, deletions.literal_ranges(text, html=False) + deletions.escapes(text)
+        text, literal + inline_comments(text, literal) + deletions.escapes(text)
     )
     inside = Ranges(blocks)
     starts = {end: start for start, end in blocks}
