@@ -775,6 +775,8 @@ def test_the_line_left_after_a_block_is_read_as_the_renderer_reads_it(
         ("`<!--` ==w== `-->`", ["w"]),
         ("$a <!-- b$ ==w== -->", ["w"]),
         ("a <!-- x <!-- ==w== --> ==y==", ["y"]),
+        # A formula on a line of its own inside the comment leaves no blank line there.
+        ("a <!-- b\n$x$\nc ==w== -->", []),
     ],
 )
 def test_a_commented_out_deletion_is_none(text: str, answers: list[str]) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from xml.etree import ElementTree as etree
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -252,3 +254,17 @@ def test_reading_a_text_by_chunks_finds_what_reading_it_whole_does(text: str) ->
     placed = {n for group in groups for n in group}
     groups += [[n] for n in chosen if n not in placed]
     assert inline_units(text, chosen) == sorted(group for group in groups if group)
+
+
+@pytest.mark.parametrize(
+    ("rows", "tree"),
+    [
+        # A lesson's line of spaces is blank to the parser, as Python-Markdown makes it.
+        (["a", " ", "    x"], "<div><p>a</p><pre><code>x\n\n\n</code></pre></div>"),
+        # In a text the renderer's preprocessors made (raw HTML stashed), it is a line the HTML
+        # extractor left, which the renderer's parser reads as text.
+        (["\x02wzxhzdk:0\x03", "", " ", "    x"], "<div><p>wzxhzdk:0</p><p>x</p></div>"),
+    ],
+)
+def test_a_line_of_spaces_is_read_as_the_renderer_reads_it(rows: list[str], tree: str) -> None:
+    assert [etree.tostring(root, encoding="unicode") for root in parsed(rows)] == [tree]

@@ -77,16 +77,14 @@ def test_line_start_find(text: str, body: str, position: int, at: int) -> None:
         ("<p>x</p>\n\ntext <p>x</p>\n\n<p>x</p>", [(0, 8), (25, 33)]),
         ("<div>a</div>\n\n    <p>b</p>", [(0, 12)]),
         # The extractor stores a comment or a character reference after a block, on its line,
-        # in front of the next block: each is found where it stands.
-        ("<div>a</div> <!-- c -->\n<p>d</p>\n\n<p>e</p>", [(0, 12), (13, 23), (24, 32), (34, 42)]),
-        ("<div>a</div> &amp; x\n\n<p>d</p>", [(0, 12), (13, 18), (22, 30)]),
-        (
-            "<div>a</div> <!-- c --><!-- e -->\n\nt\n\n<p>d</p>",
-            [(0, 12), (13, 23), (23, 33), (38, 46)],
-        ),
+        # in front of the next block (after any comment block between them): that block is found
+        # without it. (A comment is literal wherever it stands: `inline_comments`.)
+        ("<div>a</div> <!-- c -->\n<p>d</p>\n\n<p>e</p>", [(0, 12), (24, 32), (34, 42)]),
+        ("<div>a</div> &amp; x\n\n<p>d</p>", [(0, 12), (22, 30)]),
+        ("<div>a</div> <!-- c --><!-- e -->\n\nt\n\n<p>d</p>", [(0, 12), (38, 46)]),
+        ("<div>a</div> <!-- c -->\n<!-- d -->\n<p>e</p>", [(0, 12), (24, 34), (35, 43)]),
         ("<div>a</div> <!-- c -->", [(0, 12), (13, 23)]),
-        # … after a comment block between them, which it stores first.
-        ("<div>a</div> <!-- c -->\n<!-- d -->\n<p>e</p>", [(0, 12), (13, 23), (24, 34), (35, 43)]),
+        ("<div>a</div> <!-- c --> x &amp;", [(0, 12), (26, 31)]),
         # A carriage return alone splits a line: the text is read as it is.
         ("<div>\ra</div>\n\n<p>b</p>", [(0, 13), (15, 23)]),
     ],

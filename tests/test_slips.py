@@ -194,6 +194,10 @@ def hidden(text: str) -> list[str]:
         ("<!-- ==Loire== -->", []),
         ("<div>\n<!-- ==x== -->\n</div>", []),
         ("<div>\n<!-- ==x== -->\n==y==\n</div>", ["cloze-in-html"]),
+        # A block after a comment block on its line is one (the comment is not written over).
+        ("<!-- x --><div>==y==</div>", ["cloze-in-html"]),
+        # A tag in code opens no block.
+        ("```\n<div>\n```\n\nThe ==x== here.", []),
     ],
 )
 def test_deletions_in_raw_html(text: str, codes: list[str]) -> None:

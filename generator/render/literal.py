@@ -171,18 +171,9 @@ def extracted_html_blocks(text: str) -> list[Span]:
         body = str(raw).strip()
         at = block_find(joined, body, position, after_block=bool(blocks))
         # A comment or a character reference after a block, on its line, is kept by the
-        # extractor and stored in front of the next block it stores from its cache (or at the
-        # end), after any comment block between them: each is found where it stands, and the
-        # block after it where it does.
+        # extractor and stored in front of the next block it stores: that block is found without
+        # them (a comment is literal wherever it stands: `inline_comments`).
         while at < 0 and (piece := TAIL_PIECE.match(body)) is not None:
-            piece_at = joined.find(piece[0], position)
-            if piece_at < 0:
-                piece_at = joined.rfind(piece[0], 0, position)
-            if piece_at < 0:
-                break
-            end = piece_at + len(piece[0])
-            blocks.append((where.in_text(piece_at), where.in_text(end)))
-            position = max(position, end)
             body = body[piece.end() :]
             at = block_find(joined, body, position, after_block=True)
         if at < 0:
@@ -190,7 +181,7 @@ def extracted_html_blocks(text: str) -> list[Span]:
         position = at + len(body)
         blocks.append((where.in_text(at), where.in_text(position)))
     md.reset()
-    return sorted(blocks)
+    return blocks
 
 
 def block_find(text: str, body: str, position: int, *, after_block: bool) -> int:
