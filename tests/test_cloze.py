@@ -683,7 +683,7 @@ LINE_BODIES = st.sampled_from(
         *("==x==", "==y::h==", "\\==x\\==", "`a`", "``a ` b``", "```", "``` py", "~~~"),
         *("b", "---", "===", "| c |", "", "# h", "1.", "-", "<div>", "</div>", "<!-- c -->"),
         *("<div>a</div><p>b</p>", "$$", "$x$", "<div>a</div> <!-- c -->", "<p>==z==</p>"),
-        *("<!-- ==w== -->", "a <!-- b", "--> ==v=="),
+        *("<!-- ==w== -->", "a <!-- b", "--> ==v==", "==u== -->"),
     ]
 )
 # A footnote defined twice is refused by the build (`footnote-twice`): left out here.
@@ -777,6 +777,12 @@ def test_the_line_left_after_a_block_is_read_as_the_renderer_reads_it(
         ("a <!-- x <!-- ==w== --> ==y==", ["y"]),
         # A formula on a line of its own inside the comment leaves no blank line there.
         ("a <!-- b\n$x$\nc ==w== -->", []),
+        # Over lines of one text, a comment; over lines the block parser hands apart, none.
+        ("a <!-- b\nc ==w== -->", []),
+        ("- a <!-- b\n  ==w== -->", []),
+        ("- a <!-- b\n- ==v== -->", ["v"]),
+        ("# a <!-- b\n==v== -->", ["v"]),
+        ("a <!-- b\n> ==v== -->", ["v"]),
     ],
 )
 def test_a_commented_out_deletion_is_none(text: str, answers: list[str]) -> None:

@@ -126,14 +126,23 @@ def masked(text: str, spans: Sequence[Span], fill: str = " ") -> str:
 
 def inline_comments(text: str, literal: Sequence[Span]) -> list[Span]:
     """HTML comments outside `literal` (code, raw HTML blocks, math), which Python-Markdown's
-    inline patterns keep as raw HTML, as written: in a paragraph, a list item, a quote. One does
-    not reach past a blank line, which ends the text the patterns read. (A backslash does not
-    escape `<` in Python-Markdown.)"""
+    inline patterns keep as raw HTML, as written: in a paragraph, a list item, a quote. One is
+    within one text the patterns read: never past a blank line, nor across lines the block
+    parser hands them apart (two list items). A backslash does not escape `<` there."""
     if "<!--" not in text:
         return []
     # Written over with letters, not blanks: no blank line is made where there was none.
     seen = masked(text, literal, fill="x")
-    return [match.span() for match in INLINE_COMMENT.finditer(seen)]
+    found: list[Span] = []
+    for match in INLINE_COMMENT.finditer(seen):
+        start, end = match.span()
+        if "\n" in match[0]:
+            first = text.count("\n", 0, start)
+            lines = list(range(first, first + match[0].count("\n") + 1))
+            if inline_units(text, lines, tuple(fenced_blocks(text))) != [lines]:
+                continue
+        found.append((start, end))
+    return found
 
 
 @cache
