@@ -783,6 +783,11 @@ def test_the_line_left_after_a_block_is_read_as_the_renderer_reads_it(
         ("- a <!-- b\n- ==v== -->", ["v"]),
         ("# a <!-- b\n==v== -->", ["v"]),
         ("a <!-- b\n> ==v== -->", ["v"]),
+        ("x\ny <!-- b\n# ==v== -->", ["v"]),
+        ("\nx\ny <!-- b\n# ==v== -->", ["v"]),
+        ("p\n\na <!-- b\nc ==w== -->", []),
+        ("a <!-- b\n```\ncode\n```\nc ==w== -->", ["w"]),
+        ("- a <!-- b\n- c -->\n\nd <!-- ==w== -->", []),
     ],
 )
 def test_a_commented_out_deletion_is_none(text: str, answers: list[str]) -> None:

@@ -85,6 +85,16 @@ def test_line_start_find(text: str, body: str, position: int, at: int) -> None:
         ("<div>a</div> <!-- c -->\n<!-- d -->\n<p>e</p>", [(0, 12), (24, 34), (35, 43)]),
         ("<div>a</div> <!-- c -->", [(0, 12), (13, 23)]),
         ("<div>a</div> <!-- c --> x &amp;", [(0, 12), (26, 31)]),
+        ("<p>d</p>\n\n<div>a</div> <!-- c -->\n<p>d</p>", [(0, 8), (10, 22), (34, 42)]),
+        # … and so does it what else it takes as an empty tag.
+        ("<div>a</div> <![CDATA[z]]>\n<p>d</p>", [(0, 12), (27, 35)]),
+        ("<div>a</div> <?x y?>\n<p>d</p>", [(0, 12), (21, 29)]),
+        ("<div>a</div><hr/>\n<p>d</p>", [(0, 12), (18, 26)]),
+        ('<div>a</div> <hr class="k">\n<p>d</p>', [(0, 12), (28, 36)]),
+        ("<div>a</div> <!DOCTYPE html>\n<p>d</p>", [(0, 12), (29, 37)]),
+        ('<div>a</div> <img src="a"/>\n<p>d</p>', [(0, 12), (28, 36)]),
+        # A block after a carriage return alone is not found (see below); those after it are.
+        ("\r<div>a</div>\n\n<p>d</p>", [(15, 23)]),
         # A carriage return alone splits a line: the text is read as it is.
         ("<div>\ra</div>\n\n<p>b</p>", [(0, 13), (15, 23)]),
     ],

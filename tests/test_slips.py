@@ -198,6 +198,13 @@ def hidden(text: str) -> list[str]:
         ("<!-- x --><div>==y==</div>", ["cloze-in-html"]),
         # A tag in code opens no block.
         ("```\n<div>\n```\n\nThe ==x== here.", []),
+        # A comment opened in code is none.
+        ("<div>\n`<!--` ==x== -->\n</div>", ["cloze-in-html"]),
+        ("==a== text\n\n<div>\n==x==\n</div>", ["cloze-in-html"]),
+        ("p\n\n<div>\n==x==", ["html-unclosed"]),
+        ("<div>\n==x==\n</div>  ", ["cloze-in-html"]),
+        # A block that opens with no tag (a processing instruction) is never unclosed.
+        ("<?x ==y== ?>", ["cloze-in-html"]),
     ],
 )
 def test_deletions_in_raw_html(text: str, codes: list[str]) -> None:

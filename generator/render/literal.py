@@ -50,8 +50,13 @@ DEFINITION_AFTER = re.compile(r"(?:[ \t]*\n)*[ ]{0,3}:[ \t]")
 MAY_START_HTML = re.compile(r"^[ ]{0,3}<", re.MULTILINE)
 INLINE_COMMENT = re.compile(r"<!--(?:(?!<!--|-->|\n[ \t]*\n).)*-->", re.DOTALL)
 """Python-Markdown's inline comment (`inlinepatterns.HTML_RE`), kept within one text."""
-TAIL_PIECE = re.compile(r"<!--.*?-->|&#?\w+;", re.DOTALL)
-"""What the HTML extractor keeps of a line after a block and stores with the next one."""
+TAIL_PIECE = re.compile(
+    r"<!--.*?-->|<!\[.*?\]>|<![^>]*>|<\?.*?\?>|&#?\w+;|<hr\b[^<>]*>|<[A-Za-z][^<>]*/>",
+    re.DOTALL | re.IGNORECASE,
+)
+"""What the HTML extractor keeps of a line after a block and stores with the next block: what
+it takes as an empty tag (a comment, a declaration, CDATA, a processing instruction, a character
+reference, `<hr>`, a self-closed tag)."""
 
 
 class Ranges:
