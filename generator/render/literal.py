@@ -184,8 +184,8 @@ def extracted_html_blocks(text: str) -> list[Span]:
     for raw in md.htmlStash.rawHtmlBlocks:
         body = str(raw).strip()
         at = block_find(joined, body, position, after_block=bool(blocks))
-        # A comment or a character reference after a block, on its line, is kept by the
-        # extractor and stored in front of the next block it stores: that block is found without
+        # What the extractor takes as an empty tag after a block, on its line (`TAIL_PIECE`), it
+        # keeps and stores in front of the next block it stores: that block is found without
         # them (a comment is literal wherever it stands: `inline_comments`).
         while at < 0 and (piece := TAIL_PIECE.match(body)) is not None:
             body = body[piece.end() :]
