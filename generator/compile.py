@@ -150,9 +150,19 @@ def rendered(note: Note, md: Renderer) -> RenderedNote:
 # --- the cache -----------------------------------------------------------------------------------
 
 
+FINGERPRINTS: dict[int, tuple[Registry, str]] = {}
+"""`registry_fingerprint` of each registry a process used, by identity (the registry is kept
+with it, so that its id is not another's)."""
+
+
 def registry_fingerprint(registry: Registry) -> str:
     """What of the registry a compiled lesson depends on: its constructs (by name and the
-    functions they call), its note types, and the templates' files."""
+    functions they call), its note types, and the templates' files. Made once per registry in a
+    process (a build asks three times, `serve` at every save), as its templates are read once
+    (`anki.notetypes`)."""
+    known = FINGERPRINTS.get(id(registry))
+    if known is not None:
+        return known[1]
     digest = hashlib.sha256()
     for construct in registry.constructs:
         parts = [construct.name, callable_name(construct.matches), callable_name(construct.parse)]
@@ -160,7 +170,8 @@ def registry_fingerprint(registry: Registry) -> str:
     for key, note_type in registry.note_types.items():
         digest.update(f"{key}\0{note_type!r}\0".encode())
     digest.update(templates_digest(registry).encode())
-    return digest.hexdigest()
+    FINGERPRINTS[id(registry)] = (registry, digest.hexdigest())
+    return FINGERPRINTS[id(registry)][1]
 
 
 def callable_name(function: object) -> str:

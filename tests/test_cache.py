@@ -28,10 +28,12 @@ from hypothesis import strategies as st
 
 from generator import compile as compile_module
 from generator import incremental
+from generator.anki.notetypes import PACKAGED, Templates
 from generator.cache import memo as memo_module
 from generator.cache.store import FOLDER
 from generator.cli import main
 from generator.config import BuildConfig
+from generator.kinds import REGISTRY
 from generator.kinds import lesson as lesson_module
 from generator.pipeline import build, cache_store
 from generator.stamp_ids import stamp_ids
@@ -417,3 +419,26 @@ def test_a_build_returns_with_its_package_s_pieces_and_frame_kept(tmp_path: Path
     package_bytes = result.output.read_bytes()
     assert all(piece in package_bytes for piece in kept.known.values())
     assert store.keys(incremental.FRAMES)
+
+
+def test_the_registry_s_fingerprint_is_made_once_and_follows_its_templates(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made: list[object] = []
+    digest = compile_module.templates_digest
+    monkeypatch.setattr(
+        compile_module,
+        "templates_digest",
+        lambda registry: made.append(registry) or digest(registry),
+    )
+    folders = [tmp_path / "one", tmp_path / "two"]
+    for folder in folders:
+        shutil.copytree(Path(str(PACKAGED.root)), folder)
+    with (folders[1] / "base.css").open("a", encoding="utf-8") as css:
+        css.write("\n.changed { color: red; }\n")
+    one, two = (REGISTRY.with_templates(Templates.at(folder)) for folder in folders)
+    first = compile_module.registry_fingerprint(one)
+    assert compile_module.registry_fingerprint(one) == first
+    assert made == [one]
+    assert compile_module.registry_fingerprint(two) != first
+    assert made == [one, two]

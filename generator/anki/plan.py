@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import Enum
+from functools import lru_cache
 from typing import Literal, overload
 
 from generator.anki.guids import guid
@@ -243,7 +244,10 @@ def content_hash(note_type: NoteType, fields: Sequence[str], tags: Sequence[str]
     return digest.hexdigest()[:20]
 
 
+@lru_cache(maxsize=64)
 def note_type_hash(note_type: NoteType, template: CardTemplate) -> str:
+    # Once per note type in a process: a build plans twice (itself and the next), `serve` at
+    # every save, and the templates are tens of kilobytes.
     parts: list[object] = [note_type.name, template.front, template.back, template.css]
     if template.more:
         parts.append([list(side) for side in template.more])
