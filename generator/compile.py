@@ -170,8 +170,9 @@ def registry_fingerprint(registry: Registry) -> str:
     for key, note_type in registry.note_types.items():
         digest.update(f"{key}\0{note_type!r}\0".encode())
     digest.update(templates_digest(registry).encode())
-    FINGERPRINTS[id(registry)] = (registry, digest.hexdigest())
-    return FINGERPRINTS[id(registry)][1]
+    fingerprint = digest.hexdigest()
+    FINGERPRINTS[id(registry)] = (registry, fingerprint)
+    return fingerprint
 
 
 def callable_name(function: object) -> str:

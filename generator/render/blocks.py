@@ -38,8 +38,9 @@ TAG_START, TAG_END = "\ue010", "\ue011"
 TAG = re.compile(f"{TAG_START}(\\d+){TAG_END}")
 NO_TAGS = str.maketrans({TAG_START: "\ufffd", TAG_END: "\ufffd"})
 FENCE_PLACEHOLDER = "\ufffc"
-HTML_PLACEHOLDER = re.compile(f"{STX}wzxhzdk:\\d+{ETX}")
-"""Raw HTML stashed by the renderer's preprocessors (`markdown.util.HTML_PLACEHOLDER`)."""
+HTML_PLACEHOLDER = re.compile(f"{STX}wzxhzdk:(\\d+){ETX}")
+"""Raw HTML stashed by the renderer's preprocessors (`markdown.util.HTML_PLACEHOLDER`), its
+index in the stash captured."""
 PARSES = 32
 """At most this many tagged parses of one text: past them, lines not yet placed by a tag are
 found by their content (`matched_lines`), or each taken alone."""

@@ -21,6 +21,7 @@ from markdown.postprocessors import Postprocessor
 from markdown.preprocessors import Preprocessor
 
 from generator.notes import ClozeMode
+from generator.render.blocks import HTML_PLACEHOLDER
 from generator.render.conversion import Switchboard
 from generator.render.literal import Ranges, code_ranges, inline_comments, masked
 from generator.render.mathjax import find_math
@@ -285,7 +286,6 @@ class NumberDeletions(Preprocessor):
         return parse("\n".join(lines), NUMBERED, math=False).canonical.split("\n")
 
 
-HTML_PLACEHOLDER = re.compile("\x02wzxhzdk:(\\d+)\x03")
 BACKSLASH = re.compile(r"\\(.)", re.DOTALL)
 
 

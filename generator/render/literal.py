@@ -139,12 +139,15 @@ def inline_comments(text: str, literal: Sequence[Span]) -> list[Span]:
     # Written over with letters, not blanks: no blank line is made where there was none.
     seen = masked(text, literal, fill="x")
     found: list[Span] = []
+    fences: tuple[Span, ...] | None = None  # found once, for the first comment over lines
     for match in INLINE_COMMENT.finditer(seen):
         start, end = match.span()
         if "\n" in match[0]:
             first = text.count("\n", 0, start)
             lines = list(range(first, first + match[0].count("\n") + 1))
-            if inline_units(text, lines, tuple(fenced_blocks(text))) != [lines]:
+            if fences is None:
+                fences = tuple(fenced_blocks(text))
+            if inline_units(text, lines, fences) != [lines]:
                 continue
         found.append((start, end))
     return found
