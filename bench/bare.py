@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import sys
+import tempfile
 from pathlib import Path
 
 import genanki
@@ -45,7 +46,11 @@ def main(argv: list[str]) -> int:
             guid = genanki.guid_for(str(path), heading)
             deck.add_note(genanki.Note(model=model, fields=[front, back], guid=guid))
             count += 1
-    genanki.Package(deck).write_to_file(out)
+    # genanki writes the collection it zips with tempfile.mkstemp and never removes it: 10 MB
+    # left in the system's temporary folder per run, unless the folder is the run's own.
+    with tempfile.TemporaryDirectory(prefix="bare-") as folder:
+        tempfile.tempdir = folder
+        genanki.Package(deck).write_to_file(out)
     print(f"wrote {out} ({count} notes)")
     return 0
 

@@ -7,6 +7,7 @@ import json
 import shutil
 import sqlite3
 import struct
+import tempfile
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,7 +21,9 @@ from generator.anki.state import load as load_state
 from generator.cli import main
 from generator.diagnostics import Diagnostics
 from generator.render.media import extension_of, packaged_name
+from generator.sync.connect import AnkiConnect
 from generator.sync.plan import Action
+from generator.sync.target import TargetError
 from tests.anki_helpers import import_package
 from tests.conftest import FIXTURES, build_into
 from tests.lifecycle import edit, review_all, review_log, scheduling
@@ -479,9 +482,34 @@ def test_no_anki_anywhere_names_both_ways(
 ) -> None:
     monkeypatch.setenv("ANKI_BASE", str(tmp_path / "no-anki"))
     monkeypatch.setattr("generator.sync.run.DEFAULT_URL", "http://127.0.0.1:9")
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
     result = cli(["sync", str(course), "--out", str(out), "--lock", str(out / "ankigen.lock")])
     assert result.exit_code == 1
     assert "no Anki profile found" in result.output and "AnkiConnect" in result.output
+    assert list(temporary.iterdir()) == []  # the AnkiConnect that did not answer left nothing
+
+
+def test_ankiconnect_makes_its_folder_when_first_needed_and_removes_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+    monkeypatch.setattr(AnkiConnect, "call", lambda self, action, **params: 6)
+    anki = AnkiConnect("http://127.0.0.1:9", None, tmp_path / "backups")
+    assert list(temporary.iterdir()) == []  # connected, nothing exchanged yet
+    folder = anki.scratch
+    assert folder.parent == temporary and folder.is_dir() and anki.scratch == folder
+    anki.close()
+    assert list(temporary.iterdir()) == []
+    anki.close()  # twice is harmless
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "missing"))
+    with pytest.raises(TargetError) as refused:
+        _ = AnkiConnect("http://127.0.0.1:9", None, tmp_path / "backups").scratch
+    assert refused.value.code == "scratch-unwritable"
+    assert "TMPDIR" in refused.value.message
 
 
 def cli(args: list[str], input_text: str | None = None):  # type: ignore[no-untyped-def]

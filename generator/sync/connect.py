@@ -42,7 +42,7 @@ class AnkiConnect:
         self.url, self.api_key, self.timeout = url, api_key, timeout
         self.where = f"Anki at {url} (AnkiConnect)"
         self.backups = backups
-        self.scratch = Path(tempfile.mkdtemp(prefix="ankigen-sync-"))
+        self.folder: Path | None = None
         self.exports: list[Path] = []
         self.model_names: dict[int, str] = {}
         version = self.call("version")
@@ -52,6 +52,21 @@ class AnkiConnect:
                 f"{self.where} speaks API version {version}; ankigen needs {VERSION} or later: "
                 "update the add-on",
             )
+
+    @property
+    def scratch(self) -> Path:
+        """The folder on this machine through which packages pass to and from Anki: made when
+        first needed, so that a connection refused (or never used) leaves nothing behind."""
+        if self.folder is None:
+            try:
+                self.folder = Path(tempfile.mkdtemp(prefix="ankigen-sync-"))
+            except OSError as exc:
+                raise TargetError(
+                    "scratch-unwritable",
+                    f"cannot make a temporary folder to exchange packages with Anki: "
+                    f"{exc.strerror or exc} (set TMPDIR to a writable folder)",
+                ) from exc
+        return self.folder
 
     # --- the API -----------------------------------------------------------------------------
 
@@ -273,7 +288,9 @@ class AnkiConnect:
         self.call("deleteNotes", notes=list(note_ids))
 
     def close(self) -> None:
-        shutil.rmtree(self.scratch, ignore_errors=True)
+        if self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
+            self.folder = None
 
 
 def quoted(name: str) -> str:
