@@ -307,10 +307,24 @@ def _scanner(admonitions: bool) -> tuple[markdown.Markdown, FootnoteExtension]:
     # Admonitions are looked for, as the renderer does, only in a text with a `!!!` line: the
     # test costs every block of every text.
     # generator.render.linear imports generator.render.literal, which imports this module.
+    from markdown.extensions.abbr import AbbrExtension  # noqa: PLC0415
+    from markdown.extensions.admonition import AdmonitionExtension  # noqa: PLC0415
+    from markdown.extensions.def_list import DefListExtension  # noqa: PLC0415
+    from markdown.extensions.sane_lists import SaneListExtension  # noqa: PLC0415
+    from markdown.extensions.tables import TableExtension  # noqa: PLC0415
+
     from generator.render.linear import LinearMarkdown  # noqa: PLC0415
 
+    # Made here rather than named: Markdown looks a name up among the installed packages'
+    # entry points, and importing importlib.metadata to scan them costs a worker's first lesson
+    # more than making the scanner does.
     footnotes = FootnoteExtension()
-    extensions: list[str | Extension] = ["abbr", "def_list", "sane_lists", "tables"]
+    extensions: list[Extension] = [
+        AbbrExtension(),
+        DefListExtension(),
+        SaneListExtension(),
+        TableExtension(),
+    ]
     if admonitions:
-        extensions.append("admonition")
+        extensions.append(AdmonitionExtension())
     return LinearMarkdown(extensions=[*extensions, footnotes]), footnotes
