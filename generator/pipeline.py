@@ -21,7 +21,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
@@ -128,6 +128,10 @@ class BuildResult:
     """The state file as read by this build, and the problems reading it; None until read."""
     kept_state: state.State | None = None
     """That state, when it is the one the last build wrote (its kept lessons then apply)."""
+    lock_bytes: bytes | None = None
+    """The state file's bytes, when they are the ones the last build wrote: read once."""
+    keyed: list[tuple[state.State, state.Keyed]] = field(default_factory=list)
+    """The states this build looked notes up in, each with its notes by key (`by_key`)."""
     steady: bool = False
     """The plan compared the notes with that very state (so kept lessons were planned as kept)."""
     snapshot: Snapshot | None = None
@@ -164,6 +168,16 @@ class BuildResult:
     """The answers of the course generated cards drew their options from."""
     progress: Progress | None = field(default=None, repr=False)
     """Told how far the build is (the command line draws it on a terminal)."""
+
+    def by_key(self, of: state.State) -> state.Keyed:
+        """`of.by_key()`, made once per state in a build: the options' history and the plan
+        look notes up in it (the last build's state, then the one this build writes)."""
+        for known, keyed in self.keyed:
+            if known is of:
+                return keyed
+        keyed = of.by_key()
+        self.keyed.append((of, keyed))
+        return keyed
 
     def step(self, stage: str, done: int = 0, total: int = 0) -> None:
         if self.progress is not None:
@@ -217,7 +231,7 @@ def recorded(config: BuildConfig, result: BuildResult) -> tuple[state.State | No
     if result.recorded is None:
         problems = Diagnostics()
         kept = result.kept_state
-        if kept is not None and file_matches(config.lock_path, result.snapshot):
+        if kept is not None and lock_matches(config, result):
             result.recorded = (kept, problems)
         else:
             result.kept_state = None
@@ -226,25 +240,52 @@ def recorded(config: BuildConfig, result: BuildResult) -> tuple[state.State | No
     return result.recorded
 
 
-def file_matches(path: Path, snapshot: Snapshot | None) -> bool:
-    if snapshot is None:
+def lock_matches(config: BuildConfig, result: BuildResult) -> bool:
+    """Whether the state file holds what the last build wrote (its snapshot's digest). Read
+    once: the bytes are kept for the state file's next text (`state_text`), and the build
+    compares with the file as it first found it, as it does with the lessons."""
+    if result.lock_bytes is not None:
+        return True
+    if result.snapshot is None:
         return False
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest() == snapshot.state
+        data = config.lock_path.read_bytes()
     except OSError:
         return False
+    if hashlib.sha256(data).hexdigest() != result.snapshot.state:
+        return False
+    result.lock_bytes = data
+    return True
 
 
-def history_of(previous: state.State | None) -> History:
-    """The options each generated card showed in the last build, from the state file."""
-    if previous is None:
+def history_of(keyed: state.Keyed | None) -> History:
+    """The options each generated card showed in the last build, from its state's notes by key
+    (None: no state)."""
+    if keyed is None:
         return History({})
-    shown = {
-        state.key_of(note_id): Shown(note.options, note.answer_at)
-        for note_id, note in previous.notes.items()
-        if note.options and not note.removed
-    }
-    return History(shown, frozenset(state.key_of(note_id) for note_id in previous.notes))
+    return History(ShownIn(keyed), keyed.keys())
+
+
+class ShownIn(Mapping[str, Shown]):
+    """The options each generated card of a state showed, found when a card asks: a build asks
+    for the cards of the lessons it built, not for every card of the course."""
+
+    __slots__ = ("keyed",)
+
+    def __init__(self, keyed: state.Keyed) -> None:
+        self.keyed = keyed
+
+    def __getitem__(self, key: str) -> Shown:
+        found = self.keyed.get(key)
+        if found is None or not found[1].options or found[1].removed:
+            raise KeyError(key)
+        return Shown(found[1].options, found[1].answer_at)
+
+    def __iter__(self) -> Iterator[str]:
+        return (key for key, (_, note) in self.keyed.items() if note.options and not note.removed)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
 
 
 def fallback_renderer(root: Path) -> Fallback:
@@ -390,7 +431,7 @@ def kept_blocks(
     if found is None:
         return [None] * len(sources)
     result.snapshot, result.kept_state = found
-    if not file_matches(config.lock_path, result.snapshot) or store is None:
+    if not lock_matches(config, result) or store is None:
         return [None] * len(sources)
     ids = result.snapshot.blocks
     wanted = [ids.get(source.lesson.rel) if source.key else None for source in sources]
@@ -476,7 +517,8 @@ def gather(config: BuildConfig, result: BuildResult) -> None:
     else:
         result.step("drawing options")
         chosen = Diagnostics()
-        history = history_of(recorded(config, result)[0])
+        previous = recorded(config, result)[0]
+        history = history_of(result.by_key(previous) if previous is not None else None)
         result.pools = course_pools(parts)
         choose(parts, chosen, history, fallback_renderer(config.content), result.pools)
         result.chosen = list(chosen.items)
@@ -607,6 +649,7 @@ def plan(config: BuildConfig, result: BuildResult) -> None:
         package=package.name,
         decks=folder_decks(result.course),
         hashes=hashes,
+        keyed=result.by_key(old),
     )
     result.plan.basis = basis
     result.supersedes = earlier if earlier != package else None
@@ -895,13 +938,13 @@ def last_written(config: BuildConfig, result: BuildResult) -> tuple[state.State,
     """The state the plan compared with and its text, when its entries' lines can be reused
     (`state.dumps`): read for that call alone, the text is not kept beyond it."""
     kept = result.kept_state
-    return (kept, state_text(config)) if result.steady and kept else None
+    return (kept, state_text(result)) if result.steady and kept else None
 
 
-def state_text(config: BuildConfig) -> str:
+def state_text(result: BuildResult) -> str:
     try:
-        return config.lock_path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        return result.lock_bytes.decode() if result.lock_bytes is not None else ""
+    except UnicodeDecodeError:
         return ""
 
 
@@ -1124,6 +1167,7 @@ def plan_next(config: BuildConfig, result: BuildResult, written: state.State) ->
         package=current.state.package,
         decks=current.state.decks,
         hashes=hashes,
+        keyed=result.by_key(written),
     )
     return Upcoming(second, again, checked)
 
@@ -1133,7 +1177,7 @@ def next_items(
 ) -> tuple[list[RenderedNote | Kept], list[NoteHashes | None], Again]:
     """What the next build would plan, if nothing changed."""
     parts = result.parts
-    history, fallback = history_of(written), fallback_renderer(config.content)
+    history, fallback = history_of(result.by_key(written)), fallback_renderer(config.content)
     offers = offered(parts)
     pools = result.pools if result.pools is not None else course_pools(parts)
     items: list[RenderedNote | Kept] = []
@@ -1318,7 +1362,7 @@ def used_files(result: BuildResult) -> dict[str, str]:
     used = {rel: hashlib.sha256(data).hexdigest() for rel, data in result.indexes.items()}
     for source in result.sources:
         if source.data is not None:
-            used[source.lesson.rel] = hashlib.sha256(source.data).hexdigest()
+            used[source.lesson.rel] = source.digest
     return used
 
 

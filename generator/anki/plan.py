@@ -22,6 +22,7 @@ from generator.anki.package import PreviousNote
 from generator.anki.state import (
     GIVEN_LIMIT,
     KIND_SUFFIX,
+    Keyed,
     NoteState,
     NoteTypeState,
     State,
@@ -442,11 +443,12 @@ def make_plan(
     package: str = "",
     decks: Mapping[str, str] | None = None,
     hashes: Sequence[NoteHashes | None] | None = None,
+    keyed: Keyed | None = None,
 ) -> Plan:
     """Plan `notes` against `old`. `previous` (GUID → note) is the earlier package, read when a
     removed note's fields are not recorded; `package` the file name this build writes;
-    `hashes`, aligned with `notes`, those already made (None where not). A `Kept` stands for
-    notes planned before and steady since."""
+    `hashes`, aligned with `notes`, those already made (None where not); `keyed`, `old.by_key()`
+    when made already. A `Kept` stands for notes planned before and steady since."""
     plan = Plan()
     if old.namespace and old.namespace != namespace:
         diags.error(
@@ -464,7 +466,14 @@ def make_plan(
     if len(diags.errors) > errors_before:
         return plan  # a schema change: hashing notes against the wrong fields means nothing
     plan.note_type_mods = {key: value.mod for key, value in types.items()}
-    planner = Planner(old, namespace, note_types, max(now, old.last_mod), previous or {})
+    planner = Planner(
+        old,
+        namespace,
+        note_types,
+        max(now, old.last_mod),
+        previous or {},
+        keyed=keyed if keyed is not None else old.by_key(),
+    )
     planner.forget_moved = forget_moved
     for index, note in enumerate(notes):
         if isinstance(note, Kept):
@@ -494,10 +503,12 @@ class Planner:
         note_types: Mapping[str, NoteType],
         now: int,
         previous: Mapping[str, PreviousNote],
+        *,
+        keyed: Keyed,
     ) -> None:
         self.old, self.namespace, self.note_types, self.now = old, namespace, note_types, now
         self.previous = previous
-        self.by_key = old.by_key()
+        self.by_key = keyed
         self.next_nid = next_nid_after(old, now)
         self.next_notes: dict[str, NoteState] = {}
         self.consumed: set[str] = set()

@@ -138,9 +138,13 @@ class State:
     """Content folder (`""` for the course, `topic/` …) → the name of its deck as last given to
     Anki. `ankigen sync` matches decks by folder, so a renamed deck is renamed in Anki."""
 
-    def by_key(self) -> dict[str, tuple[str, NoteState]]:
+    def by_key(self) -> Keyed:
         """Case-folded id → (id as written, state), for lookups that ignore case."""
         return {key_of(note_id): (note_id, value) for note_id, value in self.notes.items()}
+
+
+Keyed = dict[str, tuple[str, NoteState]]
+"""A state's notes by case-folded id (`State.by_key`)."""
 
 
 key_of = id_key

@@ -22,6 +22,7 @@ import hashlib
 import random
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from generator.diagnostics import Diagnostics
@@ -59,7 +60,7 @@ class History:
 
     shown: Mapping[str, Shown]
     """Note id (compared without case, `id_key`) → options it showed."""
-    notes: frozenset[str] = frozenset()
+    notes: AbstractSet[str] = frozenset()
     """Ids (`id_key`) of every note of the previous build."""
 
 
