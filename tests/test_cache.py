@@ -216,6 +216,23 @@ def test_a_build_with_no_change_writes_nothing_at_all(tmp_path: Path) -> None:
         assert files_of(content, out) == before
 
 
+def test_a_build_with_no_change_is_answered_by_the_memo_without_building(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    content = media_course(tmp_path)
+    out = tmp_path / "out"
+    first = run(content, out, T0)
+    assert first.code == 0, first.stderr
+
+    def no_build(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the memo should have answered")
+
+    monkeypatch.setattr("generator.pipeline.build", no_build)
+    again = run(content, out, T0 + 1)
+    assert again.code == 0, again.stderr  # the pipeline's build was not called
+    assert "is up to date" in again.stdout
+
+
 def test_without_the_memo_a_build_with_no_change_writes_neither_package_nor_state(
     tmp_path: Path,
 ) -> None:
