@@ -285,3 +285,21 @@ def test_the_scanner_is_made_without_scanning_the_installed_packages() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
     )
     assert done.stdout == "0\n"
+
+
+@pytest.mark.parametrize(
+    ("rows", "texts"),
+    [
+        # A table's cells are texts of their own: a span does not pair across them.
+        (["| a | b |", "|---|---|", "| c | d |"], ["a", "b", "c", "d"]),
+        # An abbreviation's definition is no text at all.
+        (["*[HTML]: Hyper Text", "", "text"], ["text"]),
+        # Sane lists: a list of the other kind does not start inside one.
+        (["1. a", "* b"], ["a\n* b"]),
+        (["* a", "1. b"], ["a\n1. b"]),
+    ],
+)
+def test_the_scanner_reads_the_renderer_s_block_extensions(
+    rows: list[str], texts: list[str]
+) -> None:
+    assert inline_texts(parsed(rows)) == texts
