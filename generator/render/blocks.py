@@ -305,14 +305,15 @@ def line_starts(lines: list[str]) -> list[int]:
 def _scanner(admonitions: bool) -> tuple[markdown.Markdown, FootnoteExtension]:
     # The renderer's block extensions; none of its own, which ask for what this module says.
     # Admonitions are looked for, as the renderer does, only in a text with a `!!!` line: the
-    # test costs every block of every text.
-    # generator.render.linear imports generator.render.literal, which imports this module.
+    # test costs every block of every text. Three of the extensions' modules are imported by
+    # nothing else: a process that renders nothing does not import them.
     from markdown.extensions.abbr import AbbrExtension  # noqa: PLC0415
     from markdown.extensions.admonition import AdmonitionExtension  # noqa: PLC0415
     from markdown.extensions.def_list import DefListExtension  # noqa: PLC0415
     from markdown.extensions.sane_lists import SaneListExtension  # noqa: PLC0415
     from markdown.extensions.tables import TableExtension  # noqa: PLC0415
 
+    # generator.render.linear imports generator.render.literal, which imports this module.
     from generator.render.linear import LinearMarkdown  # noqa: PLC0415
 
     # Made here rather than named: Markdown looks a name up among the installed packages'
