@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from xml.etree import ElementTree as etree
 
+import markdown.util
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -16,6 +15,7 @@ from generator.render.blocks import (
     PARSES,
     TAG,
     Tagging,
+    _scanner,
     chunk_code_lines,
     chunks,
     code_line_numbers,
@@ -30,7 +30,6 @@ from generator.render.blocks import (
     parser_rows,
     runs,
 )
-from tests.conftest import ROOT
 
 
 def tag(number: int) -> str:
@@ -273,18 +272,19 @@ def test_a_line_of_spaces_is_read_as_the_renderer_reads_it(rows: list[str], tree
     assert [etree.tostring(root, encoding="unicode") for root in parsed(rows)] == [tree]
 
 
-def test_the_scanner_is_made_without_scanning_the_installed_packages() -> None:
+def test_the_scanner_is_made_without_scanning_the_installed_packages(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     # A worker makes it for its first lesson. Extensions named rather than made send Markdown
     # to the installed packages' entry points: importing importlib.metadata and the scan cost
     # that lesson 17-20 ms.
-    code = (
-        "import sys; from generator.render.blocks import _scanner; "
-        "_scanner(False); _scanner(True); print(sorted(sys.modules).count('importlib.metadata'))"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
-    )
-    assert done.stdout == "0\n"
+    def scanned() -> None:
+        raise AssertionError("the installed packages were scanned")
+
+    monkeypatch.setattr(markdown.util, "get_installed_extensions", scanned)
+    for admonitions in (False, True):
+        md, _ = _scanner.__wrapped__(admonitions)
+        assert ("admonition" in md.parser.blockprocessors) is admonitions
 
 
 @pytest.mark.parametrize(
