@@ -5,10 +5,12 @@ or that does not hold what the kept lessons say, is not used."""
 
 from __future__ import annotations
 
-import errno
 import hashlib
 import os
+import signal
 import sqlite3
+import subprocess
+import sys
 import tempfile
 import zlib
 from dataclasses import replace
@@ -376,26 +378,57 @@ def test_a_first_build_keeps_its_collection_outside_the_output_folder_until_it_s
     assert kept.stat().st_mode & 0o777 == 0o644
 
 
-def test_a_collection_kept_from_another_file_system_is_copied(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_staged_collection_is_copied_into_the_store(tmp_path: Path) -> None:
     store = Store(tmp_path / "store")
-    source = tmp_path / "staged"
-    source.write_bytes(b"collection bytes")
+    with tempfile.TemporaryFile() as staged:
+        staged.write(b"collection bytes")
+        assert store.copy_raw(update.COLLECTIONS, "name", staged)
+        kept = store.path(update.COLLECTIONS, "name")
+        assert kept.read_bytes() == b"collection bytes"
+        assert kept.stat().st_mode & 0o777 == 0o644
+        # Kept already: not written again.
+        staged.seek(0)
+        staged.write(b"other")
+        assert store.copy_raw(update.COLLECTIONS, "name", staged)
+        assert kept.read_bytes() == b"collection bytes"
+        assert not Store(tmp_path / "read-only", writable=False).copy_raw(
+            update.COLLECTIONS, "name", staged
+        )
 
-    real = Path.replace
 
-    def other_device(self: Path, target: Path) -> Path:
-        if self == source:
-            raise OSError(errno.EXDEV, os.strerror(errno.EXDEV))
-        return real(self, target)
+KILLED_AFTER_STAGING = """
+import os, signal, sys
+from generator.anki import update
+from generator.cli import main
 
-    monkeypatch.setattr(Path, "replace", other_device)
-    assert store.adopt_raw(update.COLLECTIONS, "name", source)
-    monkeypatch.undo()
-    assert store.path(update.COLLECTIONS, "name").read_bytes() == b"collection bytes"
-    assert not source.exists()
-    # Kept already: the file is not needed, and is removed.
-    source.write_bytes(b"collection bytes")
-    assert store.adopt_raw(update.COLLECTIONS, "name", source)
-    assert not source.exists()
+write = update.Keeping.write
+
+def write_then_die(self, collection):
+    write(self, collection)
+    os.kill(os.getpid(), signal.SIGKILL)
+
+update.Keeping.write = write_then_die
+main(["build", sys.argv[1], "--out", sys.argv[2]])
+"""
+
+
+def test_a_first_build_killed_after_staging_its_collection_leaves_nothing_behind(
+    tmp_path: Path,
+) -> None:
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    content = course(tmp_path)
+    out = tmp_path / "out"
+    env = {**os.environ, "TMPDIR": str(temporary), "SOURCE_DATE_EPOCH": str(T0)}
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_AFTER_STAGING, str(content), str(out)],
+        env=env,
+        capture_output=True,
+        check=False,
+    )
+    assert killed.returncode == -signal.SIGKILL
+    assert list(temporary.iterdir()) == []
+    assert not kept_collections(out)
+    # The next build is whole, and keeps its collection.
+    assert run(content, out, T0).code == 0
+    assert len(kept_collections(out)) == 1

@@ -18,8 +18,8 @@ build, which made that collection; the positions of new cards are compared one b
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-import os
 import sqlite3
 import tempfile
 import threading
@@ -28,6 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import IO
 
 from generator.anki.archive import Pieces, first_crc
 from generator.anki.package import (
@@ -81,12 +82,13 @@ class Keeping:
     """A collection being written for the next build, in a thread of its own: the build goes
     on meanwhile, records the collection's name (known from the start) with what it keeps, and
     waits for the writing last (`result`). Into the cache when it is there; else (a first
-    build) into a file in the system's temporary folder, moved into the cache once the build
-    has succeeded: a build that fails leaves the output folder as it found it (`close` removes
-    the file). A collection whose writing fails is missing when the next build looks for it,
-    which then makes every row itself."""
+    build) into a temporary file with no name, copied into the cache once the build has
+    succeeded: a build that fails leaves the output folder as it found it, and one that is
+    killed leaves nothing behind (the system frees a file no folder names when its process
+    ends). A collection whose writing fails is missing when the next build looks for it, which
+    then makes every row itself."""
 
-    def __init__(self, store: Store, name: str, staged: Path | None) -> None:
+    def __init__(self, store: Store, name: str, staged: IO[bytes] | None) -> None:
         self.store = store
         self.name = name
         self.staged = staged
@@ -101,11 +103,10 @@ class Keeping:
         staged = None
         if not store.root.is_dir():
             try:
-                handle, path = tempfile.mkstemp(prefix="ankigen-collection-")
+                # Closed by `result` or `close`, once the build is done with it.
+                staged = tempfile.TemporaryFile(prefix="ankigen-collection-")  # noqa: SIM115
             except OSError:
                 return cls(store, "", None)
-            os.close(handle)
-            staged = Path(path)
         keeping = cls(store, name, staged)
         keeping.thread = threading.Thread(
             target=keeping.write, args=(collection,), name="keep-collection", daemon=True
@@ -118,7 +119,8 @@ class Keeping:
             self.written = self.store.write_raw(COLLECTIONS, self.name, collection)
             return
         try:
-            self.staged.write_bytes(collection)
+            self.staged.write(collection)
+            self.staged.flush()
         except OSError:
             return
         self.written = True
@@ -129,20 +131,22 @@ class Keeping:
         if self.thread is not None:
             self.thread.join()
         if not self.written:
+            self.close()
             return ""
         if self.staged is not None:
-            adopted = self.store.adopt_raw(COLLECTIONS, self.name, self.staged)
-            self.staged = None
-            if not adopted:
+            copied = self.store.copy_raw(COLLECTIONS, self.name, self.staged)
+            self.close()
+            if not copied:
                 return ""
         return self.name
 
     def close(self) -> None:
-        """Wait for the writing; remove a file that was not moved into the cache."""
+        """Wait for the writing; let go of a temporary file."""
         if self.thread is not None:
             self.thread.join()
         if self.staged is not None:
-            self.staged.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                self.staged.close()
             self.staged = None
 
 

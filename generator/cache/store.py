@@ -110,23 +110,19 @@ class Store:
             return False
         return True
 
-    def adopt_raw(self, kind: str, key: str, source: Path) -> bool:
-        """Move the file at `source` into the store as the entry `key` of `kind` (see
-        `write_raw`); whether the entry is there now. `source` is gone either way."""
+    def copy_raw(self, kind: str, key: str, source: IO[bytes]) -> bool:
+        """Store the bytes of the open file `source`, from its start, as the entry `key` of
+        `kind` (see `write_raw`); whether the entry is there now."""
+        if not self.writable:
+            return False
         target = self.path(kind, key)
         try:
-            if not self.writable or target.is_file():
-                return self.writable
-            self.prepare(target.parent)
-            try:
-                put_in_place(source, target)
-            except OSError:
-                # Another file system: copied, then moved into place in one step.
-                atomic_write(target, partial(copy_file, source))
+            if not target.is_file():
+                self.prepare(target.parent)
+                source.seek(0)
+                atomic_write(target, partial(copy_stream, source))
         except OSError:
             return False
-        finally:
-            source.unlink(missing_ok=True)
         return True
 
     def prepare(self, folder: Path) -> None:
@@ -200,8 +196,12 @@ class Store:
         return removed
 
 
-def copy_file(source: Path, path: Path) -> None:
-    shutil.copyfile(source, path)
+def copy_stream(source: IO[bytes], path: Path) -> None:
+    with path.open("wb") as target:
+        shutil.copyfileobj(source, target, PIECE)
+
+
+PIECE = 1 << 20
 
 
 def encode(key: str, payload: object) -> bytes:
