@@ -7,6 +7,7 @@ import contextlib
 import hashlib
 import os
 import re
+import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -110,6 +111,21 @@ def clean_stale_temporaries(*folders: Path, older_than: float = 0) -> None:
                     with contextlib.suppress(OSError):
                         if not older_than or entry.stat().st_mtime < limit:
                             Path(entry.path).unlink()
+
+
+def clean_stale_folders(prefix: str, *, older_than: float) -> None:
+    """Remove the folders named `prefix…` in the system's temporary folder that have not
+    changed for `older_than` seconds: what a killed `ankigen sync` left there (its package of
+    new notes, AnkiConnect's exports). The age keeps a sync of another course, running now,
+    safe."""
+    limit = time.time() - older_than
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(tempfile.gettempdir()):
+            if not entry.name.startswith(prefix) or not entry.is_dir(follow_symlinks=False):
+                continue
+            with contextlib.suppress(OSError):
+                if entry.stat(follow_symlinks=False).st_mtime < limit:
+                    shutil.rmtree(entry.path, ignore_errors=True)
 
 
 class LockTimeout(Exception):

@@ -4,10 +4,12 @@ one scenario at a time (the sync campaign mixes them at random)."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
 import struct
 import tempfile
+import time
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -489,6 +491,31 @@ def test_no_anki_anywhere_names_both_ways(
     assert result.exit_code == 1
     assert "no Anki profile found" in result.output and "AnkiConnect" in result.output
     assert list(temporary.iterdir()) == []  # the AnkiConnect that did not answer left nothing
+
+
+def test_a_sync_removes_what_a_killed_sync_left_in_the_temporary_folder(
+    course: Path, out: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("ANKI_BASE", str(tmp_path / "no-anki"))
+    monkeypatch.setattr("generator.sync.run.DEFAULT_URL", "http://127.0.0.1:9")
+    temporary = tmp_path / "tmp"
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+    stale = temporary / "ankigen-sync-killed"
+    (stale / "inner").mkdir(parents=True)
+    (stale / "inner" / "export-0.apkg").write_bytes(b"an export")
+    running = temporary / "ankigen-sync-running"  # another course's sync, now
+    running.mkdir()
+    foreign = temporary / "someone-else"
+    foreign.mkdir()
+    two_days_ago = time.time() - 2 * 86_400
+    for folder in (stale, foreign):
+        os.utime(folder, (two_days_ago, two_days_ago))
+    args = ["sync", str(course), "--out", str(out), "--lock", str(out / "ankigen.lock")]
+    assert cli(args).exit_code == 1  # no Anki: the sync itself fails
+    assert sorted(folder.name for folder in temporary.iterdir()) == [
+        "ankigen-sync-running",
+        "someone-else",
+    ]
 
 
 def test_ankiconnect_makes_its_folder_when_first_needed_and_removes_it(

@@ -13,7 +13,7 @@ from generator.anki.package import PackagedNote, PackagedNoteType, PackageSpec, 
 from generator.anki.state import State
 from generator.sync.held import HeldNote
 from generator.sync.plan import Action, NoteStep, SyncPlan, held_version, renamed
-from generator.sync.target import Target
+from generator.sync.target import SCRATCH_PREFIX, Target
 
 
 @dataclass(slots=True)
@@ -133,7 +133,7 @@ def add_notes(
         ),
         notes=notes,
     )
-    with tempfile.TemporaryDirectory(prefix="ankigen-sync-") as folder:
+    with tempfile.TemporaryDirectory(prefix=SCRATCH_PREFIX) as folder:
         package = Path(folder) / "ankigen-sync-new-notes.apkg"
         write_package(package, spec)
         target.import_package(package)

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.sync.held import HeldCard, HeldNote, HeldNoteType
-from generator.sync.target import TargetError
+from generator.sync.target import SCRATCH_PREFIX, TargetError
 
 VERSION = 6
 BATCH = 500
@@ -59,7 +59,7 @@ class AnkiConnect:
         first needed, so that a connection refused (or never used) leaves nothing behind."""
         if self.folder is None:
             try:
-                self.folder = Path(tempfile.mkdtemp(prefix="ankigen-sync-"))
+                self.folder = Path(tempfile.mkdtemp(prefix=SCRATCH_PREFIX))
             except OSError as exc:
                 raise TargetError(
                     "scratch-unwritable",

@@ -16,7 +16,7 @@ from pathlib import Path
 from generator.anki import state
 from generator.config import BuildConfig
 from generator.diagnostics import Diagnostics
-from generator.files import LockTimeout, course_lock
+from generator.files import LockTimeout, clean_stale_folders, course_lock
 from generator.pipeline import (
     BuildResult,
     folder_decks,
@@ -31,9 +31,12 @@ from generator.sync.connect import AnkiConnect
 from generator.sync.held import Held
 from generator.sync.plan import Action, SyncPlan, make_sync_plan
 from generator.sync.profiles import find_collection
-from generator.sync.target import Target, TargetError
+from generator.sync.target import SCRATCH_PREFIX, Target, TargetError
 
 PACKAGE_ONLY = frozenset({"notes-moved", "removed-note-unknown"})
+STALE_SCRATCH = 86_400
+"""Seconds after which a sync's folder in the system's temporary folder is one a killed sync
+left: no sync runs for a day."""
 """Build advice about what an import leaves undone, which a sync does."""
 
 
@@ -142,6 +145,7 @@ def session(config: SyncConfig) -> Iterator[SyncResult]:
     course lock and the collection stay held until the block ends."""
     result = SyncResult(BuildResult(Diagnostics()))
     diags = result.diagnostics
+    clean_stale_folders(SCRATCH_PREFIX, older_than=STALE_SCRATCH)
     try:
         with course_lock(config.build.content, timeout=config.build.lock_timeout):
             prepare(config, result)

@@ -10,6 +10,9 @@ from typing import Protocol
 
 from generator.sync.held import HeldNote, HeldNoteType
 
+SCRATCH_PREFIX = "ankigen-sync-"
+"""How the name of every folder a sync makes in the system's temporary folder starts."""
+
 
 class TargetError(Exception):
     """The collection cannot be reached or refused a step: a message for the user and a code."""
