@@ -16,7 +16,10 @@ import pytest
 import watchfiles
 
 from generator.config import BuildConfig
+from generator.incremental import block_id
+from generator.kinds import REGISTRY
 from generator.pipeline import build
+from generator.preview import write_preview
 from generator.serve.server import PreviewServer, start
 from generator.serve.session import Session, ignored, report_build, serve, shown
 from tests.conftest import FIXTURES
@@ -276,3 +279,37 @@ def test_a_delta_is_only_from_the_version_just_before(
     delta = json.loads(session.delta(2))
     assert delta["to"] == 3 and [card["id"] for _, card in delta["changed"]] == ["fx-capital"]
     assert "Paris was" in delta["changed"][0][1]["back"]
+
+
+def test_a_save_reuses_the_notes_of_kept_lessons_and_writes_no_page_file(
+    served: tuple[PreviewServer, Session, str], tmp_path: Path
+) -> None:
+    """The page is served from memory, and is the one `ankigen preview` writes of the build's
+    notes; a lesson kept by two saves in a row shows the very notes it showed (not decoded
+    again)."""
+    _, session, _ = served
+    assert not (session.site / "index.html").exists()
+    cards = session.config.content / "10-basics" / "cards.md"
+    text = cards.read_text(encoding="utf-8")
+    cards.write_text(text.replace("Paris has been", "Paris is"), encoding="utf-8")
+    assert session.rebuild()[0].ok
+    first = dict(session.kept)
+    assert first  # the other lessons were kept
+    cards.write_text(text.replace("Paris has been", "Paris was"), encoding="utf-8")
+    assert session.rebuild()[0].ok
+    assert session.kept.keys() == first.keys()
+    for name, notes in first.items():
+        assert all(a is b for a, b in zip(notes, session.kept[name], strict=True))
+    assert not (session.site / "index.html").exists()
+    # Another lesson edited: only the lessons this save kept are held.
+    lessons = sorted(session.config.content.rglob("*.md"))
+    other = next(path for path in lessons if path != cards and not path.name.startswith("_"))
+    other.write_text(other.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    status, saved, _ = session.rebuild()
+    assert status.ok
+    held = {block_id(part.block) for part in saved.parts if part.block is not None}
+    assert session.kept.keys() == held != first.keys()
+    result = build(session.config)
+    assert result.course is not None and session.data is not None
+    fresh = write_preview(tmp_path / "fresh", result.course.deck, result.notes, REGISTRY)
+    assert session.data.data == fresh.data.data

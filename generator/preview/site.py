@@ -229,10 +229,13 @@ def write_preview(
     content: Path | None = None,
     *,
     cache: PreviewCache | None = None,
+    page_file: bool = True,
 ) -> Written:
     """Write `out_dir/index.html`, KaTeX beside it and, given the `content` folder the notes
     come from, every image and sound they use (under its packaged name, as in Anki). With a
-    `cache`, only the notes it does not hold are rendered (see `page_data`)."""
+    `cache`, only the notes it does not hold are rendered (see `page_data`). Without
+    `page_file` the page is made but not written (`serve` serves it from memory: at 10,000
+    notes writing its 35 MB took 50 ms of every save)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     katex = out_dir / KATEX
     if cache is None or katex not in cache.assets or not katex.is_dir():
@@ -246,16 +249,17 @@ def write_preview(
     target = out_dir / "index.html"
     data, blob = page_data(notes, registry, cache)
     text = page(title, blob)
-    atomic_write_bytes(target, text)
+    if page_file:
+        atomic_write_bytes(target, text)
     return Written(target, text, data)
 
 
 @dataclass(frozen=True, slots=True)
 class Written:
-    """A preview page written."""
+    """A preview page, made and (unless asked not to) written."""
 
     path: Path
-    """Where: `index.html` of the site."""
+    """Where it is written: `index.html` of the site."""
     page: bytes
     """What it holds."""
     data: PageData

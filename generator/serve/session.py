@@ -19,6 +19,8 @@ import watchfiles
 from generator import report
 from generator.config import BuildConfig
 from generator.diagnostics import Diagnostic
+from generator.incremental import block_id
+from generator.notes import RenderedNote
 from generator.pipeline import BuildResult, build
 from generator.preview import PreviewCache, write_preview
 from generator.preview.site import PageData
@@ -82,6 +84,10 @@ class Session:
     """Notified after each build."""
     rendered: PreviewCache = field(default_factory=PreviewCache)
     """The cards of the last preview, reused for the notes a save left as they were."""
+    kept: dict[str, tuple[RenderedNote, ...]] = field(default_factory=dict)
+    """The notes of each lesson the last good build kept, by its block's id: a save that keeps
+    the lesson again takes them from here rather than decoding them again (at 10,000 notes that
+    was 90 ms of a publish's 220), and `rendered` finds the very same objects at once."""
 
     def rebuild(self) -> tuple[Status, BuildResult, float]:
         started = time.perf_counter()
@@ -102,9 +108,14 @@ class Session:
     def publish(self, result: BuildResult) -> int:
         """Write the preview of a good build; the new cards' version (0: the same cards)."""
         assert result.course is not None
-        notes = result.notes
+        notes = self.notes_of(result)
         written = write_preview(
-            self.site, result.course.deck, notes, self.config.registry, cache=self.rendered
+            self.site,
+            result.course.deck,
+            notes,
+            self.config.registry,
+            cache=self.rendered,
+            page_file=False,
         )
         page, data = written.page, written.data
         media = {
@@ -119,6 +130,24 @@ class Session:
             self.page, self.data, self.media = page, data, media
             self.version += 1
             return self.version
+
+    def notes_of(self, result: BuildResult) -> list[RenderedNote]:
+        """`result.notes`, those of a lesson kept as the last build kept it from `kept`, which
+        is left holding this build's."""
+        found: dict[str, tuple[RenderedNote, ...]] = {}
+        notes: list[RenderedNote] = []
+        for part in result.parts:
+            if part.block is None:
+                notes.extend(part.final_notes())
+                continue
+            name = block_id(part.block)
+            kept = self.kept.get(name)
+            if kept is None:
+                kept = tuple(part.final_notes())
+            found[name] = kept
+            notes.extend(kept)
+        self.kept = found
+        return notes
 
     def delta(self, shown: int) -> bytes:
         """What a page showing the cards of version `shown` needs to show the latest, as JSON:
