@@ -67,7 +67,8 @@ class Session:
     config: BuildConfig
     """What to build."""
     site: Path
-    """Where the preview site is written (as `ankigen preview` writes it)."""
+    """The preview site's folder, as `ankigen preview` writes it but for its page, which is
+    served from memory: KaTeX, served from here."""
     status: Status = field(default_factory=lambda: Status(0, False, message="building"))
     """What the pages were last told."""
     page: bytes | None = None
@@ -106,7 +107,8 @@ class Session:
         return self.status, result, elapsed
 
     def publish(self, result: BuildResult) -> int:
-        """Write the preview of a good build; the new cards' version (0: the same cards)."""
+        """Make the preview of a good build (the page is served from memory, KaTeX from the site
+        folder); the new cards' version (0: the same cards)."""
         assert result.course is not None
         notes = self.notes_of(result)
         written = write_preview(
