@@ -34,10 +34,10 @@ from generator.sync.profiles import find_collection
 from generator.sync.target import SCRATCH_PREFIX, Target, TargetError
 
 PACKAGE_ONLY = frozenset({"notes-moved", "removed-note-unknown"})
+"""Build advice about what an import leaves undone, which a sync does."""
 STALE_SCRATCH = 86_400
 """Seconds after which a sync's folder in the system's temporary folder is one a killed sync
 left: no sync runs for a day."""
-"""Build advice about what an import leaves undone, which a sync does."""
 
 
 @dataclass(frozen=True, slots=True)
