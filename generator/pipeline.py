@@ -277,15 +277,20 @@ class ShownIn(Mapping[str, Shown]):
 
     def __getitem__(self, key: str) -> Shown:
         found = self.keyed.get(key)
-        if found is None or not found[1].options or found[1].removed:
+        if found is None or not showed(found[1]):
             raise KeyError(key)
         return Shown(found[1].options, found[1].answer_at)
 
     def __iter__(self) -> Iterator[str]:
-        return (key for key, (_, note) in self.keyed.items() if note.options and not note.removed)
+        return (key for key, (_, note) in self.keyed.items() if showed(note))
 
     def __len__(self) -> int:
         return sum(1 for _ in self)
+
+
+def showed(note: state.NoteState) -> bool:
+    """Whether a note of the state showed generated options (a removed one shows nothing)."""
+    return bool(note.options) and not note.removed
 
 
 def fallback_renderer(root: Path) -> Fallback:
@@ -920,7 +925,7 @@ def package_and_draft(
         making = worker.submit(begun.finish)
         report_lint(result)
         draft = state.dumps(
-            replace(result.plan.state, package_digest=PENDING), last_written(config, result)
+            replace(result.plan.state, package_digest=PENDING), last_written(result)
         )
         # Only after an edit, when little is to be planned again: on a cold build, the next
         # build's plan would hold as much again in memory as the package does.
@@ -934,9 +939,10 @@ def package_and_draft(
         return data, draft, existing
 
 
-def last_written(config: BuildConfig, result: BuildResult) -> tuple[state.State, str] | None:
+def last_written(result: BuildResult) -> tuple[state.State, str] | None:
     """The state the plan compared with and its text, when its entries' lines can be reused
-    (`state.dumps`): read for that call alone, the text is not kept beyond it."""
+    (`state.dumps`): decoded for that call alone from the bytes the build read
+    (`lock_matches`)."""
     kept = result.kept_state
     return (kept, state_text(result)) if result.steady and kept else None
 
