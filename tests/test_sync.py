@@ -479,14 +479,21 @@ def test_without_a_state_file_every_difference_is_kept_until_force(
     assert again.plan is not None and not again.plan.writes
 
 
-def test_no_anki_anywhere_names_both_ways(
-    course: Path, out: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
+def no_anki_anywhere(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """No Anki profile, nothing answering where AnkiConnect would; the system's temporary
+    folder, empty, is returned."""
     monkeypatch.setenv("ANKI_BASE", str(tmp_path / "no-anki"))
     monkeypatch.setattr("generator.sync.run.DEFAULT_URL", "http://127.0.0.1:9")
     temporary = tmp_path / "tmp"
     temporary.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+    return temporary
+
+
+def test_no_anki_anywhere_names_both_ways(
+    course: Path, out: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    temporary = no_anki_anywhere(monkeypatch, tmp_path)
     result = cli(["sync", str(course), "--out", str(out), "--lock", str(out / "ankigen.lock")])
     assert result.exit_code == 1
     assert "no Anki profile found" in result.output and "AnkiConnect" in result.output
@@ -496,10 +503,7 @@ def test_no_anki_anywhere_names_both_ways(
 def test_a_sync_removes_what_a_killed_sync_left_in_the_temporary_folder(
     course: Path, out: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setenv("ANKI_BASE", str(tmp_path / "no-anki"))
-    monkeypatch.setattr("generator.sync.run.DEFAULT_URL", "http://127.0.0.1:9")
-    temporary = tmp_path / "tmp"
-    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+    temporary = no_anki_anywhere(monkeypatch, tmp_path)
     stale = temporary / "ankigen-sync-killed"
     (stale / "inner").mkdir(parents=True)
     (stale / "inner" / "export-0.apkg").write_bytes(b"an export")
