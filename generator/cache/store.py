@@ -39,6 +39,8 @@ FORMAT = 3
 """Raised whenever the layout of any entry changes, so that older entries are misses."""
 HEADER = struct.Struct(">HIQ")  # format, CRC-32 of the body, body length
 TAG_NAME = "CACHEDIR.TAG"
+COPY_PIECE = 1 << 20
+"""How much of a file `copy_raw` copies at a time."""
 PRUNED = ".pruned"
 """Marks when a kind's entries were last pruned (see `Store.prune`)."""
 TAG = (
@@ -198,10 +200,7 @@ class Store:
 
 def copy_stream(source: IO[bytes], path: Path) -> None:
     with path.open("wb") as target:
-        shutil.copyfileobj(source, target, PIECE)
-
-
-PIECE = 1 << 20
+        shutil.copyfileobj(source, target, COPY_PIECE)
 
 
 def encode(key: str, payload: object) -> bytes:
