@@ -93,3 +93,50 @@ def test_a_save_renders_only_the_notes_it_changed(
     rendered.clear()
     write_preview(tmp_path / "a", "Course", after[:3], REGISTRY, cache=cache)
     assert rendered == [] and set(cache.entries) == set(after[:3])
+
+
+def test_a_save_finds_the_notes_it_kept_without_hashing_them_again(
+    notes: list[RenderedNote], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = PreviewCache()
+    write_preview(tmp_path, "Course", notes, REGISTRY, cache=cache, page_file=False)
+    rendered = counted(monkeypatch)
+    hashed: list[str] = []
+    value_hash = RenderedNote.__hash__
+
+    def spy(note: RenderedNote) -> int:
+        hashed.append(note.meta.id)
+        return value_hash(note)
+
+    monkeypatch.setattr(RenderedNote, "__hash__", spy)
+    # The same objects (a lesson kept whole): each note hashed once, to be kept for the next
+    # save, and found by identity.
+    write_preview(tmp_path, "Course", notes, REGISTRY, cache=cache, page_file=False)
+    assert rendered == [] and sorted(hashed) == sorted(note.meta.id for note in notes)
+    # Equal notes made again (a lesson compiled again) are found by value, not rendered.
+    hashed.clear()
+    copies = [dataclasses.replace(note) for note in notes]
+    again = write_preview(tmp_path, "Course", copies, REGISTRY, cache=cache, page_file=False)
+    assert rendered == [] and len(hashed) > len(notes)
+    assert all(cache.same[id(copy)][0] is copy for copy in copies)
+    fresh = write_preview(tmp_path / "fresh", "Course", copies, REGISTRY)
+    assert again.page == fresh.path.read_bytes() and again.data == fresh.data
+
+
+def test_the_page_data_is_joined_from_the_cache_pieces(
+    notes: list[RenderedNote], tmp_path: Path
+) -> None:
+    cache = PreviewCache()
+    written = write_preview(tmp_path, "Course", notes, REGISTRY, cache=cache, page_file=False)
+    assert not written.path.exists()
+    # Each card's bytes are the cache's own objects, not copies: a save joins nothing.
+    pieces = [piece for made in cache.entries.values() for piece in made]
+    assert [rest for _, rest in written.data.cards] == [rest for _, rest, _ in pieces]
+    assert all(
+        rest is cached for (_, rest), (_, cached, _) in zip(written.data.cards, pieces, strict=True)
+    )
+    assert all(
+        held is cached for held, (_, _, cached) in zip(written.data.escaped, pieces, strict=True)
+    )
+    data = DATA.search(written.page)
+    assert data is not None and data.group(1) == b"".join(written.data.held())

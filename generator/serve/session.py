@@ -23,7 +23,7 @@ from generator.incremental import block_id
 from generator.notes import RenderedNote
 from generator.pipeline import BuildResult, build
 from generator.preview import PreviewCache, write_preview
-from generator.preview.site import PageData
+from generator.preview.site import PageData, Written
 
 LIVE_SCRIPT = "/__ankigen__/live.js"
 TEMPORARY = ".ankigen-tmp"
@@ -71,8 +71,9 @@ class Session:
     served from memory: KaTeX, served from here."""
     status: Status = field(default_factory=lambda: Status(0, False, message="building"))
     """What the pages were last told."""
-    page: bytes | None = None
-    """The last good preview page, with the live script added."""
+    page: Written | None = None
+    """The last good preview (its page is joined when a page asks for it, with the live script
+    added: `live_page`)."""
     data: PageData | None = None
     """Its cards (the page's data)."""
     version: int = 0
@@ -119,12 +120,12 @@ class Session:
             cache=self.rendered,
             page_file=False,
         )
-        page, data = written.page, written.data
+        page, data = written, written.data
         media = {
             name: self.config.content / source for note in notes for name, source in note.media
         }
         with self.changed:
-            if self.data is not None and data.data == self.data.data and media == self.media:
+            if self.data is not None and data == self.data and media == self.media:
                 self.page = page
                 return 0
             if self.data is not None:
@@ -184,16 +185,16 @@ class Session:
         with self.changed:
             page, status = self.page, self.status
         ready = page is not None
-        if page is None:
-            page = asset("waiting.html")
-        head, tail, rest = page.rpartition(b"</body>")
+        # The page's last piece holds its end.
+        *body, last = page.pieces if page is not None else [asset("waiting.html")]
+        head, tail, rest = last.rpartition(b"</body>")
         if not tail:
-            head, rest = page, b""
+            head, rest = last, b""
         script = (
             f"<script>window.ankigenServe = {json.dumps({'cards': status.cards})};</script>"
             f'<script src="{LIVE_SCRIPT}"></script>'
         ).encode()
-        return head + script + tail + rest, ready
+        return b"".join((*body, head, script, tail, rest)), ready
 
 
 def asset(name: str) -> bytes:
