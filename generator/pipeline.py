@@ -168,6 +168,8 @@ class BuildResult:
     """The answers of the course generated cards drew their options from."""
     progress: Progress | None = field(default=None, repr=False)
     """Told how far the build is (the command line draws it on a terminal)."""
+    memory: incremental.Memory | None = field(default=None, repr=False)
+    """What the builds of one process keep of the cache between them, decoded (`serve`)."""
 
     def by_key(self, of: state.State) -> state.Keyed:
         """`of.by_key()`, made once per state in a build: the options' history and the plan
@@ -432,7 +434,9 @@ def kept_blocks(
     config: BuildConfig, store: Store | None, sources: Sequence[LessonSource], result: BuildResult
 ) -> list[Block | None]:
     """The block the last build kept of each lesson, where its key is still the lesson's."""
-    found = incremental.load(store, kept_inputs(config)) if store is not None else None
+    found = (
+        incremental.load(store, kept_inputs(config), result.memory) if store is not None else None
+    )
     if found is None:
         return [None] * len(sources)
     result.snapshot, result.kept_state = found
@@ -441,7 +445,7 @@ def kept_blocks(
     ids = result.snapshot.blocks
     wanted = [ids.get(source.lesson.rel) if source.key else None for source in sources]
     keys = {found: source.key for found, source in zip(wanted, sources, strict=True) if found}
-    kept = incremental.blocks_of(store, result.snapshot, keys)
+    kept = incremental.blocks_of(store, result.snapshot, keys, result.memory)
     if store.writable and len(kept) * update.BATCHED_SHARE >= len(sources):
         # Most lessons are kept (an edit), and a package will be made (not a dry run, `check`
         # or `sync`): it will be filled from the collection the last build kept, which is
@@ -989,10 +993,16 @@ Progress = Callable[[str, int, int], None]
 stage that has no count)."""
 
 
-def build(config: BuildConfig, *, progress: Progress | None = None) -> BuildResult:
+def build(
+    config: BuildConfig,
+    *,
+    progress: Progress | None = None,
+    memory: incremental.Memory | None = None,
+) -> BuildResult:
     """Gather, plan and write; stop at the first phase that leaves a problem. One build of a
-    course at a time: a second one waits for the first (see files.course_lock)."""
-    result = BuildResult(Diagnostics(), progress=progress)
+    course at a time: a second one waits for the first (see files.course_lock). A process that
+    builds again and again passes the same `memory` each time."""
+    result = BuildResult(Diagnostics(), progress=progress, memory=memory)
     try:
         with (
             course_lock(config.content, timeout=config.lock_timeout),
@@ -1096,6 +1106,7 @@ def keep_for_next(config: BuildConfig, result: BuildResult, store: Store) -> Non
         written=(stowing.state, written.package_digest),
         stowed=stowing.stowed,
         collection=collection,
+        memory=(result.memory, written.state) if result.memory is not None else None,
     )
     if kept == len(result.parts) and stowing.memo is not None:
         keep_memo(result, store, stowing.memo, state_digest)
@@ -1127,6 +1138,7 @@ def stow(config: BuildConfig, result: BuildResult, store: Store, written: state.
         store,
         steady_blocks(result, second, upcoming.again, written),
         result.snapshot.packs if result.snapshot is not None else {},
+        result.memory,
     )
     parts = None
     every = stowed.whole and len(stowed.ids) == len(result.parts)

@@ -19,7 +19,7 @@ import watchfiles
 from generator import report
 from generator.config import BuildConfig
 from generator.diagnostics import Diagnostic
-from generator.incremental import block_id
+from generator.incremental import Memory, block_id
 from generator.notes import RenderedNote
 from generator.pipeline import BuildResult, build
 from generator.preview import PreviewCache, write_preview
@@ -90,10 +90,12 @@ class Session:
     """The notes of each lesson the last good build kept, by its block's id: a save that keeps
     the lesson again takes them from here rather than decoding them again (at 10,000 notes that
     was 90 ms of a publish's 220), and `rendered` finds the very same objects at once."""
+    memory: Memory = field(default_factory=Memory)
+    """What one build keeps of the cache for the next, decoded (the state and the blocks)."""
 
     def rebuild(self) -> tuple[Status, BuildResult, float]:
         started = time.perf_counter()
-        result = build(self.config)
+        result = build(self.config, memory=self.memory)
         cards = self.status.cards
         if result.ok and result.course is not None:
             cards = self.publish(result) or cards
