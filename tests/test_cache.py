@@ -118,6 +118,18 @@ def extra_edit(content: Path, operation: str, seed: int, counter: int) -> None:
         chosen.write_bytes(chosen.read_bytes())
 
 
+def take_step(
+    content: Path, model: CourseModel, operation: str, seed: int, step: int
+) -> CourseModel:
+    """Step `step` of an edit sequence: `operation` made on the course; the model after it."""
+    if operation in EXTRA:
+        extra_edit(content, operation, seed, step)
+        return CourseModel.load(content)
+    model.apply(operation, seed)
+    model.write()
+    return model
+
+
 steps_strategy = st.lists(
     st.tuples(
         st.sampled_from(OPERATIONS + EXTRA),
@@ -138,12 +150,7 @@ def test_cached_builds_equal_clean_builds(steps: list[tuple[str, int, bool]]) ->
         model = CourseModel.load(content)
         cached, clean = tmp / "cached", tmp / "clean"
         for step, (operation, seed, forget) in enumerate([("no-op", 0, False), *steps]):
-            if operation in EXTRA:
-                extra_edit(content, operation, seed, step)
-                model = CourseModel.load(content)
-            else:
-                model.apply(operation, seed)
-                model.write()
+            model = take_step(content, model, operation, seed, step)
             where = f"step {step}: {operation}"
             flags = ["--forget-removed"] if forget else []
             epoch = T0 + step * DAY

@@ -17,13 +17,12 @@ from generator.config import BuildConfig
 from generator.pipeline import BuildResult, build, cache_store, kept_inputs
 from tests.test_cache import (
     DAY,
-    EXTRA,
     MEDIA_LESSON,
     T0,
-    extra_edit,
     media_course,
     run,
     steps_strategy,
+    take_step,
 )
 from tests.test_regeneration_property import CourseModel
 
@@ -59,12 +58,7 @@ def test_builds_that_share_a_memory_equal_builds_that_read_the_cache(
         model = CourseModel.load(content)
         memory = incremental.Memory()
         for step, (operation, seed, forget) in enumerate([("no-op", 0, False), *steps]):
-            if operation in EXTRA:
-                extra_edit(content, operation, seed, step)
-                model = CourseModel.load(content)
-            else:
-                model.apply(operation, seed)
-                model.write()
+            model = take_step(content, model, operation, seed, step)
             epoch = T0 + step * DAY
             held = built(content, tmp / "held", epoch, memory, forget=forget)[0]
             read = built(content, tmp / "read", epoch, None, forget=forget)[0]
