@@ -380,14 +380,19 @@ class Memory:
     state or a block once made, so one build's objects can serve the next."""
 
     def __init__(self) -> None:
-        self.states: dict[str, State] = {}
-        """The state the last build wrote or read, by the digest of its text."""
+        self.state: tuple[str, State] | None = None
+        """The state the last build wrote or read, with the digest of its text."""
         self.blocks: dict[tuple[str, str], Block] = {}
         """Blocks by pack and block id."""
 
-    def keep_only(self, state_digest: str, packs: Mapping[str, str]) -> None:
-        """Forget what a snapshot of `state_digest` and `packs` (block id → pack) does not name."""
-        self.states = {name: kept for name, kept in self.states.items() if name == state_digest}
+    def state_named(self, state_digest: str) -> State | None:
+        """The state it holds, if it is the one with the text of digest `state_digest`."""
+        return self.state[1] if self.state is not None and self.state[0] == state_digest else None
+
+    def kept(self, state_digest: str, state: State, packs: Mapping[str, str]) -> None:
+        """Hold what a snapshot names: its state (of digest `state_digest`), and of the blocks
+        held, those of its `packs` (block id → pack)."""
+        self.state = (state_digest, state)
         self.blocks = {
             (pack, found): block
             for (pack, found), block in self.blocks.items()
@@ -404,7 +409,7 @@ def load(store: Store, inputs: str, memory: Memory | None = None) -> tuple[Snaps
         return None
     if snapshot.inputs != inputs:
         return None
-    held = memory.states.get(snapshot.state) if memory is not None else None
+    held = memory.state_named(snapshot.state) if memory is not None else None
     if held is not None:
         return snapshot, held
     stored = store.read(STATES, snapshot.state)
@@ -415,7 +420,7 @@ def load(store: Store, inputs: str, memory: Memory | None = None) -> tuple[Snaps
     except Exception:  # whatever is wrong with an entry, it is a miss
         return None
     if memory is not None:
-        memory.states = {snapshot.state: written}
+        memory.state = (snapshot.state, written)
     return snapshot, written
 
 
@@ -562,8 +567,7 @@ def save(
     store.write(SNAPSHOT, LAST, encode(snapshot))
     if memory is not None:
         held, state = memory
-        held.states[state_digest] = state
-        held.keep_only(state_digest, stowed.packs)
+        held.kept(state_digest, state, stowed.packs)
     store.prune(BLOCKS, set(stowed.packs.values()))
     store.prune(STATES, {state_digest})
     store.prune(COLLECTIONS, {collection})
