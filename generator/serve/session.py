@@ -19,7 +19,7 @@ import watchfiles
 from generator import report
 from generator.config import BuildConfig
 from generator.diagnostics import Diagnostic
-from generator.incremental import Memory, block_id
+from generator.incremental import Memory
 from generator.notes import RenderedNote
 from generator.pipeline import BuildResult, build
 from generator.preview import PreviewCache, write_preview
@@ -141,11 +141,13 @@ class Session:
         is left holding this build's."""
         found: dict[str, tuple[RenderedNote, ...]] = {}
         notes: list[RenderedNote] = []
-        for part in result.parts:
+        # A kept lesson's block is the one the snapshot names: its id is not made again.
+        ids = result.snapshot.blocks if result.snapshot is not None else {}
+        for part, source in zip(result.parts, result.sources, strict=True):
             if part.block is None:
                 notes.extend(part.final_notes())
                 continue
-            name = block_id(part.block)
+            name = ids[source.lesson.rel]
             kept = self.kept.get(name)
             if kept is None:
                 kept = tuple(part.final_notes())
