@@ -26,6 +26,7 @@ import pytest
 from tests.conftest import CONTENT, FIXTURES, ROOT, build_into
 from tests.desktop import (
     Desktop,
+    DesktopError,
     anki_desktop,
     cards_in,
     missing_tools,
@@ -415,7 +416,12 @@ class Session:
     def review_deck(self, deck: int) -> int:
         # As a learner would: once the deck browser or overview has finished loading (the
         # add-on says why).
-        self.d.wait("the reviewer to open", lambda: self.d.call("review", deck=deck), timeout=30)
+        try:
+            self.d.wait(
+                "the reviewer to open", lambda: self.d.call("review", deck=deck), timeout=30
+            )
+        except DesktopError as error:
+            raise DesktopError(f"{error}; the main view: {self.d.call('settling')}") from error
         self.d.wait("the reviewer", lambda: self.d.state()["side"] == "question")
         web = self.d.state()["web"]
         self.d.call("focus")
